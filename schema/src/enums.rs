@@ -1,1 +1,100 @@
-//! todo
+//! Enums shared by the database, the API and the web UI. Stored as upper-case text.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+macro_rules! text_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+        #[cfg_attr(feature = "db", derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow))]
+        #[cfg_attr(feature = "db", diesel(sql_type = diesel::sql_types::Text))]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(&self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                match s {
+                    $($text => Ok($name::$variant),)+
+                    other => Err(format!("unknown {} '{}'", stringify!($name), other)),
+                }
+            }
+        }
+
+        #[cfg(feature = "db")]
+        impl diesel::serialize::ToSql<diesel::sql_types::Text, diesel::pg::Pg> for $name {
+            fn to_sql<'b>(
+                &'b self,
+                out: &mut diesel::serialize::Output<'b, '_, diesel::pg::Pg>,
+            ) -> diesel::serialize::Result {
+                use std::io::Write;
+                out.write_all(self.as_str().as_bytes())?;
+                Ok(diesel::serialize::IsNull::No)
+            }
+        }
+
+        #[cfg(feature = "db")]
+        impl diesel::deserialize::FromSql<diesel::sql_types::Text, diesel::pg::Pg> for $name {
+            fn from_sql(bytes: diesel::pg::PgValue<'_>) -> diesel::deserialize::Result<Self> {
+                let text = std::str::from_utf8(bytes.as_bytes())?;
+                Ok(text.parse::<$name>()?)
+            }
+        }
+    };
+}
+
+text_enum!(
+    /// A member's role in an organization.
+    OrgRole {
+        Owner => "OWNER",
+        Admin => "ADMIN",
+        Member => "MEMBER",
+    }
+);
+
+text_enum!(
+    /// Where a membership stands.
+    MemberStatus {
+        Invited => "INVITED",
+        Active => "ACTIVE",
+        Suspended => "SUSPENDED",
+    }
+);
+
+impl OrgRole {
+    /// OWNER and ADMIN run the organization.
+    pub fn is_admin(&self) -> bool {
+        matches!(self, OrgRole::Owner | OrgRole::Admin)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_use_the_contract_spelling() {
+        for role in OrgRole::ALL {
+            assert_eq!(role.as_str().parse::<OrgRole>().unwrap(), *role);
+            assert_eq!(serde_json::to_string(role).unwrap(), format!("\"{}\"", role.as_str()));
+        }
+        assert!("owner".parse::<OrgRole>().is_err());
+        assert!(OrgRole::Admin.is_admin() && !OrgRole::Member.is_admin());
+    }
+}

@@ -1,1 +1,48 @@
+//! Database layer shared by api and worker: tables, row models, embedded migrations,
+//! the connection pool and the queries both sides need. One module per aggregate; every
+//! query takes `&mut AsyncPgConnection`, so it runs on a pool connection or inside a
+//! caller's transaction alike.
 
+pub mod audit;
+pub mod models;
+pub mod organizations;
+pub mod outbox;
+mod pool;
+pub mod rate_limits;
+pub mod sessions;
+pub mod tables;
+pub mod users;
+
+pub use diesel_async::AsyncPgConnection;
+pub use pool::{
+    DbConn, DbPool, PoolOptions, build_pool, database_name, ensure_database,
+    embedded_migration_count, maintenance_url, revert_all_migrations, run_migrations, with_database,
+};
+
+/// Everything that can go wrong talking to PostgreSQL.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("database query failed")]
+    Query(#[from] diesel::result::Error),
+    #[error("could not connect to the database")]
+    Connection(#[from] diesel::ConnectionError),
+    #[error("no database connection available: {0}")]
+    Pool(String),
+    #[error("migrations failed: {0}")]
+    Migration(String),
+    #[error("invalid DATABASE_URL: {0}")]
+    Url(String),
+}
+
+impl DbError {
+    /// True for a unique-constraint violation (a concurrent duplicate insert).
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(
+            self,
+            DbError::Query(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _
+            ))
+        )
+    }
+}

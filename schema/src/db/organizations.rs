@@ -1,0 +1,130 @@
+use super::DbError;
+use super::models::{Membership, NewMembership, Organization};
+use super::tables::{memberships, organizations, sessions};
+use crate::enums::{MemberStatus, OrgRole};
+use crate::ids::{OrganizationId, SessionId, UserId};
+use diesel::{
+    BoolExpressionMethods, ExpressionMethods, JoinOnDsl, OptionalExtension, QueryDsl,
+    SelectableHelper,
+};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+
+/// Most organizations one user can list at once.
+pub const MAX_ORGANIZATIONS_PER_USER: i64 = 200;
+
+/// Inserts an organization with `slug`, or `slug-xxxx` variants when taken.
+pub async fn insert_with_unique_slug(
+    conn: &mut AsyncPgConnection,
+    id: OrganizationId,
+    name: &str,
+    slug: &str,
+) -> Result<Organization, DbError> {
+    let mut candidate = slug.to_string();
+    for attempt in 0..8u32 {
+        let inserted = diesel::insert_into(organizations::table)
+            .values((
+                organizations::id.eq(id),
+                organizations::name.eq(name),
+                organizations::slug.eq(&candidate),
+            ))
+            .on_conflict(organizations::slug)
+            .do_nothing()
+            .returning(Organization::as_returning())
+            .get_result(conn)
+            .await
+            .optional()?;
+        if let Some(org) = inserted {
+            return Ok(org);
+        }
+        let suffix = &uuid::Uuid::new_v4().simple().to_string()[..4 + attempt as usize];
+        candidate = format!("{slug}-{suffix}");
+    }
+    Err(DbError::Query(diesel::result::Error::NotFound))
+}
+
+pub async fn insert_membership(
+    conn: &mut AsyncPgConnection,
+    new: &NewMembership,
+) -> Result<Membership, DbError> {
+    Ok(diesel::insert_into(memberships::table)
+        .values(new)
+        .returning(Membership::as_returning())
+        .get_result(conn)
+        .await?)
+}
+
+/// The caller's organization and role, in one statement that also proves the session is
+/// live and the membership active. `None` means "not signed in to this organization".
+pub async fn find_for_session(
+    conn: &mut AsyncPgConnection,
+    session: SessionId,
+    user: UserId,
+    org: OrganizationId,
+) -> Result<Option<(Organization, OrgRole)>, DbError> {
+    Ok(organizations::table
+        .inner_join(memberships::table.on(memberships::org_id.eq(organizations::id)))
+        .inner_join(
+            sessions::table.on(sessions::org_id
+                .eq(organizations::id)
+                .and(sessions::user_id.eq(memberships::user_id))),
+        )
+        .filter(organizations::id.eq(org))
+        .filter(memberships::user_id.eq(user))
+        .filter(memberships::status.eq(MemberStatus::Active))
+        .filter(sessions::id.eq(session))
+        .filter(sessions::revoked_at.is_null())
+        .filter(sessions::expires_at.gt(diesel::dsl::now))
+        .select((Organization::as_select(), memberships::role))
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+/// An active membership of `user` in `org`, with the organization.
+pub async fn find_active_membership(
+    conn: &mut AsyncPgConnection,
+    user: UserId,
+    org: OrganizationId,
+) -> Result<Option<(Organization, OrgRole)>, DbError> {
+    Ok(organizations::table
+        .inner_join(memberships::table.on(memberships::org_id.eq(organizations::id)))
+        .filter(organizations::id.eq(org))
+        .filter(memberships::user_id.eq(user))
+        .filter(memberships::status.eq(MemberStatus::Active))
+        .select((Organization::as_select(), memberships::role))
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+/// Every organization where `user` is an active member, oldest membership first.
+pub async fn list_for_user(
+    conn: &mut AsyncPgConnection,
+    user: UserId,
+) -> Result<Vec<Organization>, DbError> {
+    Ok(organizations::table
+        .inner_join(memberships::table.on(memberships::org_id.eq(organizations::id)))
+        .filter(memberships::user_id.eq(user))
+        .filter(memberships::status.eq(MemberStatus::Active))
+        .order((memberships::created_at.asc(), organizations::id.asc()))
+        .limit(MAX_ORGANIZATIONS_PER_USER)
+        .select(Organization::as_select())
+        .load(conn)
+        .await?)
+}
+
+/// The organization to sign in to: the oldest active membership.
+pub async fn default_for_user(
+    conn: &mut AsyncPgConnection,
+    user: UserId,
+) -> Result<Option<(Organization, OrgRole)>, DbError> {
+    Ok(organizations::table
+        .inner_join(memberships::table.on(memberships::org_id.eq(organizations::id)))
+        .filter(memberships::user_id.eq(user))
+        .filter(memberships::status.eq(MemberStatus::Active))
+        .order((memberships::created_at.asc(), organizations::id.asc()))
+        .select((Organization::as_select(), memberships::role))
+        .first(conn)
+        .await
+        .optional()?)
+}

@@ -1,0 +1,51 @@
+use super::DbError;
+use super::models::{NewUser, User};
+use super::tables::users;
+use crate::ids::UserId;
+use diesel::{ExpressionMethods, OptionalExtension, QueryDsl, SelectableHelper};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+
+pub async fn find_by_email(conn: &mut AsyncPgConnection, email: &str) -> Result<Option<User>, DbError> {
+    Ok(users::table
+        .filter(users::email.eq(email))
+        .select(User::as_select())
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+pub async fn find(conn: &mut AsyncPgConnection, id: UserId) -> Result<Option<User>, DbError> {
+    Ok(users::table
+        .find(id)
+        .select(User::as_select())
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+/// Inserts the user; `None` when the e-mail is taken (no error, so a transaction stays usable).
+pub async fn insert(conn: &mut AsyncPgConnection, new: &NewUser<'_>) -> Result<Option<User>, DbError> {
+    Ok(diesel::insert_into(users::table)
+        .values(new)
+        .on_conflict(users::email)
+        .do_nothing()
+        .returning(User::as_returning())
+        .get_result(conn)
+        .await
+        .optional()?)
+}
+
+pub async fn set_password_hash(
+    conn: &mut AsyncPgConnection,
+    id: UserId,
+    password_hash: &str,
+) -> Result<(), DbError> {
+    diesel::update(users::table.find(id))
+        .set((
+            users::password_hash.eq(password_hash),
+            users::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}

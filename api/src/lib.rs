@@ -1,1 +1,138 @@
+//! AsyncStand's API server: actix-web + async-graphql over PostgreSQL, publishing jobs
+//! to RabbitMQ.
 
+pub mod auth;
+pub mod broker;
+pub mod config;
+pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod service;
+pub mod state;
+pub mod telemetry;
+
+use crate::auth::jwt::JwtKeys;
+use crate::auth::password::PasswordHasher;
+use crate::broker::Broker;
+use crate::config::Settings;
+use crate::graphql::{AppSchema, Limits, build_schema};
+use crate::state::AppState;
+use actix_cors::Cors;
+use actix_web::dev::Server;
+use actix_web::middleware::{Compress, Condition};
+use actix_web::{App, HttpServer, web};
+use anyhow::Context as _;
+use schema::amqp::Topology;
+use schema::db::PoolOptions;
+use std::net::TcpListener;
+use std::sync::Arc;
+use tracing_actix_web::TracingLogger;
+
+/// A built, listening server (not yet running).
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: AppState,
+}
+
+impl Application {
+    /// Creates the database when missing, migrates, connects, and binds `settings.bind`
+    /// (port 0 picks a free port).
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        schema::db::ensure_database(&settings.database_url)
+            .await
+            .context("preparing the database")?;
+        let ran = schema::db::run_migrations(&settings.database_url)
+            .await
+            .context("running migrations")?;
+        if ran > 0 {
+            tracing::info!(migrations = ran, "database migrated");
+        }
+        let pool = schema::db::build_pool(
+            &settings.database_url,
+            &PoolOptions {
+                max_size: settings.database_pool_size,
+                application_name: "asyncstand-api".into(),
+                ..PoolOptions::default()
+            },
+        )?;
+        let state = AppState {
+            hasher: PasswordHasher::new(settings.password_hash_concurrency)?,
+            jwt: JwtKeys::new(&settings),
+            broker: Broker::start(
+                settings.amqp_url.clone(),
+                Topology::new(settings.amqp_prefix.clone()),
+            ),
+            pool,
+            settings: Arc::new(settings),
+        };
+        let schema = build_schema(
+            Some(state.clone()),
+            Limits {
+                max_depth: state.settings.max_depth,
+                max_complexity: state.settings.max_complexity,
+                introspection: !state.settings.production,
+            },
+        );
+        let listener = TcpListener::bind(&state.settings.bind)
+            .with_context(|| format!("binding BIND={}", state.settings.bind))?;
+        let port = listener.local_addr()?.port();
+        let server = serve(listener, state.clone(), schema)?;
+        tracing::info!(address = %format!("http://{}", listener_addr(&state.settings.bind, port)), "api listening");
+        Ok(Self {
+            port,
+            server,
+            state,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn listener_addr(bind: &str, port: u16) -> String {
+    match bind.rsplit_once(':') {
+        Some((host, _)) => format!("{host}:{port}"),
+        None => bind.to_string(),
+    }
+}
+
+fn serve(listener: TcpListener, state: AppState, schema: AppSchema) -> anyhow::Result<Server> {
+    let workers = state.settings.http_workers.max(1);
+    let state_data = web::Data::new(state.clone());
+    let schema_data = web::Data::new(schema);
+    let limiter = web::Data::new(http::rate_limit::RateLimiter::default());
+    let server = HttpServer::new(move || {
+        let settings = &state_data.settings;
+        let mut cors = Cors::default()
+            .allowed_methods(["GET", "POST"])
+            .allowed_headers(["authorization", "content-type"])
+            .supports_credentials()
+            .max_age(3600);
+        for origin in &settings.cors_origins {
+            cors = cors.allowed_origin(origin);
+        }
+        App::new()
+            .wrap(Condition::new(!settings.cors_origins.is_empty(), cors))
+            .wrap(Compress::default())
+            .wrap(TracingLogger::default())
+            .app_data(state_data.clone())
+            .app_data(schema_data.clone())
+            .app_data(limiter.clone())
+            .configure(http::routes)
+            .service(http::web_ui_service(&state_data))
+    })
+    .workers(workers)
+    .listen(listener)?
+    .run();
+    Ok(server)
+}

@@ -1,1 +1,37 @@
-fn main() {}
+use anyhow::Context;
+use api::config::Settings;
+
+/// `api` serves; `api migrate` only migrates; `api export-schema [PATH]` writes the SDL.
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    api::telemetry::init();
+    let mut args = std::env::args().skip(1);
+    match args.next().as_deref() {
+        None | Some("serve") => {
+            let settings = Settings::from_env()?;
+            let app = api::Application::build(settings).await?;
+            app.run_until_stopped()
+                .await
+                .context("server stopped with an error")
+        }
+        Some("migrate") => {
+            let settings = Settings::from_env()?;
+            schema::db::ensure_database(&settings.database_url).await?;
+            let ran = schema::db::run_migrations(&settings.database_url).await?;
+            println!("applied {ran} migration(s)");
+            Ok(())
+        }
+        Some("export-schema") => {
+            let path = args
+                .next()
+                .unwrap_or_else(|| "schema/schema.graphql".into());
+            std::fs::write(&path, api::graphql::sdl())
+                .with_context(|| format!("writing {path}"))?;
+            println!("wrote {path}");
+            Ok(())
+        }
+        Some(other) => {
+            anyhow::bail!("unknown command '{other}'; use serve, migrate or export-schema")
+        }
+    }
+}

@@ -1,0 +1,240 @@
+//! Typed settings, read once from the environment (`.env` honoured) in `main` and passed down.
+
+use secrecy::SecretString;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Debug, thiserror::Error)]
+#[error("{name}: {message}")]
+pub struct ConfigError {
+    pub name: &'static str,
+    pub message: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// `BIND`: address the HTTP server listens on.
+    pub bind: String,
+    /// `DATABASE_URL`; the database is created when missing.
+    pub database_url: String,
+    /// `DATABASE_POOL_SIZE`: connections per api process.
+    pub database_pool_size: usize,
+    /// `AMQP_URL`.
+    pub amqp_url: String,
+    /// `AMQP_PREFIX`: prefix of every exchange and queue name.
+    pub amqp_prefix: String,
+    /// `PUBLIC_URL`: where users reach the service; https makes the cookie Secure.
+    pub public_url: String,
+    /// `JWT_SECRET`: HS256 key shared by every api replica.
+    pub jwt_secret: SecretString,
+    pub jwt_issuer: String,
+    pub jwt_audience: String,
+    pub access_token_ttl: Duration,
+    /// `REFRESH_TTL_DAYS`: a session ends after this long unused.
+    pub refresh_token_ttl: Duration,
+    /// `MAIL_URL`: `smtp://...` or `file://DIR`.
+    pub mail_url: String,
+    /// `RATE_LIMIT_PER_MINUTE`: requests per client and minute; 0 turns the limit off.
+    pub rate_limit_per_minute: u32,
+    /// `TRUST_PROXY`: take the client address from `X-Forwarded-For`.
+    pub trust_proxy: bool,
+    /// `CORS_ORIGINS`: comma-separated extra origins; same origin only when empty.
+    pub cors_origins: Vec<String>,
+    /// `WEB_DIR`: the built web UI (`make web` writes `web/dist`).
+    pub web_dir: PathBuf,
+    /// `APP_ENV=production` turns introspection off.
+    pub production: bool,
+    /// `HTTP_WORKERS`: actix worker threads (default: one per core).
+    pub http_workers: usize,
+    /// `GRAPHQL_MAX_BODY_BYTES`, `GRAPHQL_MAX_BATCH`, `GRAPHQL_MAX_DEPTH`, `GRAPHQL_MAX_COMPLEXITY`.
+    pub max_body_bytes: usize,
+    pub max_batch: usize,
+    pub max_depth: usize,
+    pub max_complexity: usize,
+    /// `LOGIN_MAX_FAILURES_PER_ACCOUNT` / `LOGIN_MAX_FAILURES_PER_IP` within `LOGIN_FAILURE_WINDOW_SECS`.
+    pub login_failures_per_account: i32,
+    pub login_failures_per_ip: i32,
+    pub login_failure_window_secs: i32,
+    /// `PASSWORD_HASH_CONCURRENCY`: argon2 hashes at once (default: one per core).
+    pub password_hash_concurrency: usize,
+}
+
+impl Settings {
+    /// Reads the process environment, after loading `.env` when present.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let _ = dotenvy::dotenv();
+        let vars: HashMap<String, String> = std::env::vars().collect();
+        Self::from_map(&vars)
+    }
+
+    /// Builds settings from a map of variables (tests pass their own).
+    pub fn from_map(vars: &HashMap<String, String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| {
+            vars.get(name)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        let cores = std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2);
+        let bind = get("BIND").unwrap_or_else(|| "127.0.0.1:8080".into());
+        let public_url = get("PUBLIC_URL").unwrap_or_else(|| format!("http://{bind}"));
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+            return Err(ConfigError {
+                name: "PUBLIC_URL",
+                message: format!("must start with http:// or https://, got '{public_url}'"),
+            });
+        }
+        let jwt_secret = match get("JWT_SECRET") {
+            Some(secret) if secret.len() < 32 => {
+                return Err(ConfigError {
+                    name: "JWT_SECRET",
+                    message: "must be at least 32 characters".into(),
+                });
+            }
+            Some(secret) => secret,
+            None => local_development_secret(get("JWT_SECRET_FILE"))?,
+        };
+        let default_web_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../web/dist");
+        let mail_url = get("MAIL_URL").unwrap_or_else(|| "file://var/mail".into());
+        if !(mail_url.starts_with("smtp://")
+            || mail_url.starts_with("smtps://")
+            || mail_url.starts_with("file://"))
+        {
+            return Err(ConfigError {
+                name: "MAIL_URL",
+                message: "must be smtp://..., smtps://... or file://DIR".into(),
+            });
+        }
+        Ok(Self {
+            bind,
+            database_url: get("DATABASE_URL")
+                .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/asyncstand".into()),
+            database_pool_size: parse(vars, "DATABASE_POOL_SIZE", 32)?,
+            amqp_url: get("AMQP_URL")
+                .unwrap_or_else(|| "amqp://guest:guest@127.0.0.1:5672/%2f".into()),
+            amqp_prefix: get("AMQP_PREFIX").unwrap_or_else(|| "asyncstand".into()),
+            public_url: public_url.trim_end_matches('/').to_string(),
+            jwt_secret: SecretString::from(jwt_secret),
+            jwt_issuer: "asyncstand".into(),
+            jwt_audience: "asyncstand-api".into(),
+            access_token_ttl: Duration::from_secs(15 * 60),
+            refresh_token_ttl: Duration::from_secs(
+                parse::<u64>(vars, "REFRESH_TTL_DAYS", 30)? * 86_400,
+            ),
+            mail_url,
+            rate_limit_per_minute: parse(vars, "RATE_LIMIT_PER_MINUTE", 600)?,
+            trust_proxy: parse(vars, "TRUST_PROXY", false)?,
+            cors_origins: get("CORS_ORIGINS")
+                .map(|v| {
+                    v.split(',')
+                        .map(|o| o.trim().trim_end_matches('/').to_string())
+                        .filter(|o| !o.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default(),
+            web_dir: get("WEB_DIR").map(PathBuf::from).unwrap_or(default_web_dir),
+            production: get("APP_ENV").is_some_and(|v| v == "production"),
+            http_workers: parse(vars, "HTTP_WORKERS", cores)?,
+            max_body_bytes: parse(vars, "GRAPHQL_MAX_BODY_BYTES", 64 * 1024)?,
+            max_batch: parse(vars, "GRAPHQL_MAX_BATCH", 10)?,
+            max_depth: parse(vars, "GRAPHQL_MAX_DEPTH", 15)?,
+            max_complexity: parse(vars, "GRAPHQL_MAX_COMPLEXITY", 1000)?,
+            login_failures_per_account: parse(vars, "LOGIN_MAX_FAILURES_PER_ACCOUNT", 5)?,
+            login_failures_per_ip: parse(vars, "LOGIN_MAX_FAILURES_PER_IP", 50)?,
+            login_failure_window_secs: parse(vars, "LOGIN_FAILURE_WINDOW_SECS", 900)?,
+            password_hash_concurrency: parse(vars, "PASSWORD_HASH_CONCURRENCY", cores)?,
+        })
+    }
+
+    /// The refresh cookie is `Secure` when the public URL is https.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+}
+
+fn parse<T: std::str::FromStr>(
+    vars: &HashMap<String, String>,
+    name: &'static str,
+    default: T,
+) -> Result<T, ConfigError>
+where
+    T::Err: std::fmt::Display,
+{
+    match vars.get(name).map(|v| v.trim()).filter(|v| !v.is_empty()) {
+        None => Ok(default),
+        Some(raw) => raw.parse().map_err(|e| ConfigError {
+            name,
+            message: format!("cannot parse '{raw}': {e}"),
+        }),
+    }
+}
+
+/// For development without configuration: a random secret kept in `var/jwt_secret`, so
+/// sessions survive restarts. Production sets `JWT_SECRET` (shared by all replicas).
+fn local_development_secret(path: Option<String>) -> Result<String, ConfigError> {
+    let path = PathBuf::from(path.unwrap_or_else(|| "var/jwt_secret".into()));
+    let err = |message: String| ConfigError {
+        name: "JWT_SECRET",
+        message,
+    };
+    if let Ok(existing) = std::fs::read_to_string(&path) {
+        let existing = existing.trim().to_string();
+        if existing.len() >= 32 {
+            return Ok(existing);
+        }
+    }
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    let secret = hex::encode(bytes);
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| err(format!("unset, and cannot create {}: {e}", dir.display())))?;
+    }
+    std::fs::write(&path, &secret)
+        .map_err(|e| err(format!("unset, and cannot write {}: {e}", path.display())))?;
+    tracing::warn!(path = %path.display(), "JWT_SECRET is unset; generated a development secret (set JWT_SECRET in production)");
+    Ok(secret)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_need_nothing_set_except_a_secret() {
+        let s = Settings::from_map(&vars(&[("JWT_SECRET", &"s".repeat(32))])).unwrap();
+        assert_eq!(s.bind, "127.0.0.1:8080");
+        assert_eq!(s.public_url, "http://127.0.0.1:8080");
+        assert_eq!(s.rate_limit_per_minute, 600);
+        assert!(!s.secure_cookies());
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        let err = Settings::from_map(&vars(&[
+            ("JWT_SECRET", &"s".repeat(32)),
+            ("RATE_LIMIT_PER_MINUTE", "lots"),
+        ]))
+        .unwrap_err();
+        assert_eq!(err.name, "RATE_LIMIT_PER_MINUTE");
+        let err = Settings::from_map(&vars(&[("JWT_SECRET", "short")])).unwrap_err();
+        assert_eq!(err.name, "JWT_SECRET");
+        let s = Settings::from_map(&vars(&[
+            ("JWT_SECRET", &"s".repeat(32)),
+            ("PUBLIC_URL", "https://standups.example.com/"),
+        ]))
+        .unwrap();
+        assert!(s.secure_cookies());
+        assert_eq!(s.public_url, "https://standups.example.com");
+    }
+}

@@ -1,0 +1,134 @@
+use super::types::AuthPayload;
+use crate::auth::{AuthState, refresh};
+use crate::error::ApiError;
+use crate::service::auth::{self as service, SignUp, SignedIn};
+use crate::service::organization::require_caller;
+use crate::state::{AppState, RequestMeta};
+use async_graphql::{Context, ErrorExtensions, ID, InputObject, Object, Result, ResultExt};
+use secrecy::SecretString;
+
+#[derive(InputObject)]
+pub struct SignUpInput {
+    pub email: String,
+    #[graphql(secret)]
+    pub password: String,
+    pub name: String,
+    pub organization_name: String,
+}
+
+#[derive(InputObject)]
+pub struct LogInInput {
+    pub email: String,
+    #[graphql(secret)]
+    pub password: String,
+}
+
+#[derive(Default)]
+pub struct AuthMutation;
+
+#[Object]
+impl AuthMutation {
+    /// Creates an account and its organization (you become OWNER), and signs in.
+    async fn sign_up(&self, ctx: &Context<'_>, input: SignUpInput) -> Result<AuthPayload> {
+        let (state, meta) = request(ctx)?;
+        let signed_in = service::sign_up(
+            state,
+            meta,
+            SignUp {
+                email: input.email,
+                password: SecretString::from(input.password),
+                name: input.name,
+                organization_name: input.organization_name,
+            },
+        )
+        .await
+        .extend()?;
+        Ok(respond(ctx, state, signed_in))
+    }
+
+    /// Signs in with e-mail and password.
+    async fn log_in(&self, ctx: &Context<'_>, input: LogInInput) -> Result<AuthPayload> {
+        let (state, meta) = request(ctx)?;
+        let signed_in = service::log_in(
+            state,
+            meta,
+            &input.email,
+            SecretString::from(input.password),
+        )
+        .await
+        .extend()?;
+        Ok(respond(ctx, state, signed_in))
+    }
+
+    /// A new access token from the refresh cookie; the cookie is rotated.
+    async fn refresh_session(&self, ctx: &Context<'_>) -> Result<AuthPayload> {
+        let (state, meta) = request(ctx)?;
+        match service::refresh_session(state, meta).await {
+            Ok(signed_in) => Ok(respond(ctx, state, signed_in)),
+            Err(e) => {
+                ctx.append_http_header(
+                    "set-cookie",
+                    refresh::clear_cookie(state.settings.secure_cookies()),
+                );
+                Err(e.extend())
+            }
+        }
+    }
+
+    /// Ends the session (access and refresh tokens) and clears the cookie.
+    async fn log_out(&self, ctx: &Context<'_>) -> Result<bool> {
+        let (state, meta) = request(ctx)?;
+        service::log_out(state, meta, ctx.data::<AuthState>()?)
+            .await
+            .extend()?;
+        ctx.append_http_header(
+            "set-cookie",
+            refresh::clear_cookie(state.settings.secure_cookies()),
+        );
+        Ok(true)
+    }
+
+    /// Continues the session in another organization you belong to.
+    async fn switch_organization(
+        &self,
+        ctx: &Context<'_>,
+        organization_id: ID,
+    ) -> Result<AuthPayload> {
+        let (state, meta) = request(ctx)?;
+        let caller = require_caller(ctx.data::<AuthState>()?).extend()?;
+        let target = organization_id
+            .parse()
+            .map_err(|_| ApiError::BadInput {
+                field: Some("organizationId"),
+                message: "organizationId: not a valid id".into(),
+            })
+            .extend()?;
+        let signed_in = service::switch_organization(state, meta, caller, target)
+            .await
+            .extend()?;
+        Ok(respond(ctx, state, signed_in))
+    }
+}
+
+fn request<'a>(ctx: &'a Context<'_>) -> Result<(&'a AppState, &'a RequestMeta)> {
+    Ok((ctx.data::<AppState>()?, ctx.data::<RequestMeta>()?))
+}
+
+fn respond(ctx: &Context<'_>, state: &AppState, signed_in: SignedIn) -> AuthPayload {
+    if let Some(token) = &signed_in.refresh_token {
+        ctx.append_http_header(
+            "set-cookie",
+            refresh::cookie(
+                token,
+                state.settings.refresh_token_ttl,
+                state.settings.secure_cookies(),
+            ),
+        );
+    }
+    AuthPayload {
+        access_token: signed_in.access_token,
+        expires_at: signed_in.expires_at,
+        user: signed_in.user.into(),
+        organization: signed_in.organization.into(),
+    }
+}

@@ -1,0 +1,60 @@
+//! The GraphQL schema: thin resolvers over `service`, one module per domain.
+
+mod auth;
+mod organization;
+mod types;
+
+use crate::state::AppState;
+use async_graphql::{EmptySubscription, MergedObject, Schema};
+
+#[derive(MergedObject, Default)]
+pub struct QueryRoot(organization::OrganizationQuery);
+
+#[derive(MergedObject, Default)]
+pub struct MutationRoot(auth::AuthMutation);
+
+pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+
+/// Limits applied to every operation.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    pub max_depth: usize,
+    pub max_complexity: usize,
+    pub introspection: bool,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_depth: 15,
+            max_complexity: 1000,
+            introspection: true,
+        }
+    }
+}
+
+/// The one schema builder, used by the server, the tests and the SDL export
+/// (`state` is `None` there: nothing executes).
+pub fn build_schema(state: Option<AppState>, limits: Limits) -> AppSchema {
+    let mut builder = Schema::build(
+        QueryRoot::default(),
+        MutationRoot::default(),
+        EmptySubscription,
+    )
+    .limit_depth(limits.max_depth)
+    .limit_complexity(limits.max_complexity)
+    .limit_recursive_depth(32)
+    .limit_directives(50);
+    if !limits.introspection {
+        builder = builder.disable_introspection();
+    }
+    if let Some(state) = state {
+        builder = builder.data(state);
+    }
+    builder.finish()
+}
+
+/// The SDL committed as `schema/schema.graphql`.
+pub fn sdl() -> String {
+    build_schema(None, Limits::default()).sdl()
+}

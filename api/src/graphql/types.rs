@@ -1,0 +1,71 @@
+//! GraphQL object types, mapped from row models.
+
+use async_graphql::{Enum, ID, SimpleObject};
+use chrono::{DateTime, Utc};
+use schema::db::models;
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "schema::enums::OrgRole")]
+pub enum OrgRole {
+    Owner,
+    Admin,
+    Member,
+}
+
+#[derive(SimpleObject, Clone, Debug)]
+pub struct User {
+    pub id: ID,
+    pub email: String,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<models::User> for User {
+    fn from(u: models::User) -> Self {
+        Self {
+            id: ID(u.id.to_string()),
+            email: u.email,
+            name: u.name,
+            created_at: u.created_at,
+        }
+    }
+}
+
+#[derive(SimpleObject, Clone, Debug)]
+pub struct Organization {
+    pub id: ID,
+    pub name: String,
+    pub slug: String,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<models::Organization> for Organization {
+    fn from(o: models::Organization) -> Self {
+        Self {
+            id: ID(o.id.to_string()),
+            name: o.name,
+            slug: o.slug,
+            created_at: o.created_at,
+        }
+    }
+}
+
+/// The signed-in person in their current organization.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct Viewer {
+    pub user: User,
+    pub organization: Organization,
+    pub role: OrgRole,
+    /// Every organization the user is an active member of.
+    pub organizations: Vec<Organization>,
+}
+
+/// A new access token (send it as `Authorization: Bearer`); the refresh token travels
+/// only in the httpOnly cookie.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct AuthPayload {
+    pub access_token: String,
+    pub expires_at: DateTime<Utc>,
+    pub user: User,
+    pub organization: Organization,
+}

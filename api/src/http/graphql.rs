@@ -1,0 +1,242 @@
+//! `/graphql`: JSON-only POST (single or batched), queries over GET, subscriptions over
+//! WebSocket with an Origin check.
+
+use super::request::{auth_from_request, auth_state, graphql_error, meta};
+use crate::auth::AuthState;
+use crate::graphql::AppSchema;
+use crate::state::AppState;
+use actix_web::http::StatusCode;
+use actix_web::{CustomizeResponder, Either, HttpRequest, HttpResponse, Responder, web};
+use async_graphql::parser::types::{DocumentOperations, OperationType};
+use async_graphql::{BatchRequest, BatchResponse, Data, Response};
+use async_graphql_actix_web::{GraphQLResponse, GraphQLSubscription};
+use futures_util::StreamExt;
+
+type Reply = Either<HttpResponse, CustomizeResponder<GraphQLResponse>>;
+
+pub async fn post(
+    req: HttpRequest,
+    mut payload: web::Payload,
+    state: web::Data<AppState>,
+    schema: web::Data<AppSchema>,
+) -> Reply {
+    let content_type = req
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let mime = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if mime != "application/json" {
+        return Either::Left(graphql_error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "BAD_USER_INPUT",
+            "POST /graphql accepts only Content-Type: application/json",
+        ));
+    }
+    let limit = state.settings.max_body_bytes;
+    if let Some(length) = req
+        .headers()
+        .get("content-length")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok())
+    {
+        if length > limit {
+            return Either::Left(too_large(limit));
+        }
+    }
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let Ok(chunk) = chunk else {
+            return Either::Left(graphql_error(
+                StatusCode::BAD_REQUEST,
+                "BAD_USER_INPUT",
+                "could not read the request body",
+            ));
+        };
+        if body.len() + chunk.len() > limit {
+            return Either::Left(too_large(limit));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    let batch: BatchRequest = match serde_json::from_slice(&body) {
+        Ok(batch) => batch,
+        Err(e) => {
+            return Either::Left(graphql_error(
+                StatusCode::BAD_REQUEST,
+                "BAD_USER_INPUT",
+                &format!("the body is not a GraphQL request: {e}"),
+            ));
+        }
+    };
+    let max = state.settings.max_batch;
+    if let BatchRequest::Batch(requests) = &batch {
+        if requests.is_empty() || requests.len() > max {
+            return Either::Left(graphql_error(
+                StatusCode::BAD_REQUEST,
+                "BAD_USER_INPUT",
+                &format!(
+                    "a batch must hold 1 to {max} operations, got {}",
+                    requests.len()
+                ),
+            ));
+        }
+    }
+    let batch = batch
+        .data(meta(&req, &state))
+        .data(auth_from_request(&req, &state));
+    respond(schema.execute_batch(batch).await)
+}
+
+pub async fn get(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    schema: web::Data<AppSchema>,
+) -> Reply {
+    let request = match async_graphql::http::parse_query_string(req.query_string()) {
+        Ok(request) => request,
+        Err(e) => {
+            return Either::Left(graphql_error(
+                StatusCode::BAD_REQUEST,
+                "BAD_USER_INPUT",
+                &format!("invalid GraphQL GET request: {e}"),
+            ));
+        }
+    };
+    match operation_type(&request.query, request.operation_name.as_deref()) {
+        Some(OperationType::Query) => {}
+        Some(_) => {
+            return Either::Left(graphql_error(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "BAD_USER_INPUT",
+                "only queries are allowed over GET; send mutations with POST",
+            ));
+        }
+        // Let the executor report the syntax or operation-name error.
+        None => {}
+    }
+    let request = request
+        .data(meta(&req, &state))
+        .data(auth_from_request(&req, &state));
+    respond(BatchResponse::Single(schema.execute(request).await))
+}
+
+pub async fn method_not_allowed() -> HttpResponse {
+    graphql_error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "BAD_USER_INPUT",
+        "use POST (or GET for queries)",
+    )
+}
+
+/// The type of the operation that would run; `None` when the document does not parse.
+fn operation_type(query: &str, operation_name: Option<&str>) -> Option<OperationType> {
+    let doc = async_graphql::parser::parse_query(query).ok()?;
+    match (&doc.operations, operation_name) {
+        (DocumentOperations::Single(op), _) => Some(op.node.ty),
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| op.node.ty),
+        (DocumentOperations::Multiple(ops), None) => {
+            // Ambiguous without a name: refuse if any operation could mutate.
+            if ops.values().all(|op| op.node.ty == OperationType::Query) {
+                Some(OperationType::Query)
+            } else {
+                Some(OperationType::Mutation)
+            }
+        }
+    }
+}
+
+/// Every error carries a code: resolver errors set theirs; parse and validation errors
+/// (depth, complexity, unknown fields) are the client's, so BAD_USER_INPUT.
+fn with_codes(mut response: Response) -> Response {
+    for error in &mut response.errors {
+        let ext = error.extensions.get_or_insert_with(Default::default);
+        if ext.get("code").is_none() {
+            ext.set("code", "BAD_USER_INPUT");
+        }
+    }
+    response
+}
+
+fn respond(batch: BatchResponse) -> Reply {
+    let batch = match batch {
+        BatchResponse::Single(r) => BatchResponse::Single(with_codes(r)),
+        BatchResponse::Batch(rs) => BatchResponse::Batch(rs.into_iter().map(with_codes).collect()),
+    };
+    Either::Right(
+        GraphQLResponse::from(batch)
+            .customize()
+            .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store")),
+    )
+}
+
+fn too_large(limit: usize) -> HttpResponse {
+    graphql_error(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "BAD_USER_INPUT",
+        &format!("the request body is larger than {limit} bytes"),
+    )
+}
+
+/// GraphQL over WebSocket (graphql-ws / graphql-transport-ws). Browsers send an Origin:
+/// only our own origin and configured CORS origins may connect.
+pub async fn ws(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+    schema: web::Data<AppSchema>,
+) -> actix_web::Result<HttpResponse> {
+    if let Some(origin) = req.headers().get("origin").and_then(|v| v.to_str().ok()) {
+        if !origin_allowed(&req, &state, origin) {
+            tracing::warn!(%origin, "websocket from a foreign origin refused");
+            return Ok(graphql_error(
+                StatusCode::FORBIDDEN,
+                "FORBIDDEN",
+                "origin not allowed",
+            ));
+        }
+    }
+    let meta = meta(&req, &state);
+    let header_auth = auth_from_request(&req, &state);
+    let app_state = state.get_ref().clone();
+    GraphQLSubscription::new(AppSchema::clone(&schema))
+        .on_connection_init(move |value: serde_json::Value| {
+            let meta = meta.clone();
+            let header_auth = header_auth.clone();
+            let app_state = app_state.clone();
+            async move {
+                let token = value
+                    .get("Authorization")
+                    .or_else(|| value.get("authorization"))
+                    .and_then(|v| v.as_str())
+                    .map(str::to_string);
+                let auth = match token {
+                    Some(token) => auth_state(Some(&token), &app_state),
+                    None => header_auth,
+                };
+                if let AuthState::Invalid(_) = auth {
+                    return Err(async_graphql::Error::new("invalid or expired access token"));
+                }
+                let mut data = Data::default();
+                data.insert(meta);
+                data.insert(auth);
+                Ok(data)
+            }
+        })
+        .start(&req, payload)
+}
+
+fn origin_allowed(req: &HttpRequest, state: &AppState, origin: &str) -> bool {
+    let origin = origin.trim_end_matches('/');
+    if origin == state.settings.public_url
+        || state.settings.cors_origins.iter().any(|o| o == origin)
+    {
+        return true;
+    }
+    let info = req.connection_info();
+    origin == format!("{}://{}", info.scheme(), info.host())
+}

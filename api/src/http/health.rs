@@ -1,0 +1,42 @@
+//! `/healthz`: the process answers. `/readyz`: PostgreSQL and RabbitMQ are reachable;
+//! 503 names what is down, so a load balancer and a person can both act on it.
+
+use crate::state::AppState;
+use actix_web::{HttpResponse, web};
+use diesel_async::SimpleAsyncConnection;
+use serde_json::json;
+use std::time::Duration;
+
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(json!({ "status": "ok" }))
+}
+
+pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    let postgres = tokio::time::timeout(Duration::from_secs(2), async {
+        let mut conn = state.pool.get().await.ok()?;
+        conn.batch_execute("SELECT 1").await.ok()
+    })
+    .await
+    .ok()
+    .flatten()
+    .is_some();
+    let rabbitmq = state.broker.is_connected().await;
+    let status = |up: bool| if up { "up" } else { "down" };
+    let mut down = Vec::new();
+    if !postgres {
+        down.push("PostgreSQL");
+    }
+    if !rabbitmq {
+        down.push("RabbitMQ");
+    }
+    if down.is_empty() {
+        HttpResponse::Ok().json(json!({ "status": "ready", "postgres": "up", "rabbitmq": "up" }))
+    } else {
+        HttpResponse::ServiceUnavailable().json(json!({
+            "status": "unavailable",
+            "postgres": status(postgres),
+            "rabbitmq": status(rabbitmq),
+            "message": format!("{} unreachable", down.join(" and ")),
+        }))
+    }
+}

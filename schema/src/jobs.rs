@@ -1,1 +1,239 @@
-//! todo
+//! The job messages carried by RabbitMQ from the api (through its outbox) to the workers.
+//!
+//! Every message body is one [`JobEnvelope`] encoded as JSON. The envelope is versioned
+//! ([`ENVELOPE_VERSION`]) so a worker can refuse a message written by a newer producer
+//! instead of misreading it. The job itself is the serde-tagged [`Job`] enum:
+//!
+//! ```json
+//! {"id":"…","version":1,"organization_id":null,"enqueued_at":"2025-01-01T00:00:00Z",
+//!  "attempt":0,"trace_id":null,
+//!  "job":{"kind":"send_welcome_email","payload":{"user_id":"…"}}}
+//! ```
+//!
+//! This module is part of the default (wasm-safe) build: it needs no clock and no random
+//! numbers. Callers supply the id (the outbox row id, so a redelivered message is
+//! recognisable) and the enqueue time.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// The envelope version this build writes and understands.
+pub const ENVELOPE_VERSION: u16 = 1;
+
+/// One job as it travels through RabbitMQ.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobEnvelope {
+    /// Unique per job (not per delivery): handlers use it as the idempotency key.
+    pub id: Uuid,
+    /// Envelope format version; see [`ENVELOPE_VERSION`].
+    pub version: u16,
+    /// The tenant the job belongs to, when it belongs to one.
+    pub organization_id: Option<Uuid>,
+    /// When the producer first enqueued the job.
+    pub enqueued_at: DateTime<Utc>,
+    /// 0 for the first delivery; incremented each time the job is sent back for a retry.
+    pub attempt: u32,
+    /// Correlates the worker's logs with the request that caused the job.
+    pub trace_id: Option<String>,
+    /// What to do.
+    pub job: Job,
+}
+
+/// Every kind of job a worker can run. One handler file per variant lives in
+/// `worker/src/jobs/`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "payload", rename_all = "snake_case")]
+pub enum Job {
+    /// Greet a user who has just signed up.
+    SendWelcomeEmail {
+        /// The user to greet.
+        user_id: Uuid,
+    },
+}
+
+impl Job {
+    /// Every kind name, in declaration order (the values [`Job::kind`] returns).
+    pub const KINDS: &'static [&'static str] = &["send_welcome_email"];
+
+    /// The job's kind as written in the `kind` field; also its AMQP routing key.
+    #[must_use]
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::SendWelcomeEmail { .. } => "send_welcome_email",
+        }
+    }
+}
+
+impl JobEnvelope {
+    /// A first-attempt envelope at the current [`ENVELOPE_VERSION`], not tied to an
+    /// organization and without a trace id (see [`Self::for_organization`] and
+    /// [`Self::with_trace_id`]).
+    #[must_use]
+    pub fn new(id: Uuid, job: Job, enqueued_at: DateTime<Utc>) -> Self {
+        Self {
+            id,
+            version: ENVELOPE_VERSION,
+            organization_id: None,
+            enqueued_at,
+            attempt: 0,
+            trace_id: None,
+            job,
+        }
+    }
+
+    /// Ties the job to a tenant.
+    #[must_use]
+    pub fn for_organization(mut self, organization_id: Uuid) -> Self {
+        self.organization_id = Some(organization_id);
+        self
+    }
+
+    /// Carries the producer's trace id.
+    #[must_use]
+    pub fn with_trace_id(mut self, trace_id: impl Into<String>) -> Self {
+        self.trace_id = Some(trace_id.into());
+        self
+    }
+
+    /// The routing key to publish this envelope with (the job's kind).
+    #[must_use]
+    pub fn routing_key(&self) -> &'static str {
+        self.job.kind()
+    }
+
+    /// The JSON message body.
+    ///
+    /// # Errors
+    /// Only if serde_json fails to serialize, which these plain types never make it do.
+    pub fn to_json(&self) -> Result<Vec<u8>, serde_json::Error> {
+        serde_json::to_vec(self)
+    }
+
+    /// Decodes a message body, refusing envelopes from a newer producer.
+    ///
+    /// # Errors
+    /// [`DecodeError::Malformed`] when the body is not a valid envelope (including an
+    /// unknown job kind), [`DecodeError::UnsupportedVersion`] when it is newer than
+    /// [`ENVELOPE_VERSION`].
+    pub fn from_json(body: &[u8]) -> Result<Self, DecodeError> {
+        let envelope: Self = serde_json::from_slice(body).map_err(DecodeError::Malformed)?;
+        if envelope.version == 0 || envelope.version > ENVELOPE_VERSION {
+            return Err(DecodeError::UnsupportedVersion(envelope.version));
+        }
+        Ok(envelope)
+    }
+}
+
+/// Why a message body is not a job this build can run.
+#[derive(Debug)]
+pub enum DecodeError {
+    /// Not JSON, a field missing or mistyped, or an unknown job kind.
+    Malformed(serde_json::Error),
+    /// A well-formed envelope of a version this build does not understand.
+    UnsupportedVersion(u16),
+}
+
+impl std::fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Malformed(e) => write!(f, "malformed job envelope: {e}"),
+            Self::UnsupportedVersion(v) => write!(
+                f,
+                "unsupported job envelope version {v} (this build understands 1..={ENVELOPE_VERSION})"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for DecodeError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Malformed(e) => Some(e),
+            Self::UnsupportedVersion(_) => None,
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn sample() -> JobEnvelope {
+        let enqueued_at = Utc
+            .with_ymd_and_hms(2025, 3, 30, 1, 30, 0)
+            .single()
+            .unwrap_or_default();
+        JobEnvelope::new(
+            Uuid::from_u128(0x0196_0000_0000_7000_8000_0000_0000_0001),
+            Job::SendWelcomeEmail {
+                user_id: Uuid::from_u128(42),
+            },
+            enqueued_at,
+        )
+        .for_organization(Uuid::from_u128(7))
+        .with_trace_id("trace-1")
+    }
+
+    #[test]
+    fn round_trips_through_json() {
+        let envelope = sample();
+        let body = envelope.to_json().unwrap();
+        assert_eq!(JobEnvelope::from_json(&body).unwrap(), envelope);
+    }
+
+    #[test]
+    fn wire_format_is_tagged_by_kind_with_payload() {
+        let value = serde_json::to_value(sample()).unwrap();
+        assert_eq!(value["version"], 1);
+        assert_eq!(value["attempt"], 0);
+        assert_eq!(value["enqueued_at"], "2025-03-30T01:30:00Z");
+        assert_eq!(value["job"]["kind"], "send_welcome_email");
+        assert_eq!(
+            value["job"]["payload"]["user_id"],
+            Uuid::from_u128(42).to_string()
+        );
+    }
+
+    #[test]
+    fn kind_is_the_serialized_tag_and_listed_in_kinds() {
+        let job = sample().job;
+        let value = serde_json::to_value(&job).unwrap();
+        assert_eq!(value["kind"], job.kind());
+        assert!(Job::KINDS.contains(&job.kind()));
+        assert_eq!(sample().routing_key(), "send_welcome_email");
+    }
+
+    #[test]
+    fn unknown_kind_fails_to_decode() {
+        let mut value = serde_json::to_value(sample()).unwrap();
+        value["job"]["kind"] = "launch_rockets".into();
+        let body = serde_json::to_vec(&value).unwrap();
+        assert!(matches!(
+            JobEnvelope::from_json(&body),
+            Err(DecodeError::Malformed(_))
+        ));
+    }
+
+    #[test]
+    fn garbage_and_missing_fields_fail_to_decode() {
+        assert!(JobEnvelope::from_json(b"not json").is_err());
+        assert!(JobEnvelope::from_json(br#"{"id":"x"}"#).is_err());
+        let mut value = serde_json::to_value(sample()).unwrap();
+        value["job"]["payload"] = serde_json::json!({});
+        let body = serde_json::to_vec(&value).unwrap();
+        assert!(JobEnvelope::from_json(&body).is_err());
+    }
+
+    #[test]
+    fn newer_envelope_version_is_refused() {
+        let mut envelope = sample();
+        envelope.version = ENVELOPE_VERSION + 1;
+        let body = envelope.to_json().unwrap();
+        let err = JobEnvelope::from_json(&body).unwrap_err();
+        assert!(matches!(err, DecodeError::UnsupportedVersion(v) if v == ENVELOPE_VERSION + 1));
+        assert!(err.to_string().contains("unsupported job envelope version"));
+    }
+}

@@ -1,0 +1,278 @@
+//! Typed settings, read once from the environment in `main` and passed down.
+
+use crate::error::Error;
+use secrecy::SecretString;
+use std::{net::SocketAddr, time::Duration};
+use tracing_subscriber::EnvFilter;
+
+/// Every variable [`Settings::from_env`] reads.
+pub const VARS: &[&str] = &[
+    "AMQP_URL",
+    "AMQP_PREFIX",
+    "WORKER_HEALTH_BIND",
+    "WORKER_PREFETCH",
+    "WORKER_CONCURRENCY",
+    "WORKER_SHUTDOWN_TIMEOUT_SECS",
+    "LOG_FORMAT",
+    "RUST_LOG",
+];
+
+const DEFAULT_AMQP_URL: &str = "amqp://guest:guest@127.0.0.1:5672/%2f";
+const DEFAULT_HEALTH_BIND: &str = "127.0.0.1:8081";
+const DEFAULT_PREFETCH: u16 = 32;
+const DEFAULT_CONCURRENCY: usize = 16;
+const MAX_CONCURRENCY: usize = 4096;
+const DEFAULT_SHUTDOWN_TIMEOUT_SECS: u64 = 30;
+const DEFAULT_LOG_FILTER: &str = "info";
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LogFormat {
+    /// Human-readable lines (the default).
+    #[default]
+    Text,
+    /// One JSON object per line (`LOG_FORMAT=json`).
+    Json,
+}
+
+/// The worker's configuration.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `AMQP_URL`; may contain a password, hence secret.
+    pub amqp_url: SecretString,
+    /// `AMQP_PREFIX`: prefix of every exchange and queue name.
+    pub amqp_prefix: String,
+    /// `WORKER_HEALTH_BIND`: where `GET /healthz` is served (port 0 picks a free one).
+    pub health_bind: SocketAddr,
+    /// `WORKER_PREFETCH`: unacknowledged deliveries the broker may push to this process.
+    pub prefetch: u16,
+    /// `WORKER_CONCURRENCY`: job handlers running at once.
+    pub concurrency: usize,
+    /// `WORKER_SHUTDOWN_TIMEOUT_SECS`: how long shutdown waits for running handlers.
+    pub shutdown_timeout: Duration,
+    /// `LOG_FORMAT`: `json` or `text`.
+    pub log_format: LogFormat,
+    /// `RUST_LOG`: an `EnvFilter` directive (default `info`).
+    pub log_filter: String,
+}
+
+impl Settings {
+    /// Reads the settings from the process environment, after loading `.env` (from the
+    /// current directory or a parent) when there is one. Variables already set win
+    /// over `.env`.
+    ///
+    /// # Errors
+    /// A malformed `.env`, or a variable that is not valid Unicode or does not parse;
+    /// the message names the variable.
+    pub fn from_env() -> Result<Self, Error> {
+        match dotenvy::dotenv() {
+            Ok(_) => {}
+            Err(e) if e.not_found() => {}
+            Err(e) => return Err(Error::DotEnv(e)),
+        }
+        for var in VARS {
+            if let Err(std::env::VarError::NotUnicode(_)) = std::env::var(var) {
+                return Err(Error::config(var, "not valid UTF-8"));
+            }
+        }
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Builds the settings from any source of variables (tests pass a map). Empty values
+    /// count as unset.
+    ///
+    /// # Errors
+    /// A variable that does not parse; the message names the variable.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
+        let get = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
+
+        let amqp_url = get("AMQP_URL").unwrap_or_else(|| DEFAULT_AMQP_URL.to_owned());
+        // Check the URL now so a typo stops the start-up instead of looping on connect.
+        // The parse error never echoes the URL, which may contain a password.
+        if let Err(reason) = amqp_url.parse::<lapin::uri::AMQPUri>() {
+            return Err(Error::config("AMQP_URL", reason));
+        }
+
+        let amqp_prefix = get("AMQP_PREFIX")
+            .unwrap_or_else(|| schema::amqp::DEFAULT_PREFIX.to_owned())
+            .trim()
+            .to_owned();
+        if !amqp_prefix
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        {
+            return Err(Error::config(
+                "AMQP_PREFIX",
+                format!("'{amqp_prefix}' may only contain ASCII letters, digits, '-', '_' and '.'"),
+            ));
+        }
+
+        let health_bind = parse(
+            "WORKER_HEALTH_BIND",
+            get("WORKER_HEALTH_BIND").as_deref(),
+            DEFAULT_HEALTH_BIND,
+            "an IP address and port such as 0.0.0.0:8081",
+        )?;
+
+        let prefetch: u16 = parse(
+            "WORKER_PREFETCH",
+            get("WORKER_PREFETCH").as_deref(),
+            &DEFAULT_PREFETCH.to_string(),
+            "an integer from 1 to 65535",
+        )?;
+        if prefetch == 0 {
+            return Err(Error::config(
+                "WORKER_PREFETCH",
+                "must be at least 1 (0 would mean unlimited)",
+            ));
+        }
+
+        let concurrency: usize = parse(
+            "WORKER_CONCURRENCY",
+            get("WORKER_CONCURRENCY").as_deref(),
+            &DEFAULT_CONCURRENCY.to_string(),
+            "a positive integer",
+        )?;
+        if !(1..=MAX_CONCURRENCY).contains(&concurrency) {
+            return Err(Error::config(
+                "WORKER_CONCURRENCY",
+                format!("{concurrency} is out of range 1..={MAX_CONCURRENCY}"),
+            ));
+        }
+
+        let shutdown_timeout_secs: u64 = parse(
+            "WORKER_SHUTDOWN_TIMEOUT_SECS",
+            get("WORKER_SHUTDOWN_TIMEOUT_SECS").as_deref(),
+            &DEFAULT_SHUTDOWN_TIMEOUT_SECS.to_string(),
+            "a whole number of seconds",
+        )?;
+
+        let log_format = match get("LOG_FORMAT")
+            .map(|value| value.trim().to_ascii_lowercase())
+            .as_deref()
+        {
+            None | Some("text" | "pretty" | "plain") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(Error::config(
+                    "LOG_FORMAT",
+                    format!("'{other}' is not 'json' or 'text'"),
+                ));
+            }
+        };
+
+        let log_filter = get("RUST_LOG").unwrap_or_else(|| DEFAULT_LOG_FILTER.to_owned());
+        if let Err(e) = EnvFilter::try_new(&log_filter) {
+            return Err(Error::config("RUST_LOG", e.to_string()));
+        }
+
+        Ok(Self {
+            amqp_url: SecretString::from(amqp_url),
+            amqp_prefix,
+            health_bind,
+            prefetch,
+            concurrency,
+            shutdown_timeout: Duration::from_secs(shutdown_timeout_secs),
+            log_format,
+            log_filter,
+        })
+    }
+}
+
+fn parse<T: std::str::FromStr>(
+    var: &'static str,
+    value: Option<&str>,
+    default: &str,
+    expected: &str,
+) -> Result<T, Error> {
+    let value = value.unwrap_or(default).trim();
+    value
+        .parse()
+        .map_err(|_| Error::config(var, format!("'{value}' is not {expected}")))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use secrecy::ExposeSecret;
+    use std::collections::HashMap;
+
+    fn settings(vars: &[(&str, &str)]) -> Result<Settings, Error> {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Settings::from_lookup(|name| vars.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults() {
+        let s = settings(&[]).unwrap();
+        assert_eq!(s.amqp_url.expose_secret(), DEFAULT_AMQP_URL);
+        assert_eq!(s.amqp_prefix, "asyncstand");
+        assert_eq!(s.health_bind, "127.0.0.1:8081".parse().unwrap());
+        assert_eq!(s.prefetch, 32);
+        assert_eq!(s.concurrency, 16);
+        assert_eq!(s.shutdown_timeout, Duration::from_secs(30));
+        assert_eq!(s.log_format, LogFormat::Text);
+        assert_eq!(s.log_filter, "info");
+    }
+
+    #[test]
+    fn reads_every_variable() {
+        let s = settings(&[
+            ("AMQP_URL", "amqp://u:p@rabbit:5672/vh"),
+            ("AMQP_PREFIX", "t-1"),
+            ("WORKER_HEALTH_BIND", "0.0.0.0:9000"),
+            ("WORKER_PREFETCH", "5"),
+            ("WORKER_CONCURRENCY", "2"),
+            ("WORKER_SHUTDOWN_TIMEOUT_SECS", "3"),
+            ("LOG_FORMAT", "JSON"),
+            ("RUST_LOG", "worker=debug,lapin=warn"),
+        ])
+        .unwrap();
+        assert_eq!(s.amqp_url.expose_secret(), "amqp://u:p@rabbit:5672/vh");
+        assert_eq!(s.amqp_prefix, "t-1");
+        assert_eq!(s.health_bind.port(), 9000);
+        assert_eq!((s.prefetch, s.concurrency), (5, 2));
+        assert_eq!(s.shutdown_timeout, Duration::from_secs(3));
+        assert_eq!(s.log_format, LogFormat::Json);
+        assert_eq!(s.log_filter, "worker=debug,lapin=warn");
+    }
+
+    #[test]
+    fn empty_values_count_as_unset() {
+        let s = settings(&[("WORKER_PREFETCH", ""), ("LOG_FORMAT", " ")]).unwrap();
+        assert_eq!(s.prefetch, 32);
+        assert_eq!(s.log_format, LogFormat::Text);
+    }
+
+    #[test]
+    fn invalid_values_name_the_variable() {
+        for (var, value) in [
+            ("AMQP_URL", "http://nope"),
+            ("AMQP_PREFIX", "has space"),
+            ("WORKER_HEALTH_BIND", "localhost"),
+            ("WORKER_PREFETCH", "0"),
+            ("WORKER_PREFETCH", "70000"),
+            ("WORKER_CONCURRENCY", "0"),
+            ("WORKER_CONCURRENCY", "many"),
+            ("WORKER_SHUTDOWN_TIMEOUT_SECS", "-1"),
+            ("LOG_FORMAT", "xml"),
+            ("RUST_LOG", "worker=loud"),
+        ] {
+            let err = settings(&[(var, value)]).unwrap_err().to_string();
+            assert!(err.starts_with(var), "{var}={value} gave: {err}");
+        }
+    }
+
+    #[test]
+    fn url_errors_do_not_echo_the_password() {
+        let err = settings(&[("AMQP_URL", "amqp://u:hunter2@host:notaport/")])
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("AMQP_URL"));
+        assert!(!err.contains("hunter2"), "{err}");
+    }
+}

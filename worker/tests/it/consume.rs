@@ -1,0 +1,102 @@
+use crate::helpers::{
+    AMQP_URL, Broker, TestWorker, healthz, test_settings, unique_prefix, wait_until,
+};
+use schema::jobs::{ENVELOPE_VERSION, Job, JobEnvelope};
+use std::time::Duration;
+use uuid::Uuid;
+
+#[tokio::test]
+async fn the_worker_consumes_and_acks_jobs() {
+    let prefix = unique_prefix();
+    let broker = Broker::connect(&prefix).await;
+    let topology = broker.topology.clone();
+    topology.declare(&broker.channel).await.unwrap();
+    for _ in 0..3 {
+        broker
+            .publish_job(Job::SendWelcomeEmail {
+                user_id: Uuid::new_v4(),
+            })
+            .await;
+    }
+    broker
+        .wait_for_count(&topology.jobs_queue(), 3, Duration::from_secs(5))
+        .await;
+
+    let worker = TestWorker::spawn(test_settings(&[("AMQP_PREFIX", &prefix)]));
+    worker.wait_consuming().await;
+    broker
+        .wait_for_count(&topology.jobs_queue(), 0, Duration::from_secs(10))
+        .await;
+    worker.stop().await;
+
+    // Acked, not merely delivered: after the worker's channel closed nothing came back.
+    assert_eq!(broker.message_count(&topology.jobs_queue()).await, 0);
+    assert_eq!(broker.message_count(&topology.parking_queue()).await, 0);
+    broker.cleanup().await;
+}
+
+#[tokio::test]
+async fn undecodable_messages_are_parked() {
+    let prefix = unique_prefix();
+    let broker = Broker::connect(&prefix).await;
+    let topology = broker.topology.clone();
+    topology.declare(&broker.channel).await.unwrap();
+
+    let worker = TestWorker::spawn(test_settings(&[("AMQP_PREFIX", &prefix)]));
+    worker.wait_consuming().await;
+
+    broker
+        .publish_raw(&topology.jobs_exchange(), "send_welcome_email", b"not json")
+        .await;
+    let mut unknown_kind = serde_json::to_value(JobEnvelope::new(
+        Uuid::new_v4(),
+        Job::SendWelcomeEmail {
+            user_id: Uuid::new_v4(),
+        },
+        chrono::Utc::now(),
+    ))
+    .unwrap();
+    unknown_kind["job"]["kind"] = "launch_rockets".into();
+    let mut newer = unknown_kind.clone();
+    newer["job"]["kind"] = "send_welcome_email".into();
+    newer["version"] = (ENVELOPE_VERSION + 1).into();
+    for body in [unknown_kind, newer] {
+        broker
+            .publish_raw(
+                &topology.jobs_exchange(),
+                "x",
+                &serde_json::to_vec(&body).unwrap(),
+            )
+            .await;
+    }
+
+    broker
+        .wait_for_count(&topology.parking_queue(), 3, Duration::from_secs(10))
+        .await;
+    assert_eq!(broker.message_count(&topology.jobs_queue()).await, 0);
+
+    worker.stop().await;
+    broker.cleanup().await;
+}
+
+#[tokio::test]
+async fn healthz_is_503_while_rabbitmq_is_unreachable_and_shutdown_still_works() {
+    // Port 1: nothing listens there, so the worker keeps retrying to connect.
+    let unreachable = AMQP_URL.replace(":5672", ":1");
+    let worker = TestWorker::spawn(test_settings(&[
+        ("AMQP_URL", &unreachable),
+        ("AMQP_PREFIX", &unique_prefix()),
+    ]));
+    let answered = wait_until(Duration::from_secs(5), || async {
+        healthz(worker.health_addr).await.is_some()
+    })
+    .await;
+    assert!(answered);
+    let (status, body) = healthz(worker.health_addr).await.unwrap();
+    assert_eq!(status, 503);
+    assert_eq!(
+        body,
+        serde_json::json!({"status": "unavailable", "rabbitmq": "down"})
+    );
+    worker.stop().await;
+}

@@ -92,7 +92,10 @@ mod tests {
     fn roles_use_the_contract_spelling() {
         for role in OrgRole::ALL {
             assert_eq!(role.as_str().parse::<OrgRole>().unwrap(), *role);
-            assert_eq!(serde_json::to_string(role).unwrap(), format!("\"{}\"", role.as_str()));
+            assert_eq!(
+                serde_json::to_string(role).unwrap(),
+                format!("\"{}\"", role.as_str())
+            );
         }
         assert!("owner".parse::<OrgRole>().is_err());
         assert!(OrgRole::Admin.is_admin() && !OrgRole::Member.is_admin());

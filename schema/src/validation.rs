@@ -189,7 +189,12 @@ mod tests {
         assert_eq!(short.to_string(), "password: must be at least 8 characters");
         assert!(validate_password(&"x".repeat(129)).is_err());
         assert!(validate_password(&"x".repeat(128)).is_ok());
-        assert!(validate_password("Password123").unwrap_err().message.contains("common"));
+        assert!(
+            validate_password("Password123")
+                .unwrap_err()
+                .message
+                .contains("common")
+        );
         assert!(validate_password("qwertyuiop").is_err());
         // No composition rules: a long lower-case phrase is fine.
         assert!(validate_password("plain lowercase words").is_ok());
@@ -200,7 +205,10 @@ mod tests {
     #[test]
     fn names_are_trimmed_and_bounded() {
         assert_eq!(validate_person_name("  Ada  ").unwrap(), "Ada");
-        assert_eq!(validate_organization_name("").unwrap_err().field, "organizationName");
+        assert_eq!(
+            validate_organization_name("").unwrap_err().field,
+            "organizationName"
+        );
         assert!(validate_person_name(&"a".repeat(101)).is_err());
         assert!(validate_person_name("a\u{0}b").is_err());
     }

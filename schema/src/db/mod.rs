@@ -15,8 +15,8 @@ pub mod users;
 
 pub use diesel_async::AsyncPgConnection;
 pub use pool::{
-    DbConn, DbPool, PoolOptions, build_pool, database_name, ensure_database,
-    embedded_migration_count, maintenance_url, revert_all_migrations, run_migrations, with_database,
+    DbConn, DbPool, PoolOptions, build_pool, database_name, embedded_migration_count,
+    ensure_database, maintenance_url, revert_all_migrations, run_migrations, with_database,
 };
 
 /// Everything that can go wrong talking to PostgreSQL.

@@ -1,9 +1,11 @@
 use super::DbError;
-use diesel::migration::MigrationSource;
 use diesel::ConnectionError;
+use diesel::migration::MigrationSource;
 use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
 use diesel_async::pooled_connection::deadpool::{Object, Pool};
-use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod};
+use diesel_async::pooled_connection::{
+    AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
+};
 use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use futures_util::FutureExt;
@@ -81,7 +83,10 @@ pub fn database_name(database_url: &str) -> Result<String, DbError> {
 /// The same server with another database name (keeps the query string).
 pub fn with_database(database_url: &str, name: &str) -> Result<String, DbError> {
     let (base, rest) = split_url(database_url)?;
-    let query = rest.split_once('?').map(|(_, q)| format!("?{q}")).unwrap_or_default();
+    let query = rest
+        .split_once('?')
+        .map(|(_, q)| format!("?{q}"))
+        .unwrap_or_default();
     Ok(format!("{base}/{name}{query}"))
 }
 
@@ -117,14 +122,16 @@ pub async fn ensure_database(database_url: &str) -> Result<(), DbError> {
         return Err(DbError::Url("database name must not contain quotes".into()));
     }
     let mut conn = AsyncPgConnection::establish(&maintenance_url(database_url)?).await?;
-    let found: Exists = diesel::sql_query(
-        "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS exists",
-    )
-    .bind::<Text, _>(&name)
-    .get_result(&mut conn)
-    .await?;
+    let found: Exists =
+        diesel::sql_query("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS exists")
+            .bind::<Text, _>(&name)
+            .get_result(&mut conn)
+            .await?;
     if !found.exists {
-        match conn.batch_execute(&format!("CREATE DATABASE \"{name}\"")).await {
+        match conn
+            .batch_execute(&format!("CREATE DATABASE \"{name}\""))
+            .await
+        {
             Ok(()) => tracing::info!(database = %name, "created database"),
             // Another process created it between our check and our CREATE.
             Err(diesel::result::Error::DatabaseError(_, info))

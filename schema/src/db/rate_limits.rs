@@ -38,7 +38,11 @@ pub async fn peek(
 }
 
 /// Counts one more event for `key`, starting a new window when the last one ended.
-pub async fn hit(conn: &mut AsyncPgConnection, key: &str, window_secs: i32) -> Result<i32, DbError> {
+pub async fn hit(
+    conn: &mut AsyncPgConnection,
+    key: &str,
+    window_secs: i32,
+) -> Result<i32, DbError> {
     let row: Count = diesel::sql_query(
         "INSERT INTO rate_limits (key, window_start, count) VALUES ($1, now(), 1)
          ON CONFLICT (key) DO UPDATE SET
@@ -71,4 +75,3 @@ pub async fn sweep(conn: &mut AsyncPgConnection, older_than_secs: i32) -> Result
     .execute(conn)
     .await?)
 }
-

@@ -8,7 +8,10 @@ use chrono::{DateTime, Utc};
 use diesel::{ExpressionMethods, OptionalExtension, QueryDsl, SelectableHelper};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
-pub async fn insert(conn: &mut AsyncPgConnection, new: &NewSession<'_>) -> Result<Session, DbError> {
+pub async fn insert(
+    conn: &mut AsyncPgConnection,
+    new: &NewSession<'_>,
+) -> Result<Session, DbError> {
     Ok(diesel::insert_into(sessions::table)
         .values(new)
         .returning(Session::as_returning())
@@ -53,7 +56,10 @@ pub async fn find_token_for_update(
     Ok(row.map(|(used_at, session)| PresentedToken { used_at, session }))
 }
 
-pub async fn mark_token_used(conn: &mut AsyncPgConnection, token_hash: &[u8]) -> Result<(), DbError> {
+pub async fn mark_token_used(
+    conn: &mut AsyncPgConnection,
+    token_hash: &[u8],
+) -> Result<(), DbError> {
     diesel::update(refresh_tokens::table.find(token_hash))
         .set(refresh_tokens::used_at.eq(diesel::dsl::now))
         .execute(conn)
@@ -79,14 +85,22 @@ pub async fn touch(
 
 /// Revokes the session (the whole refresh-token family). Returns false when it was
 /// already revoked or does not exist.
-pub async fn revoke(conn: &mut AsyncPgConnection, id: SessionId, reason: &str) -> Result<bool, DbError> {
-    let n = diesel::update(sessions::table.find(id).filter(sessions::revoked_at.is_null()))
-        .set((
-            sessions::revoked_at.eq(diesel::dsl::now),
-            sessions::revoked_reason.eq(reason),
-        ))
-        .execute(conn)
-        .await?;
+pub async fn revoke(
+    conn: &mut AsyncPgConnection,
+    id: SessionId,
+    reason: &str,
+) -> Result<bool, DbError> {
+    let n = diesel::update(
+        sessions::table
+            .find(id)
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set((
+        sessions::revoked_at.eq(diesel::dsl::now),
+        sessions::revoked_reason.eq(reason),
+    ))
+    .execute(conn)
+    .await?;
     Ok(n > 0)
 }
 
@@ -115,10 +129,17 @@ pub async fn set_organization(
     id: SessionId,
     org: OrganizationId,
 ) -> Result<bool, DbError> {
-    let n = diesel::update(sessions::table.find(id).filter(sessions::revoked_at.is_null()))
-        .set((sessions::org_id.eq(org), sessions::last_used_at.eq(diesel::dsl::now)))
-        .execute(conn)
-        .await?;
+    let n = diesel::update(
+        sessions::table
+            .find(id)
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set((
+        sessions::org_id.eq(org),
+        sessions::last_used_at.eq(diesel::dsl::now),
+    ))
+    .execute(conn)
+    .await?;
     Ok(n > 0)
 }
 

@@ -5,7 +5,10 @@ use crate::ids::UserId;
 use diesel::{ExpressionMethods, OptionalExtension, QueryDsl, SelectableHelper};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
-pub async fn find_by_email(conn: &mut AsyncPgConnection, email: &str) -> Result<Option<User>, DbError> {
+pub async fn find_by_email(
+    conn: &mut AsyncPgConnection,
+    email: &str,
+) -> Result<Option<User>, DbError> {
     Ok(users::table
         .filter(users::email.eq(email))
         .select(User::as_select())
@@ -24,7 +27,10 @@ pub async fn find(conn: &mut AsyncPgConnection, id: UserId) -> Result<Option<Use
 }
 
 /// Inserts the user; `None` when the e-mail is taken (no error, so a transaction stays usable).
-pub async fn insert(conn: &mut AsyncPgConnection, new: &NewUser<'_>) -> Result<Option<User>, DbError> {
+pub async fn insert(
+    conn: &mut AsyncPgConnection,
+    new: &NewUser<'_>,
+) -> Result<Option<User>, DbError> {
     Ok(diesel::insert_into(users::table)
         .values(new)
         .on_conflict(users::email)

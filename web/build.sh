@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Builds the web UI into web/dist: the Yew app (wasm + JS glue, optimised with wasm-opt),
+# index.html and the CSS with content-hashed names, and the GraphiQL playground served
+# from local files at /playground/. Installs what it needs on a fresh machine:
+# the wasm32 target, wasm-bindgen-cli at the version in Cargo.lock, and the npm packages
+# pinned in web/package-lock.json (binaryen for wasm-opt, GraphiQL, React).
+#
+# Usage: web/build.sh            (from any directory)
+# Env:   WEB_PROFILE=wasm-release (default) | dev     WASM_OPT=0 skips wasm-opt
+set -euo pipefail
+
+WEB="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$WEB/.." && pwd)"
+PROFILE="${WEB_PROFILE:-wasm-release}"
+TARGET=wasm32-unknown-unknown
+TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+DIST="$WEB/dist"
+STAGE="$WEB/dist.tmp.$$"
+
+log() { printf '\033[1m[web]\033[0m %s\n' "$*" >&2; }
+cleanup() { rm -rf "$STAGE"; }
+trap cleanup EXIT
+
+# 1. The wasm32 target.
+if ! rustup target list --installed | grep -qx "$TARGET"; then
+  log "installing the $TARGET target"
+  rustup target add "$TARGET"
+fi
+
+# 2. wasm-bindgen-cli at exactly the version of the wasm-bindgen crate in Cargo.lock
+#    (the CLI and the crate must match).
+WB_VERSION="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$ROOT/Cargo.lock")"
+if [[ -z "$WB_VERSION" ]]; then
+  log "wasm-bindgen not found in Cargo.lock; run 'cargo generate-lockfile'"
+  exit 1
+fi
+if [[ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $WB_VERSION" ]]; then
+  log "installing wasm-bindgen-cli $WB_VERSION (takes a few minutes once)"
+  cargo install wasm-bindgen-cli --version "=$WB_VERSION"
+fi
+
+# 3. npm packages (binaryen's wasm-opt, GraphiQL, React), exactly as locked.
+if ! command -v npm >/dev/null; then
+  log "npm is required (apt-get install -y nodejs npm)"
+  exit 1
+fi
+STAMP="$WEB/node_modules/.asyncstand-package-lock.json"
+if ! cmp -s "$WEB/package-lock.json" "$STAMP" 2>/dev/null; then
+  log "npm ci"
+  (cd "$WEB" && npm ci --no-audit --no-fund --loglevel=error)
+  cp "$WEB/package-lock.json" "$STAMP"
+fi
+
+# 4. Compile.
+log "cargo build -p web --target $TARGET --profile $PROFILE"
+(cd "$ROOT" && cargo build -p web --target "$TARGET" --profile "$PROFILE")
+PROFILE_DIR="$PROFILE"
+[[ "$PROFILE" == dev ]] && PROFILE_DIR=debug
+WASM_IN="$TARGET_DIR/$TARGET/$PROFILE_DIR/web.wasm"
+
+# 5. JS glue.
+mkdir -p "$STAGE/playground"
+wasm-bindgen --target web --no-typescript --out-dir "$STAGE" --out-name web "$WASM_IN"
+
+# 6. Shrink. Rust's wasm32 target emits these post-MVP features; wasm-opt must accept them.
+if [[ "${WASM_OPT:-1}" != 0 ]]; then
+  log "wasm-opt -Oz"
+  node "$WEB/node_modules/binaryen/bin/wasm-opt" -Oz \
+    --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    --enable-mutable-globals --enable-reference-types --enable-multivalue \
+    --strip-debug --strip-producers \
+    -o "$STAGE/web_bg.opt.wasm" "$STAGE/web_bg.wasm"
+  mv "$STAGE/web_bg.opt.wasm" "$STAGE/web_bg.wasm"
+fi
+
+# 7. Content-hashed names; index.html is the only unhashed file (serve it no-cache).
+hash() { sha256sum "$1" | cut -c1-12; }
+WASM_NAME="web_bg-$(hash "$STAGE/web_bg.wasm").wasm"
+JS_NAME="web-$(hash "$STAGE/web.js").js"
+CSS_NAME="app-$(hash "$WEB/app.css").css"
+mv "$STAGE/web_bg.wasm" "$STAGE/$WASM_NAME"
+mv "$STAGE/web.js" "$STAGE/$JS_NAME"
+cp "$WEB/app.css" "$STAGE/$CSS_NAME"
+printf "import init from './%s';\ninit({ module_or_path: new URL('./%s', import.meta.url) });\n" \
+  "$JS_NAME" "$WASM_NAME" >"$STAGE/boot.tmp.js"
+BOOT_NAME="boot-$(hash "$STAGE/boot.tmp.js").js"
+mv "$STAGE/boot.tmp.js" "$STAGE/$BOOT_NAME"
+sed -e "s|@APP_CSS@|$CSS_NAME|g" -e "s|@APP_JS@|$JS_NAME|g" \
+    -e "s|@APP_WASM@|$WASM_NAME|g" -e "s|@BOOT_JS@|$BOOT_NAME|g" \
+    "$WEB/index.html" >"$STAGE/index.html"
+
+# 8. The GraphiQL playground, from local copies only (no CDN), with relative URLs.
+NM="$WEB/node_modules"
+cp "$NM/react/umd/react.production.min.js" \
+   "$NM/react-dom/umd/react-dom.production.min.js" \
+   "$NM/graphiql/graphiql.min.js" \
+   "$NM/graphiql/graphiql.min.css" \
+   "$STAGE/playground/"
+cp "$WEB/playground/index.html" "$WEB/playground/playground.js" "$WEB/playground/playground.css" "$STAGE/playground/"
+
+# 9. Swap in atomically enough for a running server.
+rm -rf "$DIST.old"
+[[ -d "$DIST" ]] && mv "$DIST" "$DIST.old"
+mv "$STAGE" "$DIST"
+rm -rf "$DIST.old"
+
+# 10. Report what the browser downloads for the app.
+gz() { gzip -9 -c "$1" | wc -c; }
+WASM_GZ="$(gz "$DIST/$WASM_NAME")"
+JS_GZ="$(( $(gz "$DIST/$JS_NAME") + $(gz "$DIST/$BOOT_NAME") ))"
+CSS_GZ="$(gz "$DIST/$CSS_NAME")"
+TOTAL=$(( WASM_GZ + JS_GZ ))
+printf '[web] built %s\n' "$DIST"
+printf '[web]   wasm  %8d bytes (%d gzip)\n' "$(wc -c <"$DIST/$WASM_NAME")" "$WASM_GZ"
+printf '[web]   js    %8d bytes (%d gzip)\n' "$(( $(wc -c <"$DIST/$JS_NAME") + $(wc -c <"$DIST/$BOOT_NAME") ))" "$JS_GZ"
+printf '[web]   css   %8d bytes (%d gzip)\n' "$(wc -c <"$DIST/$CSS_NAME")" "$CSS_GZ"
+printf '[web] wasm+js gzip: %d bytes (%d KiB)\n' "$TOTAL" "$(( TOTAL / 1024 ))"
+if (( TOTAL > 400 * 1024 )); then
+  log "wasm+js gzip is over the 400 KB budget"
+  exit 1
+fi

@@ -1,0 +1,303 @@
+//! The GraphQL client: typed operations from `schema::ops` over gloo-net, reached through
+//! [`use_api`].
+//!
+//! The access token lives in this client's memory only (never in storage). The refresh
+//! token is an httpOnly cookie the browser sends to `/graphql` by itself. When an
+//! authenticated request answers UNAUTHENTICATED, the client refreshes the session once
+//! and retries; concurrent requests share a single refresh, because presenting a refresh
+//! token twice would revoke its whole family.
+
+use std::cell::RefCell;
+use std::fmt;
+use std::future::poll_fn;
+use std::rc::Rc;
+use std::task::{Poll, Waker};
+
+use gloo_net::http::Request;
+use schema::ops::{
+    self, AuthPayload, ErrorCode, GraphQlError, NoVariables, Operation, RefreshSession,
+};
+use web_sys::RequestCredentials;
+use yew::prelude::*;
+
+/// Where the API lives: same origin, so the refresh cookie (path `/graphql`) goes along.
+pub const ENDPOINT: &str = "/graphql";
+
+/// What the client tells the session about tokens it received or lost.
+#[derive(Clone, Debug, PartialEq)]
+pub enum AuthEvent {
+    /// A new access token arrived (sign-up, log-in, refresh, organization switch).
+    SignedIn(Rc<AuthPayload>),
+    /// The session ended (log-out, or a refresh that was refused).
+    SignedOut,
+}
+
+/// Why a request failed.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ApiError {
+    /// The server could not be reached, or answered something that is not GraphQL.
+    Network(String),
+    /// The server answered with GraphQL errors.
+    GraphQl(Vec<GraphQlError>),
+}
+
+impl ApiError {
+    /// The code of the first GraphQL error, if any.
+    pub fn code(&self) -> Option<ErrorCode> {
+        match self {
+            ApiError::GraphQl(errors) => errors.first().map(GraphQlError::code),
+            ApiError::Network(_) => None,
+        }
+    }
+
+    pub fn is_unauthenticated(&self) -> bool {
+        self.code() == Some(ErrorCode::Unauthenticated)
+    }
+
+    /// Errors about one input field, as `(field, message without the "field: " prefix)`.
+    pub fn field_errors(&self) -> Vec<(String, String)> {
+        match self {
+            ApiError::GraphQl(errors) => errors
+                .iter()
+                .filter_map(|e| {
+                    let field = e.field()?;
+                    let message = e
+                        .message
+                        .strip_prefix(field)
+                        .and_then(|rest| rest.strip_prefix(": "))
+                        .unwrap_or(&e.message);
+                    Some((field.to_owned(), message.to_owned()))
+                })
+                .collect(),
+            ApiError::Network(_) => Vec::new(),
+        }
+    }
+
+    /// A sentence for people, for errors not shown next to a field.
+    pub fn user_message(&self) -> String {
+        match self {
+            ApiError::Network(_) => {
+                "Could not reach AsyncStand. Check your connection and try again.".to_owned()
+            }
+            ApiError::GraphQl(errors) => match errors.first() {
+                None => "Something went wrong.".to_owned(),
+                Some(e) => match e.code() {
+                    ErrorCode::RateLimited => {
+                        "Too many attempts. Wait a minute and try again.".to_owned()
+                    }
+                    ErrorCode::InternalServerError => {
+                        "Something went wrong on our side. Try again in a moment.".to_owned()
+                    }
+                    ErrorCode::Unauthenticated if e.message.is_empty() => {
+                        "Your session has ended. Sign in again.".to_owned()
+                    }
+                    _ => capitalise(&e.message),
+                },
+            },
+        }
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.user_message())
+    }
+}
+
+/// "invalid e-mail or password" -> "Invalid e-mail or password".
+pub fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// A refresh in flight, shared by everyone who needs its outcome.
+#[derive(Default)]
+struct Flight {
+    outcome: Option<Result<Rc<AuthPayload>, ApiError>>,
+    waiters: Vec<Waker>,
+}
+
+struct Inner {
+    endpoint: String,
+    token: RefCell<Option<String>>,
+    refresh: RefCell<Option<Rc<RefCell<Flight>>>>,
+    listener: RefCell<Option<Callback<AuthEvent>>>,
+}
+
+/// The API client. Cheap to clone; clones share the token.
+#[derive(Clone)]
+pub struct ApiClient {
+    inner: Rc<Inner>,
+}
+
+impl PartialEq for ApiClient {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.inner, &other.inner)
+    }
+}
+
+impl fmt::Debug for ApiClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiClient")
+            .field("endpoint", &self.inner.endpoint)
+            .field("signed_in", &self.inner.token.borrow().is_some())
+            .finish()
+    }
+}
+
+impl Default for ApiClient {
+    fn default() -> Self {
+        Self::new(ENDPOINT)
+    }
+}
+
+impl ApiClient {
+    pub fn new(endpoint: &str) -> Self {
+        Self {
+            inner: Rc::new(Inner {
+                endpoint: endpoint.to_owned(),
+                token: RefCell::new(None),
+                refresh: RefCell::new(None),
+                listener: RefCell::new(None),
+            }),
+        }
+    }
+
+    /// Who hears about new and lost sessions (the session provider).
+    pub fn set_listener(&self, listener: Callback<AuthEvent>) {
+        *self.inner.listener.borrow_mut() = Some(listener);
+    }
+
+    fn emit(&self, event: AuthEvent) {
+        let listener = self.inner.listener.borrow().clone();
+        if let Some(listener) = listener {
+            listener.emit(event);
+        }
+    }
+
+    /// Keeps the access token of a fresh [`AuthPayload`] and announces the session.
+    pub fn accept(&self, payload: AuthPayload) -> Rc<AuthPayload> {
+        *self.inner.token.borrow_mut() = Some(payload.access_token.clone());
+        let payload = Rc::new(payload);
+        self.emit(AuthEvent::SignedIn(payload.clone()));
+        payload
+    }
+
+    /// Forgets the access token and announces the end of the session.
+    pub fn forget(&self) {
+        *self.inner.token.borrow_mut() = None;
+        self.emit(AuthEvent::SignedOut);
+    }
+
+    /// Runs an operation; with a token, an UNAUTHENTICATED answer triggers one refresh
+    /// and one retry.
+    pub async fn run<O: Operation>(&self, variables: &O::Variables) -> Result<O::Data, ApiError> {
+        let token = self.inner.token.borrow().clone();
+        let first = self.send::<O>(variables, token.as_deref()).await;
+        match first {
+            Err(err)
+                if err.is_unauthenticated()
+                    && token.is_some()
+                    && O::NAME != RefreshSession::NAME =>
+            {
+                match self.refresh().await {
+                    Ok(payload) => self.send::<O>(variables, Some(&payload.access_token)).await,
+                    Err(_) => Err(err),
+                }
+            }
+            other => other,
+        }
+    }
+
+    /// Exchanges the refresh cookie for a new access token. Concurrent callers share one
+    /// request. On success the session is announced; on UNAUTHENTICATED it is ended.
+    pub async fn refresh(&self) -> Result<Rc<AuthPayload>, ApiError> {
+        let existing = self.inner.refresh.borrow().clone();
+        if let Some(flight) = existing {
+            return wait_for(flight).await;
+        }
+        let flight = Rc::new(RefCell::new(Flight::default()));
+        *self.inner.refresh.borrow_mut() = Some(flight.clone());
+
+        let outcome = match self.send::<RefreshSession>(&NoVariables {}, None).await {
+            Ok(data) => Ok(self.accept(data.refresh_session)),
+            Err(err) => {
+                if err.is_unauthenticated() {
+                    self.forget();
+                }
+                Err(err)
+            }
+        };
+
+        *self.inner.refresh.borrow_mut() = None;
+        let waiters = {
+            let mut flight = flight.borrow_mut();
+            flight.outcome = Some(outcome.clone());
+            std::mem::take(&mut flight.waiters)
+        };
+        for waker in waiters {
+            waker.wake();
+        }
+        outcome
+    }
+
+    /// Ends the session on the server (clears the cookie) and here.
+    pub async fn log_out(&self) -> Result<(), ApiError> {
+        let result = self.run::<ops::LogOut>(&NoVariables {}).await.map(|_| ());
+        self.forget();
+        result
+    }
+
+    async fn send<O: Operation>(
+        &self,
+        variables: &O::Variables,
+        token: Option<&str>,
+    ) -> Result<O::Data, ApiError> {
+        let mut builder = Request::post(&self.inner.endpoint)
+            .credentials(RequestCredentials::SameOrigin)
+            .header("Accept", "application/json");
+        if let Some(token) = token {
+            builder = builder.header("Authorization", &format!("Bearer {token}"));
+        }
+        let request = builder
+            .json(&O::request(variables))
+            .map_err(|e| ApiError::Network(e.to_string()))?;
+        let response = request
+            .send()
+            .await
+            .map_err(|e| ApiError::Network(e.to_string()))?;
+        let status = response.status();
+        let body: ops::Response<O::Data> = response
+            .json()
+            .await
+            .map_err(|e| ApiError::Network(format!("HTTP {status}: {e}")))?;
+        if !body.errors.is_empty() {
+            return Err(ApiError::GraphQl(body.errors));
+        }
+        body.data
+            .ok_or_else(|| ApiError::Network(format!("HTTP {status}: no data")))
+    }
+}
+
+async fn wait_for(flight: Rc<RefCell<Flight>>) -> Result<Rc<AuthPayload>, ApiError> {
+    poll_fn(|cx| {
+        let mut flight = flight.borrow_mut();
+        match &flight.outcome {
+            Some(outcome) => Poll::Ready(outcome.clone()),
+            None => {
+                flight.waiters.push(cx.waker().clone());
+                Poll::Pending
+            }
+        }
+    })
+    .await
+}
+
+/// The API client of the surrounding [`crate::hooks::session::SessionProvider`].
+#[hook]
+pub fn use_api() -> ApiClient {
+    use_context::<ApiClient>().unwrap_or_default()
+}

@@ -1,0 +1,80 @@
+//! Routes and the route guards.
+
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+use crate::components::{ErrorBanner, FullPageLoading, Shell, ToastProvider};
+use crate::hooks::{SessionProvider, SessionState, use_session};
+use crate::pages::auth_layout::AuthCard;
+use crate::pages::{HomePage, NotFoundPage, SignInPage, SignUpPage};
+
+#[derive(Clone, Debug, PartialEq, Routable)]
+pub enum Route {
+    #[at("/")]
+    Home,
+    #[at("/sign-in")]
+    SignIn,
+    #[at("/sign-up")]
+    SignUp,
+    #[not_found]
+    #[at("/404")]
+    NotFound,
+}
+
+fn switch(route: Route) -> Html {
+    match route {
+        Route::Home => html! { <Gate need={Need::SignedIn}><Shell><HomePage /></Shell></Gate> },
+        Route::SignIn => html! { <Gate need={Need::SignedOut}><SignInPage /></Gate> },
+        Route::SignUp => html! { <Gate need={Need::SignedOut}><SignUpPage /></Gate> },
+        Route::NotFound => html! { <NotFoundPage /> },
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Need {
+    SignedIn,
+    SignedOut,
+}
+
+#[derive(Properties, PartialEq)]
+pub struct GateProps {
+    pub need: Need,
+    #[prop_or_default]
+    pub children: Html,
+}
+
+/// Shows its page only in the right session state; otherwise waits, offers a retry or
+/// redirects.
+#[component]
+pub fn Gate(props: &GateProps) -> Html {
+    let session = use_session();
+    match (&session.state, props.need) {
+        (SessionState::Restoring, _) => html! { <FullPageLoading label="Opening AsyncStand…" /> },
+        (SessionState::Unreachable(err), _) => html! {
+            <AuthCard title="Can't reach AsyncStand" description="Your work is safe; the app could not talk to the server.">
+                <ErrorBanner message={err.user_message()} on_retry={session.retry.clone()} />
+            </AuthCard>
+        },
+        (SessionState::SignedIn(_), Need::SignedIn)
+        | (SessionState::SignedOut, Need::SignedOut) => props.children.clone(),
+        (SessionState::SignedOut, Need::SignedIn) => {
+            html! { <Redirect<Route> to={Route::SignIn} /> }
+        }
+        (SessionState::SignedIn(_), Need::SignedOut) => {
+            html! { <Redirect<Route> to={Route::Home} /> }
+        }
+    }
+}
+
+#[component]
+pub fn App() -> Html {
+    html! {
+        <BrowserRouter>
+            <ToastProvider>
+                <SessionProvider>
+                    <Switch<Route> render={switch} />
+                </SessionProvider>
+            </ToastProvider>
+        </BrowserRouter>
+    }
+}

@@ -1,0 +1,17 @@
+//! Components built once and reused by every page.
+
+pub mod button;
+pub mod error_banner;
+pub mod loading;
+pub mod shell;
+pub mod text_field;
+pub mod theme_switch;
+pub mod toast;
+
+pub use button::{Button, ButtonKind};
+pub use error_banner::ErrorBanner;
+pub use loading::{FullPageLoading, Loading};
+pub use shell::{Shell, use_viewer};
+pub use text_field::TextField;
+pub use theme_switch::ThemeSwitch;
+pub use toast::{ToastKind, ToastProvider, Toaster, use_toaster};

@@ -1,0 +1,24 @@
+//! One module per page.
+
+pub mod auth_layout;
+pub mod home;
+pub mod not_found;
+pub mod sign_in;
+pub mod sign_up;
+
+pub use home::HomePage;
+pub use not_found::NotFoundPage;
+pub use sign_in::SignInPage;
+pub use sign_up::SignUpPage;
+
+use yew::prelude::*;
+
+/// Sets `document.title` to "`title` · AsyncStand".
+#[hook]
+pub fn use_title(title: &'static str) {
+    use_effect_with(title, |title| {
+        if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+            document.set_title(&format!("{title} · AsyncStand"));
+        }
+    });
+}

@@ -26,7 +26,8 @@ pub struct Application {
 }
 
 impl Application {
-    /// Binds the health endpoint; nothing talks to RabbitMQ yet.
+    /// Binds the health endpoint (call it inside a Tokio runtime); nothing talks to
+    /// RabbitMQ yet.
     ///
     /// # Errors
     /// The health address cannot be bound.

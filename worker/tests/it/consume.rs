@@ -1,5 +1,6 @@
-use crate::helpers::{
-    AMQP_URL, Broker, TestWorker, healthz, test_settings, unique_prefix, wait_until,
+use crate::{
+    helpers::{AMQP_URL, Broker, TestWorker, healthz, test_settings, unique_prefix, wait_until},
+    proxy::Proxy,
 };
 use schema::jobs::{ENVELOPE_VERSION, Job, JobEnvelope};
 use std::time::Duration;
@@ -99,4 +100,50 @@ async fn healthz_is_503_while_rabbitmq_is_unreachable_and_shutdown_still_works()
         serde_json::json!({"status": "unavailable", "rabbitmq": "down"})
     );
     worker.stop().await;
+}
+
+#[tokio::test]
+async fn the_worker_reconnects_and_resubscribes_after_the_connection_drops() {
+    let prefix = unique_prefix();
+    let broker = Broker::connect(&prefix).await;
+    let topology = broker.topology.clone();
+    topology.declare(&broker.channel).await.unwrap();
+
+    let proxy = Proxy::start(([127, 0, 0, 1], 5672).into()).await;
+    let url = format!("amqp://guest:guest@{}/%2f", proxy.addr);
+    let worker = TestWorker::spawn(test_settings(&[
+        ("AMQP_URL", &url),
+        ("AMQP_PREFIX", &prefix),
+    ]));
+    worker.wait_consuming().await;
+
+    // The broker "goes down": connections drop and new ones fail for a while.
+    proxy.refuse(true);
+    proxy.cut();
+    let down = wait_until(Duration::from_secs(10), || async {
+        matches!(healthz(worker.health_addr).await, Some((503, _)))
+    })
+    .await;
+    assert!(
+        down,
+        "/healthz kept answering 200 after the connection dropped"
+    );
+    broker
+        .publish_job(Job::SendWelcomeEmail {
+            user_id: Uuid::new_v4(),
+        })
+        .await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert_eq!(broker.message_count(&topology.jobs_queue()).await, 1);
+
+    // It comes back: the same worker reconnects, resubscribes and drains the queue.
+    proxy.refuse(false);
+    worker.wait_consuming().await;
+    broker
+        .wait_for_count(&topology.jobs_queue(), 0, Duration::from_secs(10))
+        .await;
+
+    worker.stop().await;
+    assert_eq!(broker.message_count(&topology.jobs_queue()).await, 0);
+    broker.cleanup().await;
 }

@@ -6,4 +6,5 @@
 mod binary;
 mod consume;
 mod helpers;
+mod proxy;
 mod topology;

@@ -43,10 +43,15 @@ pub(crate) async fn supervise(
 ) {
     let topology = Topology::new(settings.amqp_prefix.clone());
     let name = format!("asyncstand-worker pid {}", std::process::id());
+    // Sessions that fail right away (say, the topology cannot be declared) must not
+    // turn into a reconnect storm: pause between them, growing like the connect backoff.
+    let mut pause = Duration::ZERO;
+    let mut last_failure: Option<String> = None;
     loop {
         let Some(connection) = connect_with_backoff(&settings, &name, &mut shutdown).await else {
             return;
         };
+        let started = tokio::time::Instant::now();
         let end = session(
             &connection,
             &topology,
@@ -64,14 +69,27 @@ pub(crate) async fn supervise(
             }
             Ok(SessionEnd::Lost) => {
                 tracing::warn!("lost the RabbitMQ connection or consumer; reconnecting");
+                last_failure = None;
             }
             Err(e) => {
-                tracing::warn!(error = %chain(&e), "RabbitMQ session failed; reconnecting");
+                let failure = chain(&e);
+                if last_failure.as_deref() == Some(failure.as_str()) {
+                    tracing::debug!(error = %failure, "RabbitMQ session failed again");
+                } else {
+                    tracing::warn!(error = %failure, "RabbitMQ session failed; reconnecting");
+                    last_failure = Some(failure);
+                }
             }
         }
         close_connection(&connection).await;
-        if *shutdown.borrow() {
-            return;
+        pause = if started.elapsed() < MAX_RETRY_DELAY {
+            (pause * 2).clamp(FIRST_RETRY_DELAY, MAX_RETRY_DELAY)
+        } else {
+            Duration::ZERO
+        };
+        tokio::select! {
+            () = tokio::time::sleep(pause) => {}
+            () = requested(&mut shutdown) => return,
         }
     }
 }

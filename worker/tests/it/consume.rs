@@ -147,3 +147,32 @@ async fn the_worker_reconnects_and_resubscribes_after_the_connection_drops() {
     assert_eq!(broker.message_count(&topology.jobs_queue()).await, 0);
     broker.cleanup().await;
 }
+
+#[tokio::test]
+async fn a_topology_conflict_keeps_the_worker_unhealthy_but_running() {
+    let prefix = unique_prefix();
+    let broker = Broker::connect(&prefix).await;
+    let topology = broker.topology.clone();
+    // Someone created the jobs queue by hand as a classic queue: declaring it as a
+    // quorum queue fails with PRECONDITION_FAILED on every attempt.
+    broker
+        .channel
+        .queue_declare(
+            topology.jobs_queue().into(),
+            lapin::options::QueueDeclareOptions {
+                durable: true,
+                ..Default::default()
+            },
+            lapin::types::FieldTable::default(),
+        )
+        .await
+        .unwrap();
+
+    let worker = TestWorker::spawn(test_settings(&[("AMQP_PREFIX", &prefix)]));
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let (status, _) = healthz(worker.health_addr).await.unwrap();
+    assert_eq!(status, 503);
+    worker.stop().await;
+
+    broker.cleanup().await;
+}

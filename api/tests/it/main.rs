@@ -1,1 +1,8 @@
+//! The api's integration tests: one binary, each test with its own database.
 
+mod auth;
+mod hardening;
+mod health;
+mod helpers;
+mod migrations;
+mod schema_contract;

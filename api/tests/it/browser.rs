@@ -1,0 +1,181 @@
+//! Browser tests: the real web UI (the built `web/dist`) served by the real api, driven in
+//! headless Chromium through chromedriver. Each test saves screenshots of the pages it
+//! visits under `target/screenshots/`.
+//!
+//! Needs `/usr/bin/chromium` and `/usr/bin/chromedriver` (`web/install-browser.sh`) and a
+//! built UI (`web/build.sh`); `make test` provides both. `SKIP_BROWSER_TESTS=1` skips.
+
+mod driver;
+
+use crate::helpers::{PASSWORD, TestApp};
+use driver::Browser;
+
+/// Signs up through the form; returns once the home page shows the organization.
+async fn sign_up_in_ui(browser: &Browser, name: &str, email: &str, org: &str) {
+    browser.fill("#name", name).await;
+    browser.fill("#email", email).await;
+    browser.fill("#password", PASSWORD).await;
+    browser.fill("#organization-name", org).await;
+    browser.click("button[type=submit]").await;
+    browser.wait_text("[data-testid=org-name]", org).await;
+}
+
+fn unique_email(prefix: &str) -> String {
+    format!("{prefix}-{}@example.com", uuid::Uuid::new_v4().simple())
+}
+
+#[tokio::test]
+async fn sign_up_reload_and_sign_out() {
+    let Some(browser) = Browser::start().await else { return };
+    let app = TestApp::spawn().await;
+
+    // Signed out: the home page sends us to sign-in.
+    browser.goto(&app.url("/")).await;
+    browser.wait_path("/sign-in").await;
+    browser.wait_present("#email").await;
+    browser.wait_text("h1", "Sign in").await;
+    browser.screenshot("sign-in").await;
+
+    // Client-side navigation to sign-up.
+    browser.click("a[href='/sign-up']").await;
+    browser.wait_path("/sign-up").await;
+    browser.wait_present("#organization-name").await;
+    browser.screenshot("sign-up").await;
+
+    let email = unique_email("ada");
+    sign_up_in_ui(&browser, "Ada Lovelace", &email, "Analytical Engines").await;
+    browser.wait_path("/").await;
+    browser.wait_text("[data-testid=user-name]", "Ada Lovelace").await;
+    browser.wait_text("[data-testid=user-email]", &email).await;
+    browser.wait_text("[data-testid=role]", "Owner").await;
+    browser.wait_text("h1", "Welcome, Ada").await;
+    browser.screenshot("home").await;
+
+    // A reload keeps the session (refresh cookie -> refreshSession on start).
+    browser.reload().await;
+    browser.wait_text("[data-testid=org-name]", "Analytical Engines").await;
+    assert_eq!(browser.path().await, "/");
+
+    // Phone width.
+    browser.resize(360, 780).await;
+    browser.wait_text("[data-testid=org-name]", "Analytical Engines").await;
+    browser.screenshot("home-mobile").await;
+    browser.resize(1280, 900).await;
+
+    // Sign out from the user menu, land on sign-in, and stay signed out after a reload.
+    browser.click("[data-testid=user-menu]").await;
+    browser.wait_text("#user-menu-panel", &email).await;
+    browser.screenshot("user-menu").await;
+    browser.click("[data-testid=sign-out]").await;
+    browser.wait_path("/sign-in").await;
+    browser.wait_present("#email").await;
+    browser.reload().await;
+    browser.wait_present("#email").await;
+    browser.goto(&app.url("/")).await;
+    browser.wait_path("/sign-in").await;
+
+    // Sign in again with the same account.
+    browser.fill("#email", &email).await;
+    browser.fill("#password", PASSWORD).await;
+    browser.click("button[type=submit]").await;
+    browser.wait_text("[data-testid=org-name]", "Analytical Engines").await;
+    browser.wait_path("/").await;
+
+    browser.quit().await;
+}
+
+#[tokio::test]
+async fn field_errors_show_next_to_their_field() {
+    let Some(browser) = Browser::start().await else { return };
+    let app = TestApp::spawn().await;
+
+    // Client-side rule (schema::validation): a too-short password.
+    browser.goto(&app.url("/sign-up")).await;
+    browser.wait_present("#organization-name").await;
+    browser.fill("#name", "Grace Hopper").await;
+    browser.fill("#email", &unique_email("grace")).await;
+    browser.fill("#password", "short").await;
+    browser.fill("#organization-name", "Compilers Inc").await;
+    browser.click("button[type=submit]").await;
+    browser
+        .wait_text("#password-error", "at least 8 characters")
+        .await;
+    let password = browser.find("#password").await;
+    assert_eq!(password.attr("aria-invalid").await.ok().flatten().as_deref(), Some("true"));
+    let described_by = password.attr("aria-describedby").await.ok().flatten().unwrap_or_default();
+    assert!(described_by.contains("password-error"), "aria-describedby = {described_by:?}");
+    assert_eq!(browser.path().await, "/sign-up");
+    assert!(browser.count("#email-error").await == 0, "only the password is wrong");
+    browser.screenshot("sign-up-errors").await;
+
+    // Editing the field clears its error.
+    browser.fill("#password", PASSWORD).await;
+    browser.wait_gone("#password-error").await;
+
+    // Server-side rule: an e-mail already registered answers CONFLICT with field `email`.
+    let existing = app.signed_up_owner().await;
+    browser.fill("#email", &existing.email).await;
+    browser.click("button[type=submit]").await;
+    browser.wait_present("#email-error").await;
+    assert_eq!(
+        browser.find("#email").await.attr("aria-invalid").await.ok().flatten().as_deref(),
+        Some("true")
+    );
+    assert_eq!(browser.path().await, "/sign-up");
+
+    // Wrong credentials on sign-in: a form-level banner, not a field error.
+    browser.goto(&app.url("/sign-in")).await;
+    browser.wait_present("#email").await;
+    browser.fill("#email", &existing.email).await;
+    browser.fill("#password", "not the password at all").await;
+    browser.click("button[type=submit]").await;
+    browser.wait_text("[data-testid=error-banner]", "nvalid e-mail or password").await;
+    browser.screenshot("sign-in-error").await;
+
+    browser.quit().await;
+}
+
+#[tokio::test]
+async fn unknown_paths_render_the_not_found_page() {
+    let Some(browser) = Browser::start().await else { return };
+    let app = TestApp::spawn().await;
+
+    browser.goto(&app.url("/no/such/page")).await;
+    browser.wait_present("[data-testid=not-found]").await;
+    browser.wait_text("h1", "Page not found").await;
+    browser.screenshot("not-found").await;
+
+    browser.quit().await;
+}
+
+#[tokio::test]
+async fn playground_runs_a_query() {
+    let Some(browser) = Browser::start().await else { return };
+    let app = TestApp::spawn().await;
+
+    browser.goto(&app.url("/playground/")).await;
+    browser.wait_present(".graphiql-container .graphiql-query-editor .CodeMirror").await;
+
+    browser.type_in_graphiql("{ __typename }").await;
+    browser.click(".graphiql-execute-button").await;
+    browser.wait_text(".graphiql-response", "\"__typename\": \"Query\"").await;
+
+    // Signed out, the viewer is null.
+    browser.type_in_graphiql("{ viewer { user { email } } }").await;
+    browser.click(".graphiql-execute-button").await;
+    browser.wait_text(".graphiql-response", "\"viewer\": null").await;
+    browser.screenshot("playground").await;
+
+    // Everything the playground loads comes from this server.
+    let foreign: Vec<String> = browser
+        .script_value(
+            "return performance.getEntriesByType('resource').map(e => e.name).filter(n => !n.startsWith(location.origin));",
+        )
+        .await
+        .as_array()
+        .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+        .unwrap_or_default();
+    assert!(foreign.is_empty(), "the playground loaded foreign resources: {foreign:?}");
+
+    browser.quit().await;
+}

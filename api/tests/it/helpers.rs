@@ -1,0 +1,369 @@
+//! `TestApp`: the real api on port 0 with its own database cloned from a migrated
+//! template and its own RabbitMQ names, dropped afterwards.
+
+use api::Application;
+use api::config::Settings;
+use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
+use reqwest::Client;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::sync::Once;
+use std::time::{SystemTime, UNIX_EPOCH};
+use tokio::sync::OnceCell;
+
+pub const TEST_JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123456789";
+pub const PASSWORD: &str = "correct horse battery staple";
+
+fn base_database_url() -> String {
+    std::env::var("DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/asyncstand".into())
+}
+
+/// Serialises template creation and cloning across test processes.
+const TEMPLATE_LOCK: i64 = 0x4153_5445_5354_0001;
+
+static TEMPLATE: OnceCell<String> = OnceCell::const_new();
+static SWEEP: Once = Once::new();
+
+async fn maintenance() -> AsyncPgConnection {
+    let url = schema::db::maintenance_url(&base_database_url()).expect("maintenance url");
+    AsyncPgConnection::establish(&url)
+        .await
+        .expect("connect to postgres")
+}
+
+/// A template database with every migration applied, named after the migrations so a
+/// changed migration gets a fresh template.
+async fn template() -> &'static str {
+    TEMPLATE
+        .get_or_init(|| async {
+            let mut digest = 0u64;
+            for (i, b) in migrations_fingerprint().bytes().enumerate() {
+                digest = digest.wrapping_mul(31).wrapping_add(b as u64 ^ i as u64);
+            }
+            let name = format!("asyncstand_tmpl_{digest:016x}");
+            let mut conn = maintenance().await;
+            conn.batch_execute(&format!("SELECT pg_advisory_lock({TEMPLATE_LOCK})"))
+                .await
+                .expect("lock");
+            let url = schema::db::with_database(&base_database_url(), &name).expect("url");
+            schema::db::ensure_database(&url)
+                .await
+                .expect("create template");
+            schema::db::run_migrations(&url)
+                .await
+                .expect("migrate template");
+            conn.batch_execute(&format!("SELECT pg_advisory_unlock({TEMPLATE_LOCK})"))
+                .await
+                .expect("unlock");
+            name
+        })
+        .await
+}
+
+fn migrations_fingerprint() -> String {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../schema/migrations");
+    let mut entries: Vec<_> = walk(&dir);
+    entries.sort();
+    entries
+        .into_iter()
+        .map(|p| {
+            format!(
+                "{}{}",
+                p.display(),
+                std::fs::read_to_string(&p).unwrap_or_default()
+            )
+        })
+        .collect()
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(rd) = std::fs::read_dir(dir) {
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(walk(&p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+/// Drops test databases left behind by crashed runs (their names carry the creation time).
+async fn sweep_leftovers(conn: &mut AsyncPgConnection) {
+    use diesel_async::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Name {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        datname: String,
+    }
+    let names: Vec<Name> =
+        diesel::sql_query("SELECT datname FROM pg_database WHERE datname LIKE 'asyncstand_t\\_%'")
+            .load(conn)
+            .await
+            .unwrap_or_default();
+    let now = now_secs();
+    for Name { datname } in names {
+        let created: u64 = datname
+            .split('_')
+            .nth(2)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(now);
+        if now.saturating_sub(created) > 3 * 3600 {
+            let _ = conn
+                .batch_execute(&format!(
+                    "DROP DATABASE IF EXISTS \"{datname}\" WITH (FORCE)"
+                ))
+                .await;
+        }
+    }
+}
+
+fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+/// A fresh database cloned from the template; returns its URL and name.
+pub async fn fresh_database() -> (String, String) {
+    let template = template().await;
+    let mut conn = maintenance().await;
+    let mut sweep = false;
+    SWEEP.call_once(|| sweep = true);
+    if sweep {
+        sweep_leftovers(&mut conn).await;
+    }
+    let name = format!(
+        "asyncstand_t_{}_{}",
+        now_secs(),
+        uuid::Uuid::new_v4().simple()
+    );
+    conn.batch_execute(&format!("SELECT pg_advisory_lock({TEMPLATE_LOCK})"))
+        .await
+        .expect("lock");
+    let created = conn
+        .batch_execute(&format!(
+            "CREATE DATABASE \"{name}\" TEMPLATE \"{template}\""
+        ))
+        .await;
+    conn.batch_execute(&format!("SELECT pg_advisory_unlock({TEMPLATE_LOCK})"))
+        .await
+        .expect("unlock");
+    created.expect("clone template");
+    (
+        schema::db::with_database(&base_database_url(), &name).expect("url"),
+        name,
+    )
+}
+
+pub fn drop_database(name: &str) {
+    let name = name.to_string();
+    // Drop runs outside any runtime; give it its own.
+    let _ = std::thread::spawn(move || {
+        let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        else {
+            return;
+        };
+        rt.block_on(async {
+            let mut conn = maintenance().await;
+            let _ = conn
+                .batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                .await;
+        });
+    })
+    .join();
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub database_url: String,
+    pub database_name: String,
+    pub amqp_prefix: String,
+    /// A client with its own cookie jar (a "browser").
+    pub client: Client,
+}
+
+pub struct SignedUp {
+    pub token: String,
+    pub email: String,
+    pub user_id: String,
+    pub org_id: String,
+    pub org_name: String,
+    /// The client holding this person's refresh cookie.
+    pub client: Client,
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(&[]).await
+    }
+
+    /// Spawns with extra environment settings, e.g. `[("RATE_LIMIT_PER_MINUTE", "5")]`.
+    pub async fn spawn_with(overrides: &[(&str, &str)]) -> TestApp {
+        api::telemetry::init_for_tests();
+        let (database_url, database_name) = fresh_database().await;
+        let amqp_prefix = format!("test_{}", uuid::Uuid::new_v4().simple());
+        let mut vars: HashMap<String, String> = [
+            ("BIND", "127.0.0.1:0".to_string()),
+            ("DATABASE_URL", database_url.clone()),
+            ("DATABASE_POOL_SIZE", "4".into()),
+            ("AMQP_PREFIX", amqp_prefix.clone()),
+            ("JWT_SECRET", TEST_JWT_SECRET.into()),
+            ("RATE_LIMIT_PER_MINUTE", "0".into()),
+            ("HTTP_WORKERS", "2".into()),
+            (
+                "MAIL_URL",
+                format!(
+                    "file://{}/mail",
+                    std::env::temp_dir().join(&database_name).display()
+                ),
+            ),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        if let Ok(amqp) = std::env::var("AMQP_URL") {
+            vars.insert("AMQP_URL".into(), amqp);
+        }
+        for (k, v) in overrides {
+            vars.insert(k.to_string(), v.to_string());
+        }
+        let settings = Settings::from_map(&vars).expect("settings");
+        let app = Application::build(settings).await.expect("build app");
+        let port = app.port();
+        tokio::spawn(app.run_until_stopped());
+        TestApp {
+            address: format!("http://127.0.0.1:{port}"),
+            database_url,
+            database_name,
+            amqp_prefix,
+            client: new_client(),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    /// POSTs one operation with this app's default client.
+    pub async fn graphql(&self, query: &str, variables: Value) -> Value {
+        self.graphql_with(&self.client, None, query, variables)
+            .await
+    }
+
+    pub async fn graphql_as(&self, token: &str, query: &str, variables: Value) -> Value {
+        self.graphql_with(&self.client, Some(token), query, variables)
+            .await
+    }
+
+    pub async fn graphql_with(
+        &self,
+        client: &Client,
+        token: Option<&str>,
+        query: &str,
+        variables: Value,
+    ) -> Value {
+        let mut req = client
+            .post(self.url("/graphql"))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        let resp = req.send().await.expect("request");
+        resp.json().await.expect("json body")
+    }
+
+    /// Signs up a new owner with a unique e-mail, using a fresh cookie jar.
+    pub async fn signed_up_owner(&self) -> SignedUp {
+        let email = format!("owner-{}@example.com", uuid::Uuid::new_v4().simple());
+        self.sign_up(&email, "Acme Corp").await
+    }
+
+    pub async fn sign_up(&self, email: &str, org_name: &str) -> SignedUp {
+        let client = new_client();
+        let body = self
+            .graphql_with(
+                &client,
+                None,
+                SIGN_UP,
+                json!({ "input": { "email": email, "password": PASSWORD, "name": "Ada Lovelace", "organizationName": org_name } }),
+            )
+            .await;
+        let payload = &body["data"]["signUp"];
+        assert!(payload.is_object(), "sign-up failed: {body}");
+        SignedUp {
+            token: payload["accessToken"].as_str().expect("token").to_string(),
+            email: email.to_string(),
+            user_id: payload["user"]["id"].as_str().expect("user id").to_string(),
+            org_id: payload["organization"]["id"]
+                .as_str()
+                .expect("org id")
+                .to_string(),
+            org_name: org_name.to_string(),
+            client,
+        }
+    }
+
+    /// A direct connection to this test's database, for checks and fault injection.
+    pub async fn db(&self) -> AsyncPgConnection {
+        AsyncPgConnection::establish(&self.database_url)
+            .await
+            .expect("connect")
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        drop_database(&self.database_name);
+        let prefix = self.amqp_prefix.clone();
+        let amqp = std::env::var("AMQP_URL")
+            .unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".into());
+        let _ = std::thread::spawn(move || {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            rt.block_on(async {
+                if let Ok(conn) = schema::amqp::connect(&amqp, "asyncstand-test-cleanup").await {
+                    if let Ok(channel) = conn.create_channel().await {
+                        let _ = schema::amqp::Topology::new(prefix).delete(&channel).await;
+                    }
+                    let _ = conn.close(200, "done".into()).await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+pub fn new_client() -> Client {
+    Client::builder()
+        .cookie_store(true)
+        .build()
+        .expect("client")
+}
+
+pub const SIGN_UP: &str = "mutation SignUp($input: SignUpInput!) { signUp(input: $input) { accessToken expiresAt user { id email name } organization { id name slug } } }";
+pub const LOG_IN: &str = "mutation LogIn($input: LogInInput!) { logIn(input: $input) { accessToken expiresAt user { id email } organization { id name } } }";
+pub const REFRESH: &str =
+    "mutation { refreshSession { accessToken user { email } organization { id } } }";
+pub const LOG_OUT: &str = "mutation { logOut }";
+pub const VIEWER: &str =
+    "{ viewer { user { id email name } organization { id name } role organizations { id name } } }";
+pub const ORGANIZATION: &str = "{ organization { id name slug } }";
+
+/// The first error's `extensions.code`.
+pub fn error_code(body: &Value) -> &str {
+    body["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or("<no code>")
+}

@@ -1,0 +1,58 @@
+//! The committed SDL is the API contract: a change to the server's schema must show up
+//! in review as a change to `schema/schema.graphql`.
+
+use std::path::PathBuf;
+
+fn sdl_path() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../schema/schema.graphql")
+}
+
+#[test]
+fn committed_sdl_matches_the_server() {
+    let current = api::graphql::sdl();
+    if std::env::var("UPDATE_SDL").is_ok_and(|v| v == "1") {
+        std::fs::write(sdl_path(), &current).unwrap();
+    }
+    let committed = std::fs::read_to_string(sdl_path()).unwrap_or_default();
+    assert!(
+        committed == current,
+        "schema/schema.graphql is out of date: run `make sdl` (or UPDATE_SDL=1 cargo test -p api --test it schema_contract) and commit it"
+    );
+}
+
+#[test]
+fn contract_names_are_present() {
+    let sdl = api::graphql::sdl();
+    for name in [
+        "viewer: Viewer",
+        "organization: Organization!",
+        "signUp(input: SignUpInput!): AuthPayload!",
+        "logIn(input: LogInInput!): AuthPayload!",
+        "refreshSession: AuthPayload!",
+        "logOut: Boolean!",
+        "switchOrganization(organizationId: ID!): AuthPayload!",
+        "enum OrgRole",
+    ] {
+        assert!(sdl.contains(name), "missing from the schema: {name}");
+    }
+}
+
+#[tokio::test]
+async fn every_web_ui_operation_is_valid_against_the_schema() {
+    let schema = api::graphql::build_schema(None, api::graphql::Limits::default());
+    assert!(!schema::ops::ALL.is_empty());
+    for (name, query) in schema::ops::ALL {
+        // Executing without data fails in resolvers, but parse and validation errors
+        // (unknown fields, wrong argument types) come first and have no path.
+        let response = schema.execute(async_graphql::Request::new(*query)).await;
+        let invalid: Vec<_> = response
+            .errors
+            .iter()
+            .filter(|e| e.path.is_empty())
+            .collect();
+        assert!(
+            invalid.is_empty(),
+            "operation {name} does not validate: {invalid:?}"
+        );
+    }
+}

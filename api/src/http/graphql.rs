@@ -44,10 +44,9 @@ pub async fn post(
         .get("content-length")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok())
+        && length > limit
     {
-        if length > limit {
-            return Either::Left(too_large(limit));
-        }
+        return Either::Left(too_large(limit));
     }
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
@@ -74,8 +73,10 @@ pub async fn post(
         }
     };
     let max = state.settings.max_batch;
-    if let BatchRequest::Batch(requests) = &batch {
-        if requests.is_empty() || requests.len() > max {
+    if let BatchRequest::Batch(requests) = &batch
+        && (requests.is_empty() || requests.len() > max)
+    {
+        {
             return Either::Left(graphql_error(
                 StatusCode::BAD_REQUEST,
                 "BAD_USER_INPUT",
@@ -190,8 +191,10 @@ pub async fn ws(
     state: web::Data<AppState>,
     schema: web::Data<AppSchema>,
 ) -> actix_web::Result<HttpResponse> {
-    if let Some(origin) = req.headers().get("origin").and_then(|v| v.to_str().ok()) {
-        if !origin_allowed(&req, &state, origin) {
+    if let Some(origin) = req.headers().get("origin").and_then(|v| v.to_str().ok())
+        && !origin_allowed(&req, &state, origin)
+    {
+        {
             tracing::warn!(%origin, "websocket from a foreign origin refused");
             return Ok(graphql_error(
                 StatusCode::FORBIDDEN,

@@ -7,10 +7,8 @@ use actix_web::{HttpMessage, HttpRequest, HttpResponse};
 use serde_json::json;
 
 pub fn client_ip(req: &HttpRequest, trust_proxy: bool) -> String {
-    if trust_proxy {
-        if let Some(ip) = req.connection_info().realip_remote_addr() {
-            return ip.to_string();
-        }
+    if trust_proxy && let Some(ip) = req.connection_info().realip_remote_addr() {
+        return ip.to_string();
     }
     req.peer_addr()
         .map(|a| a.ip().to_string())

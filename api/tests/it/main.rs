@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! The api's integration tests: one binary, each test with its own database.
 
 mod auth;

@@ -1,0 +1,55 @@
+# AsyncStand. `make run` builds everything and starts api + worker on http://127.0.0.1:8080;
+# `make test` runs every check. Both install what they need.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+.PHONY: help run build web test lint fmt-check clippy unit smoke browser-deps sdl bench bench-quick clean
+
+help:
+	@echo "make run    build everything (web UI included) and start api + worker on http://127.0.0.1:8080"
+	@echo "make test   fmt, clippy -D warnings, every test (browser tests included), smoke test"
+	@echo "make web    build the web UI and the playground into web/dist"
+	@echo "make sdl    rewrite schema/schema.graphql from the server's schema"
+	@echo "make bench  run the benchmarks of docs/benchmarks.md against the release build"
+
+web:
+	bash web/build.sh
+
+build: web
+	cargo build --release -p api -p worker
+
+run: build
+	bash api/scripts/run.sh
+
+fmt-check:
+	cargo fmt --all --check
+
+clippy:
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy -p web --target wasm32-unknown-unknown -- -D warnings
+
+browser-deps:
+	bash web/install-browser.sh
+
+unit: web browser-deps
+	cargo test --workspace --no-fail-fast
+
+smoke: build
+	bash api/scripts/smoke.sh
+
+lint: fmt-check clippy
+
+test: lint unit smoke
+
+sdl:
+	cargo run -q -p api -- export-schema schema/schema.graphql
+
+bench: build
+	bash api/scripts/bench.sh
+
+bench-quick: build
+	BENCH_SECONDS=5 bash api/scripts/bench.sh
+
+clean:
+	cargo clean
+	rm -rf web/dist

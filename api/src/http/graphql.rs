@@ -76,16 +76,14 @@ pub async fn post(
     if let BatchRequest::Batch(requests) = &batch
         && (requests.is_empty() || requests.len() > max)
     {
-        {
-            return Either::Left(graphql_error(
-                StatusCode::BAD_REQUEST,
-                "BAD_USER_INPUT",
-                &format!(
-                    "a batch must hold 1 to {max} operations, got {}",
-                    requests.len()
-                ),
-            ));
-        }
+        return Either::Left(graphql_error(
+            StatusCode::BAD_REQUEST,
+            "BAD_USER_INPUT",
+            &format!(
+                "a batch must hold 1 to {max} operations, got {}",
+                requests.len()
+            ),
+        ));
     }
     let batch = batch
         .data(meta(&req, &state))
@@ -194,14 +192,12 @@ pub async fn ws(
     if let Some(origin) = req.headers().get("origin").and_then(|v| v.to_str().ok())
         && !origin_allowed(&req, &state, origin)
     {
-        {
-            tracing::warn!(%origin, "websocket from a foreign origin refused");
-            return Ok(graphql_error(
-                StatusCode::FORBIDDEN,
-                "FORBIDDEN",
-                "origin not allowed",
-            ));
-        }
+        tracing::warn!(%origin, "websocket from a foreign origin refused");
+        return Ok(graphql_error(
+            StatusCode::FORBIDDEN,
+            "FORBIDDEN",
+            "origin not allowed",
+        ));
     }
     let meta = meta(&req, &state);
     let header_auth = auth_from_request(&req, &state);

@@ -12,7 +12,7 @@
     '#',
     '# Run with Ctrl-Enter; explore the schema in the Docs panel.',
     '',
-    'query Viewer {',
+    '{',
     '  viewer {',
     '    user { name email }',
     '    organization { name slug }',

@@ -26,7 +26,9 @@ fn unique_email(prefix: &str) -> String {
 
 #[tokio::test]
 async fn sign_up_reload_and_sign_out() {
-    let Some(browser) = Browser::start().await else { return };
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
     let app = TestApp::spawn().await;
 
     // Signed out: the home page sends us to sign-in.
@@ -45,20 +47,35 @@ async fn sign_up_reload_and_sign_out() {
     let email = unique_email("ada");
     sign_up_in_ui(&browser, "Ada Lovelace", &email, "Analytical Engines").await;
     browser.wait_path("/").await;
-    browser.wait_text("[data-testid=user-name]", "Ada Lovelace").await;
+    browser
+        .wait_text("[data-testid=user-name]", "Ada Lovelace")
+        .await;
     browser.wait_text("[data-testid=user-email]", &email).await;
     browser.wait_text("[data-testid=role]", "Owner").await;
     browser.wait_text("h1", "Welcome, Ada").await;
     browser.screenshot("home").await;
 
+    // The dark theme, from the switch in the top bar.
+    browser.click("[data-testid=theme-switch]").await;
+    let theme = browser
+        .script_value("return document.documentElement.dataset.theme;")
+        .await;
+    assert_eq!(theme.as_str(), Some("dark"));
+    browser.screenshot("home-dark").await;
+    browser.click("[data-testid=theme-switch]").await;
+
     // A reload keeps the session (refresh cookie -> refreshSession on start).
     browser.reload().await;
-    browser.wait_text("[data-testid=org-name]", "Analytical Engines").await;
+    browser
+        .wait_text("[data-testid=org-name]", "Analytical Engines")
+        .await;
     assert_eq!(browser.path().await, "/");
 
     // Phone width.
     browser.resize(360, 780).await;
-    browser.wait_text("[data-testid=org-name]", "Analytical Engines").await;
+    browser
+        .wait_text("[data-testid=org-name]", "Analytical Engines")
+        .await;
     browser.screenshot("home-mobile").await;
     browser.resize(1280, 900).await;
 
@@ -78,7 +95,9 @@ async fn sign_up_reload_and_sign_out() {
     browser.fill("#email", &email).await;
     browser.fill("#password", PASSWORD).await;
     browser.click("button[type=submit]").await;
-    browser.wait_text("[data-testid=org-name]", "Analytical Engines").await;
+    browser
+        .wait_text("[data-testid=org-name]", "Analytical Engines")
+        .await;
     browser.wait_path("/").await;
 
     browser.quit().await;
@@ -86,7 +105,9 @@ async fn sign_up_reload_and_sign_out() {
 
 #[tokio::test]
 async fn field_errors_show_next_to_their_field() {
-    let Some(browser) = Browser::start().await else { return };
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
     let app = TestApp::spawn().await;
 
     // Client-side rule (schema::validation): a too-short password.
@@ -101,11 +122,30 @@ async fn field_errors_show_next_to_their_field() {
         .wait_text("#password-error", "at least 8 characters")
         .await;
     let password = browser.find("#password").await;
-    assert_eq!(password.attr("aria-invalid").await.ok().flatten().as_deref(), Some("true"));
-    let described_by = password.attr("aria-describedby").await.ok().flatten().unwrap_or_default();
-    assert!(described_by.contains("password-error"), "aria-describedby = {described_by:?}");
+    assert_eq!(
+        password
+            .attr("aria-invalid")
+            .await
+            .ok()
+            .flatten()
+            .as_deref(),
+        Some("true")
+    );
+    let described_by = password
+        .attr("aria-describedby")
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    assert!(
+        described_by.contains("password-error"),
+        "aria-describedby = {described_by:?}"
+    );
     assert_eq!(browser.path().await, "/sign-up");
-    assert!(browser.count("#email-error").await == 0, "only the password is wrong");
+    assert!(
+        browser.count("#email-error").await == 0,
+        "only the password is wrong"
+    );
     browser.screenshot("sign-up-errors").await;
 
     // Editing the field clears its error.
@@ -118,7 +158,14 @@ async fn field_errors_show_next_to_their_field() {
     browser.click("button[type=submit]").await;
     browser.wait_present("#email-error").await;
     assert_eq!(
-        browser.find("#email").await.attr("aria-invalid").await.ok().flatten().as_deref(),
+        browser
+            .find("#email")
+            .await
+            .attr("aria-invalid")
+            .await
+            .ok()
+            .flatten()
+            .as_deref(),
         Some("true")
     );
     assert_eq!(browser.path().await, "/sign-up");
@@ -129,7 +176,9 @@ async fn field_errors_show_next_to_their_field() {
     browser.fill("#email", &existing.email).await;
     browser.fill("#password", "not the password at all").await;
     browser.click("button[type=submit]").await;
-    browser.wait_text("[data-testid=error-banner]", "nvalid e-mail or password").await;
+    browser
+        .wait_text("[data-testid=error-banner]", "nvalid e-mail or password")
+        .await;
     browser.screenshot("sign-in-error").await;
 
     browser.quit().await;
@@ -137,7 +186,9 @@ async fn field_errors_show_next_to_their_field() {
 
 #[tokio::test]
 async fn unknown_paths_render_the_not_found_page() {
-    let Some(browser) = Browser::start().await else { return };
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
     let app = TestApp::spawn().await;
 
     browser.goto(&app.url("/no/such/page")).await;
@@ -150,20 +201,30 @@ async fn unknown_paths_render_the_not_found_page() {
 
 #[tokio::test]
 async fn playground_runs_a_query() {
-    let Some(browser) = Browser::start().await else { return };
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
     let app = TestApp::spawn().await;
 
     browser.goto(&app.url("/playground/")).await;
-    browser.wait_present(".graphiql-container .graphiql-query-editor .CodeMirror").await;
+    browser
+        .wait_present(".graphiql-container .graphiql-query-editor .CodeMirror")
+        .await;
 
     browser.type_in_graphiql("{ __typename }").await;
     browser.click(".graphiql-execute-button").await;
-    browser.wait_text(".graphiql-response", "\"__typename\": \"Query\"").await;
+    browser
+        .wait_text(".graphiql-response", "\"__typename\": \"Query\"")
+        .await;
 
     // Signed out, the viewer is null.
-    browser.type_in_graphiql("{ viewer { user { email } } }").await;
+    browser
+        .type_in_graphiql("{ viewer { user { email } } }")
+        .await;
     browser.click(".graphiql-execute-button").await;
-    browser.wait_text(".graphiql-response", "\"viewer\": null").await;
+    browser
+        .wait_text(".graphiql-response", "\"viewer\": null")
+        .await;
     browser.screenshot("playground").await;
 
     // Everything the playground loads comes from this server.
@@ -175,7 +236,10 @@ async fn playground_runs_a_query() {
         .as_array()
         .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
         .unwrap_or_default();
-    assert!(foreign.is_empty(), "the playground loaded foreign resources: {foreign:?}");
+    assert!(
+        foreign.is_empty(),
+        "the playground loaded foreign resources: {foreign:?}"
+    );
 
     browser.quit().await;
 }

@@ -12,7 +12,7 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use super::{ErrorBanner, Loading, ThemeSwitch, ToastKind, use_toaster};
+use super::{Button, ButtonKind, ErrorBanner, Loading, ThemeSwitch, ToastKind, use_toaster};
 use crate::api::use_api;
 use crate::app::Route;
 use crate::hooks::{Load, use_query, use_session};
@@ -322,16 +322,15 @@ fn UserMenu() -> Html {
                         <span class="user-menu-who-name">{ user.name.clone() }</span>
                         <span class="user-menu-who-email">{ user.email.clone() }</span>
                     </p>
-                    <button
-                        type="button"
-                        class="btn btn-secondary btn-block"
-                        data-testid="sign-out"
-                        disabled={*signing_out}
-                        aria-busy={signing_out.then_some("true")}
+                    <Button
+                        kind={ButtonKind::Secondary}
+                        full_width=true
+                        testid="sign-out"
+                        busy={*signing_out}
                         onclick={sign_out}
                     >
                         { "Sign out" }
-                    </button>
+                    </Button>
                 </div>
             }
         </div>

@@ -308,7 +308,11 @@ impl Browser {
                 "return document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.getValue();",
             )
             .await;
-        assert_eq!(value.as_str(), Some(query), "the editor holds something else");
+        assert_eq!(
+            value.as_str(),
+            Some(query),
+            "the editor holds something else"
+        );
     }
 
     /// Saves `target/screenshots/<name>.png`.
@@ -335,11 +339,7 @@ impl Browser {
         let _ = std::fs::create_dir_all(&dir);
         let shot = dir.join(format!("failure-{}.png", uuid::Uuid::new_v4().simple()));
         let _ = self.driver().screenshot(&shot).await;
-        let body = self
-            .driver()
-            .find(By::Tag("body"))
-            .await
-            .ok();
+        let body = self.driver().find(By::Tag("body")).await.ok();
         let text = match body {
             Some(b) => b.text().await.unwrap_or_default(),
             None => String::new(),

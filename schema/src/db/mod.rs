@@ -4,9 +4,11 @@
 //! caller's transaction alike.
 
 pub mod audit;
+pub mod jobs;
 pub mod models;
 pub mod organizations;
 pub mod outbox;
+pub mod password_resets;
 mod pool;
 pub mod rate_limits;
 pub mod sessions;

@@ -97,6 +97,39 @@ diesel::joinable!(memberships -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(refresh_tokens -> sessions (session_id));
 
+diesel::table! {
+    processed_jobs (job_id) {
+        job_id -> Uuid,
+        kind -> Text,
+        processed_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    failed_jobs (id) {
+        id -> Uuid,
+        org_id -> Nullable<Uuid>,
+        kind -> Text,
+        envelope -> Jsonb,
+        error -> Text,
+        attempts -> Int4,
+        failed_at -> Timestamptz,
+        retried_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    password_resets (token_hash) {
+        token_hash -> Bytea,
+        user_id -> Uuid,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        used_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::joinable!(password_resets -> users (user_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     organizations,
@@ -106,4 +139,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_events,
     outbox,
     rate_limits,
+    processed_jobs,
+    failed_jobs,
+    password_resets,
 );

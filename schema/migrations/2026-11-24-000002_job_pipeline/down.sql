@@ -1,0 +1,3 @@
+DROP TABLE password_resets;
+DROP TABLE failed_jobs;
+DROP TABLE processed_jobs;

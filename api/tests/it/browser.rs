@@ -8,6 +8,7 @@
 mod driver;
 
 use crate::helpers::{PASSWORD, TestApp};
+use diesel_async::SimpleAsyncConnection;
 use driver::Browser;
 
 /// Signs up through the form; returns once the home page shows the organization.
@@ -180,6 +181,60 @@ async fn field_errors_show_next_to_their_field() {
         .wait_text("[data-testid=error-banner]", "nvalid e-mail or password")
         .await;
     browser.screenshot("sign-in-error").await;
+
+    browser.quit().await;
+}
+
+#[tokio::test]
+async fn organization_switcher_changes_the_current_organization() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+
+    // Ada owns Northwind and is a member of Acme Corp (added directly: invitations are
+    // not in the UI yet).
+    let email = unique_email("ada");
+    let ada = app.sign_up(&email, "Northwind").await;
+    let other = app.signed_up_owner().await;
+    app.db()
+        .await
+        .batch_execute(&format!(
+            "INSERT INTO memberships (org_id, user_id, role, status) VALUES ('{}', '{}', 'MEMBER', 'ACTIVE')",
+            other.org_id, ada.user_id
+        ))
+        .await
+        .expect("add membership");
+
+    browser.goto(&app.url("/sign-in")).await;
+    browser.fill("#email", &email).await;
+    browser.fill("#password", PASSWORD).await;
+    browser.click("button[type=submit]").await;
+    browser
+        .wait_text("[data-testid=org-name]", "Northwind")
+        .await;
+    browser.wait_text("[data-testid=role]", "Owner").await;
+
+    // The switcher lists both; picking one switches the session to it.
+    browser.wait_present("[data-testid=org-switcher]").await;
+    assert_eq!(browser.count("[data-testid=org-switcher] option").await, 2);
+    browser
+        .select_text("[data-testid=org-switcher]", &other.org_name)
+        .await;
+    browser
+        .wait_text("[data-testid=org-name]", &other.org_name)
+        .await;
+    browser.wait_text("[data-testid=role]", "Member").await;
+    browser
+        .wait_text("[data-testid=toasts]", "Switched to")
+        .await;
+    browser.screenshot("organization-switched").await;
+
+    // The refresh cookie now belongs to the switched session: a reload stays there.
+    browser.reload().await;
+    browser
+        .wait_text("[data-testid=org-name]", &other.org_name)
+        .await;
 
     browser.quit().await;
 }

@@ -193,6 +193,17 @@ impl Browser {
         input.send_keys(value).await.expect("type");
     }
 
+    /// Picks the option of a `<select>` whose text is `text` (fires `change`).
+    pub async fn select_text(&self, css: &str, text: &str) {
+        let select = self.wait_present(css).await;
+        thirtyfour::components::SelectElement::new(&select)
+            .await
+            .expect("select")
+            .select_by_exact_text(text)
+            .await
+            .expect("option");
+    }
+
     /// Clicks an element once it is displayed and enabled.
     pub async fn click(&self, css: &str) {
         let deadline = Instant::now() + TIMEOUT;

@@ -8,7 +8,9 @@
 //! | `{p}.jobs`                | topic exchange      | jobs, routing key = [`Job::kind`]         |
 //! | `{p}.jobs`                | quorum queue        | bound with `#`; dead letters -> parking   |
 //! | `{p}.jobs.retry`          | direct exchange     | routing key = [`RetryDelay::name`]        |
-//! | `{p}.jobs.retry.{delay}`  | classic queue + TTL | expired messages go back to `{p}.jobs`    |
+//! | `{p}.jobs.retry.{delay}`  | classic queue + TTL | one per ladder rung (`5s`, `30s`, `5m` by |
+//! |                           |                     | default); expired messages go back to     |
+//! |                           |                     | `{p}.jobs`                                |
 //! | `{p}.jobs.parking`        | fanout exchange     | messages rejected for good                |
 //! | `{p}.jobs.parking`        | quorum queue        | kept for admins to inspect                |
 //! | `{p}.events`              | topic exchange      | domain events; each api replica binds one |
@@ -72,43 +74,125 @@ pub enum AmqpError {
     },
 }
 
-/// The delays of the retry ladder, shortest first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum RetryDelay {
-    FiveSeconds,
-    ThirtySeconds,
-    FiveMinutes,
+/// One rung of the retry ladder: how long a failed job waits in its delay queue before
+/// it goes back to the jobs queue. The delay queue's name and its routing key on the
+/// retry exchange derive from the delay ([`Self::name`]), so two processes with different
+/// ladders declare different queues instead of conflicting ones, and redeclaring a ladder
+/// is idempotent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RetryDelay {
+    ttl_ms: u32,
 }
 
 impl RetryDelay {
-    /// Every delay, shortest first.
-    pub const ALL: [Self; 3] = [Self::FiveSeconds, Self::ThirtySeconds, Self::FiveMinutes];
+    pub const FIVE_SECONDS: Self = Self { ttl_ms: 5_000 };
+    pub const THIRTY_SECONDS: Self = Self { ttl_ms: 30_000 };
+    pub const FIVE_MINUTES: Self = Self { ttl_ms: 300_000 };
 
-    /// The suffix of the delay queue's name and its routing key on the retry exchange.
+    /// The production ladder: 5 s, 30 s, 5 min.
+    pub const DEFAULT_LADDER: [Self; 3] =
+        [Self::FIVE_SECONDS, Self::THIRTY_SECONDS, Self::FIVE_MINUTES];
+
+    /// A delay of `ms` milliseconds; `None` for 0 (a queue TTL of 0 is no delay).
     #[must_use]
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::FiveSeconds => "5s",
-            Self::ThirtySeconds => "30s",
-            Self::FiveMinutes => "5m",
+    pub const fn from_millis(ms: u32) -> Option<Self> {
+        if ms == 0 {
+            None
+        } else {
+            Some(Self { ttl_ms: ms })
+        }
+    }
+
+    /// The delay's canonical text, which is also the suffix of the delay queue's name and
+    /// its routing key on the retry exchange: the largest whole unit of `h`, `m`, `s`, `ms`
+    /// (`5s`, `30s`, `5m`, `1h`, `200ms`, `1500ms`).
+    #[must_use]
+    pub fn name(self) -> String {
+        let ms = self.ttl_ms;
+        if ms % 3_600_000 == 0 {
+            format!("{}h", ms / 3_600_000)
+        } else if ms % 60_000 == 0 {
+            format!("{}m", ms / 60_000)
+        } else if ms % 1_000 == 0 {
+            format!("{}s", ms / 1_000)
+        } else {
+            format!("{ms}ms")
         }
     }
 
     /// How long a message waits in the delay queue, in milliseconds.
     #[must_use]
     pub fn ttl_ms(self) -> u32 {
-        match self {
-            Self::FiveSeconds => 5_000,
-            Self::ThirtySeconds => 30_000,
-            Self::FiveMinutes => 300_000,
+        self.ttl_ms
+    }
+
+    #[must_use]
+    pub fn as_duration(self) -> std::time::Duration {
+        std::time::Duration::from_millis(u64::from(self.ttl_ms))
+    }
+
+    /// Parses a comma-separated ladder such as `5s,30s,5m`: at least one delay, each
+    /// longer than the one before.
+    ///
+    /// # Errors
+    /// A delay that does not parse, an empty list, or delays that do not grow.
+    pub fn parse_ladder(text: &str) -> Result<Vec<Self>, String> {
+        let ladder = text
+            .split(',')
+            .map(str::parse)
+            .collect::<Result<Vec<Self>, String>>()?;
+        if ladder.is_empty() {
+            return Err("the retry ladder needs at least one delay".into());
         }
+        if let Some(pair) = ladder.windows(2).find(|pair| pair[0] >= pair[1]) {
+            return Err(format!(
+                "retry delays must grow: {} is not longer than {}",
+                pair[1], pair[0]
+            ));
+        }
+        Ok(ladder)
     }
 }
 
-/// All exchange and queue names, derived from one prefix.
+impl std::fmt::Display for RetryDelay {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.name())
+    }
+}
+
+impl std::str::FromStr for RetryDelay {
+    type Err = String;
+
+    /// `200ms`, `5s`, `30s`, `5m`, `1h` (a whole number and a unit).
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let text = text.trim();
+        let digits = text
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(text.len());
+        let (number, unit) = text.split_at(digits);
+        let invalid = || format!("'{text}' is not a delay such as 200ms, 5s, 5m or 1h");
+        let number: u64 = number.parse().map_err(|_| invalid())?;
+        let scale: u64 = match unit {
+            "ms" => 1,
+            "s" => 1_000,
+            "m" => 60_000,
+            "h" => 3_600_000,
+            _ => return Err(invalid()),
+        };
+        let ms = number
+            .checked_mul(scale)
+            .and_then(|ms| u32::try_from(ms).ok())
+            .ok_or_else(|| format!("'{text}' is too long (at most {}ms)", u32::MAX))?;
+        Self::from_millis(ms).ok_or_else(|| format!("'{text}' must be longer than 0"))
+    }
+}
+
+/// All exchange and queue names, derived from one prefix, and the retry ladder whose
+/// delay queues [`Self::declare`] creates.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Topology {
     pub prefix: String,
+    retry_delays: Vec<RetryDelay>,
 }
 
 impl Default for Topology {
@@ -118,11 +202,42 @@ impl Default for Topology {
 }
 
 impl Topology {
+    /// The names under `prefix`, with the default retry ladder
+    /// ([`RetryDelay::DEFAULT_LADDER`]).
     #[must_use]
     pub fn new(prefix: impl Into<String>) -> Self {
         Self {
             prefix: prefix.into(),
+            retry_delays: RetryDelay::DEFAULT_LADDER.to_vec(),
         }
+    }
+
+    /// Uses another retry ladder (shortest first); an empty one keeps the current ladder.
+    #[must_use]
+    pub fn with_retry_delays(mut self, delays: impl IntoIterator<Item = RetryDelay>) -> Self {
+        let delays: Vec<RetryDelay> = delays.into_iter().collect();
+        if !delays.is_empty() {
+            self.retry_delays = delays;
+        }
+        self
+    }
+
+    /// The retry ladder, shortest first.
+    #[must_use]
+    pub fn retry_delays(&self) -> &[RetryDelay] {
+        &self.retry_delays
+    }
+
+    /// How long a job waits after its delivery number `attempt` (0 = first) failed: the
+    /// ladder's rung `attempt`, or its last rung once the ladder is exhausted.
+    #[must_use]
+    pub fn retry_delay_for(&self, attempt: u32) -> RetryDelay {
+        let index = usize::try_from(attempt).unwrap_or(usize::MAX);
+        self.retry_delays
+            .get(index)
+            .or_else(|| self.retry_delays.last())
+            .copied()
+            .unwrap_or(RetryDelay::FIVE_SECONDS)
     }
 
     /// `{p}.jobs`: topic exchange the api publishes jobs to.
@@ -143,7 +258,7 @@ impl Topology {
         format!("{}.jobs.retry", self.prefix)
     }
 
-    /// `{p}.jobs.retry.{5s|30s|5m}`: a delay queue.
+    /// `{p}.jobs.retry.{delay}` (e.g. `asyncstand.jobs.retry.5s`): a delay queue.
     #[must_use]
     pub fn retry_queue(&self, delay: RetryDelay) -> String {
         format!("{}.jobs.retry.{}", self.prefix, delay.name())
@@ -182,7 +297,11 @@ impl Topology {
     #[must_use]
     pub fn queues(&self) -> Vec<String> {
         let mut queues = vec![self.jobs_queue(), self.parking_queue()];
-        queues.extend(RetryDelay::ALL.map(|delay| self.retry_queue(delay)));
+        queues.extend(
+            self.retry_delays
+                .iter()
+                .map(|delay| self.retry_queue(*delay)),
+        );
         queues
     }
 
@@ -224,7 +343,7 @@ impl Topology {
         declare_queue(channel, &jobs_queue, jobs_arguments).await?;
         bind(channel, &jobs_queue, &jobs_exchange, "#").await?;
 
-        for delay in RetryDelay::ALL {
+        for &delay in &self.retry_delays {
             let mut arguments = FieldTable::default();
             arguments.insert("x-message-ttl".into(), AMQPValue::LongUInt(delay.ttl_ms()));
             arguments.insert(
@@ -233,7 +352,7 @@ impl Topology {
             );
             let queue = self.retry_queue(delay);
             declare_queue(channel, &queue, arguments).await?;
-            bind(channel, &queue, &retry_exchange, delay.name()).await?;
+            bind(channel, &queue, &retry_exchange, &delay.name()).await?;
         }
         tracing::debug!(prefix = %self.prefix, "RabbitMQ topology declared");
         Ok(())
@@ -281,22 +400,97 @@ impl Topology {
         channel: &Channel,
         envelope: &JobEnvelope,
     ) -> Result<PublisherConfirm, AmqpError> {
-        let body = envelope.to_json().map_err(|source| AmqpError::Encode {
-            id: envelope.id,
-            source,
-        })?;
-        let exchange = self.jobs_exchange();
-        channel
-            .basic_publish(
-                exchange.as_str().into(),
-                envelope.routing_key().into(),
-                BasicPublishOptions::default(),
-                &body,
-                job_properties(envelope),
-            )
-            .await
-            .map_err(|source| AmqpError::Publish { exchange, source })
+        publish(
+            channel,
+            self.jobs_exchange(),
+            envelope.routing_key(),
+            BasicPublishOptions::default(),
+            envelope,
+            job_properties(envelope),
+        )
+        .await
     }
+
+    /// Publishes a job (normally [`JobEnvelope::next_attempt`] of a failed one) to the
+    /// delay queue of `delay`. When the delay has passed, the queue dead-letters it back
+    /// to the jobs exchange with the delay's name as routing key; the jobs queue is bound
+    /// with `#` and workers dispatch on the envelope, not on the routing key.
+    ///
+    /// The publish is mandatory: if no delay queue is bound for `delay` (not declared by
+    /// this ladder), the awaited confirmation carries the returned message; callers in
+    /// confirm mode should treat that as a failure.
+    ///
+    /// # Errors
+    /// Encoding the envelope or sending the message failed.
+    pub async fn publish_retry(
+        &self,
+        channel: &Channel,
+        envelope: &JobEnvelope,
+        delay: RetryDelay,
+    ) -> Result<PublisherConfirm, AmqpError> {
+        publish(
+            channel,
+            self.retry_exchange(),
+            &delay.name(),
+            BasicPublishOptions {
+                mandatory: true,
+                ..BasicPublishOptions::default()
+            },
+            envelope,
+            job_properties(envelope),
+        )
+        .await
+    }
+
+    /// Publishes a job that failed for good to the parking exchange (mandatory, like
+    /// [`Self::publish_retry`]), with `headers` added to its properties (the worker puts
+    /// the error and the attempt count there for whoever inspects the parking queue).
+    ///
+    /// # Errors
+    /// Encoding the envelope or sending the message failed.
+    pub async fn publish_parked(
+        &self,
+        channel: &Channel,
+        envelope: &JobEnvelope,
+        headers: FieldTable,
+    ) -> Result<PublisherConfirm, AmqpError> {
+        publish(
+            channel,
+            self.parking_exchange(),
+            envelope.routing_key(),
+            BasicPublishOptions {
+                mandatory: true,
+                ..BasicPublishOptions::default()
+            },
+            envelope,
+            job_properties(envelope).with_headers(headers),
+        )
+        .await
+    }
+}
+
+async fn publish(
+    channel: &Channel,
+    exchange: String,
+    routing_key: &str,
+    options: BasicPublishOptions,
+    envelope: &JobEnvelope,
+    properties: BasicProperties,
+) -> Result<PublisherConfirm, AmqpError> {
+    let body = envelope.to_json().map_err(|source| AmqpError::Encode {
+        id: envelope.id,
+        source,
+    })?;
+    channel
+        .basic_publish(
+            exchange.as_str().into(),
+            routing_key.into(),
+            options,
+            &body,
+            properties,
+        )
+        .await
+        .map_err(|source| AmqpError::Publish { exchange, source })
 }
 
 /// The message properties a job is published with: persistent, JSON, the envelope id as
@@ -402,6 +596,7 @@ async fn bind(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -412,15 +607,15 @@ mod tests {
         assert_eq!(t.jobs_queue(), "asyncstand.jobs");
         assert_eq!(t.retry_exchange(), "asyncstand.jobs.retry");
         assert_eq!(
-            t.retry_queue(RetryDelay::FiveSeconds),
+            t.retry_queue(RetryDelay::FIVE_SECONDS),
             "asyncstand.jobs.retry.5s"
         );
         assert_eq!(
-            t.retry_queue(RetryDelay::ThirtySeconds),
+            t.retry_queue(RetryDelay::THIRTY_SECONDS),
             "asyncstand.jobs.retry.30s"
         );
         assert_eq!(
-            t.retry_queue(RetryDelay::FiveMinutes),
+            t.retry_queue(RetryDelay::FIVE_MINUTES),
             "asyncstand.jobs.retry.5m"
         );
         assert_eq!(t.parking_exchange(), "asyncstand.jobs.parking");
@@ -436,8 +631,77 @@ mod tests {
     }
 
     #[test]
-    fn retry_delays_are_ordered() {
-        let ttls = RetryDelay::ALL.map(RetryDelay::ttl_ms);
+    fn default_retry_delays_are_ordered() {
+        let ttls = RetryDelay::DEFAULT_LADDER.map(RetryDelay::ttl_ms);
+        assert_eq!(ttls, [5_000, 30_000, 300_000]);
         assert!(ttls.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(
+            Topology::default().retry_delays(),
+            RetryDelay::DEFAULT_LADDER.as_slice()
+        );
+    }
+
+    #[test]
+    fn delays_parse_and_name_themselves_canonically() {
+        for (text, ms, name) in [
+            ("200ms", 200, "200ms"),
+            ("1500ms", 1_500, "1500ms"),
+            ("5s", 5_000, "5s"),
+            ("60s", 60_000, "1m"),
+            ("5m", 300_000, "5m"),
+            (" 2h ", 7_200_000, "2h"),
+            ("1000ms", 1_000, "1s"),
+        ] {
+            let delay: RetryDelay = text.parse().unwrap();
+            assert_eq!(delay.ttl_ms(), ms, "{text}");
+            assert_eq!(delay.name(), name, "{text}");
+            assert_eq!(delay.name().parse::<RetryDelay>().unwrap(), delay);
+        }
+        for bad in ["", "5", "s", "0s", "-5s", "5 s", "1.5s", "5d", "5000000h"] {
+            assert!(bad.parse::<RetryDelay>().is_err(), "{bad:?} parsed");
+        }
+    }
+
+    #[test]
+    fn ladders_must_grow() {
+        let ladder = RetryDelay::parse_ladder("200ms,400ms,800ms").unwrap();
+        assert_eq!(
+            ladder.iter().map(|d| d.ttl_ms()).collect::<Vec<_>>(),
+            [200, 400, 800]
+        );
+        assert_eq!(
+            RetryDelay::parse_ladder("5s,30s,5m").unwrap(),
+            RetryDelay::DEFAULT_LADDER.to_vec()
+        );
+        assert!(RetryDelay::parse_ladder("").is_err());
+        assert!(RetryDelay::parse_ladder("5s,5s").is_err());
+        assert!(RetryDelay::parse_ladder("30s,5s").is_err());
+        assert!(RetryDelay::parse_ladder("5s,,30s").is_err());
+    }
+
+    #[test]
+    fn custom_ladders_name_their_queues_and_cap_at_the_last_rung() {
+        let ladder = RetryDelay::parse_ladder("200ms,400ms,800ms").unwrap();
+        let t = Topology::new("t").with_retry_delays(ladder);
+        assert_eq!(
+            t.queues(),
+            [
+                "t.jobs",
+                "t.jobs.parking",
+                "t.jobs.retry.200ms",
+                "t.jobs.retry.400ms",
+                "t.jobs.retry.800ms"
+            ]
+        );
+        let waits: Vec<u32> = (0..6).map(|a| t.retry_delay_for(a).ttl_ms()).collect();
+        assert_eq!(waits, [200, 400, 800, 800, 800, 800]);
+        // An empty ladder keeps the default rather than leaving jobs nowhere to wait.
+        assert_eq!(
+            Topology::new("t")
+                .with_retry_delays([])
+                .retry_delays()
+                .len(),
+            3
+        );
     }
 }

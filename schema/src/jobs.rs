@@ -50,17 +50,24 @@ pub enum Job {
         /// The user to greet.
         user_id: Uuid,
     },
+    /// E-mail a user a single-use link to choose a new password. The worker generates
+    /// the token, stores only its hash and sends the link; the payload carries no secret.
+    SendPasswordReset {
+        /// The user who asked for the reset.
+        user_id: Uuid,
+    },
 }
 
 impl Job {
     /// Every kind name, in declaration order (the values [`Job::kind`] returns).
-    pub const KINDS: &'static [&'static str] = &["send_welcome_email"];
+    pub const KINDS: &'static [&'static str] = &["send_welcome_email", "send_password_reset"];
 
     /// The job's kind as written in the `kind` field; also its AMQP routing key.
     #[must_use]
     pub fn kind(&self) -> &'static str {
         match self {
             Self::SendWelcomeEmail { .. } => "send_welcome_email",
+            Self::SendPasswordReset { .. } => "send_password_reset",
         }
     }
 }
@@ -94,6 +101,15 @@ impl JobEnvelope {
     pub fn with_trace_id(mut self, trace_id: impl Into<String>) -> Self {
         self.trace_id = Some(trace_id.into());
         self
+    }
+
+    /// The same job, to be delivered again after a failure: `attempt` plus one.
+    #[must_use]
+    pub fn next_attempt(&self) -> Self {
+        Self {
+            attempt: self.attempt.saturating_add(1),
+            ..self.clone()
+        }
     }
 
     /// The routing key to publish this envelope with (the job's kind).
@@ -204,6 +220,40 @@ mod tests {
         assert_eq!(value["kind"], job.kind());
         assert!(Job::KINDS.contains(&job.kind()));
         assert_eq!(sample().routing_key(), "send_welcome_email");
+    }
+
+    #[test]
+    fn every_kind_is_listed_and_round_trips() {
+        let user_id = Uuid::from_u128(9);
+        let jobs = [
+            Job::SendWelcomeEmail { user_id },
+            Job::SendPasswordReset { user_id },
+        ];
+        assert_eq!(jobs.len(), Job::KINDS.len());
+        for (job, kind) in jobs.into_iter().zip(Job::KINDS) {
+            assert_eq!(job.kind(), *kind);
+            let envelope = JobEnvelope::new(Uuid::from_u128(1), job, sample().enqueued_at);
+            let body = envelope.to_json().unwrap();
+            let value: serde_json::Value = serde_json::from_slice(&body).unwrap();
+            assert_eq!(value["job"]["kind"], *kind);
+            assert_eq!(value["job"]["payload"]["user_id"], user_id.to_string());
+            assert_eq!(JobEnvelope::from_json(&body).unwrap(), envelope);
+        }
+    }
+
+    #[test]
+    fn next_attempt_only_bumps_the_counter() {
+        let first = sample();
+        let second = first.next_attempt();
+        assert_eq!(second.attempt, 1);
+        assert_eq!(second.next_attempt().attempt, 2);
+        assert_eq!(
+            JobEnvelope {
+                attempt: 0,
+                ..second
+            },
+            first
+        );
     }
 
     #[test]

@@ -12,6 +12,8 @@ use schema::jobs::{Job, JobEnvelope};
 /// Whatever the handler reports; the consumer then dead-letters the message.
 pub async fn dispatch(envelope: &JobEnvelope) -> Result<(), Error> {
     match &envelope.job {
-        Job::SendWelcomeEmail { user_id } => send_welcome_email::run(envelope, *user_id).await,
+        Job::SendWelcomeEmail { user_id } | Job::SendPasswordReset { user_id } => {
+            send_welcome_email::run(envelope, *user_id).await
+        }
     }
 }

@@ -55,9 +55,9 @@ async fn a_delayed_message_comes_back_to_the_jobs_queue() {
     let topology = broker.topology.clone();
     topology.declare(&broker.channel).await.unwrap();
 
-    let delay = RetryDelay::FiveSeconds;
+    let delay = RetryDelay::FIVE_SECONDS;
     broker
-        .publish_raw(&topology.retry_exchange(), delay.name(), b"{}")
+        .publish_raw(&topology.retry_exchange(), &delay.name(), b"{}")
         .await;
     broker
         .wait_for_count(&topology.retry_queue(delay), 1, Duration::from_secs(2))

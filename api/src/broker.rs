@@ -15,6 +15,10 @@ pub struct Broker {
 struct Inner {
     connected: AtomicBool,
     connection: RwLock<Option<lapin::Connection>>,
+    /// A channel in publisher-confirm mode, for the outbox relay.
+    publisher: RwLock<Option<lapin::Channel>>,
+    /// Woken when a connection (re)opens, so waiting work can go at once.
+    connected_notify: tokio::sync::Notify,
 }
 
 impl Broker {
@@ -24,6 +28,8 @@ impl Broker {
             inner: Arc::new(Inner {
                 connected: AtomicBool::new(false),
                 connection: RwLock::new(None),
+                publisher: RwLock::new(None),
+                connected_notify: tokio::sync::Notify::new(),
             }),
         };
         let handle = broker.clone();
@@ -42,6 +48,25 @@ impl Broker {
             .await
             .as_ref()
             .is_some_and(|c| c.status().connected())
+    }
+
+    /// The confirm-mode publishing channel, when connected.
+    pub async fn publisher(&self) -> Option<lapin::Channel> {
+        if !self.is_connected().await {
+            return None;
+        }
+        self.inner
+            .publisher
+            .read()
+            .await
+            .as_ref()
+            .filter(|c| c.status().connected())
+            .cloned()
+    }
+
+    /// Resolves the next time the connection (re)opens.
+    pub async fn reconnected(&self) {
+        self.inner.connected_notify.notified().await
     }
 
     async fn run(&self, url: String, topology: Topology) {
@@ -78,9 +103,13 @@ impl Broker {
         let connection = connect(url, "asyncstand-api").await?;
         let channel = connection.create_channel().await?;
         topology.declare(&channel).await?;
-        let _ = channel.close(200, "declared".into()).await;
+        channel
+            .confirm_select(lapin::options::ConfirmSelectOptions::default())
+            .await?;
+        *self.inner.publisher.write().await = Some(channel);
         *self.inner.connection.write().await = Some(connection);
         self.inner.connected.store(true, Ordering::Release);
+        self.inner.connected_notify.notify_waiters();
         Ok(())
     }
 }

@@ -7,6 +7,8 @@ pub mod config;
 pub mod error;
 pub mod graphql;
 pub mod http;
+pub mod metrics;
+pub mod outbox;
 pub mod service;
 pub mod state;
 pub mod telemetry;
@@ -16,6 +18,8 @@ use crate::auth::password::PasswordHasher;
 use crate::broker::Broker;
 use crate::config::Settings;
 use crate::graphql::{AppSchema, Limits, build_schema};
+use crate::metrics::Metrics;
+use crate::outbox::OutboxRelay;
 use crate::state::AppState;
 use actix_cors::Cors;
 use actix_web::dev::Server;
@@ -56,13 +60,16 @@ impl Application {
                 ..PoolOptions::default()
             },
         )?;
+        let topology = Topology::new(settings.amqp_prefix.clone());
+        let broker = Broker::start(settings.amqp_url.clone(), topology.clone());
+        let metrics = Metrics::default();
+        let outbox = OutboxRelay::start(pool.clone(), broker.clone(), topology, metrics.clone());
         let state = AppState {
             hasher: PasswordHasher::new(settings.password_hash_concurrency)?,
             jwt: JwtKeys::new(&settings),
-            broker: Broker::start(
-                settings.amqp_url.clone(),
-                Topology::new(settings.amqp_prefix.clone()),
-            ),
+            broker,
+            outbox,
+            metrics,
             pool,
             settings: Arc::new(settings),
         };

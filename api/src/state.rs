@@ -2,6 +2,8 @@ use crate::auth::jwt::JwtKeys;
 use crate::auth::password::PasswordHasher;
 use crate::broker::Broker;
 use crate::config::Settings;
+use crate::metrics::Metrics;
+use crate::outbox::OutboxRelay;
 use crate::error::ApiError;
 use schema::db::{DbConn, DbPool};
 use std::sync::Arc;
@@ -14,6 +16,8 @@ pub struct AppState {
     pub hasher: PasswordHasher,
     pub jwt: JwtKeys,
     pub broker: Broker,
+    pub outbox: OutboxRelay,
+    pub metrics: Metrics,
 }
 
 impl AppState {

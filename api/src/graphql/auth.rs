@@ -2,6 +2,7 @@ use super::types::AuthPayload;
 use crate::auth::{AuthState, refresh};
 use crate::error::ApiError;
 use crate::service::auth::{self as service, SignUp, SignedIn};
+use crate::service::password;
 use crate::service::organization::require_caller;
 use crate::state::{AppState, RequestMeta};
 use async_graphql::{Context, ErrorExtensions, ID, InputObject, Object, Result, ResultExt};
@@ -21,6 +22,15 @@ pub struct LogInInput {
     pub email: String,
     #[graphql(secret)]
     pub password: String,
+}
+
+#[derive(InputObject)]
+pub struct ResetPasswordInput {
+    /// The token from the reset link.
+    #[graphql(secret)]
+    pub token: String,
+    #[graphql(secret)]
+    pub new_password: String,
 }
 
 #[derive(Default)]
@@ -85,6 +95,23 @@ impl AuthMutation {
             "set-cookie",
             refresh::clear_cookie(state.settings.secure_cookies()),
         );
+        Ok(true)
+    }
+
+    /// E-mails a single-use reset link (valid one hour). Always true, whether or not an
+    /// account exists for the address.
+    async fn request_password_reset(&self, ctx: &Context<'_>, email: String) -> Result<bool> {
+        let (state, meta) = request(ctx)?;
+        password::request_reset(state, meta, &email).await.extend()?;
+        Ok(true)
+    }
+
+    /// Sets a new password with the token from the reset link; every session ends.
+    async fn reset_password(&self, ctx: &Context<'_>, input: ResetPasswordInput) -> Result<bool> {
+        let (state, meta) = request(ctx)?;
+        password::reset_password(state, meta, &input.token, SecretString::from(input.new_password))
+            .await
+            .extend()?;
         Ok(true)
     }
 

@@ -1,7 +1,9 @@
 //! The GraphQL schema: thin resolvers over `service`, one module per domain.
 
 mod auth;
+mod jobs;
 mod organization;
+mod pagination;
 mod types;
 
 use crate::state::AppState;
@@ -9,11 +11,11 @@ use async_graphql::{EmptySubscription, MergedObject, Schema};
 
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
-pub struct QueryRoot(organization::OrganizationQuery);
+pub struct QueryRoot(organization::OrganizationQuery, jobs::JobsQuery);
 
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
-pub struct MutationRoot(auth::AuthMutation);
+pub struct MutationRoot(auth::AuthMutation, jobs::JobsMutation);
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 

@@ -40,3 +40,14 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
         }))
     }
 }
+
+/// Prometheus text format: jobs published, publish failures, outbox backlog.
+pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    let backlog = match state.pool.get().await {
+        Ok(mut conn) => schema::db::outbox::unsent_count(&mut conn).await.ok(),
+        Err(_) => None,
+    };
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(state.metrics.render(backlog))
+}

@@ -20,6 +20,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(web::resource("/graphql/ws").route(web::get().to(graphql::ws)))
     .route("/healthz", web::get().to(health::healthz))
     .route("/readyz", web::get().to(health::readyz))
+    .route("/metrics", web::get().to(health::metrics))
     .configure(web_ui::routes);
 }
 

@@ -117,6 +117,7 @@ pub async fn sign_up(state: &AppState, meta: &RequestMeta, input: SignUp) -> Api
             Ok((user, org))
         })
         .await?;
+    state.outbox.wake();
     tracing::info!(user_id = %user.id, org_id = %org.id, "signed up");
     signed_in(
         state,

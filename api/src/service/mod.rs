@@ -2,7 +2,9 @@
 //! together so none can be forgotten. Resolvers call exactly one of these.
 
 pub mod auth;
+pub mod jobs;
 pub mod organization;
+pub mod password;
 
 use crate::state::RequestMeta;
 use schema::db::AsyncPgConnection;

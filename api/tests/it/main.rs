@@ -2,6 +2,7 @@
 //! The api's integration tests: one binary, each test with its own database.
 
 mod auth;
+mod browser;
 mod hardening;
 mod health;
 mod helpers;

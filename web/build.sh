@@ -98,11 +98,17 @@ cp "$NM/react/umd/react.production.min.js" \
    "$STAGE/playground/"
 cp "$WEB/playground/index.html" "$WEB/playground/playground.js" "$WEB/playground/playground.css" "$STAGE/playground/"
 
-# 9. Swap in atomically enough for a running server.
-rm -rf "$DIST.old"
-[[ -d "$DIST" ]] && mv "$DIST" "$DIST.old"
-mv "$STAGE" "$DIST"
-rm -rf "$DIST.old"
+# 9. Publish without a moment where a running server lacks index.html: move every new
+#    file in (renames are atomic), index.html files last, then drop files of older builds.
+mkdir -p "$DIST/playground"
+(cd "$STAGE" && find . -type f ! -name index.html) | while read -r f; do mv -f "$STAGE/$f" "$DIST/$f"; done
+mv -f "$STAGE/playground/index.html" "$DIST/playground/index.html"
+mv -f "$STAGE/index.html" "$DIST/index.html"
+KEEP=" index.html $WASM_NAME $JS_NAME $CSS_NAME $BOOT_NAME "
+for f in "$DIST"/*; do
+  name="$(basename "$f")"
+  [[ -f "$f" && "$KEEP" != *" $name "* ]] && rm -f "$f"
+done
 
 # 10. Report what the browser downloads for the app.
 gz() { gzip -9 -c "$1" | wc -c; }

@@ -119,6 +119,8 @@ impl Browser {
                 "--disable-component-update",
                 "--disable-sync",
                 "--disable-dev-shm-usage",
+                "--disable-crash-reporter",
+                "--disable-breakpad",
                 "--window-size=1280,900",
             ] {
                 caps.add_arg(arg).expect("arg");

@@ -31,14 +31,31 @@ impl Metrics {
     /// The text exposition format; `outbox_backlog` is read from the database by the caller.
     pub fn render(&self, outbox_backlog: Option<i64>) -> String {
         let mut out = String::new();
-        let _ = writeln!(out, "# HELP asyncstand_jobs_published_total Jobs published to RabbitMQ and confirmed.");
+        let _ = writeln!(
+            out,
+            "# HELP asyncstand_jobs_published_total Jobs published to RabbitMQ and confirmed."
+        );
         let _ = writeln!(out, "# TYPE asyncstand_jobs_published_total counter");
-        let _ = writeln!(out, "asyncstand_jobs_published_total {}", self.jobs_published());
-        let _ = writeln!(out, "# HELP asyncstand_jobs_publish_failures_total Jobs the broker did not confirm (retried later).");
+        let _ = writeln!(
+            out,
+            "asyncstand_jobs_published_total {}",
+            self.jobs_published()
+        );
+        let _ = writeln!(
+            out,
+            "# HELP asyncstand_jobs_publish_failures_total Jobs the broker did not confirm (retried later)."
+        );
         let _ = writeln!(out, "# TYPE asyncstand_jobs_publish_failures_total counter");
-        let _ = writeln!(out, "asyncstand_jobs_publish_failures_total {}", self.inner.publish_failures.load(Ordering::Relaxed));
+        let _ = writeln!(
+            out,
+            "asyncstand_jobs_publish_failures_total {}",
+            self.inner.publish_failures.load(Ordering::Relaxed)
+        );
         if let Some(backlog) = outbox_backlog {
-            let _ = writeln!(out, "# HELP asyncstand_outbox_backlog Outbox rows written but not yet published.");
+            let _ = writeln!(
+                out,
+                "# HELP asyncstand_outbox_backlog Outbox rows written but not yet published."
+            );
             let _ = writeln!(out, "# TYPE asyncstand_outbox_backlog gauge");
             let _ = writeln!(out, "asyncstand_outbox_backlog {backlog}");
         }

@@ -52,7 +52,13 @@ impl OutboxRelay {
     }
 }
 
-async fn run(pool: DbPool, broker: Broker, topology: Topology, metrics: Metrics, wake: Arc<Notify>) {
+async fn run(
+    pool: DbPool,
+    broker: Broker,
+    topology: Topology,
+    metrics: Metrics,
+    wake: Arc<Notify>,
+) {
     let exchange = topology.jobs_exchange();
     loop {
         tokio::select! {
@@ -74,14 +80,16 @@ async fn run(pool: DbPool, broker: Broker, topology: Topology, metrics: Metrics,
 }
 
 /// Publishes one batch; returns how many rows it handled.
-async fn relay_batch(pool: &DbPool, broker: &Broker, exchange: &str, metrics: &Metrics) -> Result<usize, RelayError> {
+async fn relay_batch(
+    pool: &DbPool,
+    broker: &Broker,
+    exchange: &str,
+    metrics: &Metrics,
+) -> Result<usize, RelayError> {
     let Some(channel) = broker.publisher().await else {
         return Ok(0);
     };
-    let mut conn = pool
-        .get()
-        .await
-        .map_err(|e| DbError::Pool(e.to_string()))?;
+    let mut conn = pool.get().await.map_err(|e| DbError::Pool(e.to_string()))?;
     conn.transaction::<_, RelayError, _>(async |tx| {
         let rows = outbox::claim_unsent(tx, BATCH).await?;
         if rows.is_empty() {
@@ -114,13 +122,20 @@ async fn relay_batch(pool: &DbPool, broker: &Broker, exchange: &str, metrics: &M
                 Ok(confirm) => matches!(confirm.await, Ok(c) if c.is_ack()),
                 Err(_) => false,
             };
-            if acked { sent.push(id) } else { failed.push(id) }
+            if acked {
+                sent.push(id)
+            } else {
+                failed.push(id)
+            }
         }
         outbox::mark_sent(tx, &sent).await?;
         if !failed.is_empty() {
             outbox::mark_attempted(tx, &failed).await?;
             metrics.publish_failed(failed.len() as u64);
-            tracing::warn!(unconfirmed = failed.len(), "outbox relay: broker did not confirm every message");
+            tracing::warn!(
+                unconfirmed = failed.len(),
+                "outbox relay: broker did not confirm every message"
+            );
         }
         metrics.published(sent.len() as u64);
         Ok(sent.len())

@@ -2,9 +2,9 @@ use crate::auth::jwt::JwtKeys;
 use crate::auth::password::PasswordHasher;
 use crate::broker::Broker;
 use crate::config::Settings;
+use crate::error::ApiError;
 use crate::metrics::Metrics;
 use crate::outbox::OutboxRelay;
-use crate::error::ApiError;
 use schema::db::{DbConn, DbPool};
 use std::sync::Arc;
 

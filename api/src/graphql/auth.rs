@@ -2,8 +2,8 @@ use super::types::AuthPayload;
 use crate::auth::{AuthState, refresh};
 use crate::error::ApiError;
 use crate::service::auth::{self as service, SignUp, SignedIn};
-use crate::service::password;
 use crate::service::organization::require_caller;
+use crate::service::password;
 use crate::state::{AppState, RequestMeta};
 use async_graphql::{Context, ErrorExtensions, ID, InputObject, Object, Result, ResultExt};
 use secrecy::SecretString;
@@ -102,16 +102,23 @@ impl AuthMutation {
     /// account exists for the address.
     async fn request_password_reset(&self, ctx: &Context<'_>, email: String) -> Result<bool> {
         let (state, meta) = request(ctx)?;
-        password::request_reset(state, meta, &email).await.extend()?;
+        password::request_reset(state, meta, &email)
+            .await
+            .extend()?;
         Ok(true)
     }
 
     /// Sets a new password with the token from the reset link; every session ends.
     async fn reset_password(&self, ctx: &Context<'_>, input: ResetPasswordInput) -> Result<bool> {
         let (state, meta) = request(ctx)?;
-        password::reset_password(state, meta, &input.token, SecretString::from(input.new_password))
-            .await
-            .extend()?;
+        password::reset_password(
+            state,
+            meta,
+            &input.token,
+            SecretString::from(input.new_password),
+        )
+        .await
+        .extend()?;
         Ok(true)
     }
 

@@ -52,7 +52,9 @@ impl JobsQuery {
         let caller = require_caller(ctx.data::<AuthState>()?).extend()?;
         let first = pagination::page_size(first).extend()?;
         let cursor = pagination::decode(after.as_deref()).extend()?;
-        let (rows, more) = service::list_failed(state, caller, cursor, first).await.extend()?;
+        let (rows, more) = service::list_failed(state, caller, cursor, first)
+            .await
+            .extend()?;
         let mut connection = Connection::new(cursor.is_some(), more);
         connection.edges.extend(
             rows.into_iter()
@@ -76,6 +78,9 @@ impl JobsMutation {
             .parse()
             .map_err(|_| ApiError::NotFound("failed job not found".into()))
             .extend()?;
-        Ok(service::retry_failed(state, meta, caller, id).await.extend()?.into())
+        Ok(service::retry_failed(state, meta, caller, id)
+            .await
+            .extend()?
+            .into())
     }
 }

@@ -36,7 +36,8 @@ pub fn decode(cursor: Option<&str>) -> Result<Option<(DateTime<Utc>, Uuid)>, Api
     let raw = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
     let text = String::from_utf8(raw).map_err(|_| invalid())?;
     let (micros, id) = text.split_once(':').ok_or_else(invalid)?;
-    let at = DateTime::from_timestamp_micros(micros.parse().map_err(|_| invalid())?).ok_or_else(invalid)?;
+    let at = DateTime::from_timestamp_micros(micros.parse().map_err(|_| invalid())?)
+        .ok_or_else(invalid)?;
     Ok(Some((at, id.parse().map_err(|_| invalid())?)))
 }
 

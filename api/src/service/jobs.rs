@@ -18,7 +18,9 @@ pub const MAX_PAGE: i64 = 100;
 async fn require_admin(state: &AppState, caller: &Caller) -> ApiResult<()> {
     let (_, role) = organization::current(state, caller).await?;
     if !role.is_admin() {
-        return Err(ApiError::Forbidden("only owners and admins can see failed jobs".into()));
+        return Err(ApiError::Forbidden(
+            "only owners and admins can see failed jobs".into(),
+        ));
     }
     Ok(())
 }
@@ -41,7 +43,12 @@ pub async fn list_failed(
 
 /// Runs a failed job again from its first attempt, through the outbox.
 #[tracing::instrument(skip_all)]
-pub async fn retry_failed(state: &AppState, meta: &RequestMeta, caller: &Caller, id: Uuid) -> ApiResult<FailedJob> {
+pub async fn retry_failed(
+    state: &AppState,
+    meta: &RequestMeta,
+    caller: &Caller,
+    id: Uuid,
+) -> ApiResult<FailedJob> {
     require_admin(state, caller).await?;
     let mut conn = state.db().await?;
     let job = conn
@@ -55,7 +62,8 @@ pub async fn retry_failed(state: &AppState, meta: &RequestMeta, caller: &Caller,
                     message: "id: this job was already sent for another run".into(),
                 });
             }
-            let mut envelope: JobEnvelope = serde_json::from_value(job.envelope.clone()).map_err(ApiError::internal)?;
+            let mut envelope: JobEnvelope =
+                serde_json::from_value(job.envelope.clone()).map_err(ApiError::internal)?;
             envelope.attempt = 0;
             let payload = serde_json::to_value(&envelope).map_err(ApiError::internal)?;
             schema::db::outbox::insert(
@@ -69,7 +77,16 @@ pub async fn retry_failed(state: &AppState, meta: &RequestMeta, caller: &Caller,
             )
             .await?;
             jobs::mark_retried(tx, id).await?;
-            audit(tx, meta, Some(caller.org), Some(caller.user), "job.retry", Some(("job", id.to_string())), json!({ "kind": job.kind })).await?;
+            audit(
+                tx,
+                meta,
+                Some(caller.org),
+                Some(caller.user),
+                "job.retry",
+                Some(("job", id.to_string())),
+                json!({ "kind": job.kind }),
+            )
+            .await?;
             Ok(job)
         })
         .await?;

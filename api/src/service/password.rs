@@ -5,11 +5,11 @@ use crate::auth::refresh;
 use crate::error::{ApiError, ApiResult};
 use crate::service::{audit, enqueue};
 use crate::state::{AppState, RequestMeta};
+use diesel_async::AsyncConnection;
 use schema::db::{organizations, password_resets, rate_limits, sessions, users};
 use schema::jobs::Job;
 use schema::validation;
 use secrecy::{ExposeSecret, SecretString};
-use diesel_async::AsyncConnection;
 use serde_json::json;
 use std::time::Duration;
 use tokio::time::Instant;
@@ -37,7 +37,8 @@ async fn request_reset_inner(state: &AppState, meta: &RequestMeta, email: &str) 
     for (key, limit) in [(&account_key, PER_ACCOUNT), (&ip_key, PER_ADDRESS)] {
         let count = rate_limits::hit(&mut conn, key, WINDOW_SECS).await?;
         if count > limit {
-            let (_, retry_after) = rate_limits::peek(&mut conn, std::slice::from_ref(key), WINDOW_SECS).await?;
+            let (_, retry_after) =
+                rate_limits::peek(&mut conn, std::slice::from_ref(key), WINDOW_SECS).await?;
             return Err(ApiError::RateLimited {
                 retry_after_secs: retry_after.max(1) as u64,
             });
@@ -47,10 +48,29 @@ async fn request_reset_inner(state: &AppState, meta: &RequestMeta, email: &str) 
         tracing::info!("password reset requested for an unknown e-mail");
         return Ok(());
     };
-    let org = organizations::default_for_user(&mut conn, user.id).await?.map(|(o, _)| o.id);
+    let org = organizations::default_for_user(&mut conn, user.id)
+        .await?
+        .map(|(o, _)| o.id);
     conn.transaction::<_, ApiError, _>(async |tx| {
-        enqueue(tx, meta, org, Job::SendPasswordReset { user_id: user.id.as_uuid() }).await?;
-        audit(tx, meta, org, Some(user.id), "auth.password_reset_requested", Some(("user", user.id.to_string())), json!({})).await?;
+        enqueue(
+            tx,
+            meta,
+            org,
+            Job::SendPasswordReset {
+                user_id: user.id.as_uuid(),
+            },
+        )
+        .await?;
+        audit(
+            tx,
+            meta,
+            org,
+            Some(user.id),
+            "auth.password_reset_requested",
+            Some(("user", user.id.to_string())),
+            json!({}),
+        )
+        .await?;
         Ok(())
     })
     .await?;
@@ -61,7 +81,12 @@ async fn request_reset_inner(state: &AppState, meta: &RequestMeta, email: &str) 
 /// Sets a new password with a reset token; the token works once, and every session of
 /// the user ends.
 #[tracing::instrument(skip_all)]
-pub async fn reset_password(state: &AppState, meta: &RequestMeta, token: &str, new_password: SecretString) -> ApiResult<()> {
+pub async fn reset_password(
+    state: &AppState,
+    meta: &RequestMeta,
+    token: &str,
+    new_password: SecretString,
+) -> ApiResult<()> {
     validation::validate_password_field("newPassword", new_password.expose_secret())?;
     let invalid = || ApiError::BadInput {
         field: Some("token"),
@@ -75,14 +100,30 @@ pub async fn reset_password(state: &AppState, meta: &RequestMeta, token: &str, n
     let password_hash = state.hasher.hash(new_password).await?;
     let mut conn = state.db().await?;
     conn.transaction::<_, ApiError, _>(async |tx| {
-        let user = password_resets::consume(tx, &token_hash).await?.ok_or_else(invalid)?;
+        let user = password_resets::consume(tx, &token_hash)
+            .await?
+            .ok_or_else(invalid)?;
         users::set_password_hash(tx, user, &password_hash).await?;
         password_resets::invalidate_all(tx, user).await?;
         let ended = sessions::revoke_all_for_user(tx, user, "password reset").await?;
-        let email = users::find(tx, user).await?.map(|u| u.email).unwrap_or_default();
+        let email = users::find(tx, user)
+            .await?
+            .map(|u| u.email)
+            .unwrap_or_default();
         rate_limits::clear(tx, &format!("login:account:{email}")).await?;
-        let org = organizations::default_for_user(tx, user).await?.map(|(o, _)| o.id);
-        audit(tx, meta, org, Some(user), "auth.password_reset", Some(("user", user.to_string())), json!({ "sessionsEnded": ended })).await?;
+        let org = organizations::default_for_user(tx, user)
+            .await?
+            .map(|(o, _)| o.id);
+        audit(
+            tx,
+            meta,
+            org,
+            Some(user),
+            "auth.password_reset",
+            Some(("user", user.to_string())),
+            json!({ "sessionsEnded": ended }),
+        )
+        .await?;
         Ok(())
     })
     .await

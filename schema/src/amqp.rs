@@ -109,11 +109,11 @@ impl RetryDelay {
     #[must_use]
     pub fn name(self) -> String {
         let ms = self.ttl_ms;
-        if ms % 3_600_000 == 0 {
+        if ms.is_multiple_of(3_600_000) {
             format!("{}h", ms / 3_600_000)
-        } else if ms % 60_000 == 0 {
+        } else if ms.is_multiple_of(60_000) {
             format!("{}m", ms / 60_000)
-        } else if ms % 1_000 == 0 {
+        } else if ms.is_multiple_of(1_000) {
             format!("{}s", ms / 1_000)
         } else {
             format!("{ms}ms")

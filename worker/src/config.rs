@@ -1,6 +1,7 @@
 //! Typed settings, read once from the environment in `main` and passed down.
 
-use crate::error::Error;
+use crate::{error::Error, notify::mail::MailUrl};
+use schema::amqp::RetryDelay;
 use secrecy::SecretString;
 use std::{net::SocketAddr, time::Duration};
 use tracing_subscriber::EnvFilter;
@@ -9,19 +10,35 @@ use tracing_subscriber::EnvFilter;
 pub const VARS: &[&str] = &[
     "AMQP_URL",
     "AMQP_PREFIX",
+    "DATABASE_URL",
+    "DATABASE_POOL_SIZE",
+    "MAIL_URL",
+    "MAIL_FROM",
+    "PUBLIC_URL",
     "WORKER_HEALTH_BIND",
     "WORKER_PREFETCH",
     "WORKER_CONCURRENCY",
+    "WORKER_MAX_ATTEMPTS",
+    "WORKER_RETRY_DELAYS",
     "WORKER_SHUTDOWN_TIMEOUT_SECS",
     "LOG_FORMAT",
     "RUST_LOG",
 ];
 
 const DEFAULT_AMQP_URL: &str = "amqp://guest:guest@127.0.0.1:5672/%2f";
+const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/asyncstand";
+const DEFAULT_POOL_SIZE: usize = 32;
+const MAX_POOL_SIZE: usize = 1024;
+const DEFAULT_MAIL_URL: &str = "file://var/mail";
+const DEFAULT_MAIL_FROM: &str = "AsyncStand <no-reply@localhost>";
+const DEFAULT_PUBLIC_URL: &str = "http://127.0.0.1:8080";
 const DEFAULT_HEALTH_BIND: &str = "127.0.0.1:8081";
-const DEFAULT_PREFETCH: u16 = 32;
-const DEFAULT_CONCURRENCY: usize = 16;
+const DEFAULT_PREFETCH: u16 = 256;
+const DEFAULT_CONCURRENCY: usize = 64;
 const MAX_CONCURRENCY: usize = 4096;
+const DEFAULT_MAX_ATTEMPTS: u32 = 5;
+const MAX_MAX_ATTEMPTS: u32 = 100;
+const DEFAULT_RETRY_DELAYS: &str = "5s,30s,5m";
 const DEFAULT_SHUTDOWN_TIMEOUT_SECS: u64 = 30;
 const DEFAULT_LOG_FILTER: &str = "info";
 
@@ -42,12 +59,32 @@ pub struct Settings {
     pub amqp_url: SecretString,
     /// `AMQP_PREFIX`: prefix of every exchange and queue name.
     pub amqp_prefix: String,
+    /// `DATABASE_URL`; may contain a password, hence secret. The database is created and
+    /// migrated at start when needed.
+    pub database_url: SecretString,
+    /// `DATABASE_POOL_SIZE`: PostgreSQL connections at most (default 32).
+    pub database_pool_size: usize,
+    /// `MAIL_URL`: `smtp://user:pass@host:port` (add `?tls=required` for STARTTLS),
+    /// `smtps://...`, or `file://DIR` (default `file://var/mail`, relative to the
+    /// working directory); may contain a password, hence secret.
+    pub mail_url: SecretString,
+    /// `MAIL_FROM`: the sender of every e-mail (default `AsyncStand <no-reply@localhost>`).
+    pub mail_from: String,
+    /// `PUBLIC_URL`: where users reach the web app, for links in e-mails (no trailing
+    /// slash; default `http://127.0.0.1:8080`).
+    pub public_url: String,
     /// `WORKER_HEALTH_BIND`: where `GET /healthz` is served (port 0 picks a free one).
     pub health_bind: SocketAddr,
     /// `WORKER_PREFETCH`: unacknowledged deliveries the broker may push to this process.
     pub prefetch: u16,
     /// `WORKER_CONCURRENCY`: job handlers running at once.
     pub concurrency: usize,
+    /// `WORKER_MAX_ATTEMPTS`: deliveries of a failing job before it is dead-lettered
+    /// (default 5; 1 = no retry).
+    pub max_attempts: u32,
+    /// `WORKER_RETRY_DELAYS`: the retry ladder, e.g. `5s,30s,5m` (the default); after
+    /// failed attempt `n` a job waits rung `n` (the last rung once past the end).
+    pub retry_delays: Vec<RetryDelay>,
     /// `WORKER_SHUTDOWN_TIMEOUT_SECS`: how long shutdown waits for running handlers.
     pub shutdown_timeout: Duration,
     /// `LOG_FORMAT`: `json` or `text`.
@@ -107,6 +144,58 @@ impl Settings {
             ));
         }
 
+        let database_url = get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
+        if !(database_url.starts_with("postgres://") || database_url.starts_with("postgresql://"))
+            || schema::db::database_name(&database_url).is_err()
+        {
+            // Never echo the URL: it may contain a password.
+            return Err(Error::config(
+                "DATABASE_URL",
+                "expected postgres://user[:password]@host[:port]/database",
+            ));
+        }
+        let database_pool_size: usize = parse(
+            "DATABASE_POOL_SIZE",
+            get("DATABASE_POOL_SIZE").as_deref(),
+            &DEFAULT_POOL_SIZE.to_string(),
+            "a positive integer",
+        )?;
+        if !(1..=MAX_POOL_SIZE).contains(&database_pool_size) {
+            return Err(Error::config(
+                "DATABASE_POOL_SIZE",
+                format!("{database_pool_size} is out of range 1..={MAX_POOL_SIZE}"),
+            ));
+        }
+
+        let mail_url = get("MAIL_URL").unwrap_or_else(|| DEFAULT_MAIL_URL.to_owned());
+        MailUrl::parse(&mail_url).map_err(|reason| Error::config("MAIL_URL", reason))?;
+        let mail_from = get("MAIL_FROM")
+            .unwrap_or_else(|| DEFAULT_MAIL_FROM.to_owned())
+            .trim()
+            .to_owned();
+        if let Err(e) = mail_from.parse::<lettre::message::Mailbox>() {
+            return Err(Error::config(
+                "MAIL_FROM",
+                format!(
+                    "'{mail_from}' is not a mailbox such as 'AsyncStand <no-reply@example.com>': {e}"
+                ),
+            ));
+        }
+        let public_url = get("PUBLIC_URL")
+            .unwrap_or_else(|| DEFAULT_PUBLIC_URL.to_owned())
+            .trim()
+            .trim_end_matches('/')
+            .to_owned();
+        let host = public_url
+            .strip_prefix("https://")
+            .or_else(|| public_url.strip_prefix("http://"));
+        if host.is_none_or(|host| host.is_empty() || host.contains(['?', '#', ' '])) {
+            return Err(Error::config(
+                "PUBLIC_URL",
+                format!("'{public_url}' is not an http(s) URL such as https://standup.example.com"),
+            ));
+        }
+
         let health_bind = parse(
             "WORKER_HEALTH_BIND",
             get("WORKER_HEALTH_BIND").as_deref(),
@@ -140,6 +229,25 @@ impl Settings {
             ));
         }
 
+        let max_attempts: u32 = parse(
+            "WORKER_MAX_ATTEMPTS",
+            get("WORKER_MAX_ATTEMPTS").as_deref(),
+            &DEFAULT_MAX_ATTEMPTS.to_string(),
+            "a positive integer",
+        )?;
+        if !(1..=MAX_MAX_ATTEMPTS).contains(&max_attempts) {
+            return Err(Error::config(
+                "WORKER_MAX_ATTEMPTS",
+                format!("{max_attempts} is out of range 1..={MAX_MAX_ATTEMPTS}"),
+            ));
+        }
+        let retry_delays = RetryDelay::parse_ladder(
+            get("WORKER_RETRY_DELAYS")
+                .as_deref()
+                .unwrap_or(DEFAULT_RETRY_DELAYS),
+        )
+        .map_err(|reason| Error::config("WORKER_RETRY_DELAYS", reason))?;
+
         let shutdown_timeout_secs: u64 = parse(
             "WORKER_SHUTDOWN_TIMEOUT_SECS",
             get("WORKER_SHUTDOWN_TIMEOUT_SECS").as_deref(),
@@ -169,9 +277,16 @@ impl Settings {
         Ok(Self {
             amqp_url: SecretString::from(amqp_url),
             amqp_prefix,
+            database_url: SecretString::from(database_url),
+            database_pool_size,
+            mail_url: SecretString::from(mail_url),
+            mail_from,
+            public_url,
             health_bind,
             prefetch,
             concurrency,
+            max_attempts,
+            retry_delays,
             shutdown_timeout: Duration::from_secs(shutdown_timeout_secs),
             log_format,
             log_filter,
@@ -212,8 +327,15 @@ mod tests {
         assert_eq!(s.amqp_url.expose_secret(), DEFAULT_AMQP_URL);
         assert_eq!(s.amqp_prefix, "asyncstand");
         assert_eq!(s.health_bind, "127.0.0.1:8081".parse().unwrap());
-        assert_eq!(s.prefetch, 32);
-        assert_eq!(s.concurrency, 16);
+        assert_eq!(s.database_url.expose_secret(), DEFAULT_DATABASE_URL);
+        assert_eq!(s.database_pool_size, 32);
+        assert_eq!(s.mail_url.expose_secret(), "file://var/mail");
+        assert_eq!(s.mail_from, "AsyncStand <no-reply@localhost>");
+        assert_eq!(s.public_url, "http://127.0.0.1:8080");
+        assert_eq!(s.prefetch, 256);
+        assert_eq!(s.concurrency, 64);
+        assert_eq!(s.max_attempts, 5);
+        assert_eq!(s.retry_delays, RetryDelay::DEFAULT_LADDER.to_vec());
         assert_eq!(s.shutdown_timeout, Duration::from_secs(30));
         assert_eq!(s.log_format, LogFormat::Text);
         assert_eq!(s.log_filter, "info");
@@ -224,9 +346,16 @@ mod tests {
         let s = settings(&[
             ("AMQP_URL", "amqp://u:p@rabbit:5672/vh"),
             ("AMQP_PREFIX", "t-1"),
+            ("DATABASE_URL", "postgres://u:p@db:5432/stand"),
+            ("DATABASE_POOL_SIZE", "3"),
+            ("MAIL_URL", "smtps://u:p@mail.example.com:465"),
+            ("MAIL_FROM", "Standups <standups@example.com>"),
+            ("PUBLIC_URL", "https://standup.example.com/"),
             ("WORKER_HEALTH_BIND", "0.0.0.0:9000"),
             ("WORKER_PREFETCH", "5"),
             ("WORKER_CONCURRENCY", "2"),
+            ("WORKER_MAX_ATTEMPTS", "3"),
+            ("WORKER_RETRY_DELAYS", "200ms,400ms,800ms"),
             ("WORKER_SHUTDOWN_TIMEOUT_SECS", "3"),
             ("LOG_FORMAT", "JSON"),
             ("RUST_LOG", "worker=debug,lapin=warn"),
@@ -235,7 +364,26 @@ mod tests {
         assert_eq!(s.amqp_url.expose_secret(), "amqp://u:p@rabbit:5672/vh");
         assert_eq!(s.amqp_prefix, "t-1");
         assert_eq!(s.health_bind.port(), 9000);
+        assert_eq!(
+            s.database_url.expose_secret(),
+            "postgres://u:p@db:5432/stand"
+        );
+        assert_eq!(s.database_pool_size, 3);
+        assert_eq!(
+            s.mail_url.expose_secret(),
+            "smtps://u:p@mail.example.com:465"
+        );
+        assert_eq!(s.mail_from, "Standups <standups@example.com>");
+        assert_eq!(s.public_url, "https://standup.example.com");
         assert_eq!((s.prefetch, s.concurrency), (5, 2));
+        assert_eq!(s.max_attempts, 3);
+        assert_eq!(
+            s.retry_delays
+                .iter()
+                .map(|d| d.ttl_ms())
+                .collect::<Vec<_>>(),
+            [200, 400, 800]
+        );
         assert_eq!(s.shutdown_timeout, Duration::from_secs(3));
         assert_eq!(s.log_format, LogFormat::Json);
         assert_eq!(s.log_filter, "worker=debug,lapin=warn");
@@ -244,7 +392,7 @@ mod tests {
     #[test]
     fn empty_values_count_as_unset() {
         let s = settings(&[("WORKER_PREFETCH", ""), ("LOG_FORMAT", " ")]).unwrap();
-        assert_eq!(s.prefetch, 32);
+        assert_eq!(s.prefetch, 256);
         assert_eq!(s.log_format, LogFormat::Text);
     }
 
@@ -253,11 +401,23 @@ mod tests {
         for (var, value) in [
             ("AMQP_URL", "http://nope"),
             ("AMQP_PREFIX", "has space"),
+            ("DATABASE_URL", "mysql://db/x"),
+            ("DATABASE_URL", "postgres://db"),
+            ("DATABASE_POOL_SIZE", "0"),
+            ("MAIL_URL", "imap://mail"),
+            ("MAIL_URL", "file://"),
+            ("MAIL_URL", "smtp://"),
+            ("MAIL_FROM", "not an address"),
+            ("PUBLIC_URL", "standup.example.com"),
+            ("PUBLIC_URL", "ftp://x"),
             ("WORKER_HEALTH_BIND", "localhost"),
             ("WORKER_PREFETCH", "0"),
             ("WORKER_PREFETCH", "70000"),
             ("WORKER_CONCURRENCY", "0"),
             ("WORKER_CONCURRENCY", "many"),
+            ("WORKER_MAX_ATTEMPTS", "0"),
+            ("WORKER_RETRY_DELAYS", "30s,5s"),
+            ("WORKER_RETRY_DELAYS", "soon"),
             ("WORKER_SHUTDOWN_TIMEOUT_SECS", "-1"),
             ("LOG_FORMAT", "xml"),
             ("RUST_LOG", "worker=loud"),
@@ -269,10 +429,15 @@ mod tests {
 
     #[test]
     fn url_errors_do_not_echo_the_password() {
-        let err = settings(&[("AMQP_URL", "amqp://u:hunter2@host:notaport/")])
-            .unwrap_err()
-            .to_string();
-        assert!(err.starts_with("AMQP_URL"));
-        assert!(!err.contains("hunter2"), "{err}");
+        for (var, url) in [
+            ("AMQP_URL", "amqp://u:hunter2@host:notaport/"),
+            ("DATABASE_URL", "postgres://u:hunter2@host"),
+            ("MAIL_URL", "smtp://u:hunter2@host:notaport"),
+            ("MAIL_URL", "pop3://u:hunter2@host"),
+        ] {
+            let err = settings(&[(var, url)]).unwrap_err().to_string();
+            assert!(err.starts_with(var), "{err}");
+            assert!(!err.contains("hunter2"), "{err}");
+        }
     }
 }

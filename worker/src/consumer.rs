@@ -1,28 +1,66 @@
 //! The RabbitMQ consumer: connects (retrying forever), declares the topology, consumes
 //! the jobs queue with manual acks and a bounded number of handlers in flight, and
 //! starts over whenever the connection or channel is lost.
+//!
+//! Every delivery is settled only after its outcome is safe:
+//! - success (or a duplicate): ack after the handler's transaction committed;
+//! - failure with attempts left: the envelope with `attempt + 1` is published to the
+//!   delay queue of the retry ladder, and the original is acked once RabbitMQ confirmed
+//!   that publish;
+//! - failure on the last attempt: a `failed_jobs` row is written, the envelope is
+//!   published to the parking exchange, and the original is acked after the confirm;
+//! - not a job at all (undecodable): rejected, which dead-letters it to parking.
+//!
+//! If a retry or parking publish fails, the delivery is requeued and the session
+//! starts over with fresh channels: nothing is acked that is not safe elsewhere.
 
 use crate::{
     config::Settings,
     error::{Error, chain},
     health::Readiness,
-    jobs,
+    jobs::{self, JobContext, Outcome},
+    metrics::Metrics,
 };
 use futures_util::StreamExt;
 use lapin::{
-    Channel, Connection, Consumer, Event,
+    Channel, Confirmation, Connection, Consumer, Event, PublisherConfirm,
     message::Delivery,
     options::{
-        BasicAckOptions, BasicCancelOptions, BasicConsumeOptions, BasicQosOptions,
-        BasicRejectOptions,
+        BasicAckOptions, BasicCancelOptions, BasicConsumeOptions, BasicNackOptions,
+        BasicQosOptions, BasicRejectOptions, ConfirmSelectOptions,
     },
-    types::FieldTable,
+    types::{AMQPValue, FieldTable},
 };
-use schema::{amqp::Topology, jobs::JobEnvelope};
+use schema::{
+    amqp::{AmqpError, RetryDelay, Topology},
+    db::{DbError, jobs::NewFailedJob},
+    ids::OrganizationId,
+    jobs::JobEnvelope,
+};
 use secrecy::ExposeSecret;
 use std::{sync::Arc, time::Duration};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, watch};
 use tracing::Instrument;
+
+/// Longest error text kept in `failed_jobs` and in the parking message's headers.
+const MAX_ERROR_LEN: usize = 2_000;
+
+/// What every handler task shares, across sessions.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub jobs: JobContext,
+    pub metrics: Arc<Metrics>,
+    pub topology: Topology,
+    pub max_attempts: u32,
+}
+
+/// The session's confirm-mode channel for retry and parking publishes, and the way a
+/// handler tells the session that it broke.
+#[derive(Clone)]
+struct Publisher {
+    channel: Channel,
+    broken: Arc<Notify>,
+}
 
 const FIRST_RETRY_DELAY: Duration = Duration::from_millis(200);
 const MAX_RETRY_DELAY: Duration = Duration::from_secs(5);
@@ -39,9 +77,9 @@ enum SessionEnd {
 pub(crate) async fn supervise(
     settings: Settings,
     readiness: Readiness,
+    shared: Arc<Shared>,
     mut shutdown: watch::Receiver<bool>,
 ) {
-    let topology = Topology::new(settings.amqp_prefix.clone());
     let name = format!("asyncstand-worker pid {}", std::process::id());
     // Sessions that fail right away (say, the topology cannot be declared) must not
     // turn into a reconnect storm: pause between them, growing like the connect backoff.
@@ -54,7 +92,7 @@ pub(crate) async fn supervise(
         let started = tokio::time::Instant::now();
         let end = session(
             &connection,
-            &topology,
+            &shared,
             &settings,
             &readiness,
             shutdown.clone(),
@@ -148,15 +186,15 @@ async fn connect_with_backoff(
 /// One connection's worth of consuming.
 async fn session(
     connection: &Connection,
-    topology: &Topology,
+    shared: &Arc<Shared>,
     settings: &Settings,
     readiness: &Readiness,
     mut shutdown: watch::Receiver<bool>,
 ) -> Result<SessionEnd, Error> {
     // Listen before doing anything so no connection error is missed.
     let mut events = Box::pin(connection.events_listener());
-    let setup = subscribe(connection, topology, settings);
-    let (channel, mut consumer, tag) = tokio::select! {
+    let setup = subscribe(connection, &shared.topology, settings);
+    let (channel, publisher, mut consumer, tag) = tokio::select! {
         subscribed = setup => subscribed?,
         () = requested(&mut shutdown) => return Ok(SessionEnd::Shutdown),
     };
@@ -173,6 +211,10 @@ async fn session(
         let next = tokio::select! {
             biased;
             () = requested(&mut shutdown) => break SessionEnd::Shutdown,
+            () = publisher.broken.notified() => {
+                tracing::warn!("the publishing channel failed; starting a new session");
+                break SessionEnd::Lost;
+            }
             event = events.next() => match event {
                 Some(Event::Error(e)) => {
                     tracing::warn!(error = %chain(&e), "RabbitMQ connection error");
@@ -204,7 +246,12 @@ async fn session(
                 Err(_) => break SessionEnd::Lost, // never closed; keeps the loop total
             },
         };
-        tokio::spawn(handle(delivery, slot));
+        tokio::spawn(handle(
+            Arc::clone(shared),
+            publisher.clone(),
+            delivery,
+            slot,
+        ));
     };
     readiness.set_consuming(false);
 
@@ -219,22 +266,36 @@ async fn session(
     }
     drain(&slots, settings).await;
     if matches!(end, SessionEnd::Shutdown) {
+        close_channel(&publisher.channel).await;
         close_channel(&channel).await;
     }
     Ok(end)
 }
 
-/// Opens a channel, declares the topology, sets the prefetch and starts consuming.
+/// Opens a channel, declares the topology, sets the prefetch and starts consuming; opens
+/// a second channel in confirm mode for publishing retries and parked jobs.
 async fn subscribe(
     connection: &Connection,
     topology: &Topology,
     settings: &Settings,
-) -> Result<(Channel, Consumer, String), Error> {
+) -> Result<(Channel, Publisher, Consumer, String), Error> {
     let channel = connection
         .create_channel()
         .await
         .map_err(Error::lapin("channel.open"))?;
     topology.declare(&channel).await?;
+    let publishing = connection
+        .create_channel()
+        .await
+        .map_err(Error::lapin("channel.open"))?;
+    publishing
+        .confirm_select(ConfirmSelectOptions::default())
+        .await
+        .map_err(Error::lapin("confirm.select"))?;
+    let publisher = Publisher {
+        channel: publishing,
+        broken: Arc::new(Notify::new()),
+    };
     channel
         .basic_qos(settings.prefetch, BasicQosOptions::default())
         .await
@@ -253,7 +314,7 @@ async fn subscribe(
         )
         .await
         .map_err(Error::lapin("basic.consume"))?;
-    Ok((channel, consumer, tag))
+    Ok((channel, publisher, consumer, tag))
 }
 
 /// Waits (at most the shutdown timeout) until no handler is running.
@@ -274,7 +335,12 @@ async fn drain(slots: &Semaphore, settings: &Settings) {
 }
 
 /// Decodes, dispatches and settles one delivery.
-async fn handle(delivery: Delivery, slot: OwnedSemaphorePermit) {
+async fn handle(
+    shared: Arc<Shared>,
+    publisher: Publisher,
+    delivery: Delivery,
+    slot: OwnedSemaphorePermit,
+) {
     let _slot = slot;
     let envelope = match JobEnvelope::from_json(&delivery.data) {
         Ok(envelope) => envelope,
@@ -283,8 +349,9 @@ async fn handle(delivery: Delivery, slot: OwnedSemaphorePermit) {
                 error = %chain(&e),
                 delivery_tag = delivery.delivery_tag,
                 routing_key = %delivery.routing_key,
-                "undecodable message; dead-lettering it to the parking queue"
+                "undecodable message; dead-lettering it to the parking queue (no job id, so no failed_jobs row)"
             );
+            shared.metrics.undecodable();
             reject(&delivery).await;
             return;
         }
@@ -298,22 +365,222 @@ async fn handle(delivery: Delivery, slot: OwnedSemaphorePermit) {
         trace_id = envelope.trace_id.as_deref(),
     );
     async {
-        match jobs::dispatch(&envelope).await {
-            Ok(()) => {
-                if let Err(e) = delivery.ack(BasicAckOptions::default()).await {
-                    tracing::warn!(error = %chain(&e), "cannot ack; RabbitMQ will redeliver the job");
-                }
+        let started = tokio::time::Instant::now();
+        let result = jobs::dispatch(&shared.jobs, &envelope).await;
+        shared.metrics.observe_duration(started.elapsed());
+        match result {
+            Ok(Outcome::Done) => {
+                shared.metrics.succeeded(envelope.job.kind());
+                ack(&delivery).await;
             }
-            Err(e) => {
-                // The retry ladder through the delay queues comes with the job pipeline;
-                // until then a failed job goes straight to the parking queue.
-                tracing::error!(error = %chain(&e), "job failed; dead-lettering it");
-                reject(&delivery).await;
+            Ok(Outcome::Duplicate) => {
+                tracing::info!("job already processed; acknowledging the duplicate");
+                shared.metrics.duplicate();
+                ack(&delivery).await;
             }
+            Err(e) => settle_failure(&shared, &publisher, &delivery, &envelope, &e).await,
         }
     }
     .instrument(span)
     .await;
+}
+
+/// Sends a failed job to its next delay queue, or dead-letters it when it has used all
+/// its attempts; acks the delivery only once that is done.
+async fn settle_failure(
+    shared: &Shared,
+    publisher: &Publisher,
+    delivery: &Delivery,
+    envelope: &JobEnvelope,
+    error: &Error,
+) {
+    let kind = envelope.job.kind();
+    let error = truncate(chain(error));
+    let attempts = envelope.attempt.saturating_add(1);
+    if attempts < shared.max_attempts {
+        let delay = shared.topology.retry_delay_for(envelope.attempt);
+        tracing::warn!(
+            error = %error,
+            attempts,
+            max_attempts = shared.max_attempts,
+            retry_in = %delay,
+            "job failed; it will be retried"
+        );
+        let published = publish_retry(shared, publisher, &envelope.next_attempt(), delay).await;
+        settle_after_publish(publisher, delivery, published, || {
+            shared.metrics.retried(kind)
+        })
+        .await;
+        return;
+    }
+
+    tracing::error!(
+        error = %error,
+        attempts,
+        "job failed on its last attempt; dead-lettering it"
+    );
+    if let Err(e) = record_failed(shared, envelope, &error, attempts).await {
+        // Without the failed_jobs row admins would not see the job: keep it around and
+        // try again after the ladder's longest delay, without using up an attempt.
+        let delay = shared
+            .topology
+            .retry_delays()
+            .last()
+            .copied()
+            .unwrap_or(RetryDelay::FIVE_MINUTES);
+        tracing::error!(
+            error = %chain(&e),
+            retry_in = %delay,
+            "cannot record the failed job; trying again later"
+        );
+        let published = publish_retry(shared, publisher, envelope, delay).await;
+        settle_after_publish(publisher, delivery, published, || {}).await;
+        return;
+    }
+    let mut headers = FieldTable::default();
+    headers.insert(
+        "x-asyncstand-error".into(),
+        AMQPValue::LongString(error.as_str().into()),
+    );
+    headers.insert(
+        "x-asyncstand-attempts".into(),
+        AMQPValue::LongUInt(attempts),
+    );
+    let published = confirmed(
+        shared.topology.parking_exchange(),
+        shared
+            .topology
+            .publish_parked(&publisher.channel, envelope, headers)
+            .await,
+    )
+    .await;
+    settle_after_publish(publisher, delivery, published, || {
+        shared.metrics.dead_lettered(kind);
+    })
+    .await;
+}
+
+async fn publish_retry(
+    shared: &Shared,
+    publisher: &Publisher,
+    envelope: &JobEnvelope,
+    delay: RetryDelay,
+) -> Result<(), Error> {
+    confirmed(
+        shared.topology.retry_exchange(),
+        shared
+            .topology
+            .publish_retry(&publisher.channel, envelope, delay)
+            .await,
+    )
+    .await
+}
+
+/// Waits for the broker's confirm of a publish; a nack or a returned (unroutable)
+/// message is an error.
+async fn confirmed(
+    exchange: String,
+    published: Result<PublisherConfirm, AmqpError>,
+) -> Result<(), Error> {
+    let confirmation = published?
+        .await
+        .map_err(Error::lapin("publisher confirm"))?;
+    match confirmation {
+        Confirmation::Ack(None) | Confirmation::NotRequested => Ok(()),
+        Confirmation::Ack(Some(_)) => Err(Error::NotConfirmed {
+            exchange,
+            reason: "unroutable (no queue bound), returned",
+        }),
+        Confirmation::Nack(_) => Err(Error::NotConfirmed {
+            exchange,
+            reason: "nacked by the broker",
+        }),
+    }
+}
+
+/// Acks once the job is safely elsewhere; otherwise requeues it and ends the session,
+/// so the next one starts with fresh channels (and a redeclared topology).
+async fn settle_after_publish(
+    publisher: &Publisher,
+    delivery: &Delivery,
+    published: Result<(), Error>,
+    on_success: impl FnOnce(),
+) {
+    match published {
+        Ok(()) => {
+            on_success();
+            ack(delivery).await;
+        }
+        Err(e) => {
+            tracing::warn!(
+                error = %chain(&e),
+                "cannot hand the failed job on; requeueing it and reconnecting"
+            );
+            if let Err(e) = delivery
+                .nack(BasicNackOptions {
+                    requeue: true,
+                    ..BasicNackOptions::default()
+                })
+                .await
+            {
+                tracing::debug!(error = %chain(&e), "cannot nack; RabbitMQ will redeliver the job");
+            }
+            publisher.broken.notify_one();
+        }
+    }
+}
+
+/// Writes (or rewrites) the job's `failed_jobs` row. A job whose organization is gone
+/// is still recorded, without the organization.
+async fn record_failed(
+    shared: &Shared,
+    envelope: &JobEnvelope,
+    error: &str,
+    attempts: u32,
+) -> Result<(), Error> {
+    let mut conn = shared
+        .jobs
+        .pool
+        .get()
+        .await
+        .map_err(|e| DbError::Pool(e.to_string()))?;
+    let mut row = NewFailedJob {
+        id: envelope.id,
+        org_id: envelope.organization_id.map(OrganizationId),
+        kind: envelope.job.kind(),
+        envelope: serde_json::to_value(envelope).unwrap_or_default(),
+        error,
+        attempts: i32::try_from(attempts).unwrap_or(i32::MAX),
+    };
+    match schema::db::jobs::record_failed(&mut conn, &row).await {
+        Err(DbError::Query(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::ForeignKeyViolation,
+            _,
+        ))) if row.org_id.is_some() => {
+            row.org_id = None;
+            schema::db::jobs::record_failed(&mut conn, &row).await?;
+        }
+        result => result?,
+    }
+    Ok(())
+}
+
+fn truncate(mut text: String) -> String {
+    if text.len() > MAX_ERROR_LEN {
+        let mut end = MAX_ERROR_LEN;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+        text.push('…');
+    }
+    text
+}
+
+async fn ack(delivery: &Delivery) {
+    if let Err(e) = delivery.ack(BasicAckOptions::default()).await {
+        tracing::warn!(error = %chain(&e), "cannot ack; RabbitMQ will redeliver the job");
+    }
 }
 
 /// Rejects without requeue, so the queue dead-letters the message to the parking exchange.

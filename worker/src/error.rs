@@ -1,6 +1,7 @@
 //! The worker's one error type.
 
-use std::net::SocketAddr;
+use std::{net::SocketAddr, path::PathBuf};
+use uuid::Uuid;
 
 /// Everything that can go wrong in the worker.
 #[derive(Debug, thiserror::Error)]
@@ -37,6 +38,34 @@ pub enum Error {
         source: Box<lapin::Error>,
     },
 
+    /// A PostgreSQL query, connection or migration failed.
+    #[error(transparent)]
+    Db(#[from] schema::db::DbError),
+
+    /// The job names a user that does not exist (deleted since it was enqueued, or a
+    /// bad payload): the job can never succeed.
+    #[error("user {0} not found")]
+    UserNotFound(Uuid),
+
+    /// Building or sending an e-mail failed.
+    #[error("e-mail: {0}")]
+    Mail(String),
+
+    /// The file mailer's directory cannot be created.
+    #[error("cannot create the mail directory {}", dir.display())]
+    MailDir {
+        dir: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// RabbitMQ refused or returned a message the worker published (retry or parking).
+    #[error("RabbitMQ did not take the message for '{exchange}': {reason}")]
+    NotConfirmed {
+        exchange: String,
+        reason: &'static str,
+    },
+
     /// Installing a signal handler failed.
     #[error("cannot listen for {signal}")]
     Signal {
@@ -59,6 +88,12 @@ impl Error {
             operation,
             source: Box::new(source),
         }
+    }
+}
+
+impl From<diesel::result::Error> for Error {
+    fn from(error: diesel::result::Error) -> Self {
+        Self::Db(schema::db::DbError::Query(error))
     }
 }
 

@@ -1,6 +1,7 @@
-//! `GET /healthz`: 200 while the worker is consuming, 503 otherwise.
+//! The worker's small HTTP server: `GET /healthz` (200 while the worker is consuming,
+//! 503 otherwise) and `GET /metrics` (Prometheus text).
 
-use crate::error::Error;
+use crate::{error::Error, metrics::Metrics};
 use actix_web::{App, HttpResponse, HttpServer, dev::ServerHandle, web};
 use std::{
     net::{SocketAddr, TcpListener},
@@ -35,14 +36,20 @@ pub struct HealthServer {
 
 impl HealthServer {
     /// Binds `addr` now (so a taken port is a start-up error) and serves in the background.
-    pub(crate) fn start(addr: SocketAddr, readiness: Readiness) -> Result<Self, Error> {
+    pub(crate) fn start(
+        addr: SocketAddr,
+        readiness: Readiness,
+        metrics: Arc<Metrics>,
+    ) -> Result<Self, Error> {
         let bind_error = |source| Error::HealthBind { addr, source };
         let listener = TcpListener::bind(addr).map_err(bind_error)?;
         let addr = listener.local_addr().map_err(bind_error)?;
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(web::Data::new(readiness.clone()))
+                .app_data(web::Data::from(Arc::clone(&metrics)))
                 .route("/healthz", web::get().to(healthz))
+                .route("/metrics", web::get().to(metrics_text))
         })
         .workers(1)
         .disable_signals()
@@ -52,7 +59,7 @@ impl HealthServer {
         .run();
         let handle = server.handle();
         let task = tokio::spawn(server);
-        tracing::info!(%addr, "health endpoint listening");
+        tracing::info!(%addr, "health and metrics endpoint listening");
         Ok(Self { addr, handle, task })
     }
 
@@ -79,4 +86,10 @@ async fn healthz(readiness: web::Data<Readiness>) -> HttpResponse {
         HttpResponse::ServiceUnavailable()
             .json(serde_json::json!({"status": "unavailable", "rabbitmq": "down"}))
     }
+}
+
+async fn metrics_text(metrics: web::Data<Metrics>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(metrics.render())
 }

@@ -9,34 +9,70 @@ mod consumer;
 pub mod error;
 pub mod health;
 pub mod jobs;
+pub mod metrics;
+pub mod notify;
 pub mod telemetry;
 
 pub use config::Settings;
 pub use error::Error;
 
+use consumer::Shared;
+use error::chain;
 use health::{HealthServer, Readiness};
-use std::{future::Future, net::SocketAddr};
+use jobs::JobContext;
+use metrics::Metrics;
+use notify::Mailer;
+use schema::{amqp::Topology, db::PoolOptions};
+use secrecy::ExposeSecret;
+use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 use tokio::sync::watch;
 
 /// A worker whose health endpoint is already listening.
 pub struct Application {
     settings: Settings,
     readiness: Readiness,
+    metrics: Arc<Metrics>,
+    jobs: JobContext,
     health: HealthServer,
 }
 
 impl Application {
-    /// Binds the health endpoint (call it inside a Tokio runtime); nothing talks to
-    /// RabbitMQ yet.
+    /// Binds the health endpoint, builds the database pool (connections open on first
+    /// use) and the mailer (call it inside a Tokio runtime); nothing talks to PostgreSQL
+    /// or RabbitMQ yet.
     ///
     /// # Errors
-    /// The health address cannot be bound.
+    /// The health address cannot be bound, the database URL or mail settings are
+    /// unusable, or the mail directory cannot be created.
     pub fn build(settings: Settings) -> Result<Self, Error> {
+        let pool = schema::db::build_pool(
+            settings.database_url.expose_secret(),
+            &PoolOptions {
+                max_size: settings.database_pool_size,
+                application_name: "asyncstand-worker".into(),
+                // Handlers queue for a connection when concurrency exceeds the pool.
+                wait_timeout: Duration::from_secs(30),
+                ..PoolOptions::default()
+            },
+        )?;
+        let mailer = Mailer::new(&settings.mail_url, &settings.mail_from)?;
+        let jobs = JobContext {
+            pool,
+            mailer,
+            public_url: settings.public_url.clone(),
+        };
         let readiness = Readiness::default();
-        let health = HealthServer::start(settings.health_bind, readiness.clone())?;
+        let metrics = Arc::new(Metrics::default());
+        let health = HealthServer::start(
+            settings.health_bind,
+            readiness.clone(),
+            Arc::clone(&metrics),
+        )?;
         Ok(Self {
             settings,
             readiness,
+            metrics,
+            jobs,
             health,
         })
     }
@@ -53,30 +89,91 @@ impl Application {
         self.readiness.clone()
     }
 
-    /// Consumes jobs, reconnecting whenever RabbitMQ goes away, until `shutdown`
-    /// resolves; then cancels the consumer, waits for running jobs (at most
-    /// `settings.shutdown_timeout`), closes the channel and connection and stops the
+    /// The counters `/metrics` serves.
+    #[must_use]
+    pub fn metrics(&self) -> Arc<Metrics> {
+        Arc::clone(&self.metrics)
+    }
+
+    /// Creates and migrates the database when needed (retrying while PostgreSQL is
+    /// unreachable), then consumes jobs, reconnecting whenever RabbitMQ goes away, until
+    /// `shutdown` resolves; then cancels the consumer, waits for running jobs (at most
+    /// `settings.shutdown_timeout`), closes the channels and connection and stops the
     /// health endpoint.
     ///
     /// # Errors
-    /// None today: RabbitMQ failures are retried, not returned. The `Result` keeps room
-    /// for fatal errors of later components (the scheduler, the database).
+    /// None today: PostgreSQL and RabbitMQ failures are retried, not returned. The
+    /// `Result` keeps room for fatal errors of later components (the scheduler).
     pub async fn run_until(self, shutdown: impl Future<Output = ()>) -> Result<(), Error> {
         let (stop, stopped) = watch::channel(false);
-        let consumer = consumer::supervise(self.settings, self.readiness, stopped);
-        tokio::pin!(consumer);
+        let topology = Topology::new(self.settings.amqp_prefix.clone())
+            .with_retry_delays(self.settings.retry_delays.iter().copied());
+        let shared = Arc::new(Shared {
+            jobs: self.jobs,
+            metrics: self.metrics,
+            topology,
+            max_attempts: self.settings.max_attempts,
+        });
+        let database_url = self.settings.database_url.clone();
+        let settings = self.settings;
+        let readiness = self.readiness;
+        let work = async move {
+            let mut stopped = stopped;
+            if prepare_database(database_url.expose_secret(), &mut stopped).await {
+                consumer::supervise(settings, readiness, shared, stopped).await;
+            }
+        };
+        tokio::pin!(work);
         tokio::select! {
-            () = &mut consumer => {}
+            () = &mut work => {}
             () = shutdown => {
                 tracing::info!("shutdown requested");
-                // The receiver lives inside `consumer`, which is still running.
+                // The receiver lives inside `work`, which is still running.
                 let _ = stop.send(true);
-                consumer.await;
+                work.await;
             }
         }
         self.health.stop().await;
         tracing::info!("worker stopped");
         Ok(())
+    }
+}
+
+/// Creates the database when missing and runs pending migrations (both safe when an api
+/// starts at the same time), retrying with backoff while that fails. False when shutdown
+/// was requested first.
+async fn prepare_database(url: &str, shutdown: &mut watch::Receiver<bool>) -> bool {
+    let mut delay = Duration::from_millis(200);
+    let mut last_failure: Option<String> = None;
+    loop {
+        let attempt = async {
+            schema::db::ensure_database(url).await?;
+            schema::db::run_migrations(url).await
+        };
+        let result = tokio::select! {
+            result = attempt => result,
+            _ = shutdown.wait_for(|stop| *stop) => return false,
+        };
+        match result {
+            Ok(ran) => {
+                tracing::info!(migrations_run = ran, "database ready");
+                return true;
+            }
+            Err(e) => {
+                let failure = chain(&e);
+                if last_failure.as_deref() == Some(failure.as_str()) {
+                    tracing::debug!(error = %failure, "database still not ready");
+                } else {
+                    tracing::warn!(error = %failure, "database not ready; retrying");
+                    last_failure = Some(failure);
+                }
+            }
+        }
+        tokio::select! {
+            () = tokio::time::sleep(delay) => {}
+            _ = shutdown.wait_for(|stop| *stop) => return false,
+        }
+        delay = (delay * 2).min(Duration::from_secs(5));
     }
 }
 

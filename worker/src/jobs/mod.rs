@@ -1,19 +1,118 @@
-//! One handler per job kind. Each handler must be idempotent: a job may be delivered
-//! more than once (a lost ack, a redelivery after a reconnect).
+//! One handler per job kind. A job may be delivered more than once (a lost ack, a
+//! redelivery after a crash or a reconnect), so [`dispatch`] makes every handler
+//! idempotent the same way: in one transaction it first records the job id in
+//! `processed_jobs`, then runs the handler (load, render, send), then commits. A
+//! delivery that finds the id already recorded does nothing ([`Outcome::Duplicate`]);
+//! a concurrent second delivery waits on the first one's row lock and then finds it.
+//!
+//! A crash between sending and committing sends the e-mail again on redelivery; it is
+//! the same message (same `Message-ID`, same `.eml` file name), see [`crate::notify::mail`].
 
+mod send_password_reset;
 mod send_welcome_email;
 
-use crate::error::Error;
-use schema::jobs::{Job, JobEnvelope};
+use crate::{error::Error, notify::Mailer};
+use diesel::{
+    ExpressionMethods, JoinOnDsl, NullableExpressionMethods, OptionalExtension, QueryDsl,
+};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use lettre::message::Mailbox;
+use schema::{
+    db::{DbError, DbPool, jobs as processed, tables::organizations, tables::users},
+    ids::{OrganizationId, UserId},
+    jobs::{Job, JobEnvelope},
+};
 
-/// Runs the handler for the envelope's job.
+/// What handlers need besides their transaction.
+#[derive(Clone)]
+pub struct JobContext {
+    pub pool: DbPool,
+    pub mailer: Mailer,
+    /// Where users reach the web app, without a trailing slash.
+    pub public_url: String,
+}
+
+impl std::fmt::Debug for JobContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JobContext")
+            .field("pool", &self.pool.status())
+            .field("mailer", &self.mailer)
+            .field("public_url", &self.public_url)
+            .finish()
+    }
+}
+
+/// How a delivery ended when it did not fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// The job ran and its effect is committed.
+    Done,
+    /// The job had already run; nothing was done.
+    Duplicate,
+}
+
+/// Runs the envelope's job once: records the job id and runs its handler in one
+/// transaction.
 ///
 /// # Errors
-/// Whatever the handler reports; the consumer then dead-letters the message.
-pub async fn dispatch(envelope: &JobEnvelope) -> Result<(), Error> {
-    match &envelope.job {
-        Job::SendWelcomeEmail { user_id } | Job::SendPasswordReset { user_id } => {
-            send_welcome_email::run(envelope, *user_id).await
+/// Whatever the handler reports, or the database; the transaction is rolled back, so
+/// the job can run again (the consumer retries it).
+pub async fn dispatch(ctx: &JobContext, envelope: &JobEnvelope) -> Result<Outcome, Error> {
+    let mut conn = ctx
+        .pool
+        .get()
+        .await
+        .map_err(|e| DbError::Pool(e.to_string()))?;
+    conn.transaction::<_, Error, _>(async |tx| {
+        if !processed::mark_processed(tx, envelope.id, envelope.job.kind()).await? {
+            return Ok(Outcome::Duplicate);
         }
-    }
+        match &envelope.job {
+            Job::SendWelcomeEmail { user_id } => {
+                send_welcome_email::run(ctx, tx, envelope, UserId(*user_id)).await?;
+            }
+            Job::SendPasswordReset { user_id } => {
+                send_password_reset::run(ctx, tx, envelope, UserId(*user_id)).await?;
+            }
+        }
+        Ok(Outcome::Done)
+    })
+    .await
+}
+
+/// Who an e-mail goes to, and the organization it speaks for when the job has one.
+#[derive(Debug, Clone)]
+struct Recipient {
+    mailbox: Mailbox,
+    name: String,
+    organization: Option<String>,
+}
+
+/// The user and (when `org` is given and exists) the organization's name, in one
+/// statement.
+///
+/// # Errors
+/// [`Error::UserNotFound`] when there is no such user (a permanent failure).
+async fn recipient(
+    tx: &mut AsyncPgConnection,
+    user: UserId,
+    org: Option<OrganizationId>,
+) -> Result<Recipient, Error> {
+    let org = org.map(|org| org.as_uuid());
+    let (email, name, organization) = users::table
+        .left_join(organizations::table.on(organizations::id.nullable().eq(org)))
+        .filter(users::id.eq(user))
+        .select((users::email, users::name, organizations::name.nullable()))
+        .first::<(String, String, Option<String>)>(tx)
+        .await
+        .optional()?
+        .ok_or(Error::UserNotFound(user.as_uuid()))?;
+    let address = email
+        .parse()
+        .map_err(|e| Error::Mail(format!("user {user} has an unusable e-mail address: {e}")))?;
+    Ok(Recipient {
+        mailbox: Mailbox::new(Some(name.clone()), address),
+        name,
+        organization,
+    })
 }

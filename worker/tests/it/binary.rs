@@ -1,4 +1,4 @@
-use crate::helpers::{Broker, free_port, healthz, unique_prefix, wait_until};
+use crate::helpers::{Fixture, base_vars, free_port, healthz, wait_until};
 use std::{
     net::SocketAddr,
     process::{Command, Stdio},
@@ -7,7 +7,7 @@ use std::{
 
 #[tokio::test]
 async fn the_binary_serves_healthz_and_exits_0_on_sigterm() {
-    let prefix = unique_prefix();
+    let fx = Fixture::without_topology().await;
     let port = free_port();
     let addr: SocketAddr = ([127, 0, 0, 1], port).into();
     let output = || {
@@ -18,8 +18,8 @@ async fn the_binary_serves_healthz_and_exits_0_on_sigterm() {
         }
     };
     let mut child = Command::new(env!("CARGO_BIN_EXE_worker"))
-        .env("AMQP_URL", crate::helpers::AMQP_URL)
-        .env("AMQP_PREFIX", &prefix)
+        .envs(base_vars())
+        .envs(fx.vars())
         .env("WORKER_HEALTH_BIND", addr.to_string())
         .env("RUST_LOG", "info")
         .env("LOG_FORMAT", "json")
@@ -58,6 +58,5 @@ async fn the_binary_serves_healthz_and_exits_0_on_sigterm() {
     assert!(status.success(), "exit status after SIGTERM: {status}");
 
     // The binary declared the topology under the test's prefix; remove it.
-    let broker = Broker::connect(&prefix).await;
-    broker.cleanup().await;
+    fx.cleanup().await;
 }

@@ -1,5 +1,5 @@
 use crate::{
-    helpers::{AMQP_URL, Broker, TestWorker, healthz, test_settings, unique_prefix, wait_until},
+    helpers::{AMQP_URL, Fixture, healthz, wait_until},
     proxy::Proxy,
 };
 use schema::jobs::{ENVELOPE_VERSION, Job, JobEnvelope};
@@ -8,45 +8,43 @@ use uuid::Uuid;
 
 #[tokio::test]
 async fn the_worker_consumes_and_acks_jobs() {
-    let prefix = unique_prefix();
-    let broker = Broker::connect(&prefix).await;
-    let topology = broker.topology.clone();
-    topology.declare(&broker.channel).await.unwrap();
-    for _ in 0..3 {
-        broker
-            .publish_job(Job::SendWelcomeEmail {
-                user_id: Uuid::new_v4(),
-            })
+    let fx = Fixture::new().await;
+    let topology = fx.broker.topology.clone();
+    let org = fx.db.organization("Acme").await;
+    for i in 0..3 {
+        let user_id = fx.db.user(org, "Ada", &format!("ada{i}@example.com")).await;
+        fx.broker
+            .publish_job(Job::SendWelcomeEmail { user_id })
             .await;
     }
-    broker
+    fx.broker
         .wait_for_count(&topology.jobs_queue(), 3, Duration::from_secs(5))
         .await;
 
-    let worker = TestWorker::spawn(test_settings(&[("AMQP_PREFIX", &prefix)]));
+    let worker = fx.spawn_worker(&[]);
     worker.wait_consuming().await;
-    broker
+    fx.broker
         .wait_for_count(&topology.jobs_queue(), 0, Duration::from_secs(10))
         .await;
     worker.stop().await;
 
     // Acked, not merely delivered: after the worker's channel closed nothing came back.
-    assert_eq!(broker.message_count(&topology.jobs_queue()).await, 0);
-    assert_eq!(broker.message_count(&topology.parking_queue()).await, 0);
-    broker.cleanup().await;
+    assert_eq!(fx.broker.message_count(&topology.jobs_queue()).await, 0);
+    assert_eq!(fx.broker.message_count(&topology.parking_queue()).await, 0);
+    assert_eq!(fx.db.processed_count().await, 3);
+    assert_eq!(fx.emails().len(), 3);
+    fx.cleanup().await;
 }
 
 #[tokio::test]
 async fn undecodable_messages_are_parked() {
-    let prefix = unique_prefix();
-    let broker = Broker::connect(&prefix).await;
-    let topology = broker.topology.clone();
-    topology.declare(&broker.channel).await.unwrap();
+    let fx = Fixture::new().await;
+    let topology = fx.broker.topology.clone();
 
-    let worker = TestWorker::spawn(test_settings(&[("AMQP_PREFIX", &prefix)]));
+    let worker = fx.spawn_worker(&[]);
     worker.wait_consuming().await;
 
-    broker
+    fx.broker
         .publish_raw(&topology.jobs_exchange(), "send_welcome_email", b"not json")
         .await;
     let mut unknown_kind = serde_json::to_value(JobEnvelope::new(
@@ -62,7 +60,7 @@ async fn undecodable_messages_are_parked() {
     newer["job"]["kind"] = "send_welcome_email".into();
     newer["version"] = (ENVELOPE_VERSION + 1).into();
     for body in [unknown_kind, newer] {
-        broker
+        fx.broker
             .publish_raw(
                 &topology.jobs_exchange(),
                 "x",
@@ -71,23 +69,26 @@ async fn undecodable_messages_are_parked() {
             .await;
     }
 
-    broker
+    fx.broker
         .wait_for_count(&topology.parking_queue(), 3, Duration::from_secs(10))
         .await;
-    assert_eq!(broker.message_count(&topology.jobs_queue()).await, 0);
+    assert_eq!(fx.broker.message_count(&topology.jobs_queue()).await, 0);
+    let metrics = crate::helpers::metrics_text(worker.health_addr).await;
+    assert_eq!(
+        crate::helpers::metric(&metrics, "asyncstand_jobs_undecodable_total"),
+        3
+    );
 
     worker.stop().await;
-    broker.cleanup().await;
+    fx.cleanup().await;
 }
 
 #[tokio::test]
 async fn healthz_is_503_while_rabbitmq_is_unreachable_and_shutdown_still_works() {
+    let fx = Fixture::without_topology().await;
     // Port 1: nothing listens there, so the worker keeps retrying to connect.
     let unreachable = AMQP_URL.replace(":5672", ":1");
-    let worker = TestWorker::spawn(test_settings(&[
-        ("AMQP_URL", &unreachable),
-        ("AMQP_PREFIX", &unique_prefix()),
-    ]));
+    let worker = fx.spawn_worker(&[("AMQP_URL", &unreachable)]);
     let answered = wait_until(Duration::from_secs(5), || async {
         healthz(worker.health_addr).await.is_some()
     })
@@ -100,21 +101,19 @@ async fn healthz_is_503_while_rabbitmq_is_unreachable_and_shutdown_still_works()
         serde_json::json!({"status": "unavailable", "rabbitmq": "down"})
     );
     worker.stop().await;
+    fx.cleanup().await;
 }
 
 #[tokio::test]
 async fn the_worker_reconnects_and_resubscribes_after_the_connection_drops() {
-    let prefix = unique_prefix();
-    let broker = Broker::connect(&prefix).await;
-    let topology = broker.topology.clone();
-    topology.declare(&broker.channel).await.unwrap();
+    let fx = Fixture::new().await;
+    let topology = fx.broker.topology.clone();
+    let org = fx.db.organization("Acme").await;
+    let user_id = fx.db.user(org, "Ada", "ada@example.com").await;
 
     let proxy = Proxy::start(([127, 0, 0, 1], 5672).into()).await;
     let url = format!("amqp://guest:guest@{}/%2f", proxy.addr);
-    let worker = TestWorker::spawn(test_settings(&[
-        ("AMQP_URL", &url),
-        ("AMQP_PREFIX", &prefix),
-    ]));
+    let worker = fx.spawn_worker(&[("AMQP_URL", &url)]);
     worker.wait_consuming().await;
 
     // The broker "goes down": connections drop and new ones fail for a while.
@@ -128,34 +127,33 @@ async fn the_worker_reconnects_and_resubscribes_after_the_connection_drops() {
         down,
         "/healthz kept answering 200 after the connection dropped"
     );
-    broker
-        .publish_job(Job::SendWelcomeEmail {
-            user_id: Uuid::new_v4(),
-        })
+    fx.broker
+        .publish_job(Job::SendWelcomeEmail { user_id })
         .await;
     tokio::time::sleep(Duration::from_secs(1)).await;
-    assert_eq!(broker.message_count(&topology.jobs_queue()).await, 1);
+    assert_eq!(fx.broker.message_count(&topology.jobs_queue()).await, 1);
 
     // It comes back: the same worker reconnects, resubscribes and drains the queue.
     proxy.refuse(false);
     worker.wait_consuming().await;
-    broker
+    fx.broker
         .wait_for_count(&topology.jobs_queue(), 0, Duration::from_secs(10))
         .await;
 
     worker.stop().await;
-    assert_eq!(broker.message_count(&topology.jobs_queue()).await, 0);
-    broker.cleanup().await;
+    assert_eq!(fx.broker.message_count(&topology.jobs_queue()).await, 0);
+    assert_eq!(fx.db.processed_count().await, 1);
+    assert_eq!(fx.emails().len(), 1);
+    fx.cleanup().await;
 }
 
 #[tokio::test]
 async fn a_topology_conflict_keeps_the_worker_unhealthy_but_running() {
-    let prefix = unique_prefix();
-    let broker = Broker::connect(&prefix).await;
-    let topology = broker.topology.clone();
+    let fx = Fixture::without_topology().await;
+    let topology = fx.broker.topology.clone();
     // Someone created the jobs queue by hand as a classic queue: declaring it as a
     // quorum queue fails with PRECONDITION_FAILED on every attempt.
-    broker
+    fx.broker
         .channel
         .queue_declare(
             topology.jobs_queue().into(),
@@ -168,11 +166,11 @@ async fn a_topology_conflict_keeps_the_worker_unhealthy_but_running() {
         .await
         .unwrap();
 
-    let worker = TestWorker::spawn(test_settings(&[("AMQP_PREFIX", &prefix)]));
+    let worker = fx.spawn_worker(&[]);
     tokio::time::sleep(Duration::from_secs(2)).await;
     let (status, _) = healthz(worker.health_addr).await.unwrap();
     assert_eq!(status, 503);
     worker.stop().await;
 
-    broker.cleanup().await;
+    fx.cleanup().await;
 }

@@ -1,24 +1,37 @@
+use diesel::{QueryDsl, TextExpressionMethods};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
 use lapin::{
     Channel, Connection,
     options::{BasicPublishOptions, QueueDeclareOptions},
     types::FieldTable,
 };
 use schema::{
-    amqp::Topology,
+    amqp::{RetryDelay, Topology},
+    db::tables::{processed_jobs, users},
     jobs::{Job, JobEnvelope},
 };
 use std::{
     collections::HashMap,
     future::Future,
     net::{SocketAddr, TcpListener},
+    path::{Path, PathBuf},
     sync::Once,
-    time::Duration,
+    time::{Duration, SystemTime, UNIX_EPOCH},
 };
-use tokio::{sync::oneshot, task::JoinHandle};
+use tokio::{
+    sync::{OnceCell, oneshot},
+    task::JoinHandle,
+};
 use uuid::Uuid;
 use worker::{Application, Settings};
 
 pub const AMQP_URL: &str = "amqp://guest:guest@127.0.0.1:5672/%2f";
+/// The retry ladder of every test: short, so retries are observable in a second.
+pub const TEST_RETRY_DELAYS: &str = "200ms,400ms,800ms";
+
+pub fn test_ladder() -> Vec<RetryDelay> {
+    RetryDelay::parse_ladder(TEST_RETRY_DELAYS).unwrap()
+}
 
 pub fn init_logs() {
     static ONCE: Once = Once::new();
@@ -44,12 +57,22 @@ pub fn free_port() -> u16 {
         .port()
 }
 
-pub fn test_settings(vars: &[(&str, &str)]) -> Settings {
-    let mut map: HashMap<&str, &str> = HashMap::from([
+/// The variables every test worker gets (in-process or as a child process), before the
+/// test's own.
+pub fn base_vars() -> Vec<(&'static str, &'static str)> {
+    vec![
         ("AMQP_URL", AMQP_URL),
         ("WORKER_HEALTH_BIND", "127.0.0.1:0"),
         ("WORKER_SHUTDOWN_TIMEOUT_SECS", "5"),
-    ]);
+        ("WORKER_RETRY_DELAYS", TEST_RETRY_DELAYS),
+        ("DATABASE_POOL_SIZE", "4"),
+        ("WORKER_CONCURRENCY", "16"),
+        ("WORKER_PREFETCH", "32"),
+    ]
+}
+
+pub fn test_settings(vars: &[(&str, &str)]) -> Settings {
+    let mut map: HashMap<&str, &str> = base_vars().into_iter().collect();
     map.extend(vars.iter().copied());
     Settings::from_lookup(|name| map.get(name).map(|v| (*v).to_owned())).unwrap()
 }
@@ -68,7 +91,7 @@ impl Broker {
             .expect("RabbitMQ must run on 127.0.0.1:5672 for these tests");
         let channel = connection.create_channel().await.unwrap();
         Self {
-            topology: Topology::new(prefix),
+            topology: Topology::new(prefix).with_retry_delays(test_ladder()),
             connection,
             channel,
         }
@@ -89,13 +112,17 @@ impl Broker {
 
     pub async fn publish_job(&self, job: Job) -> JobEnvelope {
         let envelope = JobEnvelope::new(Uuid::new_v4(), job, chrono::Utc::now());
+        self.publish_envelope(&envelope).await;
+        envelope
+    }
+
+    pub async fn publish_envelope(&self, envelope: &JobEnvelope) {
         self.topology
-            .publish_job(&self.channel, &envelope)
+            .publish_job(&self.channel, envelope)
             .await
             .unwrap()
             .await
             .unwrap();
-        envelope
     }
 
     pub async fn publish_raw(&self, exchange: &str, routing_key: &str, body: &[u8]) {
@@ -202,4 +229,357 @@ impl TestWorker {
             .unwrap()
             .unwrap();
     }
+}
+
+/// GET /metrics as text.
+pub async fn metrics_text(addr: SocketAddr) -> String {
+    reqwest::get(format!("http://{addr}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+/// The value of one sample line (`name{labels}`) in Prometheus text, 0 when absent.
+pub fn metric(text: &str, sample: &str) -> u64 {
+    text.lines()
+        .find_map(|line| line.strip_prefix(sample)?.strip_prefix(' ')?.parse().ok())
+        .unwrap_or(0)
+}
+
+// ---- PostgreSQL: one database per test, cloned from a migrated template ----
+
+fn base_database_url() -> String {
+    std::env::var("DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/asyncstand".into())
+}
+
+/// Serialises template creation and cloning across test processes (the api's tests
+/// use another key and another template).
+const TEMPLATE_LOCK: i64 = 0x4153_5754_4553_0001;
+static TEMPLATE: OnceCell<String> = OnceCell::const_new();
+static SWEEP: Once = Once::new();
+
+fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+async fn maintenance() -> AsyncPgConnection {
+    let url = schema::db::maintenance_url(&base_database_url()).unwrap();
+    AsyncPgConnection::establish(&url)
+        .await
+        .expect("PostgreSQL must run on 127.0.0.1:5432 for these tests")
+}
+
+/// Hash of the migration files, so a changed migration gets a fresh template.
+fn migrations_digest() -> u64 {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../schema/migrations");
+    let mut files = Vec::new();
+    walk(&root, &mut files);
+    files.sort();
+    let mut digest = 0xcbf2_9ce4_8422_2325_u64;
+    for file in files {
+        let name = file.strip_prefix(&root).unwrap().display().to_string();
+        for byte in name.bytes().chain(std::fs::read(&file).unwrap()) {
+            digest = (digest ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    digest
+}
+
+async fn template() -> &'static str {
+    TEMPLATE
+        .get_or_init(|| async {
+            let name = format!("asyncstand_wtmpl_{:016x}", migrations_digest());
+            let mut conn = maintenance().await;
+            conn.batch_execute(&format!("SELECT pg_advisory_lock({TEMPLATE_LOCK})"))
+                .await
+                .unwrap();
+            let url = schema::db::with_database(&base_database_url(), &name).unwrap();
+            schema::db::ensure_database(&url).await.unwrap();
+            schema::db::run_migrations(&url).await.unwrap();
+            conn.batch_execute(&format!("SELECT pg_advisory_unlock({TEMPLATE_LOCK})"))
+                .await
+                .unwrap();
+            name
+        })
+        .await
+}
+
+/// Drops worker-test databases left by crashed runs (their names carry the time).
+async fn sweep_leftovers(conn: &mut AsyncPgConnection) {
+    #[derive(diesel::QueryableByName)]
+    struct Name {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        datname: String,
+    }
+    let names: Vec<Name> = diesel::sql_query(
+        "SELECT datname FROM pg_database WHERE datname LIKE 'asyncstand\\_w\\_%'",
+    )
+    .load(conn)
+    .await
+    .unwrap_or_default();
+    let now = now_secs();
+    for Name { datname } in names {
+        let created: u64 = datname
+            .split('_')
+            .nth(2)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(now);
+        if now.saturating_sub(created) > 3 * 3600 {
+            let _ = conn
+                .batch_execute(&format!(
+                    "DROP DATABASE IF EXISTS \"{datname}\" WITH (FORCE)"
+                ))
+                .await;
+        }
+    }
+}
+
+/// A database of the test's own, migrated; [`TestDb::drop`] removes it.
+pub struct TestDb {
+    pub url: String,
+    pub name: String,
+}
+
+impl TestDb {
+    pub async fn create() -> Self {
+        let template = template().await;
+        let mut conn = maintenance().await;
+        let mut sweep = false;
+        SWEEP.call_once(|| sweep = true);
+        if sweep {
+            sweep_leftovers(&mut conn).await;
+        }
+        let name = format!("asyncstand_w_{}_{}", now_secs(), Uuid::new_v4().simple());
+        conn.batch_execute(&format!("SELECT pg_advisory_lock({TEMPLATE_LOCK})"))
+            .await
+            .unwrap();
+        let created = conn
+            .batch_execute(&format!(
+                "CREATE DATABASE \"{name}\" TEMPLATE \"{template}\""
+            ))
+            .await;
+        conn.batch_execute(&format!("SELECT pg_advisory_unlock({TEMPLATE_LOCK})"))
+            .await
+            .unwrap();
+        created.unwrap();
+        let url = schema::db::with_database(&base_database_url(), &name).unwrap();
+        Self { url, name }
+    }
+
+    pub async fn conn(&self) -> AsyncPgConnection {
+        AsyncPgConnection::establish(&self.url).await.unwrap()
+    }
+
+    pub async fn drop(self) {
+        let mut conn = maintenance().await;
+        conn.batch_execute(&format!(
+            "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
+            self.name
+        ))
+        .await
+        .unwrap();
+    }
+
+    /// Inserts an organization and returns its id.
+    pub async fn organization(&self, name: &str) -> Uuid {
+        let id = Uuid::new_v4();
+        diesel::sql_query("INSERT INTO organizations (id, name, slug) VALUES ($1, $2, $3)")
+            .bind::<diesel::sql_types::Uuid, _>(id)
+            .bind::<diesel::sql_types::Text, _>(name)
+            .bind::<diesel::sql_types::Text, _>(format!("org-{}", id.simple()))
+            .execute(&mut self.conn().await)
+            .await
+            .unwrap();
+        id
+    }
+
+    /// Inserts a user who owns `org` and returns the user's id.
+    pub async fn user(&self, org: Uuid, name: &str, email: &str) -> Uuid {
+        let id = Uuid::new_v4();
+        let mut conn = self.conn().await;
+        diesel::sql_query(
+            "INSERT INTO users (id, email, name, password_hash) VALUES ($1, $2, $3, 'x')",
+        )
+        .bind::<diesel::sql_types::Uuid, _>(id)
+        .bind::<diesel::sql_types::Text, _>(email)
+        .bind::<diesel::sql_types::Text, _>(name)
+        .execute(&mut conn)
+        .await
+        .unwrap();
+        diesel::sql_query(
+            "INSERT INTO memberships (org_id, user_id, role) VALUES ($1, $2, 'OWNER')",
+        )
+        .bind::<diesel::sql_types::Uuid, _>(org)
+        .bind::<diesel::sql_types::Uuid, _>(id)
+        .execute(&mut conn)
+        .await
+        .unwrap();
+        id
+    }
+
+    /// Inserts `n` users (`user{i}@example.com`) in one statement; returns their ids.
+    pub async fn users(&self, n: u32) -> Vec<Uuid> {
+        let mut conn = self.conn().await;
+        diesel::sql_query(
+            "INSERT INTO users (id, email, name, password_hash)
+             SELECT gen_random_uuid(), 'user' || i || '@example.com', 'User ' || i, 'x'
+             FROM generate_series(1, $1) AS i",
+        )
+        .bind::<diesel::sql_types::Integer, _>(i32::try_from(n).unwrap())
+        .execute(&mut conn)
+        .await
+        .unwrap();
+        users::table
+            .filter(users::email.like("user%@example.com"))
+            .select(users::id)
+            .load(&mut conn)
+            .await
+            .unwrap()
+    }
+
+    pub async fn processed_count(&self) -> i64 {
+        processed_jobs::table
+            .count()
+            .get_result(&mut self.conn().await)
+            .await
+            .unwrap()
+    }
+}
+
+// ---- One test's world: database, RabbitMQ names, mail directory ----
+
+pub struct Fixture {
+    pub prefix: String,
+    pub db: TestDb,
+    pub broker: Broker,
+    pub mail_dir: PathBuf,
+}
+
+impl Fixture {
+    /// A fresh database, a unique AMQP prefix with its topology declared, and an empty
+    /// mail directory.
+    pub async fn new() -> Self {
+        let fixture = Self::without_topology().await;
+        let broker = &fixture.broker;
+        broker.topology.declare(&broker.channel).await.unwrap();
+        fixture
+    }
+
+    /// Like [`Self::new`], but nothing is declared on RabbitMQ yet.
+    pub async fn without_topology() -> Self {
+        let prefix = unique_prefix();
+        let db = TestDb::create().await;
+        let broker = Broker::connect(&prefix).await;
+        let mail_dir = std::env::temp_dir().join(format!("asyncstand-{}-mail", db.name));
+        std::fs::create_dir_all(&mail_dir).unwrap();
+        Self {
+            prefix,
+            db,
+            broker,
+            mail_dir,
+        }
+    }
+
+    /// This fixture's variables (prefix, database, mail directory) and `extra`.
+    pub fn vars(&self) -> Vec<(String, String)> {
+        vec![
+            ("AMQP_PREFIX".into(), self.prefix.clone()),
+            ("DATABASE_URL".into(), self.db.url.clone()),
+            (
+                "MAIL_URL".into(),
+                format!("file://{}", self.mail_dir.display()),
+            ),
+            ("PUBLIC_URL".into(), "https://standup.example.com".into()),
+        ]
+    }
+
+    pub fn settings(&self, extra: &[(&str, &str)]) -> Settings {
+        let vars = self.vars();
+        let mut all: Vec<(&str, &str)> =
+            vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        all.extend(extra.iter().copied());
+        test_settings(&all)
+    }
+
+    pub fn spawn_worker(&self, extra: &[(&str, &str)]) -> TestWorker {
+        TestWorker::spawn(self.settings(extra))
+    }
+
+    /// The `.eml` files written so far: (file name, contents), sorted by name.
+    pub fn emails(&self) -> Vec<(String, String)> {
+        let mut emails: Vec<(String, String)> = std::fs::read_dir(&self.mail_dir)
+            .unwrap()
+            .flatten()
+            .filter_map(|entry| {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                let path = entry.path();
+                name.ends_with(".eml")
+                    .then(|| (name, std::fs::read_to_string(path).unwrap()))
+            })
+            .collect();
+        emails.sort();
+        emails
+    }
+
+    pub async fn cleanup(self) {
+        self.broker.cleanup().await;
+        self.db.drop().await;
+        let _ = std::fs::remove_dir_all(&self.mail_dir);
+    }
+}
+
+/// The value of `header` in an e-mail's top-level headers.
+pub fn header<'a>(email: &'a str, header: &str) -> Option<&'a str> {
+    email
+        .lines()
+        .take_while(|line| !line.is_empty())
+        .find_map(|line| line.strip_prefix(header)?.strip_prefix(": "))
+}
+
+/// The decoded body of the part with `content_type` (7bit or quoted-printable).
+pub fn part(email: &str, content_type: &str) -> Option<String> {
+    let email = email.replace("\r\n", "\n");
+    let start = email.find(&format!("Content-Type: {content_type}"))?;
+    let rest = &email[start..];
+    let (headers, body) = rest.split_once("\n\n")?;
+    let body = body.split("\n--").next()?;
+    if headers.contains("quoted-printable") {
+        Some(decode_quoted_printable(body))
+    } else {
+        Some(body.to_owned())
+    }
+}
+
+fn decode_quoted_printable(body: &str) -> String {
+    let joined = body.replace("=\n", "");
+    let bytes = joined.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'=' && i + 2 < bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap();
+            out.push(u8::from_str_radix(hex, 16).unwrap());
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap()
 }

@@ -1,8 +1,5 @@
 use crate::helpers::{Broker, unique_prefix};
-use schema::{
-    amqp::RetryDelay,
-    jobs::{Job, JobEnvelope},
-};
+use schema::jobs::{Job, JobEnvelope};
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -55,7 +52,7 @@ async fn a_delayed_message_comes_back_to_the_jobs_queue() {
     let topology = broker.topology.clone();
     topology.declare(&broker.channel).await.unwrap();
 
-    let delay = RetryDelay::FIVE_SECONDS;
+    let delay = *topology.retry_delays().last().unwrap();
     broker
         .publish_raw(&topology.retry_exchange(), &delay.name(), b"{}")
         .await;
@@ -67,5 +64,26 @@ async fn a_delayed_message_comes_back_to_the_jobs_queue() {
         .await;
     assert_eq!(broker.message_count(&topology.retry_queue(delay)).await, 0);
 
+    broker.cleanup().await;
+}
+
+#[tokio::test]
+async fn ladders_declare_side_by_side_and_redeclare_idempotently() {
+    let broker = Broker::connect(&unique_prefix()).await;
+    let test_ladder = broker.topology.clone();
+    let default_ladder = schema::amqp::Topology::new(test_ladder.prefix.clone());
+    // An api with the default ladder and a worker with another one share a prefix.
+    for topology in [&default_ladder, &test_ladder, &default_ladder, &test_ladder] {
+        topology.declare(&broker.channel).await.unwrap();
+    }
+    for queue in default_ladder.queues().iter().chain(&test_ladder.queues()) {
+        assert_eq!(broker.message_count(queue).await, 0, "{queue}");
+    }
+    assert!(
+        test_ladder
+            .queues()
+            .contains(&format!("{}.jobs.retry.200ms", test_ladder.prefix))
+    );
+    default_ladder.delete(&broker.channel).await.unwrap();
     broker.cleanup().await;
 }

@@ -183,6 +183,8 @@ pub fn drop_database(name: &str) {
 
 pub struct TestApp {
     pub address: String,
+    /// Where this test's workers write e-mails (the file mailer).
+    pub mail_dir: std::path::PathBuf,
     pub database_url: String,
     pub database_name: String,
     pub amqp_prefix: String,
@@ -210,6 +212,7 @@ impl TestApp {
         api::telemetry::init_for_tests();
         let (database_url, database_name) = fresh_database().await;
         let amqp_prefix = format!("test_{}", uuid::Uuid::new_v4().simple());
+        let mail_dir = std::env::temp_dir().join(format!("{database_name}-mail"));
         let mut vars: HashMap<String, String> = [
             ("BIND", "127.0.0.1:0".to_string()),
             ("DATABASE_URL", database_url.clone()),
@@ -241,6 +244,7 @@ impl TestApp {
         tokio::spawn(app.run_until_stopped());
         TestApp {
             address: format!("http://127.0.0.1:{port}"),
+            mail_dir,
             database_url,
             database_name,
             amqp_prefix,
@@ -322,6 +326,7 @@ impl TestApp {
 impl Drop for TestApp {
     fn drop(&mut self) {
         drop_database(&self.database_name);
+        let _ = std::fs::remove_dir_all(&self.mail_dir);
         let prefix = self.amqp_prefix.clone();
         let amqp = std::env::var("AMQP_URL")
             .unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".into());
@@ -360,6 +365,117 @@ pub const LOG_OUT: &str = "mutation { logOut }";
 pub const VIEWER: &str =
     "{ viewer { user { id email name } organization { id name } role organizations { id name } } }";
 pub const ORGANIZATION: &str = "{ organization { id name slug } }";
+
+/// A worker running in this test's process against the test's database and queues.
+pub struct WorkerHandle {
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<Result<(), worker::Error>>>,
+}
+
+impl WorkerHandle {
+    /// Graceful shutdown, as on SIGTERM.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await.expect("worker task").expect("worker run");
+        }
+    }
+}
+
+impl Drop for WorkerHandle {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// Short retry delays so tests see the whole ladder in about a second.
+pub const TEST_RETRY_DELAYS: &str = "100ms,200ms,400ms";
+
+impl TestApp {
+    /// Starts a worker on this app's database, queues and mail directory.
+    pub async fn start_worker(&self) -> WorkerHandle {
+        self.start_worker_with(&[]).await
+    }
+
+    pub async fn start_worker_with(&self, overrides: &[(&str, &str)]) -> WorkerHandle {
+        let mut vars: HashMap<String, String> = [
+            ("AMQP_PREFIX", self.amqp_prefix.clone()),
+            ("DATABASE_URL", self.database_url.clone()),
+            ("DATABASE_POOL_SIZE", "4".into()),
+            ("MAIL_URL", format!("file://{}", self.mail_dir.display())),
+            ("PUBLIC_URL", self.address.clone()),
+            ("WORKER_HEALTH_BIND", "127.0.0.1:0".into()),
+            ("WORKER_RETRY_DELAYS", TEST_RETRY_DELAYS.into()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        if let Ok(amqp) = std::env::var("AMQP_URL") {
+            vars.insert("AMQP_URL".into(), amqp);
+        }
+        for (k, v) in overrides {
+            vars.insert(k.to_string(), v.to_string());
+        }
+        let settings =
+            worker::Settings::from_lookup(|k| vars.get(k).cloned()).expect("worker settings");
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(worker::run(settings, async move {
+            let _ = stopped.await;
+        }));
+        WorkerHandle {
+            stop: Some(stop),
+            task: Some(task),
+        }
+    }
+
+    /// Every e-mail written so far, as raw text.
+    pub fn emails(&self) -> Vec<String> {
+        let Ok(dir) = std::fs::read_dir(&self.mail_dir) else {
+            return Vec::new();
+        };
+        let mut mails: Vec<(std::path::PathBuf, String)> = dir
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+            .filter_map(|p| std::fs::read_to_string(&p).ok().map(|t| (p, t)))
+            .collect();
+        mails.sort();
+        mails.into_iter().map(|(_, t)| t).collect()
+    }
+
+    /// E-mails addressed to `to` whose text contains `needle`.
+    pub fn emails_to(&self, to: &str, needle: &str) -> Vec<String> {
+        self.emails()
+            .into_iter()
+            .filter(|m| {
+                m.lines().any(|l| {
+                    l.to_ascii_lowercase().starts_with("to:")
+                        && l.to_ascii_lowercase().contains(&to.to_ascii_lowercase())
+                })
+            })
+            .filter(|m| m.contains(needle))
+            .collect()
+    }
+
+    /// Waits (up to 20 s) until `count` e-mails match, and returns them.
+    pub async fn wait_for_emails(&self, to: &str, needle: &str, count: usize) -> Vec<String> {
+        for _ in 0..200 {
+            let found = self.emails_to(to, needle);
+            if found.len() >= count {
+                return found;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!(
+            "expected {count} e-mail(s) to {to} containing {needle:?}; have: {:#?}",
+            self.emails()
+        );
+    }
+}
 
 /// The first error's `extensions.code`.
 pub fn error_code(body: &Value) -> &str {

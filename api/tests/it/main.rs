@@ -7,4 +7,5 @@ mod hardening;
 mod health;
 mod helpers;
 mod migrations;
+mod pipeline;
 mod schema_contract;

@@ -305,6 +305,61 @@ impl Operation for SwitchOrganization {
     type Data = SwitchOrganizationData;
 }
 
+/// `requestPasswordReset(email: String!): Boolean!` — always true for a well-formed
+/// address, whether or not an account exists.
+#[derive(Debug)]
+pub enum RequestPasswordReset {}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RequestPasswordResetVariables {
+    pub email: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RequestPasswordResetData {
+    pub request_password_reset: bool,
+}
+
+impl Operation for RequestPasswordReset {
+    const NAME: &'static str = "RequestPasswordReset";
+    const QUERY: &'static str =
+        "mutation RequestPasswordReset($email: String!) { requestPasswordReset(email: $email) }";
+    type Variables = RequestPasswordResetVariables;
+    type Data = RequestPasswordResetData;
+}
+
+/// `resetPassword(input: ResetPasswordInput!): Boolean!` — every session of the user ends.
+#[derive(Debug)]
+pub enum ResetPassword {}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResetPasswordInput {
+    /// The token from the reset link.
+    pub token: String,
+    pub new_password: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ResetPasswordVariables {
+    pub input: ResetPasswordInput,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResetPasswordData {
+    pub reset_password: bool,
+}
+
+impl Operation for ResetPassword {
+    const NAME: &'static str = "ResetPassword";
+    const QUERY: &'static str =
+        "mutation ResetPassword($input: ResetPasswordInput!) { resetPassword(input: $input) }";
+    type Variables = ResetPasswordVariables;
+    type Data = ResetPasswordData;
+}
+
 // ---------------------------------------------------------------------------------
 // Queries
 
@@ -335,6 +390,8 @@ pub const ALL: &[(&str, &str)] = &[
     (RefreshSession::NAME, RefreshSession::QUERY),
     (LogOut::NAME, LogOut::QUERY),
     (SwitchOrganization::NAME, SwitchOrganization::QUERY),
+    (RequestPasswordReset::NAME, RequestPasswordReset::QUERY),
+    (ResetPassword::NAME, ResetPassword::QUERY),
     (ViewerQuery::NAME, ViewerQuery::QUERY),
 ];
 
@@ -449,8 +506,39 @@ mod tests {
     }
 
     #[test]
+    fn password_reset_operations_serialise_and_deserialise() {
+        let body = serde_json::to_value(RequestPasswordReset::request(
+            &RequestPasswordResetVariables {
+                email: "ada@example.com".into(),
+            },
+        ))
+        .unwrap();
+        assert_eq!(body["variables"], json!({ "email": "ada@example.com" }));
+        assert_eq!(body["operationName"], "RequestPasswordReset");
+
+        let body = serde_json::to_value(ResetPassword::request(&ResetPasswordVariables {
+            input: ResetPasswordInput {
+                token: "t0k3n".into(),
+                new_password: "correct horse battery".into(),
+            },
+        }))
+        .unwrap();
+        assert_eq!(
+            body["variables"],
+            json!({ "input": { "token": "t0k3n", "newPassword": "correct horse battery" } })
+        );
+
+        let resp: Response<RequestPasswordResetData> =
+            serde_json::from_value(json!({ "data": { "requestPasswordReset": true } })).unwrap();
+        assert!(resp.data.unwrap().request_password_reset);
+        let resp: Response<ResetPasswordData> =
+            serde_json::from_value(json!({ "data": { "resetPassword": true } })).unwrap();
+        assert!(resp.data.unwrap().reset_password);
+    }
+
+    #[test]
     fn every_document_names_its_operation_and_defines_used_fragments() {
-        assert_eq!(ALL.len(), 6);
+        assert_eq!(ALL.len(), 8);
         for (name, query) in ALL {
             assert!(
                 query.contains(&format!(" {name}")),

@@ -1,0 +1,152 @@
+//! Worker throughput: fills a queue with `BENCH_JOBS` welcome jobs (one per real user),
+//! starts the worker in this process and measures how fast it drains them (every job a
+//! transaction with its idempotency record, a user lookup and an `.eml` file).
+//!
+//! ```sh
+//! cargo run --release -p worker --example drain
+//! BENCH_JOBS=50000 WORKER_CONCURRENCY=128 DATABASE_POOL_SIZE=48 cargo run --release -p worker --example drain
+//! ```
+//!
+//! Uses its own database (`asyncstand_wbench_<pid>`), AMQP prefix and mail directory, and
+//! removes them afterwards. Every `WORKER_*`, `DATABASE_POOL_SIZE` and `AMQP_URL` variable
+//! of the environment is passed to the worker.
+
+use anyhow::Context as _;
+use diesel::{QueryDsl, QueryableByName};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
+use lapin::options::ConfirmSelectOptions;
+use schema::{
+    amqp::Topology,
+    db::tables::{processed_jobs, users},
+    jobs::{Job, JobEnvelope},
+};
+use std::time::{Duration, Instant};
+use uuid::Uuid;
+
+#[derive(QueryableByName)]
+struct Span {
+    #[diesel(sql_type = diesel::sql_types::Double)]
+    seconds: f64,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let jobs: usize = std::env::var("BENCH_JOBS")
+        .ok()
+        .map(|n| n.parse())
+        .transpose()
+        .context("BENCH_JOBS")?
+        .unwrap_or(20_000);
+    let base = std::env::var("DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/asyncstand".into());
+    let amqp_url = std::env::var("AMQP_URL")
+        .unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".into());
+    let name = format!("asyncstand_wbench_{}", std::process::id());
+    let url = schema::db::with_database(&base, &name)?;
+    schema::db::ensure_database(&url).await?;
+    schema::db::run_migrations(&url).await?;
+    let mut conn = AsyncPgConnection::establish(&url).await?;
+    diesel::sql_query(
+        "INSERT INTO users (id, email, name, password_hash)
+         SELECT gen_random_uuid(), 'bench' || i || '@example.com', 'Bench ' || i, 'x'
+         FROM generate_series(1, $1) AS i",
+    )
+    .bind::<diesel::sql_types::Integer, _>(i32::try_from(jobs)?)
+    .execute(&mut conn)
+    .await?;
+    let user_ids: Vec<Uuid> = users::table.select(users::id).load(&mut conn).await?;
+
+    let prefix = format!("bench-{}", Uuid::new_v4().simple());
+    let topology = Topology::new(prefix.clone());
+    let connection = schema::amqp::connect(&amqp_url, "worker drain benchmark").await?;
+    let channel = connection.create_channel().await?;
+    topology.declare(&channel).await?;
+    channel
+        .confirm_select(ConfirmSelectOptions::default())
+        .await?;
+    let started = Instant::now();
+    let mut confirms = Vec::with_capacity(jobs);
+    for user_id in &user_ids {
+        let envelope = JobEnvelope::new(
+            Uuid::new_v4(),
+            Job::SendWelcomeEmail { user_id: *user_id },
+            chrono::Utc::now(),
+        );
+        confirms.push(topology.publish_job(&channel, &envelope).await?);
+    }
+    for confirm in confirms {
+        confirm.await?;
+    }
+    println!(
+        "published {jobs} jobs with confirms in {:.2}s",
+        started.elapsed().as_secs_f64()
+    );
+
+    let mail_dir = std::env::temp_dir().join(format!("{name}-mail"));
+    let mail_url = format!("file://{}", mail_dir.display());
+    let overrides = [
+        ("DATABASE_URL", url.clone()),
+        ("AMQP_URL", amqp_url.clone()),
+        ("AMQP_PREFIX", prefix.clone()),
+        ("MAIL_URL", mail_url),
+        ("WORKER_HEALTH_BIND", "127.0.0.1:0".into()),
+        ("RUST_LOG", "warn".into()),
+    ];
+    let settings = worker::Settings::from_lookup(|key| {
+        overrides
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| v.clone())
+            .or_else(|| std::env::var(key).ok())
+    })?;
+    println!(
+        "worker: prefetch {}, concurrency {}, pool {}",
+        settings.prefetch, settings.concurrency, settings.database_pool_size
+    );
+    worker::telemetry::init(&settings)?;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let started = Instant::now();
+    let task = tokio::spawn(worker::run(settings, async move {
+        let _ = stopped.await;
+    }));
+    let expected = i64::try_from(jobs)?;
+    loop {
+        let done: i64 = processed_jobs::table
+            .count()
+            .get_result(&mut conn)
+            .await?;
+        if done >= expected {
+            break;
+        }
+        anyhow::ensure!(
+            started.elapsed() < Duration::from_secs(600),
+            "only {done} of {jobs} jobs after 10 minutes"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let wall = started.elapsed().as_secs_f64();
+    let span: Span = diesel::sql_query(
+        "SELECT extract(epoch FROM max(processed_at) - min(processed_at))::float8 AS seconds FROM processed_jobs",
+    )
+    .get_result(&mut conn)
+    .await?;
+    #[allow(clippy::cast_precision_loss)]
+    let n = jobs as f64;
+    println!(
+        "drained {jobs} jobs: {:.0} jobs/s between the first and the last commit ({:.2}s), {:.0} jobs/s including start-up ({wall:.2}s)",
+        n / span.seconds.max(1e-9),
+        span.seconds,
+        n / wall
+    );
+
+    let _ = stop.send(());
+    task.await??;
+    topology.delete(&channel).await?;
+    drop(conn);
+    let mut admin = AsyncPgConnection::establish(&schema::db::maintenance_url(&base)?).await?;
+    admin
+        .batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+        .await?;
+    std::fs::remove_dir_all(&mail_dir).ok();
+    Ok(())
+}

@@ -111,10 +111,7 @@ async fn main() -> anyhow::Result<()> {
     }));
     let expected = i64::try_from(jobs)?;
     loop {
-        let done: i64 = processed_jobs::table
-            .count()
-            .get_result(&mut conn)
-            .await?;
+        let done: i64 = processed_jobs::table.count().get_result(&mut conn).await?;
         if done >= expected {
             break;
         }

@@ -6,7 +6,9 @@ use yew_router::prelude::*;
 use crate::components::{ErrorBanner, FullPageLoading, Shell, ToastProvider};
 use crate::hooks::{SessionProvider, SessionState, use_session};
 use crate::pages::auth_layout::AuthCard;
-use crate::pages::{HomePage, NotFoundPage, SignInPage, SignUpPage};
+use crate::pages::{
+    ForgotPasswordPage, HomePage, NotFoundPage, ResetPasswordPage, SignInPage, SignUpPage,
+};
 
 #[derive(Clone, Debug, PartialEq, Routable)]
 pub enum Route {
@@ -16,6 +18,11 @@ pub enum Route {
     SignIn,
     #[at("/sign-up")]
     SignUp,
+    #[at("/forgot-password")]
+    ForgotPassword,
+    /// The link in the reset e-mail: `/reset-password?token=…`.
+    #[at("/reset-password")]
+    ResetPassword,
     #[not_found]
     #[at("/404")]
     NotFound,
@@ -26,6 +33,10 @@ fn switch(route: Route) -> Html {
         Route::Home => html! { <Gate need={Need::SignedIn}><Shell><HomePage /></Shell></Gate> },
         Route::SignIn => html! { <Gate need={Need::SignedOut}><SignInPage /></Gate> },
         Route::SignUp => html! { <Gate need={Need::SignedOut}><SignUpPage /></Gate> },
+        // Open in any session state: a signed-in person may reset a password too (the
+        // reset then ends their sessions, this one included).
+        Route::ForgotPassword => html! { <ForgotPasswordPage /> },
+        Route::ResetPassword => html! { <ResetPasswordPage /> },
         Route::NotFound => html! { <NotFoundPage /> },
     }
 }

@@ -3,6 +3,7 @@
 pub mod button;
 pub mod error_banner;
 pub mod loading;
+pub mod notice;
 pub mod shell;
 pub mod text_field;
 pub mod theme_switch;
@@ -11,6 +12,7 @@ pub mod toast;
 pub use button::{Button, ButtonKind};
 pub use error_banner::ErrorBanner;
 pub use loading::{FullPageLoading, Loading};
+pub use notice::{Notice, NoticeKind};
 pub use shell::{Shell, use_viewer};
 pub use text_field::TextField;
 pub use theme_switch::ThemeSwitch;

@@ -25,6 +25,10 @@ pub struct TextFieldProps {
     pub disabled: bool,
     #[prop_or_default]
     pub input_ref: NodeRef,
+    /// Shown on the label's line, at the end (e.g. a "Forgot password?" link). It comes
+    /// after the input in the document, so the tab order stays field by field.
+    #[prop_or_default]
+    pub aside: Option<Html>,
 }
 
 /// A labelled text input with an optional hint and an inline error, wired for screen
@@ -51,7 +55,11 @@ pub fn TextField(props: &TextFieldProps) -> Html {
     };
 
     html! {
-        <div class={classes!("field", props.error.is_some().then_some("has-error"))}>
+        <div class={classes!(
+            "field",
+            props.error.is_some().then_some("has-error"),
+            props.aside.is_some().then_some("has-aside"),
+        )}>
             <label class="field-label" for={props.id.clone()}>
                 { props.label.clone() }
                 if props.required {
@@ -75,6 +83,9 @@ pub fn TextField(props: &TextFieldProps) -> Html {
                 ref={props.input_ref.clone()}
                 {oninput}
             />
+            if let Some(aside) = props.aside.clone() {
+                <div class="field-aside">{ aside }</div>
+            }
             if let Some(error) = props.error.clone() {
                 <p class="field-error" id={error_id} data-testid={format!("{}-error", props.id)}>
                     <span class="field-error-icon" aria-hidden="true">{ "!" }</span>

@@ -1,13 +1,17 @@
 //! One module per page.
 
 pub mod auth_layout;
+pub mod forgot_password;
 pub mod home;
 pub mod not_found;
+pub mod reset_password;
 pub mod sign_in;
 pub mod sign_up;
 
+pub use forgot_password::ForgotPasswordPage;
 pub use home::HomePage;
 pub use not_found::NotFoundPage;
+pub use reset_password::ResetPasswordPage;
 pub use sign_in::SignInPage;
 pub use sign_up::SignUpPage;
 

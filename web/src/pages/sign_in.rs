@@ -111,6 +111,7 @@ pub fn SignInPage() -> Html {
                     id="password" label="Password" r#type="password" autocomplete="current-password" required=true
                     value={(*password).clone()} oninput={on_password} error={errors.field("password")}
                     input_ref={password_ref.clone()}
+                    aside={html! { <Link<Route> to={Route::ForgotPassword}>{ "Forgot password?" }</Link<Route>> }}
                 />
                 <Button r#type="submit" busy={*busy} full_width=true testid="submit">
                     { if *busy { "Signing in…" } else { "Sign in" } }

@@ -298,3 +298,134 @@ async fn playground_runs_a_query() {
 
     browser.quit().await;
 }
+
+/// The token of the first reset link in a raw e-mail (undoing quoted-printable soft line
+/// breaks and `=3D` first). A copy of `pipeline.rs`'s `reset_token`, until that one is
+/// shared.
+fn reset_token_in(mail: &str) -> String {
+    let text = mail
+        .replace("=\r\n", "")
+        .replace("=\n", "")
+        .replace("=3D", "=");
+    let start =
+        text.find("reset-password?token=").expect("a reset link") + "reset-password?token=".len();
+    text[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect()
+}
+
+#[tokio::test]
+async fn password_reset_through_the_ui() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let _worker = app.start_worker().await;
+    let owner = app.signed_up_owner().await;
+    const NEW_PASSWORD: &str = "a brand new passphrase 42";
+
+    // From the sign-in page, the link next to the password field.
+    browser.goto(&app.url("/sign-in")).await;
+    browser.wait_present("#password").await;
+    browser.click("a[href='/forgot-password']").await;
+    browser.wait_path("/forgot-password").await;
+    browser.wait_text("h1", "Reset your password").await;
+    browser.screenshot("forgot-password").await;
+
+    // A malformed address is caught in the browser, next to the field.
+    browser.fill("#email", "not-an-address").await;
+    browser.click("button[type=submit]").await;
+    browser.wait_present("#email-error").await;
+
+    // The same calm confirmation whether or not the account exists.
+    browser.fill("#email", &owner.email).await;
+    browser.click("button[type=submit]").await;
+    browser
+        .wait_text(
+            "[data-testid=reset-requested]",
+            &format!(
+                "If an account exists for {}, we've sent a link",
+                owner.email
+            ),
+        )
+        .await;
+    browser
+        .wait_text("[data-testid=reset-requested]", "expires in one hour")
+        .await;
+    browser.screenshot("forgot-password-sent").await;
+
+    let mails = app
+        .wait_for_emails(&owner.email, "reset-password?token=", 1)
+        .await;
+    let token = reset_token_in(&mails[0]);
+    assert_eq!(token.len(), 43, "token {token:?}");
+
+    // A link without a token, or with a wrong one, says so and offers a new link.
+    browser.goto(&app.url("/reset-password")).await;
+    browser
+        .wait_text("[data-testid=reset-link-error]", "no longer works")
+        .await;
+    browser
+        .goto(&app.url("/reset-password?token=not-a-real-token"))
+        .await;
+    browser.fill("#new-password", NEW_PASSWORD).await;
+    browser.click("button[type=submit]").await;
+    browser
+        .wait_text("[data-testid=reset-link-error]", "no longer works")
+        .await;
+    browser.wait_present("a[href='/forgot-password']").await;
+    browser.screenshot("reset-link-error").await;
+
+    // The link from the e-mail: the shared password rule first, then the new password.
+    browser
+        .goto(&app.url(&format!("/reset-password?token={token}")))
+        .await;
+    browser.wait_text("h1", "Choose a new password").await;
+    browser
+        .wait_text("#new-password-hint", "At least 8 characters")
+        .await;
+    browser.screenshot("reset-password").await;
+    browser.fill("#new-password", "short").await;
+    browser.click("button[type=submit]").await;
+    browser
+        .wait_text("#new-password-error", "at least 8 characters")
+        .await;
+    browser.fill("#new-password", NEW_PASSWORD).await;
+    browser.wait_gone("#new-password-error").await;
+    browser.click("button[type=submit]").await;
+    browser
+        .wait_text("[data-testid=reset-done]", "password has been changed")
+        .await;
+    browser.screenshot("reset-done").await;
+
+    // The old password no longer works; the new one does.
+    browser.click(".auth-card a[href='/sign-in']").await;
+    browser.wait_path("/sign-in").await;
+    browser.fill("#email", &owner.email).await;
+    browser.fill("#password", PASSWORD).await;
+    browser.click("button[type=submit]").await;
+    browser
+        .wait_text("[data-testid=error-banner]", "nvalid e-mail or password")
+        .await;
+    browser.fill("#password", NEW_PASSWORD).await;
+    browser.click("button[type=submit]").await;
+    browser
+        .wait_text("[data-testid=org-name]", &owner.org_name)
+        .await;
+    browser.wait_path("/").await;
+
+    // The link worked once.
+    browser
+        .goto(&app.url(&format!("/reset-password?token={token}")))
+        .await;
+    browser
+        .fill("#new-password", "yet another passphrase 7")
+        .await;
+    browser.click("button[type=submit]").await;
+    browser
+        .wait_text("[data-testid=reset-link-error]", "no longer works")
+        .await;
+
+    browser.quit().await;
+}

@@ -23,7 +23,7 @@ use crate::outbox::OutboxRelay;
 use crate::state::AppState;
 use actix_cors::Cors;
 use actix_web::dev::Server;
-use actix_web::middleware::{Compress, Condition};
+use actix_web::middleware::{Compress, Condition, DefaultHeaders};
 use actix_web::{App, HttpServer, web};
 use anyhow::Context as _;
 use schema::amqp::Topology;
@@ -131,6 +131,12 @@ fn serve(listener: TcpListener, state: AppState, schema: AppSchema) -> anyhow::R
         App::new()
             .wrap(Condition::new(!settings.cors_origins.is_empty(), cors))
             .wrap(Compress::default())
+            .wrap(
+                DefaultHeaders::new()
+                    .add(("X-Content-Type-Options", "nosniff"))
+                    .add(("Referrer-Policy", "no-referrer"))
+                    .add(("X-Frame-Options", "DENY")),
+            )
             .wrap(TracingLogger::default())
             .app_data(state_data.clone())
             .app_data(schema_data.clone())

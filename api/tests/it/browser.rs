@@ -299,22 +299,6 @@ async fn playground_runs_a_query() {
     browser.quit().await;
 }
 
-/// The token of the first reset link in a raw e-mail (undoing quoted-printable soft line
-/// breaks and `=3D` first). A copy of `pipeline.rs`'s `reset_token`, until that one is
-/// shared.
-fn reset_token_in(mail: &str) -> String {
-    let text = mail
-        .replace("=\r\n", "")
-        .replace("=\n", "")
-        .replace("=3D", "=");
-    let start =
-        text.find("reset-password?token=").expect("a reset link") + "reset-password?token=".len();
-    text[start..]
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-        .collect()
-}
-
 #[tokio::test]
 async fn password_reset_through_the_ui() {
     let Some(browser) = Browser::start().await else {
@@ -358,7 +342,7 @@ async fn password_reset_through_the_ui() {
     let mails = app
         .wait_for_emails(&owner.email, "reset-password?token=", 1)
         .await;
-    let token = reset_token_in(&mails[0]);
+    let token = crate::pipeline::reset_token(&mails[0]);
     assert_eq!(token.len(), 43, "token {token:?}");
 
     // A link without a token, or with a wrong one, says so and offers a new link.

@@ -296,3 +296,23 @@ async fn websocket_refuses_foreign_origins() {
     let own: &'static str = Box::leak(own.into_boxed_str());
     assert_eq!(handshake(own).await.unwrap().status().as_u16(), 101);
 }
+
+#[tokio::test]
+async fn responses_carry_security_headers() {
+    let app = TestApp::spawn().await;
+    let resp = reqwest::Client::new()
+        .post(app.url("/graphql"))
+        .json(&json!({ "query": "{ __typename }" }))
+        .send()
+        .await
+        .unwrap();
+    let header = |name: &str| {
+        resp.headers()
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_string())
+    };
+    assert_eq!(header("referrer-policy").as_deref(), Some("no-referrer"));
+    assert_eq!(header("x-content-type-options").as_deref(), Some("nosniff"));
+    assert_eq!(header("x-frame-options").as_deref(), Some("DENY"));
+    assert_eq!(header("cache-control").as_deref(), Some("no-store"));
+}

@@ -16,7 +16,7 @@ fn unfold(mail: &str) -> String {
         .replace("=3D", "=")
 }
 
-fn reset_token(mail: &str) -> String {
+pub(crate) fn reset_token(mail: &str) -> String {
     let text = unfold(mail);
     let start =
         text.find("reset-password?token=").expect("a reset link") + "reset-password?token=".len();

@@ -12,4 +12,5 @@ mod helpers;
 mod mail;
 mod proxy;
 mod retry;
+mod smtp;
 mod topology;

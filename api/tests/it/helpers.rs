@@ -3,182 +3,23 @@
 
 use api::Application;
 use api::config::Settings;
-use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
+use diesel_async::{AsyncConnection, AsyncPgConnection};
 use reqwest::Client;
+use schema::db::testing::TestDatabase;
 use serde_json::{Value, json};
 use std::collections::HashMap;
-use std::sync::Once;
-use std::time::{SystemTime, UNIX_EPOCH};
-use tokio::sync::OnceCell;
 
 pub const TEST_JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123456789";
 pub const PASSWORD: &str = "correct horse battery staple";
 
-fn base_database_url() -> String {
-    std::env::var("DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/asyncstand".into())
-}
-
-/// Serialises template creation and cloning across test processes.
-const TEMPLATE_LOCK: i64 = 0x4153_5445_5354_0001;
-
-static TEMPLATE: OnceCell<String> = OnceCell::const_new();
-static SWEEP: Once = Once::new();
-
-async fn maintenance() -> AsyncPgConnection {
-    let url = schema::db::maintenance_url(&base_database_url()).expect("maintenance url");
-    AsyncPgConnection::establish(&url)
-        .await
-        .expect("connect to postgres")
-}
-
-/// A template database with every migration applied, named after the migrations so a
-/// changed migration gets a fresh template.
-async fn template() -> &'static str {
-    TEMPLATE
-        .get_or_init(|| async {
-            let mut digest = 0u64;
-            for (i, b) in migrations_fingerprint().bytes().enumerate() {
-                digest = digest.wrapping_mul(31).wrapping_add(b as u64 ^ i as u64);
-            }
-            let name = format!("asyncstand_tmpl_{digest:016x}");
-            let mut conn = maintenance().await;
-            conn.batch_execute(&format!("SELECT pg_advisory_lock({TEMPLATE_LOCK})"))
-                .await
-                .expect("lock");
-            let url = schema::db::with_database(&base_database_url(), &name).expect("url");
-            schema::db::ensure_database(&url)
-                .await
-                .expect("create template");
-            schema::db::run_migrations(&url)
-                .await
-                .expect("migrate template");
-            conn.batch_execute(&format!("SELECT pg_advisory_unlock({TEMPLATE_LOCK})"))
-                .await
-                .expect("unlock");
-            name
-        })
-        .await
-}
-
-fn migrations_fingerprint() -> String {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../schema/migrations");
-    let mut entries: Vec<_> = walk(&dir);
-    entries.sort();
-    entries
-        .into_iter()
-        .map(|p| {
-            format!(
-                "{}{}",
-                p.display(),
-                std::fs::read_to_string(&p).unwrap_or_default()
-            )
-        })
-        .collect()
-}
-
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    if let Ok(rd) = std::fs::read_dir(dir) {
-        for e in rd.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                out.extend(walk(&p));
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out
-}
-
-/// Drops test databases left behind by crashed runs (their names carry the creation time).
-async fn sweep_leftovers(conn: &mut AsyncPgConnection) {
-    use diesel_async::RunQueryDsl;
-    #[derive(diesel::QueryableByName)]
-    struct Name {
-        #[diesel(sql_type = diesel::sql_types::Text)]
-        datname: String,
-    }
-    let names: Vec<Name> =
-        diesel::sql_query("SELECT datname FROM pg_database WHERE datname LIKE 'asyncstand_t\\_%'")
-            .load(conn)
-            .await
-            .unwrap_or_default();
-    let now = now_secs();
-    for Name { datname } in names {
-        let created: u64 = datname
-            .split('_')
-            .nth(2)
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(now);
-        if now.saturating_sub(created) > 3 * 3600 {
-            let _ = conn
-                .batch_execute(&format!(
-                    "DROP DATABASE IF EXISTS \"{datname}\" WITH (FORCE)"
-                ))
-                .await;
-        }
-    }
-}
-
-fn now_secs() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
-}
-
-/// A fresh database cloned from the template; returns its URL and name.
+/// A fresh database cloned from the migrated template; returns its URL and name.
 pub async fn fresh_database() -> (String, String) {
-    let template = template().await;
-    let mut conn = maintenance().await;
-    let mut sweep = false;
-    SWEEP.call_once(|| sweep = true);
-    if sweep {
-        sweep_leftovers(&mut conn).await;
-    }
-    let name = format!(
-        "asyncstand_t_{}_{}",
-        now_secs(),
-        uuid::Uuid::new_v4().simple()
-    );
-    conn.batch_execute(&format!("SELECT pg_advisory_lock({TEMPLATE_LOCK})"))
-        .await
-        .expect("lock");
-    let created = conn
-        .batch_execute(&format!(
-            "CREATE DATABASE \"{name}\" TEMPLATE \"{template}\""
-        ))
-        .await;
-    conn.batch_execute(&format!("SELECT pg_advisory_unlock({TEMPLATE_LOCK})"))
-        .await
-        .expect("unlock");
-    created.expect("clone template");
-    (
-        schema::db::with_database(&base_database_url(), &name).expect("url"),
-        name,
-    )
+    let db = TestDatabase::create().await.expect("a test database");
+    (db.url, db.name)
 }
 
 pub fn drop_database(name: &str) {
-    let name = name.to_string();
-    // Drop runs outside any runtime; give it its own.
-    let _ = std::thread::spawn(move || {
-        let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-        else {
-            return;
-        };
-        rt.block_on(async {
-            let mut conn = maintenance().await;
-            let _ = conn
-                .batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-                .await;
-        });
-    })
-    .join();
+    schema::db::testing::drop_database_blocking(name);
 }
 
 pub struct TestApp {

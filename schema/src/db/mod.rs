@@ -13,6 +13,8 @@ mod pool;
 pub mod rate_limits;
 pub mod sessions;
 pub mod tables;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod users;
 
 pub use diesel_async::AsyncPgConnection;

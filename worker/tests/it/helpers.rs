@@ -1,10 +1,11 @@
 use diesel::{QueryDsl, TextExpressionMethods};
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use lapin::{
     Channel, Connection,
     options::{BasicPublishOptions, QueueDeclareOptions},
     types::FieldTable,
 };
+use schema::db::testing::TestDatabase;
 use schema::{
     amqp::{RetryDelay, Topology},
     db::tables::{processed_jobs, users},
@@ -14,14 +15,11 @@ use std::{
     collections::HashMap,
     future::Future,
     net::{SocketAddr, TcpListener},
-    path::{Path, PathBuf},
+    path::PathBuf,
     sync::Once,
-    time::{Duration, SystemTime, UNIX_EPOCH},
+    time::Duration,
 };
-use tokio::{
-    sync::{OnceCell, oneshot},
-    task::JoinHandle,
-};
+use tokio::{sync::oneshot, task::JoinHandle};
 use uuid::Uuid;
 use worker::{Application, Settings};
 
@@ -250,106 +248,6 @@ pub fn metric(text: &str, sample: &str) -> u64 {
 
 // ---- PostgreSQL: one database per test, cloned from a migrated template ----
 
-fn base_database_url() -> String {
-    std::env::var("DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/asyncstand".into())
-}
-
-/// Serialises template creation and cloning across test processes (the api's tests
-/// use another key and another template).
-const TEMPLATE_LOCK: i64 = 0x4153_5754_4553_0001;
-static TEMPLATE: OnceCell<String> = OnceCell::const_new();
-static SWEEP: Once = Once::new();
-
-fn now_secs() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
-}
-
-async fn maintenance() -> AsyncPgConnection {
-    let url = schema::db::maintenance_url(&base_database_url()).unwrap();
-    AsyncPgConnection::establish(&url)
-        .await
-        .expect("PostgreSQL must run on 127.0.0.1:5432 for these tests")
-}
-
-/// Hash of the migration files, so a changed migration gets a fresh template.
-fn migrations_digest() -> u64 {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                walk(&path, out);
-            } else {
-                out.push(path);
-            }
-        }
-    }
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../schema/migrations");
-    let mut files = Vec::new();
-    walk(&root, &mut files);
-    files.sort();
-    let mut digest = 0xcbf2_9ce4_8422_2325_u64;
-    for file in files {
-        let name = file.strip_prefix(&root).unwrap().display().to_string();
-        for byte in name.bytes().chain(std::fs::read(&file).unwrap()) {
-            digest = (digest ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    digest
-}
-
-async fn template() -> &'static str {
-    TEMPLATE
-        .get_or_init(|| async {
-            let name = format!("asyncstand_wtmpl_{:016x}", migrations_digest());
-            let mut conn = maintenance().await;
-            conn.batch_execute(&format!("SELECT pg_advisory_lock({TEMPLATE_LOCK})"))
-                .await
-                .unwrap();
-            let url = schema::db::with_database(&base_database_url(), &name).unwrap();
-            schema::db::ensure_database(&url).await.unwrap();
-            schema::db::run_migrations(&url).await.unwrap();
-            conn.batch_execute(&format!("SELECT pg_advisory_unlock({TEMPLATE_LOCK})"))
-                .await
-                .unwrap();
-            name
-        })
-        .await
-}
-
-/// Drops worker-test databases left by crashed runs (their names carry the time).
-async fn sweep_leftovers(conn: &mut AsyncPgConnection) {
-    #[derive(diesel::QueryableByName)]
-    struct Name {
-        #[diesel(sql_type = diesel::sql_types::Text)]
-        datname: String,
-    }
-    let names: Vec<Name> = diesel::sql_query(
-        "SELECT datname FROM pg_database WHERE datname LIKE 'asyncstand\\_w\\_%'",
-    )
-    .load(conn)
-    .await
-    .unwrap_or_default();
-    let now = now_secs();
-    for Name { datname } in names {
-        let created: u64 = datname
-            .split('_')
-            .nth(2)
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(now);
-        if now.saturating_sub(created) > 3 * 3600 {
-            let _ = conn
-                .batch_execute(&format!(
-                    "DROP DATABASE IF EXISTS \"{datname}\" WITH (FORCE)"
-                ))
-                .await;
-        }
-    }
-}
-
 /// A database of the test's own, migrated; [`TestDb::drop`] removes it.
 pub struct TestDb {
     pub url: String,
@@ -358,28 +256,11 @@ pub struct TestDb {
 
 impl TestDb {
     pub async fn create() -> Self {
-        let template = template().await;
-        let mut conn = maintenance().await;
-        let mut sweep = false;
-        SWEEP.call_once(|| sweep = true);
-        if sweep {
-            sweep_leftovers(&mut conn).await;
+        let db = TestDatabase::create().await.unwrap();
+        Self {
+            url: db.url,
+            name: db.name,
         }
-        let name = format!("asyncstand_w_{}_{}", now_secs(), Uuid::new_v4().simple());
-        conn.batch_execute(&format!("SELECT pg_advisory_lock({TEMPLATE_LOCK})"))
-            .await
-            .unwrap();
-        let created = conn
-            .batch_execute(&format!(
-                "CREATE DATABASE \"{name}\" TEMPLATE \"{template}\""
-            ))
-            .await;
-        conn.batch_execute(&format!("SELECT pg_advisory_unlock({TEMPLATE_LOCK})"))
-            .await
-            .unwrap();
-        created.unwrap();
-        let url = schema::db::with_database(&base_database_url(), &name).unwrap();
-        Self { url, name }
     }
 
     pub async fn conn(&self) -> AsyncPgConnection {
@@ -387,13 +268,9 @@ impl TestDb {
     }
 
     pub async fn drop(self) {
-        let mut conn = maintenance().await;
-        conn.batch_execute(&format!(
-            "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
-            self.name
-        ))
-        .await
-        .unwrap();
+        schema::db::testing::drop_database(&self.name)
+            .await
+            .unwrap();
     }
 
     /// Inserts an organization and returns its id.

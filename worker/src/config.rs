@@ -18,6 +18,7 @@ pub const VARS: &[&str] = &[
     "WORKER_HEALTH_BIND",
     "WORKER_PREFETCH",
     "WORKER_CONCURRENCY",
+    "WORKER_BATCH_SIZE",
     "WORKER_MAX_ATTEMPTS",
     "WORKER_RETRY_DELAYS",
     "WORKER_SHUTDOWN_TIMEOUT_SECS",
@@ -36,6 +37,8 @@ const DEFAULT_HEALTH_BIND: &str = "127.0.0.1:8081";
 const DEFAULT_PREFETCH: u16 = 256;
 const DEFAULT_CONCURRENCY: usize = 64;
 const MAX_CONCURRENCY: usize = 4096;
+const DEFAULT_BATCH_SIZE: usize = 64;
+const MAX_BATCH_SIZE: usize = 1000;
 const DEFAULT_MAX_ATTEMPTS: u32 = 5;
 const MAX_MAX_ATTEMPTS: u32 = 100;
 const DEFAULT_RETRY_DELAYS: &str = "5s,30s,5m";
@@ -79,6 +82,12 @@ pub struct Settings {
     pub prefetch: u16,
     /// `WORKER_CONCURRENCY`: job handlers running at once.
     pub concurrency: usize,
+    /// `WORKER_BATCH_SIZE`: the most deliveries one handler takes at once (default 64;
+    /// 1 = one job per transaction). Jobs that are already waiting when a handler starts
+    /// are run in one transaction (one idempotency insert, one lookup, one commit); any
+    /// failure there rolls the batch back and runs its jobs one by one, so retries and
+    /// dead-lettering stay per job.
+    pub batch_size: usize,
     /// `WORKER_MAX_ATTEMPTS`: deliveries of a failing job before it is dead-lettered
     /// (default 5; 1 = no retry).
     pub max_attempts: u32,
@@ -229,6 +238,19 @@ impl Settings {
             ));
         }
 
+        let batch_size: usize = parse(
+            "WORKER_BATCH_SIZE",
+            get("WORKER_BATCH_SIZE").as_deref(),
+            &DEFAULT_BATCH_SIZE.to_string(),
+            "a positive integer",
+        )?;
+        if !(1..=MAX_BATCH_SIZE).contains(&batch_size) {
+            return Err(Error::config(
+                "WORKER_BATCH_SIZE",
+                format!("{batch_size} is out of range 1..={MAX_BATCH_SIZE}"),
+            ));
+        }
+
         let max_attempts: u32 = parse(
             "WORKER_MAX_ATTEMPTS",
             get("WORKER_MAX_ATTEMPTS").as_deref(),
@@ -285,6 +307,7 @@ impl Settings {
             health_bind,
             prefetch,
             concurrency,
+            batch_size,
             max_attempts,
             retry_delays,
             shutdown_timeout: Duration::from_secs(shutdown_timeout_secs),

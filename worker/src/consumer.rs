@@ -13,6 +13,11 @@
 //!
 //! If a retry or parking publish fails, the delivery is requeued and the session
 //! starts over with fresh channels: nothing is acked that is not safe elsewhere.
+//!
+//! A handler slot takes the delivery that woke it plus every delivery already waiting
+//! (at most `WORKER_BATCH_SIZE`). Jobs of a batchable kind among them run in one
+//! transaction ([`jobs::dispatch_batch`]); if that fails, each of them runs alone as
+//! above, so a failing job never takes the others' fate.
 
 use crate::{
     config::Settings,
@@ -21,7 +26,7 @@ use crate::{
     jobs::{self, JobContext, Outcome},
     metrics::Metrics,
 };
-use futures_util::StreamExt;
+use futures_util::{FutureExt, StreamExt, future::join_all};
 use lapin::{
     Channel, Confirmation, Connection, Consumer, Event, PublisherConfirm,
     message::Delivery,
@@ -203,6 +208,7 @@ async fn session(
         queue = %consumer.queue(),
         prefetch = settings.prefetch,
         concurrency = settings.concurrency,
+        batch_size = settings.batch_size,
         "consuming"
     );
 
@@ -246,12 +252,34 @@ async fn session(
                 Err(_) => break SessionEnd::Lost, // never closed; keeps the loop total
             },
         };
-        tokio::spawn(handle(
+        // Whatever arrived meanwhile joins this handler's batch.
+        let mut batch = vec![delivery];
+        let mut lost = false;
+        while batch.len() < settings.batch_size {
+            match consumer.next().now_or_never() {
+                Some(Some(Ok(delivery))) => batch.push(delivery),
+                Some(Some(Err(e))) => {
+                    tracing::warn!(error = %chain(&e), "consumer failed");
+                    lost = true;
+                    break;
+                }
+                Some(None) => {
+                    tracing::warn!(queue = %consumer.queue(), "consumer cancelled by the broker");
+                    lost = true;
+                    break;
+                }
+                None => break,
+            }
+        }
+        tokio::spawn(handle_batch(
             Arc::clone(shared),
             publisher.clone(),
-            delivery,
+            batch,
             slot,
         ));
+        if lost {
+            break SessionEnd::Lost;
+        }
     };
     readiness.set_consuming(false);
 
@@ -334,16 +362,68 @@ async fn drain(slots: &Semaphore, settings: &Settings) {
     }
 }
 
-/// Decodes, dispatches and settles one delivery.
-async fn handle(
+/// Decodes, runs and settles the deliveries of one handler slot: jobs that can be
+/// batched in one transaction (falling back to one by one when it fails), the others
+/// one by one.
+async fn handle_batch(
     shared: Arc<Shared>,
     publisher: Publisher,
-    delivery: Delivery,
+    deliveries: Vec<Delivery>,
     slot: OwnedSemaphorePermit,
 ) {
     let _slot = slot;
-    let envelope = match JobEnvelope::from_json(&delivery.data) {
-        Ok(envelope) => envelope,
+    let mut batch = Vec::with_capacity(deliveries.len());
+    let mut alone = Vec::new();
+    for delivery in deliveries {
+        let Some(envelope) = decode(&shared, &delivery).await else {
+            continue;
+        };
+        if jobs::batchable(&envelope) {
+            batch.push((delivery, envelope));
+        } else {
+            alone.push((delivery, envelope));
+        }
+    }
+    if batch.len() > 1 {
+        let envelopes: Vec<&JobEnvelope> = batch.iter().map(|(_, envelope)| envelope).collect();
+        let started = tokio::time::Instant::now();
+        match jobs::dispatch_batch(&shared.jobs, &envelopes).await {
+            Ok(outcomes) => {
+                let share = started.elapsed() / u32::try_from(batch.len()).unwrap_or(u32::MAX);
+                join_all(
+                    batch
+                        .iter()
+                        .zip(outcomes)
+                        .map(|((delivery, envelope), outcome)| {
+                            shared.metrics.observe_duration(share);
+                            settle_success(&shared, delivery, envelope, outcome)
+                        }),
+                )
+                .await;
+                batch.clear();
+            }
+            Err(e) => {
+                tracing::debug!(
+                    error = %chain(&e),
+                    jobs = batch.len(),
+                    "the batch failed; running its jobs one by one"
+                );
+            }
+        }
+    }
+    alone.append(&mut batch);
+    join_all(
+        alone
+            .iter()
+            .map(|(delivery, envelope)| handle(&shared, &publisher, delivery, envelope)),
+    )
+    .await;
+}
+
+/// The delivery's job, or `None` after dead-lettering an undecodable message.
+async fn decode(shared: &Shared, delivery: &Delivery) -> Option<JobEnvelope> {
+    match JobEnvelope::from_json(&delivery.data) {
+        Ok(envelope) => Some(envelope),
         Err(e) => {
             tracing::warn!(
                 error = %chain(&e),
@@ -352,10 +432,19 @@ async fn handle(
                 "undecodable message; dead-lettering it to the parking queue (no job id, so no failed_jobs row)"
             );
             shared.metrics.undecodable();
-            reject(&delivery).await;
-            return;
+            reject(delivery).await;
+            None
         }
-    };
+    }
+}
+
+/// Runs and settles one job in its own transaction.
+async fn handle(
+    shared: &Shared,
+    publisher: &Publisher,
+    delivery: &Delivery,
+    envelope: &JobEnvelope,
+) {
     let span = tracing::info_span!(
         "job",
         job_id = %envelope.id,
@@ -366,23 +455,32 @@ async fn handle(
     );
     async {
         let started = tokio::time::Instant::now();
-        let result = jobs::dispatch(&shared.jobs, &envelope).await;
+        let result = jobs::dispatch(&shared.jobs, envelope).await;
         shared.metrics.observe_duration(started.elapsed());
         match result {
-            Ok(Outcome::Done) => {
-                shared.metrics.succeeded(envelope.job.kind());
-                ack(&delivery).await;
-            }
-            Ok(Outcome::Duplicate) => {
-                tracing::info!("job already processed; acknowledging the duplicate");
-                shared.metrics.duplicate();
-                ack(&delivery).await;
-            }
-            Err(e) => settle_failure(&shared, &publisher, &delivery, &envelope, &e).await,
+            Ok(outcome) => settle_success(shared, delivery, envelope, outcome).await,
+            Err(e) => settle_failure(shared, publisher, delivery, envelope, &e).await,
         }
     }
     .instrument(span)
     .await;
+}
+
+/// Counts and acks a job whose transaction committed (or that had already run).
+async fn settle_success(
+    shared: &Shared,
+    delivery: &Delivery,
+    envelope: &JobEnvelope,
+    outcome: Outcome,
+) {
+    match outcome {
+        Outcome::Done => shared.metrics.succeeded(envelope.job.kind()),
+        Outcome::Duplicate => {
+            tracing::info!(job_id = %envelope.id, "job already processed; acknowledging the duplicate");
+            shared.metrics.duplicate();
+        }
+    }
+    ack(delivery).await;
 }
 
 /// Sends a failed job to its next delay queue, or dead-letters it when it has used all

@@ -47,6 +47,10 @@ pub enum Error {
     #[error("user {0} not found")]
     UserNotFound(Uuid),
 
+    /// A job of this kind was handed to the batch path, which cannot run it (a bug).
+    #[error("jobs of kind {0} cannot run in a batch")]
+    NotBatchable(&'static str),
+
     /// Building or sending an e-mail failed.
     #[error("e-mail: {0}")]
     Mail(String),

@@ -7,6 +7,12 @@
 //!
 //! A crash between sending and committing sends the e-mail again on redelivery; it is
 //! the same message (same `Message-ID`, same `.eml` file name), see [`crate::notify::mail`].
+//!
+//! [`dispatch_batch`] does the same for many jobs of a batchable kind at once (one
+//! transaction: one multi-row idempotency insert that also loads what the handlers need,
+//! the sends, one commit). It is all or nothing: on any error the whole batch rolls back
+//! and the caller runs each job alone through [`dispatch`], so failures, retries and
+//! dead-lettering stay per job.
 
 mod send_password_reset;
 mod send_welcome_email;
@@ -80,6 +86,36 @@ pub async fn dispatch(ctx: &JobContext, envelope: &JobEnvelope) -> Result<Outcom
     .await
 }
 
+/// Whether [`dispatch_batch`] can run this job.
+#[must_use]
+pub fn batchable(envelope: &JobEnvelope) -> bool {
+    matches!(envelope.job, Job::SendWelcomeEmail { .. })
+}
+
+/// Runs many [`batchable`] jobs in one transaction; returns one outcome per envelope, in
+/// order (a job id given twice is done once and a duplicate the second time).
+///
+/// # Errors
+/// Any failure of any job, or of the database: nothing is committed, and the caller
+/// should run the jobs one by one with [`dispatch`] to find out which one fails.
+pub async fn dispatch_batch(
+    ctx: &JobContext,
+    envelopes: &[&JobEnvelope],
+) -> Result<Vec<Outcome>, Error> {
+    if let Some(envelope) = envelopes.iter().find(|envelope| !batchable(envelope)) {
+        return Err(Error::NotBatchable(envelope.job.kind()));
+    }
+    let mut conn = ctx
+        .pool
+        .get()
+        .await
+        .map_err(|e| DbError::Pool(e.to_string()))?;
+    conn.transaction::<_, Error, _>(async |tx| {
+        send_welcome_email::run_batch(ctx, tx, envelopes).await
+    })
+    .await
+}
+
 /// Who an e-mail goes to, and the organization it speaks for when the job has one.
 #[derive(Debug, Clone)]
 struct Recipient {
@@ -107,12 +143,23 @@ async fn recipient(
         .await
         .optional()?
         .ok_or(Error::UserNotFound(user.as_uuid()))?;
-    let address = email
-        .parse()
-        .map_err(|e| Error::Mail(format!("user {user} has an unusable e-mail address: {e}")))?;
-    Ok(Recipient {
-        mailbox: Mailbox::new(Some(name.clone()), address),
-        name,
-        organization,
-    })
+    Recipient::new(user, email, name, organization)
+}
+
+impl Recipient {
+    fn new(
+        user: UserId,
+        email: String,
+        name: String,
+        organization: Option<String>,
+    ) -> Result<Self, Error> {
+        let address = email
+            .parse()
+            .map_err(|e| Error::Mail(format!("user {user} has an unusable e-mail address: {e}")))?;
+        Ok(Self {
+            mailbox: Mailbox::new(Some(name.clone()), address),
+            name,
+            organization,
+        })
+    }
 }

@@ -159,16 +159,7 @@ impl Mailer {
     /// The message cannot be built (a bad address), or the SMTP server or the file
     /// system refuses it.
     pub async fn send(&self, email: &Email) -> Result<(), Error> {
-        let message = Message::builder()
-            .from(self.from.clone())
-            .to(email.to.clone())
-            .subject(email.subject.as_str())
-            .message_id(Some(email.message_id()))
-            .multipart(MultiPart::alternative_plain_html(
-                email.text.clone(),
-                email.html.clone(),
-            ))
-            .map_err(|e| Error::Mail(format!("cannot build the message: {e}")))?;
+        let message = self.build(email)?;
         match &self.transport {
             Transport::Smtp(transport) => {
                 transport
@@ -187,6 +178,51 @@ impl Mailer {
             }
         }
         Ok(())
+    }
+
+    /// Sends every e-mail of `emails` (a batch of jobs): the file mailer writes them all
+    /// in one blocking task, SMTP sends them concurrently over its connection pool.
+    ///
+    /// # Errors
+    /// The first failure; the others may or may not have been sent (each is the same
+    /// message again when its job runs again, see the module documentation).
+    pub async fn send_all(&self, emails: &[Email]) -> Result<(), Error> {
+        match &self.transport {
+            Transport::Smtp(_) => {
+                futures_util::future::try_join_all(emails.iter().map(|email| self.send(email)))
+                    .await?;
+            }
+            Transport::File(dir) => {
+                let files = emails
+                    .iter()
+                    .map(|email| Ok((email.job_id, self.build(email)?.formatted())))
+                    .collect::<Result<Vec<_>, Error>>()?;
+                let dir = dir.clone();
+                tokio::task::spawn_blocking(move || {
+                    files
+                        .iter()
+                        .try_for_each(|(job_id, bytes)| write_atomically(&dir, *job_id, bytes))
+                })
+                .await
+                .map_err(|e| Error::Mail(format!("file mailer task failed: {e}")))?
+                .map_err(|e| Error::Mail(format!("cannot write the .eml file: {e}")))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The multipart/alternative (plain text and HTML) message for `email`.
+    fn build(&self, email: &Email) -> Result<Message, Error> {
+        Message::builder()
+            .from(self.from.clone())
+            .to(email.to.clone())
+            .subject(email.subject.as_str())
+            .message_id(Some(email.message_id()))
+            .multipart(MultiPart::alternative_plain_html(
+                email.text.clone(),
+                email.html.clone(),
+            ))
+            .map_err(|e| Error::Mail(format!("cannot build the message: {e}")))
     }
 }
 

@@ -5,6 +5,7 @@
 //! the worker's logs.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod batch;
 mod binary;
 mod consume;
 mod crash;

@@ -1,0 +1,107 @@
+//! Jobs waiting together run in one transaction; a failing job in a batch only fails
+//! itself, and a duplicate in a batch has no second effect.
+
+use crate::helpers::{Fixture, metric, metrics_text, wait_until};
+use diesel::{ExpressionMethods, QueryDsl};
+use diesel_async::RunQueryDsl;
+use schema::{
+    db::tables::{failed_jobs, processed_jobs},
+    jobs::{Job, JobEnvelope},
+};
+use std::time::Duration;
+use uuid::Uuid;
+
+fn welcome(user_id: Uuid, org: Uuid) -> JobEnvelope {
+    JobEnvelope::new(
+        Uuid::new_v4(),
+        Job::SendWelcomeEmail { user_id },
+        chrono::Utc::now(),
+    )
+    .for_organization(org)
+}
+
+#[tokio::test]
+async fn waiting_jobs_run_in_batches_and_a_poison_job_only_fails_itself() {
+    let fx = Fixture::new().await;
+    let org = fx.db.organization("Acme").await;
+    let users = fx.db.users(50).await;
+    let (first, second) = users.split_at(40);
+
+    // 40 jobs and a second delivery of one of them, all queued before the worker starts.
+    let envelopes: Vec<JobEnvelope> = first.iter().map(|user| welcome(*user, org)).collect();
+    for envelope in &envelopes {
+        fx.broker.publish_envelope(envelope).await;
+    }
+    fx.broker.publish_envelope(&envelopes[7]).await;
+    let worker = fx.spawn_worker(&[
+        ("WORKER_CONCURRENCY", "1"),
+        ("WORKER_BATCH_SIZE", "64"),
+        ("WORKER_MAX_ATTEMPTS", "1"),
+    ]);
+    assert!(
+        wait_until(Duration::from_secs(20), || async {
+            fx.db.processed_count().await == 40
+        })
+        .await,
+        "the first 40 jobs were not processed"
+    );
+    // processed_at is now() of the job's transaction: far fewer transactions than jobs.
+    let transactions = processed_jobs::table
+        .select(processed_jobs::processed_at)
+        .load::<chrono::DateTime<chrono::Utc>>(&mut fx.db.conn().await)
+        .await
+        .unwrap()
+        .into_iter()
+        .collect::<std::collections::HashSet<_>>()
+        .len();
+    assert!(transactions < 10, "{transactions} transactions for 40 jobs");
+
+    // 10 more jobs and a poison one (no such user) in the same batch.
+    let mut more: Vec<JobEnvelope> = second.iter().map(|user| welcome(*user, org)).collect();
+    let poison = welcome(Uuid::new_v4(), org);
+    more.insert(5, poison.clone());
+    for envelope in &more {
+        fx.broker.publish_envelope(envelope).await;
+    }
+    assert!(
+        wait_until(Duration::from_secs(20), || async {
+            let failed: i64 = failed_jobs::table
+                .filter(failed_jobs::id.eq(poison.id))
+                .count()
+                .get_result(&mut fx.db.conn().await)
+                .await
+                .unwrap();
+            fx.db.processed_count().await == 50 && failed == 1
+        })
+        .await,
+        "the good jobs were not all processed, or the poison job was not dead-lettered"
+    );
+
+    let emails = fx.emails();
+    assert_eq!(emails.len(), 50);
+    for envelope in envelopes.iter().chain(more.iter()) {
+        let name = format!("{}.eml", envelope.id);
+        assert_eq!(
+            emails.iter().any(|(file, _)| *file == name),
+            envelope.id != poison.id,
+            "{name}"
+        );
+    }
+    let metrics = metrics_text(worker.health_addr).await;
+    let kind = "{kind=\"send_welcome_email\"}";
+    assert_eq!(
+        metric(&metrics, &format!("asyncstand_jobs_succeeded_total{kind}")),
+        50
+    );
+    assert_eq!(metric(&metrics, "asyncstand_jobs_duplicate_total"), 1);
+    assert_eq!(
+        metric(
+            &metrics,
+            &format!("asyncstand_jobs_dead_lettered_total{kind}")
+        ),
+        1
+    );
+
+    worker.stop().await;
+    fx.cleanup().await;
+}

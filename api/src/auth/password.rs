@@ -1,16 +1,21 @@
 //! Argon2id (m=19456 KiB, t=2, p=1) on a few dedicated threads (`concurrency` of them),
 //! so a login storm queues instead of starving the runtime.
 //!
-//! Dedicated threads rather than the runtime's blocking pool, for two reasons measured in
-//! docs/benchmarks.md: each hash allocates 19 MiB, and glibc keeps that memory in the
-//! arena of whichever thread ran it, so hashing on the ever-changing blocking-pool threads
-//! grew the process to ~860 MB (16 arenas); a fixed set of threads bounds it to about
-//! `concurrency` x 19 MiB. And on Linux the threads run at a lower priority (nice
-//! [`HASH_THREAD_NICE`]), so queries keep their latency while hashes use the idle CPU.
+//! Dedicated threads rather than the runtime's blocking pool, for reasons measured in
+//! docs/benchmarks.md:
+//! - Memory: each hash needs 19 MiB of working memory. Allocated per hash (as
+//!   `Argon2::hash_password` does), glibc kept most of it in its arenas, and the api
+//!   grew by ~19 MB per sign-in up to 860 MB. Each thread here allocates its working
+//!   memory once and reuses it, so hashing holds at most `concurrency` x 19 MiB.
+//! - Latency: on Linux the threads run at a lower priority (nice [`HASH_THREAD_NICE`]),
+//!   so a login storm uses the idle CPU without delaying every other request.
+//!
+//! The PHC strings are the ones `argon2`'s `PasswordHasher`/`PasswordVerifier` write and
+//! read (same parsing, same constant-time comparison of the output).
 
 use crate::error::ApiError;
-use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::password_hash::phc::{Output, ParamsString, PasswordHash, Salt};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use secrecy::{ExposeSecret, SecretString};
 use std::sync::{Arc, Mutex, mpsc};
 
@@ -19,7 +24,9 @@ use std::sync::{Arc, Mutex, mpsc};
 /// hashes still get about a tenth of the CPU, so sign-ins slow down but never stop.
 pub const HASH_THREAD_NICE: i32 = 10;
 
-type Job = Box<dyn FnOnce() + Send>;
+/// A hashing thread's working memory, reused from one hash to the next.
+type Memory = Vec<Block>;
+type Job = Box<dyn FnOnce(&mut Memory) + Send>;
 
 #[derive(Clone)]
 pub struct PasswordHasher {
@@ -34,11 +41,12 @@ impl PasswordHasher {
         let params = Params::new(19_456, 2, 1, None)
             .map_err(|e| ApiError::internal(anyhow::anyhow!("argon2 params: {e}")))?;
         let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
-        let dummy_hash: Arc<str> = argon
-            .hash_password(uuid::Uuid::new_v4().to_string().as_bytes())
-            .map_err(|e| ApiError::internal(anyhow::anyhow!("argon2: {e}")))?
-            .to_string()
-            .into();
+        let dummy_hash: Arc<str> = hash_with(
+            &argon,
+            &mut Memory::new(),
+            uuid::Uuid::new_v4().to_string().as_bytes(),
+        )?
+        .into();
         let (jobs, queue) = mpsc::channel::<Job>();
         let queue = Arc::new(Mutex::new(queue));
         for i in 0..concurrency.max(1) {
@@ -57,13 +65,8 @@ impl PasswordHasher {
 
     pub async fn hash(&self, password: SecretString) -> Result<String, ApiError> {
         let argon = self.argon.clone();
-        self.run_blocking(move || {
-            argon
-                .hash_password(password.expose_secret().as_bytes())
-                .map(|h| h.to_string())
-                .map_err(|e| ApiError::internal(anyhow::anyhow!("argon2 hash: {e}")))
-        })
-        .await
+        self.run(move |memory| hash_with(&argon, memory, password.expose_secret().as_bytes()))
+            .await
     }
 
     /// Verifies `password` against `hash`; with no hash (unknown account) it verifies
@@ -73,29 +76,31 @@ impl PasswordHasher {
         password: SecretString,
         hash: Option<String>,
     ) -> Result<bool, ApiError> {
-        let argon = self.argon.clone();
         let known = hash.is_some();
         let hash = hash.unwrap_or_else(|| self.dummy_hash.to_string());
         let matches = self
-            .run_blocking(move || {
-                Ok(argon
-                    .verify_password(password.expose_secret().as_bytes(), hash.as_str())
-                    .is_ok())
+            .run(move |memory| {
+                Ok(verify_with(
+                    memory,
+                    password.expose_secret().as_bytes(),
+                    &hash,
+                ))
             })
             .await?;
         Ok(known && matches)
     }
 
-    async fn run_blocking<T, F>(&self, work: F) -> Result<T, ApiError>
+    /// Runs `work` on the next free hashing thread.
+    async fn run<T, F>(&self, work: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
-        F: FnOnce() -> Result<T, ApiError> + Send + 'static,
+        F: FnOnce(&mut Memory) -> Result<T, ApiError> + Send + 'static,
     {
         let span = tracing::Span::current();
         let (done, result) = tokio::sync::oneshot::channel();
-        let job: Job = Box::new(move || {
+        let job: Job = Box::new(move |memory| {
             let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                span.in_scope(work)
+                span.in_scope(|| work(memory))
             }))
             .unwrap_or_else(|_| Err(ApiError::internal(anyhow::anyhow!("argon2 panicked"))));
             let _ = done.send(outcome);
@@ -117,6 +122,8 @@ fn hashing_thread(queue: &Mutex<mpsc::Receiver<Job>>) {
     {
         tracing::warn!(error = %e, "could not lower the priority of a hashing thread");
     }
+    // Allocated on the first job, then kept.
+    let mut memory = Memory::new();
     loop {
         // The lock is held only while waiting for the next job, never while hashing.
         let job = match queue.lock() {
@@ -124,10 +131,76 @@ fn hashing_thread(queue: &Mutex<mpsc::Receiver<Job>>) {
             Err(_) => return,
         };
         match job {
-            Ok(job) => job(),
+            Ok(job) => job(&mut memory),
             Err(_) => return,
         }
     }
+}
+
+/// Working memory kept between hashes: enough for our own parameters (m=19456 KiB).
+/// A stored hash with a larger cost gets a temporary allocation instead.
+const KEPT_BLOCKS: usize = 19_456;
+
+/// `Argon2::hash_password_into` with reused working memory.
+fn hash_into(
+    argon: &Argon2<'_>,
+    memory: &mut Memory,
+    password: &[u8],
+    salt: &[u8],
+    out: &mut [u8],
+) -> argon2::Result<()> {
+    let blocks = argon.params().block_count();
+    if blocks > KEPT_BLOCKS {
+        return argon.hash_password_into(password, salt, out);
+    }
+    if memory.len() < blocks {
+        memory.resize(blocks, Block::new());
+    }
+    argon.hash_password_into_with_memory(password, salt, out, &mut memory[..blocks])
+}
+
+/// The PHC string of a new hash with a random salt, as `PasswordHasher::hash_password`.
+fn hash_with(argon: &Argon2<'_>, memory: &mut Memory, password: &[u8]) -> Result<String, ApiError> {
+    let fail = |e: &dyn std::fmt::Display| ApiError::internal(anyhow::anyhow!("argon2 hash: {e}"));
+    let salt = argon2::password_hash::try_generate_salt().map_err(|e| fail(&e))?;
+    let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
+    hash_into(argon, memory, password, &salt, &mut out).map_err(|e| fail(&e))?;
+    let phc = PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(argon.params()).map_err(|e| fail(&e))?,
+        salt: Some(Salt::new(&salt).map_err(|e| fail(&e))?),
+        hash: Some(Output::new(&out).map_err(|e| fail(&e))?),
+    };
+    Ok(phc.to_string())
+}
+
+/// Whether `password` matches the PHC string `hash`, as `PasswordVerifier::verify_password`
+/// (the algorithm, version and parameters come from the hash).
+fn verify_with(memory: &mut Memory, password: &[u8], hash: &str) -> bool {
+    let Ok(hash) = PasswordHash::new(hash) else {
+        return false;
+    };
+    let (Some(salt), Some(expected)) = (&hash.salt, &hash.hash) else {
+        return false;
+    };
+    let (Ok(algorithm), Ok(version), Ok(params)) = (
+        Algorithm::try_from(hash.algorithm.as_str()),
+        hash.version.map(Version::try_from).transpose(),
+        Params::try_from(&hash),
+    ) else {
+        return false;
+    };
+    let argon = Argon2::new(algorithm, version.unwrap_or_default(), params);
+    let mut buffer = [0u8; Output::MAX_LENGTH];
+    let Some(out) = buffer.get_mut(..expected.len()) else {
+        return false;
+    };
+    if hash_into(&argon, memory, password, salt.as_ref(), out).is_err() {
+        return false;
+    }
+    // `Output`'s equality is constant-time.
+    Output::new(out).is_ok_and(|computed| &computed == expected)
 }
 
 #[cfg(test)]
@@ -160,5 +233,45 @@ mod tests {
                 .await
                 .unwrap()
         );
+    }
+
+    #[test]
+    fn phc_strings_match_the_argon2_crate_both_ways() {
+        use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
+        let params = Params::new(19_456, 2, 1, None).unwrap();
+        let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
+        let mut memory = Memory::new();
+        // Ours, read by the crate.
+        let ours = hash_with(&argon, &mut memory, b"correct horse").unwrap();
+        assert!(
+            argon
+                .verify_password(b"correct horse", ours.as_str())
+                .is_ok()
+        );
+        assert!(
+            argon
+                .verify_password(b"wrong horse", ours.as_str())
+                .is_err()
+        );
+        // The crate's (as stored before this module reused memory), read by ours, with
+        // the same reused memory.
+        let theirs = argon.hash_password(b"battery staple").unwrap().to_string();
+        assert!(verify_with(&mut memory, b"battery staple", &theirs));
+        assert!(!verify_with(&mut memory, b"correct horse", &theirs));
+        assert!(verify_with(&mut memory, b"correct horse", &ours));
+        // Other parameters in a stored hash are honoured; garbage never matches.
+        let cheap = Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            Params::new(4_096, 3, 1, None).unwrap(),
+        );
+        let other = cheap.hash_password(b"staple").unwrap().to_string();
+        assert!(verify_with(&mut memory, b"staple", &other));
+        assert!(!verify_with(&mut memory, b"staple", "not a hash"));
+        assert!(!verify_with(
+            &mut memory,
+            b"staple",
+            "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ"
+        ));
     }
 }

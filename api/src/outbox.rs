@@ -15,6 +15,9 @@ use std::time::Duration;
 use tokio::sync::Notify;
 
 const BATCH: i64 = 1000;
+/// Batches in flight at once: while one waits for its confirms, the next one is being
+/// claimed and published (each claims other rows, `SKIP LOCKED`).
+const CONCURRENT_BATCHES: usize = 2;
 const SWEEP_EVERY: Duration = Duration::from_secs(1);
 
 #[derive(Clone)]
@@ -66,14 +69,22 @@ async fn run(
             _ = broker.reconnected() => {}
             _ = tokio::time::sleep(SWEEP_EVERY) => {}
         }
-        loop {
-            match relay_batch(&pool, &broker, &exchange, &metrics).await {
-                Ok(n) if n as i64 >= BATCH => continue,
-                Ok(_) => break,
-                Err(e) => {
-                    tracing::warn!(error = %e, "outbox relay: batch failed; rows stay for the next sweep");
-                    break;
-                }
+        futures_util::future::join_all(
+            (0..CONCURRENT_BATCHES).map(|_| drain(&pool, &broker, &exchange, &metrics)),
+        )
+        .await;
+    }
+}
+
+/// Publishes batch after batch until one comes back short (or fails).
+async fn drain(pool: &DbPool, broker: &Broker, exchange: &str, metrics: &Metrics) {
+    loop {
+        match relay_batch(pool, broker, exchange, metrics).await {
+            Ok(n) if n as i64 >= BATCH => continue,
+            Ok(_) => break,
+            Err(e) => {
+                tracing::warn!(error = %e, "outbox relay: batch failed; rows stay for the next sweep");
+                break;
             }
         }
     }

@@ -13,7 +13,7 @@
 //! loadgen closed --addr A --users-file F --connections N --seconds S [--name NAME]
 //! loadgen open   --addr A --users-file F --rate R --connections N --seconds S
 //! loadgen login  --addr A --users-file F --connections N --seconds S
-//! loadgen storm  --addr A --users-file F --rate R --connections N --login-connections L --seconds S
+//! loadgen storm  --addr A --users-file F --rate R --connections N --login-connections L [--login-rate R] --seconds S
 //! common: [--pid API_PID] (samples VmRSS/VmHWM) [--results FILE] (appends a RESULT line)
 //! ```
 //!
@@ -433,6 +433,12 @@ async fn scenario(kind: &str, opts: &Opts) -> Result<()> {
     } else {
         0.0
     };
+    // `storm --login-rate R`: logins at a fixed rate (open loop) instead of as fast as possible.
+    let login_rate: f64 = if kind == "storm" {
+        opts.num("login-rate", Some(0.0))?
+    } else {
+        0.0
+    };
     for (i, conn) in org_conns.into_iter().enumerate() {
         let request = org_requests[i % org_requests.len()].clone();
         let stats = org_stats.clone();
@@ -463,13 +469,26 @@ async fn scenario(kind: &str, opts: &Opts) -> Result<()> {
         } else {
             mine
         };
-        tasks.push(tokio::task::spawn_local(closed_loop(
-            conn,
-            mine,
-            login_stats.clone(),
-            start,
-            end,
-        )));
+        if login_rate > 0.0 {
+            tasks.push(tokio::task::spawn_local(open_loop(
+                conn,
+                mine[0].clone(),
+                login_stats.clone(),
+                start,
+                end,
+                login_rate,
+                j,
+                login_count,
+            )));
+        } else {
+            tasks.push(tokio::task::spawn_local(closed_loop(
+                conn,
+                mine,
+                login_stats.clone(),
+                start,
+                end,
+            )));
+        }
     }
     for task in tasks {
         task.await?;
@@ -488,6 +507,9 @@ async fn scenario(kind: &str, opts: &Opts) -> Result<()> {
         "closed" => format!("closed loop, {connections} connections"),
         "open" => format!("open loop at {rate} req/s over {connections} connections"),
         "login" => format!("closed loop, {connections} connections"),
+        _ if login_rate > 0.0 => format!(
+            "organization open loop at {rate} req/s over {connections} connections + logIn open loop at {login_rate}/s over {login_count} connections"
+        ),
         _ => format!(
             "organization open loop at {rate} req/s over {connections} connections + logIn closed loop over {login_count} connections"
         ),
@@ -500,7 +522,7 @@ async fn scenario(kind: &str, opts: &Opts) -> Result<()> {
     }
     if login_count > 0 {
         let s = login_stats.borrow();
-        report("logIn", &s, elapsed, false, &mut result);
+        report("logIn", &s, elapsed, login_rate > 0.0, &mut result);
     }
     if let Some((rss, hwm)) = memory {
         println!(

@@ -7,7 +7,7 @@
 #
 # Env: BENCH_SECONDS (per scenario, default 20), BENCH_BIND (127.0.0.1:18080),
 #      BENCH_DATABASE_URL (postgres://postgres@127.0.0.1:5432/asyncstand_bench),
-#      BENCH_USERS (64), BENCH_RATE (500), BENCH_LOGIN_CONNECTIONS (4), AMQP_URL.
+#      BENCH_USERS (64), BENCH_RATE (500), BENCH_LOGIN_CONNECTIONS (4), BENCH_STORM_LOGIN_RATE (90), AMQP_URL.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -17,6 +17,8 @@ db_url=${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/asyncstand_bench
 users=${BENCH_USERS:-64}
 rate=${BENCH_RATE:-500}
 login_conns=${BENCH_LOGIN_CONNECTIONS:-4}
+# The login storm: logIn at the target rate (90/s, ~60 % of both cores in argon2) beside the queries.
+storm_login_rate=${BENCH_STORM_LOGIN_RATE:-90}
 out=target/bench
 api_bin=target/release/api
 loadgen=target/release/examples/loadgen
@@ -80,7 +82,7 @@ say "warm-up (3 s)"
 lg closed --name org_closed --connections 32 --seconds "$seconds"
 lg open --name org_open --rate "$rate" --connections 32 --seconds "$seconds"
 lg login --name login --connections "$login_conns" --seconds "$seconds"
-lg storm --name storm --rate "$rate" --connections 32 --login-connections "$login_conns" --seconds "$seconds"
+lg storm --name storm --rate "$rate" --connections 32 --login-connections "$login_conns" --login-rate "$storm_login_rate" --seconds "$seconds"
 
 stop_api
 trap - EXIT
@@ -131,7 +133,7 @@ printf '%-52s %-22s %-20s %s\n' "scenario" "measured" "target" "result"
 row "1. organization, closed loop, 32 connections" "$closed_rps req/s" ">= 10000 req/s" "$(ge "$closed_rps" 10000)"
 row "2. organization p99 at $rate req/s (open loop)" "$open_p99 ms" "<= 25 ms" "$(le "$open_p99" 25)"
 row "3a. logIn, closed loop, $login_conns connections" "$login_rps /s" ">= 90 /s" "$(ge "$login_rps" 90)"
-row "3b. logIn during the storm" "$storm_login_rps /s" ">= 90 /s" "$(ge "$storm_login_rps" 90)"
+row "3b. logIn storm at $storm_login_rate/s sustained" "$storm_login_rps /s" ">= 98 % of $storm_login_rate" "$(ge "$storm_login_rps" "$(awk -v r="$storm_login_rate" 'BEGIN { print 0.98 * r }')")"
 row "3c. organization p99 at $rate req/s during the storm" "$storm_p99 ms" "<= $limit_p99 ms (2x)" "$(le "$storm_p99" "$limit_p99")"
 row "4. api resident memory (max VmRSS / VmHWM)" "$mem_mb MB" "< 100 MB" "$(awk -v a="$mem_mb" 'BEGIN { print (a < 100) ? 1 : 0 }')"
 row "5. web bundle, wasm + js, gzip -9" "$bundle bytes" "< 409600 bytes" "$(awk -v a="$bundle" 'BEGIN { print (a < 409600) ? 1 : 0 }')"

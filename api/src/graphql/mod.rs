@@ -2,6 +2,7 @@
 
 mod auth;
 mod jobs;
+mod members;
 mod organization;
 mod pagination;
 mod types;
@@ -11,11 +12,19 @@ use async_graphql::{EmptySubscription, MergedObject, Schema};
 
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
-pub struct QueryRoot(organization::OrganizationQuery, jobs::JobsQuery);
+pub struct QueryRoot(
+    organization::OrganizationQuery,
+    jobs::JobsQuery,
+    members::MembersQuery,
+);
 
 #[derive(MergedObject, Default)]
 #[graphql(name = "Mutation")]
-pub struct MutationRoot(auth::AuthMutation, jobs::JobsMutation);
+pub struct MutationRoot(
+    auth::AuthMutation,
+    jobs::JobsMutation,
+    members::MembersMutation,
+);
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod jobs;
+pub mod members;
 pub mod organization;
 pub mod password;
 

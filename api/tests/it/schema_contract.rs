@@ -32,6 +32,13 @@ fn contract_names_are_present() {
         "logOut: Boolean!",
         "switchOrganization(organizationId: ID!): AuthPayload!",
         "enum OrgRole",
+        "enum MemberStatus",
+        "members(first: Int, after: String, filter: MemberFilter): MemberConnection!",
+        "updateOrganization(input: UpdateOrganizationInput!): Organization!",
+        "changeMemberRole(userId: ID!, role: OrgRole!): Member!",
+        "suspendMember(userId: ID!): Member!",
+        "reactivateMember(userId: ID!): Member!",
+        "removeMember(userId: ID!): Boolean!",
     ] {
         assert!(sdl.contains(name), "missing from the schema: {name}");
     }

@@ -5,6 +5,7 @@
 
 pub mod audit;
 pub mod jobs;
+pub mod members;
 pub mod models;
 pub mod organizations;
 pub mod outbox;

@@ -128,3 +128,19 @@ pub async fn default_for_user(
         .await
         .optional()?)
 }
+
+/// Renames `org`.
+pub async fn update_name(
+    conn: &mut AsyncPgConnection,
+    org: OrganizationId,
+    name: &str,
+) -> Result<Organization, DbError> {
+    Ok(diesel::update(organizations::table.find(org))
+        .set((
+            organizations::name.eq(name),
+            organizations::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(Organization::as_returning())
+        .get_result(conn)
+        .await?)
+}

@@ -56,11 +56,21 @@ pub enum Job {
         /// The user who asked for the reset.
         user_id: Uuid,
     },
+    /// E-mail an invitation to join an organization. The worker issues the token (a
+    /// new one on each send), stores only its hash and sends the accept link.
+    SendInvitation {
+        /// The `invitations` row.
+        invitation_id: Uuid,
+    },
 }
 
 impl Job {
     /// Every kind name, in declaration order (the values [`Job::kind`] returns).
-    pub const KINDS: &'static [&'static str] = &["send_welcome_email", "send_password_reset"];
+    pub const KINDS: &'static [&'static str] = &[
+        "send_welcome_email",
+        "send_password_reset",
+        "send_invitation",
+    ];
 
     /// The job's kind as written in the `kind` field; also its AMQP routing key.
     #[must_use]
@@ -68,6 +78,7 @@ impl Job {
         match self {
             Self::SendWelcomeEmail { .. } => "send_welcome_email",
             Self::SendPasswordReset { .. } => "send_password_reset",
+            Self::SendInvitation { .. } => "send_invitation",
         }
     }
 }
@@ -228,6 +239,9 @@ mod tests {
         let jobs = [
             Job::SendWelcomeEmail { user_id },
             Job::SendPasswordReset { user_id },
+            Job::SendInvitation {
+                invitation_id: user_id,
+            },
         ];
         assert_eq!(jobs.len(), Job::KINDS.len());
         for (job, kind) in jobs.into_iter().zip(Job::KINDS) {
@@ -236,7 +250,11 @@ mod tests {
             let body = envelope.to_json().unwrap();
             let value: serde_json::Value = serde_json::from_slice(&body).unwrap();
             assert_eq!(value["job"]["kind"], *kind);
-            assert_eq!(value["job"]["payload"]["user_id"], user_id.to_string());
+            let payload = &value["job"]["payload"];
+            let id = payload
+                .get("user_id")
+                .or_else(|| payload.get("invitation_id"));
+            assert_eq!(id, Some(&serde_json::json!(user_id.to_string())));
             assert_eq!(JobEnvelope::from_json(&body).unwrap(), envelope);
         }
     }

@@ -33,6 +33,18 @@ pub struct ResetPasswordInput {
     pub new_password: String,
 }
 
+#[derive(InputObject)]
+pub struct AcceptInvitationInput {
+    /// The token from the invitation link.
+    #[graphql(secret)]
+    pub token: String,
+    /// Your name (ignored when you already have an account).
+    pub name: String,
+    /// A new password, or your current one when you already have an account.
+    #[graphql(secret)]
+    pub password: String,
+}
+
 #[derive(Default)]
 pub struct AuthMutation;
 
@@ -50,6 +62,26 @@ impl AuthMutation {
                 name: input.name,
                 organization_name: input.organization_name,
             },
+        )
+        .await
+        .extend()?;
+        Ok(respond(ctx, state, signed_in))
+    }
+
+    /// Accepts an invitation: creates your account (or adds your existing one) and
+    /// signs you in to the organization. The link works once.
+    async fn accept_invitation(
+        &self,
+        ctx: &Context<'_>,
+        input: AcceptInvitationInput,
+    ) -> Result<AuthPayload> {
+        let (state, meta) = request(ctx)?;
+        let signed_in = service::accept_invitation(
+            state,
+            meta,
+            &input.token,
+            &input.name,
+            SecretString::from(input.password),
         )
         .await
         .extend()?;

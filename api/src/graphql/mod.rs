@@ -1,6 +1,7 @@
 //! The GraphQL schema: thin resolvers over `service`, one module per domain.
 
 mod auth;
+mod invitations;
 mod jobs;
 mod members;
 mod organization;
@@ -24,6 +25,7 @@ pub struct MutationRoot(
     auth::AuthMutation,
     jobs::JobsMutation,
     members::MembersMutation,
+    invitations::InvitationsMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

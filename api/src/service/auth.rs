@@ -8,7 +8,9 @@ use crate::state::{AppState, RequestMeta};
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection;
 use schema::db::models::{NewMembership, NewSession, NewUser, Organization, User};
-use schema::db::{AsyncPgConnection, DbError, organizations, rate_limits, sessions, users};
+use schema::db::{
+    AsyncPgConnection, DbError, invitations, members, organizations, rate_limits, sessions, users,
+};
 use schema::enums::{MemberStatus, OrgRole};
 use schema::ids::{OrganizationId, SessionId, UserId};
 use schema::jobs::Job;
@@ -424,4 +426,141 @@ fn truncate(s: &str, max: usize) -> &str {
         Some((i, _)) => &s[..i],
         None => s,
     }
+}
+
+/// Accepts an invitation with its token: a new person creates the account (name,
+/// password); an existing account (same e-mail) joins after proving its password. The
+/// token works once; a used, revoked or expired one is BAD_USER_INPUT on `token`.
+#[tracing::instrument(skip_all)]
+pub async fn accept_invitation(
+    state: &AppState,
+    meta: &RequestMeta,
+    token: &str,
+    name: &str,
+    password: SecretString,
+) -> ApiResult<SignedIn> {
+    let invalid = || ApiError::BadInput {
+        field: Some("token"),
+        message: "token: this invitation link is invalid, used or revoked".into(),
+    };
+    let expired = || ApiError::BadInput {
+        field: Some("token"),
+        message: "token: this invitation has expired; ask for a new one".into(),
+    };
+    let check = |invitation: &invitations::Invitation| {
+        if !invitation.is_open() {
+            Err(invalid())
+        } else if invitation.expires_at <= Utc::now() {
+            Err(expired())
+        } else {
+            Ok(())
+        }
+    };
+    let token = token.trim();
+    if token.is_empty() || token.len() > 128 {
+        return Err(invalid());
+    }
+    let token_hash = refresh::hash(token);
+    let mut conn = state.db().await?;
+    let peek = invitations::find_by_token_for_update(&mut conn, &token_hash)
+        .await?
+        .ok_or_else(invalid)?;
+    check(&peek)?;
+    let existing = users::find_by_email(&mut conn, &peek.email).await?;
+    let new_account = match &existing {
+        Some(user) => {
+            let verified = state
+                .hasher
+                .verify(password, Some(user.password_hash.clone()))
+                .await?;
+            if !verified {
+                return Err(ApiError::Unauthenticated(
+                    "password: an account with this e-mail exists; enter its password".into(),
+                ));
+            }
+            None
+        }
+        None => {
+            let name = validation::validate_person_name(name)?;
+            validation::validate_password(password.expose_secret())?;
+            Some((name, state.hasher.hash(password).await?))
+        }
+    };
+    let expires = session_expiry(state);
+    let (refresh_token, refresh_hash) = refresh::generate();
+    let session_id = SessionId::new_random();
+    let (user, org, role) = conn
+        .transaction::<_, ApiError, _>(async |tx| {
+            let invitation = invitations::find_by_token_for_update(tx, &token_hash)
+                .await?
+                .ok_or_else(invalid)?;
+            check(&invitation)?;
+            let user = match (existing, &new_account) {
+                (Some(user), _) => user,
+                (None, Some((name, password_hash))) => users::insert(
+                    tx,
+                    &NewUser {
+                        id: UserId::new_random(),
+                        email: &invitation.email,
+                        name,
+                        password_hash,
+                    },
+                )
+                .await?
+                .ok_or_else(email_taken)?,
+                (None, None) => return Err(invalid()),
+            };
+            if members::find_for_update(tx, invitation.org_id, user.id)
+                .await?
+                .is_some()
+            {
+                return Err(ApiError::Conflict {
+                    field: Some("token"),
+                    message: "token: you are already a member of this organization".into(),
+                });
+            }
+            organizations::insert_membership(
+                tx,
+                &NewMembership {
+                    org_id: invitation.org_id,
+                    user_id: user.id,
+                    role: invitation.role,
+                    status: MemberStatus::Active,
+                },
+            )
+            .await?;
+            invitations::mark_accepted(tx, invitation.id, user.id).await?;
+            let (org, role) = organizations::find_active_membership(tx, user.id, invitation.org_id)
+                .await?
+                .ok_or_else(invalid)?;
+            open_session(
+                tx,
+                meta,
+                session_id,
+                user.id,
+                org.id,
+                expires,
+                &refresh_hash,
+            )
+            .await?;
+            audit(
+                tx,
+                meta,
+                Some(org.id),
+                Some(user.id),
+                "invitation.accept",
+                Some(("invitation", invitation.id.to_string())),
+                json!({
+                    "before": { "status": "PENDING" },
+                    "after": { "status": "ACCEPTED", "role": role },
+                    "email": invitation.email,
+                    "newAccount": new_account.is_some(),
+                }),
+            )
+            .await?;
+            Ok((user, org, role))
+        })
+        .await?;
+    tracing::info!(user_id = %user.id, org_id = %org.id, "invitation accepted");
+    signed_in(state, user, org, role, session_id, Some(refresh_token))
 }

@@ -2,6 +2,7 @@
 //! together so none can be forgotten. Resolvers call exactly one of these.
 
 pub mod auth;
+pub mod invitations;
 pub mod jobs;
 pub mod members;
 pub mod organization;

@@ -6,6 +6,7 @@ mod browser;
 mod hardening;
 mod health;
 mod helpers;
+mod invitations;
 mod members;
 mod migrations;
 mod pipeline;

@@ -18,7 +18,7 @@ const SWITCH: &str = "mutation($id: ID!) { switchOrganization(organizationId: $i
 
 /// Signs up `email` (in an organization of their own), adds them to `org` with `role`
 /// and returns them signed in to `org`.
-async fn join(app: &TestApp, org: &SignedUp, email: &str, role: &str) -> SignedUp {
+pub(crate) async fn join(app: &TestApp, org: &SignedUp, email: &str, role: &str) -> SignedUp {
     let mut person = app.sign_up(email, "Elsewhere").await;
     let mut db = app.db().await;
     diesel::sql_query(format!(

@@ -39,6 +39,8 @@ fn contract_names_are_present() {
         "suspendMember(userId: ID!): Member!",
         "reactivateMember(userId: ID!): Member!",
         "removeMember(userId: ID!): Boolean!",
+        "inviteMember(input: InviteMemberInput!): Invitation!",
+        "acceptInvitation(input: AcceptInvitationInput!): AuthPayload!",
     ] {
         assert!(sdl.contains(name), "missing from the schema: {name}");
     }

@@ -4,6 +4,7 @@
 //! caller's transaction alike.
 
 pub mod audit;
+pub mod invitations;
 pub mod jobs;
 pub mod members;
 pub mod models;

@@ -130,6 +130,25 @@ diesel::table! {
 
 diesel::joinable!(password_resets -> users (user_id));
 
+diesel::table! {
+    invitations (id) {
+        id -> Uuid,
+        org_id -> Uuid,
+        email -> Text,
+        role -> Text,
+        invited_by -> Nullable<Uuid>,
+        token_hash -> Nullable<Bytea>,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        sent_at -> Nullable<Timestamptz>,
+        accepted_at -> Nullable<Timestamptz>,
+        accepted_by -> Nullable<Uuid>,
+        revoked_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::joinable!(invitations -> organizations (org_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     organizations,
@@ -142,4 +161,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     processed_jobs,
     failed_jobs,
     password_resets,
+    invitations,
 );

@@ -14,6 +14,7 @@
 //! and the caller runs each job alone through [`dispatch`], so failures, retries and
 //! dead-lettering stay per job.
 
+mod send_invitation;
 mod send_password_reset;
 mod send_welcome_email;
 
@@ -79,6 +80,9 @@ pub async fn dispatch(ctx: &JobContext, envelope: &JobEnvelope) -> Result<Outcom
             }
             Job::SendPasswordReset { user_id } => {
                 send_password_reset::run(ctx, tx, envelope, UserId(*user_id)).await?;
+            }
+            Job::SendInvitation { invitation_id } => {
+                send_invitation::run(ctx, tx, envelope, *invitation_id).await?;
             }
         }
         Ok(Outcome::Done)

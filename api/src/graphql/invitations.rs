@@ -1,0 +1,113 @@
+use super::types::OrgRole;
+use crate::auth::AuthState;
+use crate::error::ApiError;
+use crate::service::invitations as service;
+use crate::service::organization::require_caller;
+use crate::state::{AppState, RequestMeta};
+use async_graphql::{Context, Enum, ID, InputObject, Object, Result, ResultExt, SimpleObject};
+use chrono::{DateTime, Utc};
+use schema::db::invitations::Invitation as InvitationRow;
+use uuid::Uuid;
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum InvitationStatus {
+    Pending,
+    Accepted,
+    Revoked,
+    Expired,
+}
+
+/// An invitation to join the current organization.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct Invitation {
+    pub id: ID,
+    pub email: String,
+    pub role: OrgRole,
+    pub status: InvitationStatus,
+    pub created_at: DateTime<Utc>,
+    /// When the link stops working (a resend starts 7 new days).
+    pub expires_at: DateTime<Utc>,
+}
+
+impl From<InvitationRow> for Invitation {
+    fn from(i: InvitationRow) -> Self {
+        let status = if i.accepted_at.is_some() {
+            InvitationStatus::Accepted
+        } else if i.revoked_at.is_some() {
+            InvitationStatus::Revoked
+        } else if i.expires_at <= Utc::now() {
+            InvitationStatus::Expired
+        } else {
+            InvitationStatus::Pending
+        };
+        Self {
+            id: ID(i.id.to_string()),
+            email: i.email,
+            role: i.role.into(),
+            status,
+            created_at: i.created_at,
+            expires_at: i.expires_at,
+        }
+    }
+}
+
+#[derive(InputObject, Debug)]
+pub struct InviteMemberInput {
+    pub email: String,
+    pub role: OrgRole,
+}
+
+fn invitation_id(id: &ID) -> Result<Uuid> {
+    id.parse::<Uuid>()
+        .map_err(|_| ApiError::NotFound("invitation not found".into()))
+        .extend()
+}
+
+#[derive(Default)]
+pub struct InvitationsMutation;
+
+#[Object]
+impl InvitationsMutation {
+    /// Invites a person by e-mail; they get a link that works once, for 7 days.
+    /// OWNER/ADMIN; only an OWNER invites OWNERs and ADMINs.
+    async fn invite_member(
+        &self,
+        ctx: &Context<'_>,
+        input: InviteMemberInput,
+    ) -> Result<Invitation> {
+        let state = ctx.data::<AppState>()?;
+        let meta = ctx.data::<RequestMeta>()?;
+        let caller = require_caller(ctx.data::<AuthState>()?).extend()?;
+        Ok(
+            service::invite(state, meta, caller, &input.email, input.role.into())
+                .await
+                .extend()?
+                .into(),
+        )
+    }
+
+    /// Sends a pending invitation again with a new link; the old link stops working.
+    /// OWNER/ADMIN.
+    async fn resend_invitation(&self, ctx: &Context<'_>, id: ID) -> Result<Invitation> {
+        let state = ctx.data::<AppState>()?;
+        let meta = ctx.data::<RequestMeta>()?;
+        let caller = require_caller(ctx.data::<AuthState>()?).extend()?;
+        let id = invitation_id(&id)?;
+        Ok(service::resend(state, meta, caller, id)
+            .await
+            .extend()?
+            .into())
+    }
+
+    /// Withdraws a pending invitation. OWNER/ADMIN.
+    async fn revoke_invitation(&self, ctx: &Context<'_>, id: ID) -> Result<Invitation> {
+        let state = ctx.data::<AppState>()?;
+        let meta = ctx.data::<RequestMeta>()?;
+        let caller = require_caller(ctx.data::<AuthState>()?).extend()?;
+        let id = invitation_id(&id)?;
+        Ok(service::revoke(state, meta, caller, id)
+            .await
+            .extend()?
+            .into())
+    }
+}

@@ -1,0 +1,263 @@
+//! Invitations: e-mailed through the worker, accepted once, expiring, revocable,
+//! resendable; role and tenant rules.
+
+use crate::helpers::*;
+use crate::members::join;
+use diesel_async::RunQueryDsl;
+use serde_json::{Value, json};
+
+const INVITE: &str = "mutation($input: InviteMemberInput!) { inviteMember(input: $input) { id email role status expiresAt } }";
+const ACCEPT: &str = "mutation($input: AcceptInvitationInput!) { acceptInvitation(input: $input) { accessToken user { id email name } organization { id } } }";
+const RESEND: &str = "mutation($id: ID!) { resendInvitation(id: $id) { id status } }";
+const REVOKE: &str = "mutation($id: ID!) { revokeInvitation(id: $id) { id status } }";
+const NEW_PASSWORD: &str = "a brand new passphrase 42";
+
+fn tokens(mails: &[String]) -> Vec<String> {
+    mails
+        .iter()
+        .map(|mail| {
+            let text = mail
+                .replace("=\r\n", "")
+                .replace("=\n", "")
+                .replace("=3D", "=");
+            let needle = "accept-invitation?token=";
+            let start = text.find(needle).expect("an invitation link") + needle.len();
+            text[start..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                .collect()
+        })
+        .collect()
+}
+
+async fn invite(app: &TestApp, token: &str, email: &str, role: &str) -> Value {
+    app.graphql_as(
+        token,
+        INVITE,
+        json!({ "input": { "email": email, "role": role } }),
+    )
+    .await
+}
+
+async fn accept(app: &TestApp, token: &str, password: &str) -> Value {
+    app.graphql(
+        ACCEPT,
+        json!({ "input": { "token": token, "name": "Nina New", "password": password } }),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_new_person_accepts_an_emailed_invitation_once() {
+    let app = TestApp::spawn().await;
+    let worker = app.start_worker().await;
+    let owner = app.sign_up("owner@a.example", "Acme").await;
+
+    let invited = invite(&app, &owner.token, "Nina@New.example", "MEMBER").await;
+    let invitation = &invited["data"]["inviteMember"];
+    assert_eq!(invitation["email"], "nina@new.example", "{invited}");
+    assert_eq!(invitation["status"], "PENDING");
+    assert_eq!(invitation["role"], "MEMBER");
+
+    let mails = app
+        .wait_for_emails("nina@new.example", "accept-invitation?token=", 1)
+        .await;
+    assert!(mails[0].contains("Acme"), "{}", mails[0]);
+    let token = tokens(&mails).remove(0);
+    assert_eq!(token.len(), 43);
+
+    let accepted = accept(&app, &token, NEW_PASSWORD).await;
+    let payload = &accepted["data"]["acceptInvitation"];
+    assert_eq!(
+        payload["organization"]["id"],
+        owner.org_id.as_str(),
+        "{accepted}"
+    );
+    assert_eq!(payload["user"]["name"], "Nina New");
+    let viewer = app
+        .graphql_as(payload["accessToken"].as_str().unwrap(), VIEWER, json!({}))
+        .await;
+    assert_eq!(viewer["data"]["viewer"]["role"], "MEMBER", "{viewer}");
+
+    // Single use.
+    let again = accept(&app, &token, NEW_PASSWORD).await;
+    assert_eq!(error_code(&again), "BAD_USER_INPUT", "{again}");
+    assert_eq!(again["errors"][0]["extensions"]["field"], "token");
+    // The new account signs in with its password.
+    let login = app
+        .graphql(
+            LOG_IN,
+            json!({ "input": { "email": "nina@new.example", "password": NEW_PASSWORD } }),
+        )
+        .await;
+    assert_eq!(
+        login["data"]["logIn"]["organization"]["id"],
+        owner.org_id.as_str(),
+        "{login}"
+    );
+    // A pending invitation for an existing member is refused.
+    let dup = invite(&app, &owner.token, "nina@new.example", "MEMBER").await;
+    assert_eq!(error_code(&dup), "CONFLICT", "{dup}");
+
+    let mut db = app.db().await;
+    #[derive(diesel::QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let n: N = diesel::sql_query(
+        "SELECT count(*) AS n FROM audit_events WHERE action IN ('invitation.create', 'invitation.accept')",
+    )
+    .get_result(&mut db)
+    .await
+    .unwrap();
+    assert_eq!(n.n, 2);
+    worker.stop().await;
+}
+
+#[tokio::test]
+async fn an_existing_account_joins_with_its_password() {
+    let app = TestApp::spawn().await;
+    let worker = app.start_worker().await;
+    let owner = app.sign_up("owner@a.example", "Acme").await;
+    let bob = app.sign_up("bob@b.example", "Bob's").await;
+
+    let invited = invite(&app, &owner.token, &bob.email, "ADMIN").await;
+    assert_eq!(
+        invited["data"]["inviteMember"]["role"], "ADMIN",
+        "{invited}"
+    );
+    let mails = app
+        .wait_for_emails(&bob.email, "accept-invitation?token=", 1)
+        .await;
+    let token = tokens(&mails).remove(0);
+
+    let wrong = accept(&app, &token, "not bob's password at all").await;
+    assert_eq!(error_code(&wrong), "UNAUTHENTICATED", "{wrong}");
+    let joined = accept(&app, &token, PASSWORD).await;
+    let payload = &joined["data"]["acceptInvitation"];
+    assert_eq!(payload["user"]["id"], bob.user_id.as_str(), "{joined}");
+    assert_eq!(payload["organization"]["id"], owner.org_id.as_str());
+    let viewer = app
+        .graphql_as(payload["accessToken"].as_str().unwrap(), VIEWER, json!({}))
+        .await;
+    assert_eq!(viewer["data"]["viewer"]["role"], "ADMIN", "{viewer}");
+    assert_eq!(
+        viewer["data"]["viewer"]["organizations"]
+            .as_array()
+            .map(Vec::len),
+        Some(2)
+    );
+    worker.stop().await;
+}
+
+#[tokio::test]
+async fn expired_revoked_and_replaced_links_are_refused() {
+    let app = TestApp::spawn().await;
+    let worker = app.start_worker().await;
+    let owner = app.sign_up("owner@a.example", "Acme").await;
+
+    // Expired.
+    invite(&app, &owner.token, "late@x.example", "MEMBER").await;
+    let token = tokens(&app.wait_for_emails("late@x.example", "token=", 1).await).remove(0);
+    let mut db = app.db().await;
+    diesel::sql_query(
+        "UPDATE invitations SET expires_at = now() - interval '1 minute' WHERE email = 'late@x.example'",
+    )
+    .execute(&mut db)
+    .await
+    .unwrap();
+    let expired = accept(&app, &token, NEW_PASSWORD).await;
+    assert_eq!(error_code(&expired), "BAD_USER_INPUT", "{expired}");
+    assert_eq!(expired["errors"][0]["extensions"]["field"], "token");
+    assert!(
+        expired["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("expired"),
+        "{expired}"
+    );
+    // An expired invitation gives way to a new one for the same address.
+    let fresh = invite(&app, &owner.token, "late@x.example", "MEMBER").await;
+    assert_eq!(
+        fresh["data"]["inviteMember"]["status"], "PENDING",
+        "{fresh}"
+    );
+
+    // Resent: a new link, and the old one stops working.
+    let invited = invite(&app, &owner.token, "re@x.example", "MEMBER").await;
+    let id = invited["data"]["inviteMember"]["id"].clone();
+    let first = tokens(&app.wait_for_emails("re@x.example", "token=", 1).await).remove(0);
+    let resent = app
+        .graphql_as(&owner.token, RESEND, json!({ "id": id }))
+        .await;
+    assert_eq!(
+        resent["data"]["resendInvitation"]["status"], "PENDING",
+        "{resent}"
+    );
+    let both = tokens(&app.wait_for_emails("re@x.example", "token=", 2).await);
+    let second = both.into_iter().find(|t| *t != first).expect("a new token");
+    let old = accept(&app, &first, NEW_PASSWORD).await;
+    assert_eq!(error_code(&old), "BAD_USER_INPUT", "{old}");
+
+    // Revoked: the current link stops working too; revoking twice conflicts.
+    let revoked = app
+        .graphql_as(&owner.token, REVOKE, json!({ "id": id }))
+        .await;
+    assert_eq!(
+        revoked["data"]["revokeInvitation"]["status"], "REVOKED",
+        "{revoked}"
+    );
+    let gone = accept(&app, &second, NEW_PASSWORD).await;
+    assert_eq!(error_code(&gone), "BAD_USER_INPUT", "{gone}");
+    let twice = app
+        .graphql_as(&owner.token, REVOKE, json!({ "id": id }))
+        .await;
+    assert_eq!(error_code(&twice), "CONFLICT", "{twice}");
+    let resend_revoked = app
+        .graphql_as(&owner.token, RESEND, json!({ "id": id }))
+        .await;
+    assert_eq!(error_code(&resend_revoked), "CONFLICT", "{resend_revoked}");
+    worker.stop().await;
+}
+
+#[tokio::test]
+async fn invitation_roles_and_tenants() {
+    let app = TestApp::spawn().await;
+    let owner = app.sign_up("owner@a.example", "A").await;
+    let admin = join(&app, &owner, "admin@a.example", "ADMIN").await;
+    let member = join(&app, &owner, "member@a.example", "MEMBER").await;
+    let other = app.sign_up("owner@b.example", "B").await;
+
+    let forbidden = invite(&app, &member.token, "x@x.example", "MEMBER").await;
+    assert_eq!(error_code(&forbidden), "FORBIDDEN", "{forbidden}");
+    let rank = invite(&app, &admin.token, "x@x.example", "ADMIN").await;
+    assert_eq!(error_code(&rank), "FORBIDDEN", "{rank}");
+    let bad = invite(&app, &admin.token, "not-an-email", "MEMBER").await;
+    assert_eq!(error_code(&bad), "BAD_USER_INPUT", "{bad}");
+    let member_again = invite(&app, &admin.token, "member@a.example", "MEMBER").await;
+    assert_eq!(error_code(&member_again), "CONFLICT", "{member_again}");
+
+    let ok = invite(&app, &admin.token, "x@x.example", "MEMBER").await;
+    let id = ok["data"]["inviteMember"]["id"].clone();
+    assert!(id.is_string(), "{ok}");
+    let pending = invite(&app, &owner.token, "x@x.example", "MEMBER").await;
+    assert_eq!(error_code(&pending), "CONFLICT", "{pending}");
+
+    for query in [RESEND, REVOKE] {
+        let body = app
+            .graphql_as(&member.token, query, json!({ "id": id }))
+            .await;
+        assert_eq!(error_code(&body), "FORBIDDEN", "{body}");
+        let body = app
+            .graphql_as(&other.token, query, json!({ "id": id }))
+            .await;
+        assert_eq!(error_code(&body), "NOT_FOUND", "{body}");
+        let body = app
+            .graphql_as(&owner.token, query, json!({ "id": "nope" }))
+            .await;
+        assert_eq!(error_code(&body), "NOT_FOUND", "{body}");
+    }
+    let garbage = accept(&app, "not-a-token", NEW_PASSWORD).await;
+    assert_eq!(error_code(&garbage), "BAD_USER_INPUT", "{garbage}");
+}

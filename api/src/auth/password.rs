@@ -7,8 +7,9 @@
 //!   `Argon2::hash_password` does), glibc kept most of it in its arenas, and the api
 //!   grew by ~19 MB per sign-in up to 860 MB. Each thread here allocates its working
 //!   memory once and reuses it, so hashing holds at most `concurrency` x 19 MiB.
-//! - Latency: on Linux the threads run at a lower priority (nice [`HASH_THREAD_NICE`]),
-//!   so a login storm uses the idle CPU without delaying every other request.
+//! - Latency: on Linux the threads run under `SCHED_IDLE` (nice [`HASH_THREAD_NICE`] where
+//!   that is refused), so a login storm uses the idle CPU without delaying every other
+//!   request; when the machine is saturated, sign-ins slow down first.
 //!
 //! The PHC strings are the ones `argon2`'s `PasswordHasher`/`PasswordVerifier` write and
 //! read (same parsing, same constant-time comparison of the output).
@@ -19,9 +20,8 @@ use argon2::{Algorithm, Argon2, Block, Params, Version};
 use secrecy::{ExposeSecret, SecretString};
 use std::sync::{Arc, Mutex, mpsc};
 
-/// The nice value of the hashing threads (0 = normal, 19 = lowest). A waking request
-/// handler preempts a hash instead of waiting for its time slice; under full load the
-/// hashes still get about a tenth of the CPU, so sign-ins slow down but never stop.
+/// The nice value of the hashing threads where `SCHED_IDLE` is refused (0 = normal,
+/// 19 = lowest). Under full load the hashes still get about a tenth of the CPU.
 pub const HASH_THREAD_NICE: i32 = 10;
 
 /// A hashing thread's working memory, reused from one hash to the next.
@@ -114,14 +114,34 @@ impl PasswordHasher {
     }
 }
 
+/// Hashing yields the CPU to everything else: `SCHED_IDLE` on Linux (a waking request
+/// preempts a hash at once), or nice [`HASH_THREAD_NICE`] where that is refused.
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    {
+        use thread_priority::unix::{
+            NormalThreadSchedulePolicy, ThreadSchedulePolicy, set_thread_priority_and_policy,
+            thread_native_id,
+        };
+        let idle = set_thread_priority_and_policy(
+            thread_native_id(),
+            thread_priority::ThreadPriority::Min,
+            ThreadSchedulePolicy::Normal(NormalThreadSchedulePolicy::Idle),
+        );
+        if idle.is_err()
+            && let Err(e) = rustix::process::setpriority_process(
+                Some(rustix::thread::gettid()),
+                HASH_THREAD_NICE,
+            )
+        {
+            tracing::warn!(error = %e, "could not lower the priority of a hashing thread");
+        }
+    }
+}
+
 /// Runs queued hashing jobs until every `PasswordHasher` clone is dropped.
 fn hashing_thread(queue: &Mutex<mpsc::Receiver<Job>>) {
-    #[cfg(target_os = "linux")]
-    if let Err(e) =
-        rustix::process::setpriority_process(Some(rustix::thread::gettid()), HASH_THREAD_NICE)
-    {
-        tracing::warn!(error = %e, "could not lower the priority of a hashing thread");
-    }
+    lower_priority();
     // Allocated on the first job, then kept.
     let mut memory = Memory::new();
     loop {

@@ -1,5 +1,6 @@
 //! The GraphQL schema: thin resolvers over `service`, one module per domain.
 
+mod audit;
 mod auth;
 mod invitations;
 mod jobs;
@@ -17,6 +18,7 @@ pub struct QueryRoot(
     organization::OrganizationQuery,
     jobs::JobsQuery,
     members::MembersQuery,
+    audit::AuditQuery,
 );
 
 #[derive(MergedObject, Default)]

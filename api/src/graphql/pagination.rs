@@ -41,6 +41,25 @@ pub fn decode(cursor: Option<&str>) -> Result<Option<(DateTime<Utc>, Uuid)>, Api
     Ok(Some((at, id.parse().map_err(|_| invalid())?)))
 }
 
+/// A cursor over a numeric id (lists ordered by a bigint identity).
+pub fn encode_id(id: i64) -> String {
+    URL_SAFE_NO_PAD.encode(format!("id:{id}"))
+}
+
+pub fn decode_id(cursor: Option<&str>) -> Result<Option<i64>, ApiError> {
+    let Some(cursor) = cursor else {
+        return Ok(None);
+    };
+    let invalid = || ApiError::BadInput {
+        field: Some("after"),
+        message: "after: not a cursor from this list".into(),
+    };
+    let raw = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
+    let text = String::from_utf8(raw).map_err(|_| invalid())?;
+    let id = text.strip_prefix("id:").ok_or_else(invalid)?;
+    Ok(Some(id.parse().map_err(|_| invalid())?))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -54,5 +73,7 @@ mod tests {
         assert!(decode(None).unwrap().is_none());
         assert!(page_size(Some(0)).is_err() && page_size(Some(101)).is_err());
         assert_eq!(page_size(None).unwrap(), 20);
+        assert_eq!(decode_id(Some(&encode_id(42))).unwrap(), Some(42));
+        assert!(decode_id(Some(&encode(at, id))).is_err());
     }
 }

@@ -1,6 +1,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! The api's integration tests: one binary, each test with its own database.
 
+mod audit;
 mod auth;
 mod browser;
 mod hardening;

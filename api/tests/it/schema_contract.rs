@@ -41,6 +41,7 @@ fn contract_names_are_present() {
         "removeMember(userId: ID!): Boolean!",
         "inviteMember(input: InviteMemberInput!): Invitation!",
         "acceptInvitation(input: AcceptInvitationInput!): AuthPayload!",
+        "auditLog(first: Int, after: String, filter: AuditFilter): AuditEventConnection!",
     ] {
         assert!(sdl.contains(name), "missing from the schema: {name}");
     }

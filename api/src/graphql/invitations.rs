@@ -1,9 +1,11 @@
+use super::pagination;
 use super::types::OrgRole;
 use crate::auth::AuthState;
 use crate::error::ApiError;
 use crate::service::invitations as service;
 use crate::service::organization::require_caller;
 use crate::state::{AppState, RequestMeta};
+use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, ResultExt, SimpleObject};
 use chrono::{DateTime, Utc};
 use schema::db::invitations::Invitation as InvitationRow;
@@ -61,6 +63,35 @@ fn invitation_id(id: &ID) -> Result<Uuid> {
     id.parse::<Uuid>()
         .map_err(|_| ApiError::NotFound("invitation not found".into()))
         .extend()
+}
+
+#[derive(Default)]
+pub struct InvitationsQuery;
+
+#[Object]
+impl InvitationsQuery {
+    /// Invitations not yet accepted or revoked (pending or expired), newest first.
+    /// OWNER/ADMIN.
+    async fn invitations(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Connection<String, Invitation>> {
+        let state = ctx.data::<AppState>()?;
+        let caller = require_caller(ctx.data::<AuthState>()?).extend()?;
+        let first = pagination::page_size(first).extend()?;
+        let cursor = pagination::decode(after.as_deref()).extend()?;
+        let (rows, more) = service::list_open(state, caller, cursor, first)
+            .await
+            .extend()?;
+        let mut connection = Connection::new(cursor.is_some(), more);
+        connection.edges.extend(
+            rows.into_iter()
+                .map(|row| Edge::new(pagination::encode(row.created_at, row.id), row.into())),
+        );
+        Ok(connection)
+    }
 }
 
 #[derive(Default)]

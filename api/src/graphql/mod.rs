@@ -19,6 +19,7 @@ pub struct QueryRoot(
     jobs::JobsQuery,
     members::MembersQuery,
     audit::AuditQuery,
+    invitations::InvitationsQuery,
 );
 
 #[derive(MergedObject, Default)]

@@ -46,6 +46,22 @@ async fn send(
     .await
 }
 
+/// One page of open invitations (pending or expired), newest first. OWNER/ADMIN.
+#[tracing::instrument(skip_all)]
+pub async fn list_open(
+    state: &AppState,
+    caller: &Caller,
+    after: Option<(chrono::DateTime<chrono::Utc>, Uuid)>,
+    first: i64,
+) -> ApiResult<(Vec<Invitation>, bool)> {
+    require_admin(state, caller).await?;
+    let mut conn = state.db().await?;
+    let mut page = invitations::list_open(&mut conn, caller.org, after, first + 1).await?;
+    let more = page.len() as i64 > first;
+    page.truncate(first as usize);
+    Ok((page, more))
+}
+
 /// Invites `email` to the caller's organization with `role` and queues the e-mail.
 #[tracing::instrument(skip_all)]
 pub async fn invite(

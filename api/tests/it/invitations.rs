@@ -244,6 +244,43 @@ async fn invitation_roles_and_tenants() {
     let pending = invite(&app, &owner.token, "x@x.example", "MEMBER").await;
     assert_eq!(error_code(&pending), "CONFLICT", "{pending}");
 
+    // Owners and admins list open invitations; members may not; tenants never mix.
+    let list = "query($first: Int, $after: String) { invitations(first: $first, after: $after) { edges { node { id email status } } pageInfo { hasNextPage endCursor } } }";
+    invite(&app, &owner.token, "y@x.example", "MEMBER").await;
+    let page1 = app
+        .graphql_as(&admin.token, list, json!({ "first": 1 }))
+        .await;
+    assert_eq!(
+        page1["data"]["invitations"]["edges"][0]["node"]["email"], "y@x.example",
+        "{page1}"
+    );
+    assert_eq!(
+        page1["data"]["invitations"]["pageInfo"]["hasNextPage"],
+        true
+    );
+    let cursor = page1["data"]["invitations"]["pageInfo"]["endCursor"].clone();
+    let page2 = app
+        .graphql_as(&admin.token, list, json!({ "first": 1, "after": cursor }))
+        .await;
+    assert_eq!(
+        page2["data"]["invitations"]["edges"][0]["node"]["id"], id,
+        "{page2}"
+    );
+    assert_eq!(
+        page2["data"]["invitations"]["pageInfo"]["hasNextPage"],
+        false
+    );
+    let denied = app.graphql_as(&member.token, list, json!({})).await;
+    assert_eq!(error_code(&denied), "FORBIDDEN", "{denied}");
+    let theirs = app.graphql_as(&other.token, list, json!({})).await;
+    assert_eq!(
+        theirs["data"]["invitations"]["edges"]
+            .as_array()
+            .map(Vec::len),
+        Some(0),
+        "{theirs}"
+    );
+
     for query in [RESEND, REVOKE] {
         let body = app
             .graphql_as(&member.token, query, json!({ "id": id }))

@@ -181,3 +181,32 @@ pub async fn set_token(
         .await?;
     Ok(())
 }
+
+/// `org`'s open (neither accepted nor revoked) invitations, newest first, after the
+/// cursor `(created_at, id)`.
+pub async fn list_open(
+    conn: &mut AsyncPgConnection,
+    org: OrganizationId,
+    after: Option<(DateTime<Utc>, Uuid)>,
+    limit: i64,
+) -> Result<Vec<Invitation>, DbError> {
+    use diesel::BoolExpressionMethods;
+    let mut query = invitations::table
+        .filter(invitations::org_id.eq(org))
+        .filter(invitations::accepted_at.is_null())
+        .filter(invitations::revoked_at.is_null())
+        .into_boxed();
+    if let Some((at, id)) = after {
+        query = query.filter(
+            invitations::created_at
+                .lt(at)
+                .or(invitations::created_at.eq(at).and(invitations::id.lt(id))),
+        );
+    }
+    Ok(query
+        .order((invitations::created_at.desc(), invitations::id.desc()))
+        .limit(limit)
+        .select(Invitation::as_select())
+        .load(conn)
+        .await?)
+}

@@ -8,6 +8,7 @@ pub mod config;
 mod consumer;
 pub mod error;
 pub mod health;
+pub mod housekeeping;
 pub mod jobs;
 pub mod metrics;
 pub mod notify;
@@ -117,10 +118,15 @@ impl Application {
         let database_url = self.settings.database_url.clone();
         let settings = self.settings;
         let readiness = self.readiness;
+        let pool = shared.jobs.pool.clone();
         let work = async move {
             let mut stopped = stopped;
             if prepare_database(database_url.expose_secret(), &mut stopped).await {
-                consumer::supervise(settings, readiness, shared, stopped).await;
+                let sweeper = housekeeping::run(pool, stopped.clone());
+                tokio::join!(
+                    consumer::supervise(settings, readiness, shared, stopped),
+                    sweeper
+                );
             }
         };
         tokio::pin!(work);

@@ -298,3 +298,40 @@ async fn invitation_roles_and_tenants() {
     let garbage = accept(&app, "not-a-token", NEW_PASSWORD).await;
     assert_eq!(error_code(&garbage), "BAD_USER_INPUT", "{garbage}");
 }
+
+#[tokio::test]
+async fn the_worker_cleans_up_long_expired_invitations() {
+    #[derive(diesel::QueryableByName)]
+    struct Email {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        email: String,
+    }
+    let app = TestApp::spawn().await;
+    let owner = app.sign_up("owner@a.example", "A").await;
+    let mut db = app.db().await;
+    diesel::sql_query(format!(
+        "INSERT INTO invitations (id, org_id, email, role, expires_at, accepted_at) VALUES \
+         (gen_random_uuid(), '{org}', 'old@x.example', 'MEMBER', now() - interval '31 days', NULL), \
+         (gen_random_uuid(), '{org}', 'recent@x.example', 'MEMBER', now() - interval '1 day', NULL), \
+         (gen_random_uuid(), '{org}', 'accepted@x.example', 'MEMBER', now() - interval '40 days', now() - interval '45 days')",
+        org = owner.org_id
+    ))
+    .execute(&mut db)
+    .await
+    .unwrap();
+    let worker = app.start_worker().await;
+    let mut left = Vec::new();
+    for _ in 0..100 {
+        let rows: Vec<Email> = diesel::sql_query("SELECT email FROM invitations ORDER BY email")
+            .load(&mut db)
+            .await
+            .unwrap();
+        left = rows.into_iter().map(|r| r.email).collect();
+        if left.len() == 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(left, ["accepted@x.example", "recent@x.example"]);
+    worker.stop().await;
+}

@@ -210,3 +210,17 @@ pub async fn list_open(
         .load(conn)
         .await?)
 }
+
+/// Deletes open invitations that expired before `cutoff` (the worker's clean-up).
+pub async fn delete_expired(
+    conn: &mut AsyncPgConnection,
+    cutoff: DateTime<Utc>,
+) -> Result<usize, DbError> {
+    Ok(diesel::delete(
+        invitations::table
+            .filter(invitations::accepted_at.is_null())
+            .filter(invitations::expires_at.lt(cutoff)),
+    )
+    .execute(conn)
+    .await?)
+}

@@ -8,6 +8,7 @@ mod hardening;
 mod health;
 mod helpers;
 mod invitations;
+mod isolation;
 mod members;
 mod migrations;
 mod pipeline;

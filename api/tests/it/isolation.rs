@@ -1,0 +1,230 @@
+//! Tenant isolation for every operation in the schema: a member of organization B gets
+//! NOT_FOUND on organization A's objects (and never sees them in lists), and a MEMBER
+//! gets FORBIDDEN on admin operations. The operation list comes from the schema, so an
+//! operation without a case here fails the test.
+
+use crate::helpers::*;
+use crate::members::join;
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
+
+/// Operations with no tenant object to reach: they act on the caller's own account or
+/// on a secret token, which their own tests cover.
+const PUBLIC: &[&str] = &[
+    "signUp",
+    "logIn",
+    "refreshSession",
+    "logOut",
+    "requestPasswordReset",
+    "resetPassword",
+    "acceptInvitation",
+];
+
+async fn operations() -> BTreeSet<String> {
+    let schema = api::graphql::build_schema(None, api::graphql::Limits::default());
+    let response = schema
+        .execute("{ __schema { queryType { fields { name } } mutationType { fields { name } } } }")
+        .await;
+    let data = response.data.into_json().unwrap();
+    let mut names = BTreeSet::new();
+    for root in ["queryType", "mutationType"] {
+        for field in data["__schema"][root]["fields"].as_array().unwrap() {
+            names.insert(field["name"].as_str().unwrap().to_string());
+        }
+    }
+    names
+}
+
+#[tokio::test]
+async fn every_operation_keeps_tenants_apart() {
+    let app = TestApp::spawn().await;
+    let a = app.sign_up("owner@a.example", "A").await;
+    let a_member = join(&app, &a, "member@a.example", "MEMBER").await;
+    let b = app.sign_up("owner@b.example", "B").await;
+
+    // A's objects: an invitation and a failed job.
+    let invited = app
+        .graphql_as(
+            &a.token,
+            "mutation { inviteMember(input: { email: \"guest@a.example\", role: MEMBER }) { id } }",
+            json!({}),
+        )
+        .await;
+    let invitation = invited["data"]["inviteMember"]["id"].clone();
+    assert!(invitation.is_string(), "{invited}");
+    let failed_job = uuid::Uuid::new_v4().to_string();
+    let mut db = app.db().await;
+    diesel_async::RunQueryDsl::execute(diesel::sql_query(format!(
+        "INSERT INTO failed_jobs (id, org_id, kind, envelope, error, attempts) VALUES ('{failed_job}', '{}', 'send_welcome_email', '{{}}', 'boom', 5)",
+        a.org_id
+    )), &mut db)
+    .await
+    .unwrap();
+
+    let user = json!({ "id": a.user_id });
+    // (operation, query, variables, B's expected code (None: B gets its own data,
+    // which must not mention A), whether a MEMBER of A is FORBIDDEN)
+    let cases: Vec<(&str, &str, Value, Option<&str>, bool)> = vec![
+        (
+            "viewer",
+            "{ viewer { organization { id } organizations { id } } }",
+            json!({}),
+            None,
+            false,
+        ),
+        (
+            "organization",
+            "{ organization { id name } }",
+            json!({}),
+            None,
+            false,
+        ),
+        (
+            "members",
+            "{ members { edges { node { user { id email } } } } }",
+            json!({}),
+            None,
+            false,
+        ),
+        (
+            "auditLog",
+            "{ auditLog(first: 100) { edges { node { actor { id } targetId summary } } } }",
+            json!({}),
+            None,
+            true,
+        ),
+        (
+            "invitations",
+            "{ invitations { edges { node { id email } } } }",
+            json!({}),
+            None,
+            true,
+        ),
+        (
+            "failedJobs",
+            "{ failedJobs { edges { node { id } } } }",
+            json!({}),
+            None,
+            true,
+        ),
+        (
+            "switchOrganization",
+            "mutation($id: ID!) { switchOrganization(organizationId: $id) { accessToken } }",
+            json!({ "id": a.org_id }),
+            Some("NOT_FOUND"),
+            false,
+        ),
+        (
+            "changeMemberRole",
+            "mutation($id: ID!) { changeMemberRole(userId: $id, role: MEMBER) { role } }",
+            user.clone(),
+            Some("NOT_FOUND"),
+            true,
+        ),
+        (
+            "suspendMember",
+            "mutation($id: ID!) { suspendMember(userId: $id) { status } }",
+            user.clone(),
+            Some("NOT_FOUND"),
+            true,
+        ),
+        (
+            "reactivateMember",
+            "mutation($id: ID!) { reactivateMember(userId: $id) { status } }",
+            user.clone(),
+            Some("NOT_FOUND"),
+            true,
+        ),
+        (
+            "removeMember",
+            "mutation($id: ID!) { removeMember(userId: $id) }",
+            user.clone(),
+            Some("NOT_FOUND"),
+            true,
+        ),
+        (
+            "resendInvitation",
+            "mutation($id: ID!) { resendInvitation(id: $id) { id } }",
+            json!({ "id": invitation }),
+            Some("NOT_FOUND"),
+            true,
+        ),
+        (
+            "revokeInvitation",
+            "mutation($id: ID!) { revokeInvitation(id: $id) { id } }",
+            json!({ "id": invitation }),
+            Some("NOT_FOUND"),
+            true,
+        ),
+        (
+            "retryFailedJob",
+            "mutation($id: ID!) { retryFailedJob(id: $id) { id } }",
+            json!({ "id": failed_job }),
+            Some("NOT_FOUND"),
+            true,
+        ),
+        // No foreign id to pass: B's call only touches B (their own tests show that).
+        (
+            "inviteMember",
+            "mutation { inviteMember(input: { email: \"someone@b.example\", role: MEMBER }) { id } }",
+            json!({}),
+            None,
+            true,
+        ),
+        (
+            "updateOrganization",
+            "mutation { updateOrganization(input: { name: \"B renamed\" }) { id name } }",
+            json!({}),
+            None,
+            true,
+        ),
+    ];
+
+    let covered: BTreeSet<String> = cases
+        .iter()
+        .map(|c| c.0.to_string())
+        .chain(PUBLIC.iter().map(|p| p.to_string()))
+        .collect();
+    let missing: Vec<_> = operations().await.difference(&covered).cloned().collect();
+    assert!(
+        missing.is_empty(),
+        "operations without an isolation case: {missing:?}"
+    );
+    let stale: Vec<_> = covered.difference(&operations().await).cloned().collect();
+    assert!(
+        stale.is_empty(),
+        "cases for operations that no longer exist: {stale:?}"
+    );
+
+    let a_ids = [
+        a.org_id.as_str(),
+        a.user_id.as_str(),
+        a_member.user_id.as_str(),
+        "owner@a.example",
+        "member@a.example",
+        "guest@a.example",
+        failed_job.as_str(),
+    ];
+    for (name, query, vars, b_expects, member_forbidden) in &cases {
+        let body = app.graphql_as(&b.token, query, vars.clone()).await;
+        match b_expects {
+            Some(code) => assert_eq!(error_code(&body), *code, "{name} as B: {body}"),
+            None => {
+                assert!(body["errors"].is_null(), "{name} as B: {body}");
+                let text = body.to_string();
+                for id in a_ids {
+                    assert!(!text.contains(id), "{name} as B shows A's {id}: {body}");
+                }
+            }
+        }
+        if *member_forbidden {
+            // Against A's owner or A's objects, as A's MEMBER.
+            let body = app.graphql_as(&a_member.token, query, vars.clone()).await;
+            assert_eq!(
+                error_code(&body),
+                "FORBIDDEN",
+                "{name} as A's MEMBER: {body}"
+            );
+        }
+    }
+}

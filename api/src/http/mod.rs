@@ -1,6 +1,7 @@
-//! Routes: `/graphql` (POST + GET), `/graphql/ws`, `/playground/`, `/healthz`, `/readyz`,
+//! Routes: `/graphql` (POST + GET), `/graphql/ws`, `/playground/`, `/audit.csv`, `/healthz`, `/readyz`,
 //! and the built web UI with an index.html fallback.
 
+mod audit_export;
 mod graphql;
 mod health;
 pub mod rate_limit;
@@ -18,6 +19,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::route().to(graphql::method_not_allowed)),
     )
     .service(web::resource("/graphql/ws").route(web::get().to(graphql::ws)))
+    .route("/audit.csv", web::get().to(audit_export::export))
     .route("/healthz", web::get().to(health::healthz))
     .route("/readyz", web::get().to(health::readyz))
     .route("/metrics", web::get().to(health::metrics))

@@ -1,7 +1,8 @@
 //! Periodic clean-up: at start and then daily, deletes invitations that expired more
-//! than [`KEEP_EXPIRED`] ago and were never accepted (revoked ones included). Recently
-//! expired ones stay, so admins still see them as expired and can resend them. Every
-//! worker may run it; the DELETE is idempotent, so no leader is needed.
+//! than [`KEEP_EXPIRED`] ago and were never accepted (revoked ones included), and outbox
+//! rows published more than [`KEEP_SENT_OUTBOX_DAYS`] days ago. Recently expired
+//! invitations stay, so admins still see them as expired and can resend them. Every
+//! worker may run it; the DELETEs are idempotent, so no leader is needed.
 
 use schema::db::{DbError, DbPool, invitations};
 use std::time::Duration;
@@ -11,6 +12,8 @@ use tokio::sync::watch;
 pub const INTERVAL: Duration = Duration::from_secs(24 * 60 * 60);
 /// How long expired invitations are kept.
 pub const KEEP_EXPIRED: chrono::TimeDelta = chrono::TimeDelta::days(30);
+/// How long published outbox rows are kept (for inspection) before they are deleted.
+pub const KEEP_SENT_OUTBOX_DAYS: i32 = 7;
 
 /// Runs the clean-up now and every [`INTERVAL`] until `stopped` turns true.
 pub(crate) async fn run(pool: DbPool, mut stopped: watch::Receiver<bool>) {
@@ -20,6 +23,13 @@ pub(crate) async fn run(pool: DbPool, mut stopped: watch::Receiver<bool>) {
             Ok(n) => tracing::info!(deleted = n, "expired invitations cleaned up"),
             Err(e) => {
                 tracing::warn!(error = %crate::error::chain(&e), "invitation clean-up failed")
+            }
+        }
+        match purge_outbox(&pool).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(deleted = n, "published outbox rows cleaned up"),
+            Err(e) => {
+                tracing::warn!(error = %crate::error::chain(&e), "outbox clean-up failed")
             }
         }
         tokio::select! {
@@ -36,4 +46,13 @@ pub(crate) async fn run(pool: DbPool, mut stopped: watch::Receiver<bool>) {
 pub async fn sweep(pool: &DbPool) -> Result<usize, DbError> {
     let mut conn = pool.get().await.map_err(|e| DbError::Pool(e.to_string()))?;
     invitations::delete_expired(&mut conn, chrono::Utc::now() - KEEP_EXPIRED).await
+}
+
+/// Deletes outbox rows published more than [`KEEP_SENT_OUTBOX_DAYS`] days ago.
+///
+/// # Errors
+/// The database.
+pub async fn purge_outbox(pool: &DbPool) -> Result<usize, DbError> {
+    let mut conn = pool.get().await.map_err(|e| DbError::Pool(e.to_string()))?;
+    schema::db::outbox::purge_sent(&mut conn, KEEP_SENT_OUTBOX_DAYS).await
 }

@@ -300,7 +300,7 @@ async fn invitation_roles_and_tenants() {
 }
 
 #[tokio::test]
-async fn the_worker_cleans_up_long_expired_invitations() {
+async fn the_worker_cleans_up_long_expired_invitations_and_old_outbox_rows() {
     #[derive(diesel::QueryableByName)]
     struct Email {
         #[diesel(sql_type = diesel::sql_types::Text)]
@@ -319,6 +319,16 @@ async fn the_worker_cleans_up_long_expired_invitations() {
     .execute(&mut db)
     .await
     .unwrap();
+    // Published outbox rows go after a week; recent ones stay for inspection.
+    let (old_row, recent_row) = (uuid::Uuid::new_v4(), uuid::Uuid::new_v4());
+    diesel::sql_query(format!(
+        "INSERT INTO outbox (id, kind, payload, created_at, sent_at) VALUES \
+         ('{old_row}', 'send_welcome_email', '{{}}', now() - interval '9 days', now() - interval '8 days'), \
+         ('{recent_row}', 'send_welcome_email', '{{}}', now() - interval '2 days', now() - interval '1 day')"
+    ))
+    .execute(&mut db)
+    .await
+    .unwrap();
     let worker = app.start_worker().await;
     let mut left = Vec::new();
     for _ in 0..100 {
@@ -333,5 +343,20 @@ async fn the_worker_cleans_up_long_expired_invitations() {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     assert_eq!(left, ["accepted@x.example", "recent@x.example"]);
+    let mut outbox: Vec<String> = Vec::new();
+    for _ in 0..100 {
+        let rows: Vec<Email> = diesel::sql_query(format!(
+            "SELECT id::text AS email FROM outbox WHERE id IN ('{old_row}', '{recent_row}')"
+        ))
+        .load(&mut db)
+        .await
+        .unwrap();
+        outbox = rows.into_iter().map(|r| r.email).collect();
+        if outbox.len() == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(outbox, [recent_row.to_string()]);
     worker.stop().await;
 }

@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection;
 use schema::db::members::{self, MemberFilter};
 use schema::db::models::{Membership, Organization, User};
-use schema::db::{AsyncPgConnection, organizations};
+use schema::db::{AsyncPgConnection, organizations, sessions};
 use schema::enums::{MemberStatus, OrgRole};
 use schema::ids::UserId;
 use schema::validation;
@@ -186,7 +186,7 @@ async fn set_status(
         }
         let after = members::set_status(tx, caller.org, target, status).await?;
         let revoked = if status == MemberStatus::Suspended {
-            members::revoke_sessions(tx, caller.org, target, "member suspended").await?
+            sessions::revoke_all_in_organization(tx, caller.org, target, "member suspended").await?
         } else {
             0
         };
@@ -226,7 +226,8 @@ pub async fn remove(
         check_rank(actor, before.role, "remove")?;
         check_not_last_owner(tx, caller, &before, "removed").await?;
         members::delete(tx, caller.org, target).await?;
-        let revoked = members::revoke_sessions(tx, caller.org, target, "member removed").await?;
+        let revoked =
+            sessions::revoke_all_in_organization(tx, caller.org, target, "member removed").await?;
         audit(
             tx,
             meta,

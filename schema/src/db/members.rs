@@ -2,7 +2,7 @@
 
 use super::DbError;
 use super::models::{Membership, User};
-use super::tables::{memberships, sessions, users};
+use super::tables::{memberships, users};
 use crate::enums::{MemberStatus, OrgRole};
 use crate::ids::{OrganizationId, UserId};
 use chrono::{DateTime, Utc};
@@ -157,27 +157,6 @@ pub async fn delete(
         .execute(conn)
         .await?;
     Ok(n > 0)
-}
-
-/// Revokes every live session `user` has in `org` (suspension, removal).
-pub async fn revoke_sessions(
-    conn: &mut AsyncPgConnection,
-    org: OrganizationId,
-    user: UserId,
-    reason: &str,
-) -> Result<usize, DbError> {
-    Ok(diesel::update(
-        sessions::table
-            .filter(sessions::user_id.eq(user))
-            .filter(sessions::org_id.eq(org))
-            .filter(sessions::revoked_at.is_null()),
-    )
-    .set((
-        sessions::revoked_at.eq(diesel::dsl::now),
-        sessions::revoked_reason.eq(reason),
-    ))
-    .execute(conn)
-    .await?)
 }
 
 #[cfg(test)]

@@ -123,6 +123,27 @@ pub async fn revoke_all_for_user(
     .await?)
 }
 
+/// Revokes every live session `user` has in `org` (suspension, removal).
+pub async fn revoke_all_in_organization(
+    conn: &mut AsyncPgConnection,
+    org: OrganizationId,
+    user: UserId,
+    reason: &str,
+) -> Result<usize, DbError> {
+    Ok(diesel::update(
+        sessions::table
+            .filter(sessions::user_id.eq(user))
+            .filter(sessions::org_id.eq(org))
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set((
+        sessions::revoked_at.eq(diesel::dsl::now),
+        sessions::revoked_reason.eq(reason),
+    ))
+    .execute(conn)
+    .await?)
+}
+
 /// Moves a live session to another organization (switchOrganization).
 pub async fn set_organization(
     conn: &mut AsyncPgConnection,

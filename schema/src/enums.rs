@@ -77,6 +77,84 @@ text_enum!(
     }
 );
 
+text_enum!(
+    /// A day of the week, Monday first (ISO 8601).
+    Weekday {
+        Mon => "MON",
+        Tue => "TUE",
+        Wed => "WED",
+        Thu => "THU",
+        Fri => "FRI",
+        Sat => "SAT",
+        Sun => "SUN",
+    }
+);
+
+text_enum!(
+    /// What a standup question asks for.
+    QuestionKind {
+        Text => "TEXT",
+        Blocker => "BLOCKER",
+        Mood => "MOOD",
+    }
+);
+
+text_enum!(
+    /// Where a standup's questions and digest go.
+    DeliveryChannel {
+        Web => "WEB",
+        Email => "EMAIL",
+        SlackDm => "SLACK_DM",
+        SlackChannel => "SLACK_CHANNEL",
+        Webhook => "WEBHOOK",
+    }
+);
+
+text_enum!(
+    /// Whether a standup still takes answers.
+    StandupState {
+        Open => "OPEN",
+        Closed => "CLOSED",
+    }
+);
+
+text_enum!(
+    /// Where one participant stands in one standup.
+    ParticipationState {
+        Pending => "PENDING",
+        Answered => "ANSWERED",
+        Skipped => "SKIPPED",
+    }
+);
+
+impl Weekday {
+    /// The same day in chrono's terms.
+    pub fn to_chrono(self) -> chrono::Weekday {
+        match self {
+            Weekday::Mon => chrono::Weekday::Mon,
+            Weekday::Tue => chrono::Weekday::Tue,
+            Weekday::Wed => chrono::Weekday::Wed,
+            Weekday::Thu => chrono::Weekday::Thu,
+            Weekday::Fri => chrono::Weekday::Fri,
+            Weekday::Sat => chrono::Weekday::Sat,
+            Weekday::Sun => chrono::Weekday::Sun,
+        }
+    }
+
+    /// chrono's day in ours.
+    pub fn from_chrono(day: chrono::Weekday) -> Self {
+        match day {
+            chrono::Weekday::Mon => Weekday::Mon,
+            chrono::Weekday::Tue => Weekday::Tue,
+            chrono::Weekday::Wed => Weekday::Wed,
+            chrono::Weekday::Thu => Weekday::Thu,
+            chrono::Weekday::Fri => Weekday::Fri,
+            chrono::Weekday::Sat => Weekday::Sat,
+            chrono::Weekday::Sun => Weekday::Sun,
+        }
+    }
+}
+
 impl OrgRole {
     /// OWNER and ADMIN run the organization.
     pub fn is_admin(&self) -> bool {

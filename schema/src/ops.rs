@@ -15,6 +15,9 @@ use serde::{Deserialize, Serialize};
 use crate::enums::OrgRole;
 use crate::ids::{OrganizationId, UserId};
 
+mod organization;
+pub use organization::*;
+
 /// One GraphQL operation: its document, its variables and its result.
 pub trait Operation {
     /// The operation name, as written in [`Operation::QUERY`].
@@ -382,9 +385,8 @@ impl Operation for ViewerQuery {
     type Data = ViewerData;
 }
 
-/// Every operation as `(name, document)`, for the server test that validates each one
-/// against the real schema.
-pub const ALL: &[(&str, &str)] = &[
+/// The operations of this file, for [`ALL`].
+const ACCOUNT: &[(&str, &str)] = &[
     (SignUp::NAME, SignUp::QUERY),
     (LogIn::NAME, LogIn::QUERY),
     (RefreshSession::NAME, RefreshSession::QUERY),
@@ -394,6 +396,15 @@ pub const ALL: &[(&str, &str)] = &[
     (ResetPassword::NAME, ResetPassword::QUERY),
     (ViewerQuery::NAME, ViewerQuery::QUERY),
 ];
+
+/// Every operation as `(name, document)`, for the server test that validates each one
+/// against the real schema.
+pub const ALL: &[&[(&str, &str)]] = &[ACCOUNT, organization::OPERATIONS];
+
+/// Every operation, flattened.
+pub fn all() -> impl Iterator<Item = (&'static str, &'static str)> {
+    ALL.iter().flat_map(|group| group.iter().copied())
+}
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
@@ -538,8 +549,8 @@ mod tests {
 
     #[test]
     fn every_document_names_its_operation_and_defines_used_fragments() {
-        assert_eq!(ALL.len(), 8);
-        for (name, query) in ALL {
+        assert_eq!(all().count(), 20);
+        for (name, query) in all() {
             assert!(
                 query.contains(&format!(" {name}")),
                 "{name} not named in its document"

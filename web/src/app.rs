@@ -7,7 +7,8 @@ use crate::components::{ErrorBanner, FullPageLoading, Shell, ToastProvider};
 use crate::hooks::{SessionProvider, SessionState, use_session};
 use crate::pages::auth_layout::AuthCard;
 use crate::pages::{
-    ForgotPasswordPage, HomePage, NotFoundPage, ResetPasswordPage, SignInPage, SignUpPage,
+    AcceptInvitationPage, AuditLogPage, ForgotPasswordPage, HomePage, MembersPage, NotFoundPage,
+    ResetPasswordPage, SettingsPage, SignInPage, SignUpPage,
 };
 
 #[derive(Clone, Debug, PartialEq, Routable)]
@@ -23,6 +24,15 @@ pub enum Route {
     /// The link in the reset e-mail: `/reset-password?token=…`.
     #[at("/reset-password")]
     ResetPassword,
+    /// The link in the invitation e-mail: `/accept-invitation?token=…`.
+    #[at("/accept-invitation")]
+    AcceptInvitation,
+    #[at("/members")]
+    Members,
+    #[at("/audit-log")]
+    AuditLog,
+    #[at("/settings")]
+    Settings,
     #[not_found]
     #[at("/404")]
     NotFound,
@@ -37,6 +47,17 @@ fn switch(route: Route) -> Html {
         // reset then ends their sessions, this one included).
         Route::ForgotPassword => html! { <ForgotPasswordPage /> },
         Route::ResetPassword => html! { <ResetPasswordPage /> },
+        // Open in any session state: whoever follows the link joins as the invited address.
+        Route::AcceptInvitation => html! { <AcceptInvitationPage /> },
+        Route::Members => {
+            html! { <Gate need={Need::SignedIn}><Shell><MembersPage /></Shell></Gate> }
+        }
+        Route::AuditLog => {
+            html! { <Gate need={Need::SignedIn}><Shell><AuditLogPage /></Shell></Gate> }
+        }
+        Route::Settings => {
+            html! { <Gate need={Need::SignedIn}><Shell><SettingsPage /></Shell></Gate> }
+        }
         Route::NotFound => html! { <NotFoundPage /> },
     }
 }

@@ -6,6 +6,7 @@
 pub mod api;
 pub mod app;
 pub mod components;
+pub mod format;
 pub mod hooks;
 pub mod pages;
 

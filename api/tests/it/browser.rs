@@ -413,3 +413,199 @@ async fn password_reset_through_the_ui() {
 
     browser.quit().await;
 }
+
+/// Signs in through the form; returns once the home page shows the organization.
+async fn sign_in_in_ui(browser: &Browser, app: &TestApp, email: &str, org: &str) {
+    browser.goto(&app.url("/sign-in")).await;
+    browser.fill("#email", email).await;
+    browser.fill("#password", PASSWORD).await;
+    browser.click("button[type=submit]").await;
+    browser.wait_text("[data-testid=org-name]", org).await;
+}
+
+async fn sign_out_in_ui(browser: &Browser) {
+    browser.click("[data-testid=user-menu]").await;
+    browser.click("[data-testid=sign-out]").await;
+    browser.wait_path("/sign-in").await;
+}
+
+/// The `data-action` of every row of the audit table, top to bottom.
+async fn audit_actions(browser: &Browser) -> Vec<String> {
+    let value = browser
+        .script_value(
+            "return Array.from(document.querySelectorAll('[data-testid=audit-row]')).map(r => r.dataset.action);",
+        )
+        .await;
+    serde_json::from_value(value).expect("actions")
+}
+
+#[tokio::test]
+async fn owner_invites_invitee_accepts_role_changes_and_audit_log_shows_it() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let _worker = app.start_worker().await;
+    let owner = app.signed_up_owner().await;
+    let invitee = unique_email("grace");
+
+    // The owner opens Members from the navigation and sees themself.
+    sign_in_in_ui(&browser, &app, &owner.email, &owner.org_name).await;
+    browser.click("nav a[href='/members']").await;
+    browser.wait_path("/members").await;
+    browser.wait_text("h1", "Members").await;
+    browser
+        .wait_present(&format!("tr[data-email='{}']", owner.email))
+        .await;
+    browser
+        .wait_text("[data-testid=invitations-empty]", "No pending invitations")
+        .await;
+
+    // Invite: the dialog checks the address first, then sends.
+    browser.click("[data-testid=invite-open]").await;
+    browser.wait_present("dialog[open] #invite-email").await;
+    browser.fill("#invite-email", "not-an-address").await;
+    browser.click("[data-testid=invite-submit]").await;
+    browser.wait_present("#invite-email-error").await;
+    browser.fill("#invite-email", &invitee).await;
+    browser.screenshot("members-invite-dialog").await;
+    browser.click("[data-testid=invite-submit]").await;
+    browser
+        .wait_text(
+            "[data-testid=toasts]",
+            &format!("Invitation sent to {invitee}"),
+        )
+        .await;
+    browser.wait_gone("dialog[open]").await;
+    browser
+        .wait_text(
+            &format!("tr[data-testid=invitation-row][data-email='{invitee}']"),
+            "Pending",
+        )
+        .await;
+    browser.screenshot("members").await;
+
+    // The e-mail from the worker carries the link.
+    let mails = app
+        .wait_for_emails(&invitee, "accept-invitation?token=", 1)
+        .await;
+    let token = crate::invitations::tokens(&mails).remove(0);
+
+    // The invitee follows it, signed out, and lands signed in to the organization.
+    sign_out_in_ui(&browser).await;
+    browser
+        .goto(&app.url(&format!("/accept-invitation?token={token}")))
+        .await;
+    browser.wait_text("h1", "Join your team").await;
+    browser.screenshot("accept-invitation").await;
+    browser.fill("#name", "Grace Hopper").await;
+    browser.fill("#password", PASSWORD).await;
+    browser.click("button[type=submit]").await;
+    browser
+        .wait_text("[data-testid=org-name]", &owner.org_name)
+        .await;
+    browser.wait_path("/").await;
+    browser
+        .wait_text("[data-testid=user-name]", "Grace Hopper")
+        .await;
+    browser.wait_text("[data-testid=role]", "Member").await;
+    // A member sees the list but no admin controls, and no audit log in the navigation.
+    browser.click("nav a[href='/members']").await;
+    browser
+        .wait_present(&format!("tr[data-email='{}']", owner.email))
+        .await;
+    assert_eq!(browser.count("[data-testid=invite-open]").await, 0);
+    assert_eq!(browser.count("nav a[href='/audit-log']").await, 0);
+    sign_out_in_ui(&browser).await;
+
+    // The link worked once.
+    browser
+        .goto(&app.url(&format!("/accept-invitation?token={token}")))
+        .await;
+    browser.fill("#name", "Someone Else").await;
+    browser.fill("#password", PASSWORD).await;
+    browser.click("button[type=submit]").await;
+    browser
+        .wait_text("[data-testid=invitation-link-error]", "no longer works")
+        .await;
+
+    // The owner sees the new member and makes them an admin.
+    sign_in_in_ui(&browser, &app, &owner.email, &owner.org_name).await;
+    browser.click("nav a[href='/members']").await;
+    let row = format!("tr[data-email='{invitee}']");
+    browser.wait_text(&row, "Grace Hopper").await;
+    browser
+        .wait_text("[data-testid=invitations-empty]", "No pending invitations")
+        .await;
+    browser.select_text(&format!("{row} select"), "Admin").await;
+    browser
+        .wait_text("[data-testid=toasts]", "Grace Hopper is now admin")
+        .await;
+    let role = app
+        .graphql_as(
+            &owner.token,
+            "{ members(filter: { role: ADMIN }) { nodes { user { email } } } }",
+            serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(
+        role["data"]["members"]["nodes"][0]["user"]["email"],
+        invitee.as_str(),
+        "{role}"
+    );
+
+    // Filters narrow the list.
+    browser.select_text("#member-role", "Owner").await;
+    browser.wait_gone(&row).await;
+    browser.select_text("#member-role", "Any role").await;
+    browser.fill("#member-search", "grace").await;
+    browser.wait_present(&row).await;
+    browser
+        .wait_gone(&format!("tr[data-email='{}']", owner.email))
+        .await;
+
+    // The audit log lists it all, newest first.
+    browser.click("nav a[href='/audit-log']").await;
+    browser.wait_path("/audit-log").await;
+    browser.wait_text("h1", "Audit log").await;
+    browser
+        .wait_present("tr[data-action='member.change_role']")
+        .await;
+    let actions = audit_actions(&browser).await;
+    let position = |action: &str| {
+        actions
+            .iter()
+            .position(|a| a == action)
+            .unwrap_or_else(|| panic!("{action} missing from {actions:?}"))
+    };
+    assert!(
+        position("member.change_role") < position("invitation.accept")
+            && position("invitation.accept") < position("invitation.create")
+            && position("invitation.create") < position("auth.sign_up"),
+        "audit log out of order: {actions:?}"
+    );
+    browser.screenshot("audit-log").await;
+
+    // Filtering by action leaves only those events.
+    browser
+        .select_text("#audit-action", "Changed a member's role")
+        .await;
+    browser
+        .wait_gone("tr[data-action='invitation.create']")
+        .await;
+    assert_eq!(
+        audit_actions(&browser).await,
+        vec!["member.change_role".to_owned()]
+    );
+    browser
+        .wait_text("tr[data-action='member.change_role']", &owner.email)
+        .await;
+
+    // The export downloads the filtered log with the access token.
+    browser.click("[data-testid=export-csv]").await;
+    browser
+        .wait_text("[data-testid=toasts]", "Saved audit-log-")
+        .await;
+
+    browser.quit().await;
+}

@@ -12,7 +12,7 @@ const RESEND: &str = "mutation($id: ID!) { resendInvitation(id: $id) { id status
 const REVOKE: &str = "mutation($id: ID!) { revokeInvitation(id: $id) { id status } }";
 const NEW_PASSWORD: &str = "a brand new passphrase 42";
 
-fn tokens(mails: &[String]) -> Vec<String> {
+pub(crate) fn tokens(mails: &[String]) -> Vec<String> {
     mails
         .iter()
         .map(|mail| {

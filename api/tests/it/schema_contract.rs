@@ -50,11 +50,11 @@ fn contract_names_are_present() {
 #[tokio::test]
 async fn every_web_ui_operation_is_valid_against_the_schema() {
     let schema = api::graphql::build_schema(None, api::graphql::Limits::default());
-    assert!(!schema::ops::ALL.is_empty());
-    for (name, query) in schema::ops::ALL {
+    assert!(schema::ops::all().count() >= 20);
+    for (name, query) in schema::ops::all() {
         // Executing without data fails in resolvers, but parse and validation errors
         // (unknown fields, wrong argument types) come first and have no path.
-        let response = schema.execute(async_graphql::Request::new(*query)).await;
+        let response = schema.execute(async_graphql::Request::new(query)).await;
         let invalid: Vec<_> = response
             .errors
             .iter()

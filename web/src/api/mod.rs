@@ -212,6 +212,39 @@ impl ApiClient {
         }
     }
 
+    /// GETs a file the API serves to signed-in people (`/audit.csv?…`) with the access
+    /// token; a 401 triggers one refresh and one retry, like [`ApiClient::run`].
+    pub async fn get_text(&self, path: &str) -> Result<String, ApiError> {
+        let token = self.inner.token.borrow().clone();
+        let mut response = get_with(path, token.as_deref()).await?;
+        if response.status() == 401 && token.is_some() {
+            let payload = self.refresh().await?;
+            response = get_with(path, Some(&payload.access_token)).await?;
+        }
+        let status = response.status();
+        let body = response
+            .text()
+            .await
+            .map_err(|e| ApiError::Network(e.to_string()))?;
+        if (200..300).contains(&status) {
+            return Ok(body);
+        }
+        // Errors come as `{ "code": …, "message": … }`.
+        let parsed: Option<GraphQlError> = serde_json::from_str::<serde_json::Value>(&body)
+            .ok()
+            .and_then(|v| {
+                serde_json::from_value(serde_json::json!({
+                    "message": v.get("message").cloned().unwrap_or_default(),
+                    "extensions": { "code": v.get("code").cloned().unwrap_or_default() },
+                }))
+                .ok()
+            });
+        Err(match parsed {
+            Some(err) => ApiError::GraphQl(vec![err]),
+            None => ApiError::Network(format!("HTTP {status}")),
+        })
+    }
+
     /// Exchanges the refresh cookie for a new access token. Concurrent callers share one
     /// request. On success the session is announced; on UNAUTHENTICATED it is ended.
     pub async fn refresh(&self) -> Result<Rc<AuthPayload>, ApiError> {
@@ -280,6 +313,17 @@ impl ApiClient {
         body.data
             .ok_or_else(|| ApiError::Network(format!("HTTP {status}: no data")))
     }
+}
+
+async fn get_with(path: &str, token: Option<&str>) -> Result<gloo_net::http::Response, ApiError> {
+    let mut request = Request::get(path).credentials(RequestCredentials::SameOrigin);
+    if let Some(token) = token {
+        request = request.header("Authorization", &format!("Bearer {token}"));
+    }
+    request
+        .send()
+        .await
+        .map_err(|e| ApiError::Network(e.to_string()))
 }
 
 async fn wait_for(flight: Rc<RefCell<Flight>>) -> Result<Rc<AuthPayload>, ApiError> {

@@ -1,19 +1,25 @@
 //! Components built once and reused by every page.
 
 pub mod button;
+pub mod dialog;
 pub mod error_banner;
 pub mod loading;
 pub mod notice;
+pub mod select_field;
 pub mod shell;
+pub mod table;
 pub mod text_field;
 pub mod theme_switch;
 pub mod toast;
 
 pub use button::{Button, ButtonKind};
+pub use dialog::Dialog;
 pub use error_banner::ErrorBanner;
 pub use loading::{FullPageLoading, Loading};
 pub use notice::{Notice, NoticeKind};
+pub use select_field::SelectField;
 pub use shell::{Shell, use_viewer};
+pub use table::{EmptyState, LoadMore, TableSkeleton};
 pub use text_field::TextField;
 pub use theme_switch::ThemeSwitch;
 pub use toast::{ToastKind, ToastProvider, Toaster, use_toaster};

@@ -26,12 +26,32 @@ struct NavItem {
     admin_only: bool,
 }
 
-const NAV_ITEMS: &[NavItem] = &[NavItem {
-    route: Route::Home,
-    label: "Home",
-    icon: "⌂",
-    admin_only: false,
-}];
+const NAV_ITEMS: &[NavItem] = &[
+    NavItem {
+        route: Route::Home,
+        label: "Home",
+        icon: "⌂",
+        admin_only: false,
+    },
+    NavItem {
+        route: Route::Members,
+        label: "Members",
+        icon: "☺",
+        admin_only: false,
+    },
+    NavItem {
+        route: Route::AuditLog,
+        label: "Audit log",
+        icon: "☰",
+        admin_only: true,
+    },
+    NavItem {
+        route: Route::Settings,
+        label: "Settings",
+        icon: "⚙",
+        admin_only: false,
+    },
+];
 
 /// The viewer loaded by the surrounding [`Shell`].
 #[hook]

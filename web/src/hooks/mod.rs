@@ -1,10 +1,12 @@
 //! Hooks shared by pages: the session, data loading, forms and the colour theme.
 
 pub mod form;
+pub mod paged;
 pub mod query;
 pub mod session;
 pub mod theme;
 
 pub use form::{FormErrors, use_form_errors};
+pub use paged::{PagedHandle, Pages, use_paged_query};
 pub use query::{Load, QueryHandle, use_query};
 pub use session::{Session, SessionProvider, SessionState, use_session};

@@ -1,17 +1,25 @@
 //! One module per page.
 
+pub mod accept_invitation;
+pub mod audit_log;
 pub mod auth_layout;
 pub mod forgot_password;
 pub mod home;
+pub mod members;
 pub mod not_found;
 pub mod reset_password;
+pub mod settings;
 pub mod sign_in;
 pub mod sign_up;
 
+pub use accept_invitation::AcceptInvitationPage;
+pub use audit_log::AuditLogPage;
 pub use forgot_password::ForgotPasswordPage;
 pub use home::HomePage;
+pub use members::MembersPage;
 pub use not_found::NotFoundPage;
 pub use reset_password::ResetPasswordPage;
+pub use settings::SettingsPage;
 pub use sign_in::SignInPage;
 pub use sign_up::SignUpPage;
 

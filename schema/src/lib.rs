@@ -4,7 +4,8 @@
 //! the schedule math (DST-correct standup runs), digest rendering (the text and HTML a
 //! closed standup's digest shows), the typed GraphQL operations and the job messages. The
 //! `db` feature adds the diesel tables, row models, migrations and the pool; `amqp` adds
-//! the RabbitMQ topology.
+//! the RabbitMQ topology; `webhook` adds signing and verifying digest webhooks
+//! (HMAC-SHA256, Stripe's scheme) and webhook secrets.
 
 pub mod digest;
 pub mod enums;
@@ -18,3 +19,5 @@ pub mod validation;
 pub mod amqp;
 #[cfg(feature = "db")]
 pub mod db;
+#[cfg(feature = "webhook")]
+pub mod webhook;

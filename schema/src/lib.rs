@@ -1,10 +1,13 @@
 //! AsyncStand's shared contract.
 //!
 //! The default build is wasm-safe and used by the web UI: ids, enums, input validation,
-//! the schedule math (DST-correct standup runs), the typed GraphQL operations and the job
-//! messages. The `db` feature adds the diesel tables, row models, migrations and the pool;
-//! `amqp` adds the RabbitMQ topology.
+//! the schedule math (DST-correct standup runs), digest rendering (the text and HTML a
+//! closed standup's digest shows), the typed GraphQL operations and the job messages. The
+//! `db` feature adds the diesel tables, row models, migrations and the pool; `amqp` adds
+//! the RabbitMQ topology; `webhook` adds signing and verifying digest webhooks
+//! (HMAC-SHA256, Stripe's scheme) and webhook secrets.
 
+pub mod digest;
 pub mod enums;
 pub mod ids;
 pub mod jobs;
@@ -16,3 +19,5 @@ pub mod validation;
 pub mod amqp;
 #[cfg(feature = "db")]
 pub mod db;
+#[cfg(feature = "webhook")]
+pub mod webhook;

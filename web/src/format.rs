@@ -1,16 +1,30 @@
 //! How dates, roles and statuses read in the UI.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Timelike, Utc};
 use schema::enums::{MemberStatus, OrgRole};
+
+// Formatted by hand: chrono's strftime machinery would cost the bundle more than this.
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
 
 /// "Nov 24, 2026".
 pub fn date(at: DateTime<Utc>) -> String {
-    at.format("%b %-d, %Y").to_string()
+    let month = MONTHS.get(at.month0() as usize).copied().unwrap_or("");
+    format!("{month} {}, {}", at.day(), at.year())
 }
 
 /// "2026-11-24 21:30:05 UTC": exact, for the audit log.
 pub fn timestamp(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%d %H:%M:%S UTC").to_string()
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC",
+        at.year(),
+        at.month(),
+        at.day(),
+        at.hour(),
+        at.minute(),
+        at.second()
+    )
 }
 
 pub fn role(role: OrgRole) -> &'static str {
@@ -60,4 +74,26 @@ pub fn audit_action(action: &str) -> String {
         .find(|(code, _)| *code == action)
         .map(|(_, label)| (*label).to_owned())
         .unwrap_or_else(|| action.to_owned())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_read_like_people_write_them() {
+        let at: DateTime<Utc> = "2026-03-05T07:08:09Z".parse().unwrap();
+        assert_eq!(date(at), "Mar 5, 2026");
+        assert_eq!(timestamp(at), "2026-03-05 07:08:09 UTC");
+    }
+
+    #[test]
+    fn known_audit_actions_have_labels_and_unknown_ones_show_their_code() {
+        assert_eq!(
+            audit_action("member.change_role"),
+            "Changed a member's role"
+        );
+        assert_eq!(audit_action("team.created"), "team.created");
+    }
 }

@@ -194,22 +194,29 @@ impl ApiClient {
 
     /// Runs an operation; with a token, an UNAUTHENTICATED answer triggers one refresh
     /// and one retry.
+    ///
+    /// Only the (de)serialisation is generic; sending, refreshing and retrying live in
+    /// [`ApiClient::exchange`] once, so each new operation adds little to the bundle.
     pub async fn run<O: Operation>(&self, variables: &O::Variables) -> Result<O::Data, ApiError> {
+        let body = serde_json::to_string(&O::request(variables))
+            .map_err(|e| ApiError::Network(e.to_string()))?;
+        let (status, text) = self.exchange(body, O::NAME == RefreshSession::NAME).await?;
+        decode::<O::Data>(status, &text)
+    }
+
+    /// POSTs a request body; on UNAUTHENTICATED (with a token, and not itself a
+    /// refresh) refreshes the session once and sends it again.
+    async fn exchange(&self, body: String, is_refresh: bool) -> Result<(u16, String), ApiError> {
         let token = self.inner.token.borrow().clone();
-        let first = self.send::<O>(variables, token.as_deref()).await;
-        match first {
-            Err(err)
-                if err.is_unauthenticated()
-                    && token.is_some()
-                    && O::NAME != RefreshSession::NAME =>
-            {
-                match self.refresh().await {
-                    Ok(payload) => self.send::<O>(variables, Some(&payload.access_token)).await,
-                    Err(_) => Err(err),
-                }
-            }
-            other => other,
+        let first = self.post(&body, token.as_deref()).await?;
+        if token.is_some()
+            && !is_refresh
+            && is_unauthenticated(&first.1)
+            && let Ok(payload) = self.refresh().await
+        {
+            return self.post(&body, Some(&payload.access_token)).await;
         }
+        Ok(first)
     }
 
     /// GETs a file the API serves to signed-in people (`/audit.csv?…`) with the access
@@ -255,7 +262,14 @@ impl ApiClient {
         let flight = Rc::new(RefCell::new(Flight::default()));
         *self.inner.refresh.borrow_mut() = Some(flight.clone());
 
-        let outcome = match self.send::<RefreshSession>(&NoVariables {}, None).await {
+        let refreshed = match serde_json::to_string(&RefreshSession::request(&NoVariables {})) {
+            Ok(body) => match self.post(&body, None).await {
+                Ok((status, text)) => decode::<ops::RefreshSessionData>(status, &text),
+                Err(err) => Err(err),
+            },
+            Err(e) => Err(ApiError::Network(e.to_string())),
+        };
+        let outcome = match refreshed {
             Ok(data) => Ok(self.accept(data.refresh_session)),
             Err(err) => {
                 if err.is_unauthenticated() {
@@ -284,35 +298,52 @@ impl ApiClient {
         result
     }
 
-    async fn send<O: Operation>(
-        &self,
-        variables: &O::Variables,
-        token: Option<&str>,
-    ) -> Result<O::Data, ApiError> {
+    async fn post(&self, body: &str, token: Option<&str>) -> Result<(u16, String), ApiError> {
         let mut builder = Request::post(&self.inner.endpoint)
             .credentials(RequestCredentials::SameOrigin)
-            .header("Accept", "application/json");
+            .header("Accept", "application/json")
+            .header("Content-Type", "application/json");
         if let Some(token) = token {
             builder = builder.header("Authorization", &format!("Bearer {token}"));
         }
         let request = builder
-            .json(&O::request(variables))
+            .body(body)
             .map_err(|e| ApiError::Network(e.to_string()))?;
         let response = request
             .send()
             .await
             .map_err(|e| ApiError::Network(e.to_string()))?;
         let status = response.status();
-        let body: ops::Response<O::Data> = response
-            .json()
+        let text = response
+            .text()
             .await
             .map_err(|e| ApiError::Network(format!("HTTP {status}: {e}")))?;
-        if !body.errors.is_empty() {
-            return Err(ApiError::GraphQl(body.errors));
-        }
-        body.data
-            .ok_or_else(|| ApiError::Network(format!("HTTP {status}: no data")))
+        Ok((status, text))
     }
+}
+
+/// A GraphQL response body as data, or its errors.
+fn decode<D: serde::de::DeserializeOwned>(status: u16, text: &str) -> Result<D, ApiError> {
+    let body: ops::Response<D> =
+        serde_json::from_str(text).map_err(|e| ApiError::Network(format!("HTTP {status}: {e}")))?;
+    if !body.errors.is_empty() {
+        return Err(ApiError::GraphQl(body.errors));
+    }
+    body.data
+        .ok_or_else(|| ApiError::Network(format!("HTTP {status}: no data")))
+}
+
+/// Whether a response body's first error is UNAUTHENTICATED.
+fn is_unauthenticated(text: &str) -> bool {
+    #[derive(serde::Deserialize)]
+    struct Errors {
+        #[serde(default)]
+        errors: Vec<GraphQlError>,
+    }
+    serde_json::from_str::<Errors>(text)
+        .ok()
+        .and_then(|body| body.errors.first().map(GraphQlError::code))
+        == Some(ErrorCode::Unauthenticated)
 }
 
 async fn get_with(path: &str, token: Option<&str>) -> Result<gloo_net::http::Response, ApiError> {

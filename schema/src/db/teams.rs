@@ -2,7 +2,7 @@
 
 use super::DbError;
 use super::models::{NewTeam, Team, User};
-use super::tables::{memberships, team_members, teams, users};
+use super::tables::{memberships, organizations, team_members, teams, users};
 use crate::enums::MemberStatus;
 use crate::ids::{OrganizationId, TeamId, UserId};
 use chrono::{DateTime, Utc};
@@ -29,6 +29,22 @@ pub async fn insert(
         .get_result(conn)
         .await
         .optional()?)
+}
+
+/// Locks `org`'s row for the caller's transaction, so two concurrent creations cannot
+/// both pass the per-organization limit (rows referencing it can still be written).
+pub async fn lock_organization(
+    conn: &mut AsyncPgConnection,
+    org: OrganizationId,
+) -> Result<(), DbError> {
+    organizations::table
+        .filter(organizations::id.eq(org))
+        .select(organizations::id)
+        .for_no_key_update()
+        .first::<OrganizationId>(conn)
+        .await
+        .optional()?;
+    Ok(())
 }
 
 /// How many teams `org` has.

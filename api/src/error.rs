@@ -18,6 +18,12 @@ pub enum ApiError {
     Forbidden(String),
     #[error("{0}")]
     NotFound(String),
+    /// NOT_FOUND for an id given in an input field (`userId`, `teamId`); names the field.
+    #[error("{message}")]
+    NotFoundIn {
+        field: &'static str,
+        message: String,
+    },
     #[error("{message}")]
     Conflict {
         field: Option<&'static str>,
@@ -36,7 +42,7 @@ impl ApiError {
             ApiError::BadInput { .. } => "BAD_USER_INPUT",
             ApiError::Unauthenticated(_) => "UNAUTHENTICATED",
             ApiError::Forbidden(_) => "FORBIDDEN",
-            ApiError::NotFound(_) => "NOT_FOUND",
+            ApiError::NotFound(_) | ApiError::NotFoundIn { .. } => "NOT_FOUND",
             ApiError::Conflict { .. } => "CONFLICT",
             ApiError::RateLimited { .. } => "RATE_LIMITED",
             ApiError::Internal(_) => "INTERNAL_SERVER_ERROR",
@@ -90,6 +96,7 @@ impl ErrorExtensions for ApiError {
                 } => {
                     ext.set("field", *field);
                 }
+                ApiError::NotFoundIn { field, .. } => ext.set("field", *field),
                 ApiError::RateLimited { retry_after_secs } => {
                     ext.set("retryAfter", *retry_after_secs)
                 }
@@ -131,6 +138,14 @@ mod tests {
         );
         assert_eq!(code_of(ApiError::Forbidden("no".into())).0, "\"FORBIDDEN\"");
         assert_eq!(code_of(ApiError::NotFound("no".into())).0, "\"NOT_FOUND\"");
+        let (code, field, _) = code_of(ApiError::NotFoundIn {
+            field: "userId",
+            message: "userId: no such member".into(),
+        });
+        assert_eq!(
+            (code.as_str(), field.as_deref()),
+            ("\"NOT_FOUND\"", Some("\"userId\""))
+        );
         assert_eq!(
             code_of(ApiError::Conflict {
                 field: Some("email"),

@@ -77,6 +77,18 @@ id_type!(
     /// A sign-in session: one refresh-token family, `sid` in the access token.
     SessionId
 );
+id_type!(
+    /// A team inside an organization.
+    TeamId
+);
+id_type!(
+    /// One standup schedule of a team.
+    StandupConfigId
+);
+id_type!(
+    /// A question of a standup config, stable across edits.
+    QuestionId
+);
 
 #[cfg(test)]
 mod tests {

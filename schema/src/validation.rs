@@ -135,6 +135,103 @@ pub fn validate_label(field: &'static str, raw: &str) -> Result<String, Validati
     Ok(value.to_string())
 }
 
+/// A team's description: optional, trimmed, at most 1000 characters; blank is none.
+pub fn validate_description(raw: Option<&str>) -> Result<Option<String>, ValidationError> {
+    let Some(value) = raw.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    let max = crate::standup::DESCRIPTION_MAX_CHARS;
+    if value.chars().count() > max {
+        return Err(ValidationError::new(
+            "description",
+            format!("must be at most {max} characters"),
+        ));
+    }
+    Ok(Some(value.to_string()))
+}
+
+/// A question's prompt: 1 to 500 characters after trimming. `index` is its position
+/// (from 0), named in the message; the field is `questions`.
+pub fn validate_prompt(index: usize, raw: &str) -> Result<String, ValidationError> {
+    let value = raw.trim();
+    let max = crate::standup::PROMPT_MAX_CHARS;
+    let rule = if value.is_empty() {
+        "is required".to_string()
+    } else if value.chars().count() > max {
+        format!("must be at most {max} characters")
+    } else {
+        return Ok(value.to_string());
+    };
+    Err(ValidationError::new(
+        "questions",
+        format!("question {}: prompt {rule}", index + 1),
+    ))
+}
+
+/// How long a standup stays open: 15 minutes to 7 days.
+pub fn validate_response_window(minutes: i32) -> Result<(), ValidationError> {
+    let range = crate::standup::RESPONSE_WINDOW_MINUTES;
+    if !range.contains(&minutes) {
+        return Err(ValidationError::new(
+            "responseWindowMinutes",
+            format!(
+                "must be between {} and {} minutes",
+                range.start(),
+                range.end()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The reminder: 0 (none) or 1 to `window - 1` minutes before the deadline.
+pub fn validate_reminder(minutes: i32, window: i32) -> Result<(), ValidationError> {
+    if minutes < 0 || minutes >= window {
+        return Err(ValidationError::new(
+            "reminderMinutesBefore",
+            format!(
+                "must be 0 (no reminder) or between 1 and {} (less than the response window)",
+                window - 1
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// A webhook URL: http or https with a host, at most 2000 characters, no spaces.
+pub fn validate_webhook_url(raw: &str) -> Result<String, ValidationError> {
+    let field = "webhookUrl";
+    let value = raw.trim();
+    let max = crate::standup::WEBHOOK_URL_MAX_CHARS;
+    if value.is_empty() {
+        return Err(ValidationError::new(field, "is required"));
+    }
+    if value.chars().count() > max {
+        return Err(ValidationError::new(
+            field,
+            format!("must be at most {max} characters"),
+        ));
+    }
+    let invalid = || {
+        ValidationError::new(
+            field,
+            "must be an http(s) URL like https://example.com/hook",
+        )
+    };
+    let lower = value.to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"))
+        .ok_or_else(invalid)?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = authority.rsplit('@').next().unwrap_or_default();
+    let host = host.split(':').next().unwrap_or_default();
+    if host.is_empty() || value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(invalid());
+    }
+    Ok(value.to_string())
+}
+
 /// A URL-safe identifier derived from a name ("Acme Corp!" -> "acme-corp").
 pub fn slugify(name: &str) -> String {
     let mut slug = String::with_capacity(name.len());
@@ -211,6 +308,50 @@ mod tests {
         );
         assert!(validate_person_name(&"a".repeat(101)).is_err());
         assert!(validate_person_name("a\u{0}b").is_err());
+    }
+
+    #[test]
+    fn standup_config_rules_name_their_fields() {
+        assert_eq!(validate_description(Some("  ")).unwrap(), None);
+        assert_eq!(
+            validate_description(Some(&"d".repeat(1001)))
+                .unwrap_err()
+                .field,
+            "description"
+        );
+        assert_eq!(validate_prompt(0, " Why? ").unwrap(), "Why?");
+        assert_eq!(
+            validate_prompt(2, " ").unwrap_err().to_string(),
+            "questions: question 3: prompt is required"
+        );
+        assert!(validate_prompt(0, &"p".repeat(501)).is_err());
+        assert!(validate_response_window(14).is_err() && validate_response_window(10081).is_err());
+        assert!(validate_response_window(15).is_ok() && validate_response_window(10080).is_ok());
+        assert!(validate_reminder(0, 60).is_ok() && validate_reminder(59, 60).is_ok());
+        assert_eq!(
+            validate_reminder(60, 60).unwrap_err().field,
+            "reminderMinutesBefore"
+        );
+        assert!(validate_reminder(-1, 60).is_err());
+        assert_eq!(
+            validate_webhook_url(" https://hooks.example.com/x?y=1 ").unwrap(),
+            "https://hooks.example.com/x?y=1"
+        );
+        for bad in [
+            "",
+            "ftp://x.example",
+            "https://",
+            "https:///path",
+            "http://a b.example",
+            "javascript:alert(1)",
+        ] {
+            assert_eq!(
+                validate_webhook_url(bad).unwrap_err().field,
+                "webhookUrl",
+                "{bad}"
+            );
+        }
+        assert!(validate_webhook_url(&format!("https://x.example/{}", "a".repeat(2000))).is_err());
     }
 
     #[test]

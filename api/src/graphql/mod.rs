@@ -4,9 +4,12 @@ mod audit;
 mod auth;
 mod invitations;
 mod jobs;
+mod loaders;
 mod members;
 mod organization;
 mod pagination;
+mod standup_configs;
+mod teams;
 mod types;
 
 use crate::state::AppState;
@@ -20,6 +23,8 @@ pub struct QueryRoot(
     members::MembersQuery,
     audit::AuditQuery,
     invitations::InvitationsQuery,
+    teams::TeamsQuery,
+    standup_configs::StandupConfigsQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -29,6 +34,8 @@ pub struct MutationRoot(
     jobs::JobsMutation,
     members::MembersMutation,
     invitations::InvitationsMutation,
+    teams::TeamsMutation,
+    standup_configs::StandupConfigsMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
@@ -62,7 +69,8 @@ pub fn build_schema(state: Option<AppState>, limits: Limits) -> AppSchema {
     .limit_depth(limits.max_depth)
     .limit_complexity(limits.max_complexity)
     .limit_recursive_depth(32)
-    .limit_directives(50);
+    .limit_directives(50)
+    .extension(loaders::Loaders);
     if !limits.introspection {
         builder = builder.disable_introspection();
     }

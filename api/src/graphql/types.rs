@@ -69,3 +69,33 @@ pub struct AuthPayload {
     pub user: User,
     pub organization: Organization,
 }
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "schema::enums::Weekday")]
+pub enum Weekday {
+    Mon,
+    Tue,
+    Wed,
+    Thu,
+    Fri,
+    Sat,
+    Sun,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "schema::enums::DeliveryChannel")]
+pub enum DeliveryChannel {
+    Web,
+    Email,
+    SlackDm,
+    SlackChannel,
+    Webhook,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "schema::enums::QuestionKind")]
+pub enum QuestionKind {
+    Text,
+    Blocker,
+    Mood,
+}

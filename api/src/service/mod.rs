@@ -8,6 +8,8 @@ pub mod jobs;
 pub mod members;
 pub mod organization;
 pub mod password;
+pub mod standup_configs;
+pub mod teams;
 
 use crate::state::RequestMeta;
 use schema::db::AsyncPgConnection;

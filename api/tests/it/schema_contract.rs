@@ -42,6 +42,23 @@ fn contract_names_are_present() {
         "inviteMember(input: InviteMemberInput!): Invitation!",
         "acceptInvitation(input: AcceptInvitationInput!): AuthPayload!",
         "auditLog(first: Int, after: String, filter: AuditFilter): AuditEventConnection!",
+        "teams: [Team!]!",
+        "team(id: ID!): Team",
+        "standupConfig(id: ID!): StandupConfig",
+        "createTeam(input: CreateTeamInput!): Team!",
+        "updateTeam(id: ID!, input: UpdateTeamInput!): Team!",
+        "deleteTeam(id: ID!): Boolean!",
+        "addTeamMember(teamId: ID!, userId: ID!): TeamMember!",
+        "removeTeamMember(teamId: ID!, userId: ID!): Boolean!",
+        "createStandupConfig(input: CreateStandupConfigInput!): StandupConfig!",
+        "updateStandupConfig(id: ID!, input: UpdateStandupConfigInput!): StandupConfig!",
+        "deleteStandupConfig(id: ID!): Boolean!",
+        "nextRuns(count: Int): [DateTime!]!",
+        "participants: [User!]!",
+        "questions: [Question!]!",
+        "enum Weekday",
+        "enum DeliveryChannel",
+        "enum QuestionKind",
     ] {
         assert!(sdl.contains(name), "missing from the schema: {name}");
     }

@@ -14,7 +14,9 @@ pub mod password_resets;
 mod pool;
 pub mod rate_limits;
 pub mod sessions;
+pub mod standup_configs;
 pub mod tables;
+pub mod teams;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod users;

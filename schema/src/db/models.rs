@@ -1,8 +1,10 @@
 //! Row models: what a SELECT returns and what an INSERT takes.
 
-use super::tables::{audit_events, memberships, organizations, outbox, sessions, users};
-use crate::enums::{MemberStatus, OrgRole};
-use crate::ids::{OrganizationId, SessionId, UserId};
+use super::tables::{
+    audit_events, memberships, organizations, outbox, sessions, standup_configs, teams, users,
+};
+use crate::enums::{DeliveryChannel, MemberStatus, OrgRole, Weekday};
+use crate::ids::{OrganizationId, SessionId, StandupConfigId, TeamId, UserId};
 use chrono::{DateTime, Utc};
 use diesel::{Insertable, Queryable, Selectable};
 use uuid::Uuid;
@@ -132,4 +134,77 @@ pub struct OutboxRow {
     pub created_at: DateTime<Utc>,
     pub attempts: i32,
     pub sent_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = teams, check_for_backend(diesel::pg::Pg))]
+pub struct Team {
+    pub id: TeamId,
+    pub org_id: OrganizationId,
+    pub name: String,
+    pub timezone: String,
+    pub description: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Clone, Debug, Insertable)]
+#[diesel(table_name = teams)]
+pub struct NewTeam<'a> {
+    pub id: TeamId,
+    pub org_id: OrganizationId,
+    pub name: &'a str,
+    pub timezone: &'a str,
+    pub description: Option<&'a str>,
+}
+
+/// A standup config row. `questions` is the jsonb array of [`crate::standup::Question`];
+/// read it with [`StandupConfig::questions`]. The webhook secret is not selected: only
+/// the code that signs deliveries reads it.
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = standup_configs, check_for_backend(diesel::pg::Pg))]
+pub struct StandupConfig {
+    pub id: StandupConfigId,
+    pub org_id: OrganizationId,
+    pub team_id: TeamId,
+    pub name: String,
+    pub questions: serde_json::Value,
+    pub weekdays: Vec<Weekday>,
+    pub time_of_day: String,
+    pub timezone: String,
+    pub response_window_minutes: i32,
+    pub reminder_minutes_before: i32,
+    pub delivery: Vec<DeliveryChannel>,
+    pub webhook_url: Option<String>,
+    pub active: bool,
+    pub close_when_all_answered: bool,
+    pub next_run_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl StandupConfig {
+    /// The stored questions (an unreadable value reads as none, and is logged by callers
+    /// that care; the API only ever writes well-formed ones).
+    pub fn questions(&self) -> Result<Vec<crate::standup::Question>, serde_json::Error> {
+        serde_json::from_value(self.questions.clone())
+    }
+}
+
+/// Everything a config's owner sets; inserted, or written over an existing row (the
+/// webhook secret is set apart: it is generated, never sent).
+#[derive(Clone, Debug, Insertable, diesel::AsChangeset)]
+#[diesel(table_name = standup_configs, treat_none_as_null = true)]
+pub struct StandupConfigValues {
+    pub name: String,
+    pub questions: serde_json::Value,
+    pub weekdays: Vec<Weekday>,
+    pub time_of_day: String,
+    pub timezone: String,
+    pub response_window_minutes: i32,
+    pub reminder_minutes_before: i32,
+    pub delivery: Vec<DeliveryChannel>,
+    pub webhook_url: Option<String>,
+    pub active: bool,
+    pub close_when_all_answered: bool,
+    pub next_run_at: Option<DateTime<Utc>>,
 }

@@ -1,0 +1,169 @@
+//! DataLoaders for the read paths that fan out (team -> members, configs -> participants):
+//! one statement per kind of key however many parents there are. One loader per
+//! request, added by [`Loaders`] before execution, so its cache never crosses callers.
+//! Every key carries the organization, taken from a parent row the caller was allowed to
+//! read, and every batch query filters by it.
+
+use crate::error::ApiError;
+use crate::service::{standup_configs, teams};
+use crate::state::AppState;
+use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest,
+};
+use async_graphql::{ErrorExtensions, Request, ServerResult};
+use schema::db::models::{StandupConfig, Team, User};
+use schema::ids::{OrganizationId, StandupConfigId, TeamId};
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::sync::Arc;
+
+/// Loads rows for the current request.
+pub struct Db {
+    state: AppState,
+}
+
+pub type RequestLoader = DataLoader<Db>;
+
+/// A team by id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct TeamById(pub OrganizationId, pub TeamId);
+/// A team's members.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct MembersOf(pub OrganizationId, pub TeamId);
+/// A team's standup configs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ConfigsOf(pub OrganizationId, pub TeamId);
+/// A config's participants.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ParticipantsOf(pub OrganizationId, pub StandupConfigId);
+
+/// A failed batch, shared by every field that waited for it.
+#[derive(Clone, Debug)]
+pub struct LoadError(Arc<ApiError>);
+
+impl ErrorExtensions for LoadError {
+    fn extend(&self) -> async_graphql::Error {
+        self.0.extend()
+    }
+}
+
+impl From<ApiError> for LoadError {
+    fn from(e: ApiError) -> Self {
+        LoadError(Arc::new(e))
+    }
+}
+
+/// Splits keys by organization (in practice there is one: the caller's).
+fn by_org<K, I>(
+    keys: &[K],
+    parts: impl Fn(&K) -> (OrganizationId, I),
+) -> HashMap<OrganizationId, Vec<I>> {
+    let mut out: HashMap<OrganizationId, Vec<I>> = HashMap::new();
+    for key in keys {
+        let (org, id) = parts(key);
+        out.entry(org).or_default().push(id);
+    }
+    out
+}
+
+impl Loader<TeamById> for Db {
+    type Value = Team;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[TeamById]) -> Result<HashMap<TeamById, Team>, LoadError> {
+        let mut out = HashMap::new();
+        for (org, ids) in by_org(keys, |k| (k.0, k.1)) {
+            for (id, team) in teams::load_teams(&self.state, org, &ids).await? {
+                out.insert(TeamById(org, id), team);
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl Loader<MembersOf> for Db {
+    type Value = Vec<teams::TeamMember>;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[MembersOf],
+    ) -> Result<HashMap<MembersOf, Vec<teams::TeamMember>>, LoadError> {
+        let mut out = HashMap::new();
+        for (org, ids) in by_org(keys, |k| (k.0, k.1)) {
+            for (id, members) in teams::load_members(&self.state, org, &ids).await? {
+                out.insert(MembersOf(org, id), members);
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl Loader<ConfigsOf> for Db {
+    type Value = Vec<StandupConfig>;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[ConfigsOf],
+    ) -> Result<HashMap<ConfigsOf, Vec<StandupConfig>>, LoadError> {
+        let mut out = HashMap::new();
+        for (org, ids) in by_org(keys, |k| (k.0, k.1)) {
+            for (id, configs) in standup_configs::load_for_teams(&self.state, org, &ids).await? {
+                out.insert(ConfigsOf(org, id), configs);
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl Loader<ParticipantsOf> for Db {
+    type Value = Vec<User>;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[ParticipantsOf],
+    ) -> Result<HashMap<ParticipantsOf, Vec<User>>, LoadError> {
+        let mut out = HashMap::new();
+        for (org, ids) in by_org(keys, |k| (k.0, k.1)) {
+            for (id, users) in standup_configs::load_participants(&self.state, org, &ids).await? {
+                out.insert(ParticipantsOf(org, id), users);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// Schema extension that gives every request a fresh [`RequestLoader`].
+pub struct Loaders;
+
+impl ExtensionFactory for Loaders {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(LoadersExtension)
+    }
+}
+
+struct LoadersExtension;
+
+#[async_trait::async_trait]
+impl Extension for LoadersExtension {
+    async fn prepare_request(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        request: Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<Request> {
+        let request = match ctx.data_opt::<AppState>() {
+            Some(state) => request.data(RequestLoader::new(
+                Db {
+                    state: state.clone(),
+                },
+                tokio::spawn,
+            )),
+            None => request,
+        };
+        next.run(ctx, request).await
+    }
+}

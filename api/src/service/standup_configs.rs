@@ -1,0 +1,563 @@
+//! Standup configs: when a team is asked which questions, where the answers go, and who
+//! is asked.
+//!
+//! Rules: any active member reads configs; OWNER and ADMIN create, change (pause and
+//! resume with `active`) and delete them. Every input is checked before anything is
+//! written, every error names its field, and a refused change stores nothing (the whole
+//! change is one transaction). `next_run_at` follows the shared schedule math and is
+//! NULL while paused. The webhook secret is generated here and never returned.
+
+use crate::auth::Caller;
+use crate::error::{ApiError, ApiResult};
+use crate::service::audit;
+use crate::service::teams::{require_admin, require_member};
+use crate::state::{AppState, RequestMeta};
+use chrono::{DateTime, Utc};
+use diesel_async::AsyncConnection;
+use schema::db::models::{StandupConfig, StandupConfigValues, User};
+use schema::db::{AsyncPgConnection, standup_configs, teams};
+use schema::enums::{DeliveryChannel, QuestionKind, Weekday};
+use schema::ids::{OrganizationId, QuestionId, StandupConfigId, TeamId, UserId};
+use schema::schedule::Schedule;
+use schema::standup::{MAX_CONFIGS_PER_TEAM, MAX_PARTICIPANTS, MAX_QUESTIONS, Question};
+use schema::validation::{self, ValidationError};
+use serde_json::json;
+use std::collections::{HashMap, HashSet};
+
+/// `nextRuns(count)`: 5 unless asked, at most 50.
+pub const DEFAULT_NEXT_RUNS: i32 = 5;
+pub const MAX_NEXT_RUNS: i32 = 50;
+
+/// A question as the client sends it; `id` keeps an existing question's id.
+#[derive(Clone, Debug)]
+pub struct QuestionInput {
+    pub id: Option<String>,
+    pub prompt: String,
+    pub kind: QuestionKind,
+    pub required: bool,
+}
+
+/// What `createStandupConfig` takes. `timezone: None` takes the team's.
+#[derive(Clone, Debug)]
+pub struct NewConfigInput {
+    pub team: TeamId,
+    pub name: String,
+    pub questions: Vec<QuestionInput>,
+    pub weekdays: Vec<Weekday>,
+    pub time_of_day: String,
+    pub timezone: Option<String>,
+    pub response_window_minutes: i32,
+    pub reminder_minutes_before: i32,
+    pub delivery: Vec<DeliveryChannel>,
+    pub webhook_url: Option<String>,
+    pub participant_ids: Vec<String>,
+    pub active: bool,
+    pub close_when_all_answered: bool,
+}
+
+/// What `updateStandupConfig` changes; `None` keeps the current value.
+#[derive(Clone, Debug, Default)]
+pub struct ConfigChanges {
+    pub name: Option<String>,
+    pub questions: Option<Vec<QuestionInput>>,
+    pub weekdays: Option<Vec<Weekday>>,
+    pub time_of_day: Option<String>,
+    pub timezone: Option<String>,
+    pub response_window_minutes: Option<i32>,
+    pub reminder_minutes_before: Option<i32>,
+    pub delivery: Option<Vec<DeliveryChannel>>,
+    /// `Some(None)` clears it.
+    pub webhook_url: Option<Option<String>>,
+    pub participant_ids: Option<Vec<String>>,
+    pub active: Option<bool>,
+    pub close_when_all_answered: Option<bool>,
+}
+
+/// A complete config as the caller wants it, before the rules are checked.
+struct Draft {
+    name: String,
+    questions: Vec<QuestionInput>,
+    weekdays: Vec<Weekday>,
+    time_of_day: String,
+    timezone: String,
+    response_window_minutes: i32,
+    reminder_minutes_before: i32,
+    delivery: Vec<DeliveryChannel>,
+    webhook_url: Option<String>,
+    participant_ids: Vec<String>,
+    active: bool,
+    close_when_all_answered: bool,
+}
+
+/// A draft that passed every rule.
+struct Checked {
+    values: StandupConfigValues,
+    participants: Vec<UserId>,
+    wants_webhook: bool,
+}
+
+fn config_not_found() -> ApiError {
+    ApiError::NotFound("standup config not found".into())
+}
+
+fn bad(field: &'static str, message: impl Into<String>) -> ApiError {
+    ValidationError::new(field, message).into()
+}
+
+/// Checks the questions and gives each its id: the one the client sent when it names
+/// a question of this config (`existing`), a new one otherwise.
+fn check_questions(
+    input: &[QuestionInput],
+    existing: &HashSet<QuestionId>,
+) -> ApiResult<Vec<Question>> {
+    if input.is_empty() {
+        return Err(bad("questions", "add at least one question"));
+    }
+    if input.len() > MAX_QUESTIONS {
+        return Err(bad(
+            "questions",
+            format!("at most {MAX_QUESTIONS} questions"),
+        ));
+    }
+    let mut seen = HashSet::new();
+    let mut out = Vec::with_capacity(input.len());
+    for (index, q) in input.iter().enumerate() {
+        let prompt = validation::validate_prompt(index, &q.prompt)?;
+        let id = match q.id.as_deref() {
+            None => QuestionId::new_random(),
+            Some(raw) => {
+                let id = raw
+                    .parse::<QuestionId>()
+                    .ok()
+                    .filter(|id| existing.contains(id))
+                    .ok_or_else(|| {
+                        bad(
+                            "questions",
+                            format!(
+                                "question {}: id is not a question of this config (leave it out for a new question)",
+                                index + 1
+                            ),
+                        )
+                    })?;
+                if !seen.insert(id) {
+                    return Err(bad(
+                        "questions",
+                        format!("question {}: id is used twice", index + 1),
+                    ));
+                }
+                id
+            }
+        };
+        out.push(Question {
+            id,
+            prompt,
+            kind: q.kind,
+            required: q.required,
+        });
+    }
+    Ok(out)
+}
+
+fn check_delivery(delivery: &[DeliveryChannel]) -> ApiResult<Vec<DeliveryChannel>> {
+    if delivery.is_empty() {
+        return Err(bad("delivery", "choose at least one channel"));
+    }
+    let mut out: Vec<DeliveryChannel> = Vec::new();
+    for channel in delivery {
+        if matches!(
+            channel,
+            DeliveryChannel::SlackDm | DeliveryChannel::SlackChannel
+        ) {
+            return Err(bad("delivery", format!("{channel} is not available yet")));
+        }
+        if !out.contains(channel) {
+            out.push(*channel);
+        }
+    }
+    Ok(out)
+}
+
+/// Checks every rule of a complete draft; the participants against `team_members`.
+fn check(
+    draft: Draft,
+    existing_questions: &HashSet<QuestionId>,
+    team_members: &HashSet<UserId>,
+    now: DateTime<Utc>,
+) -> ApiResult<Checked> {
+    let name = validation::validate_label("name", &draft.name)?;
+    let questions = check_questions(&draft.questions, existing_questions)?;
+    let schedule = Schedule::new(&draft.weekdays, &draft.time_of_day, draft.timezone.trim())
+        .map_err(ValidationError::from)?;
+    validation::validate_response_window(draft.response_window_minutes)?;
+    validation::validate_reminder(draft.reminder_minutes_before, draft.response_window_minutes)?;
+    let delivery = check_delivery(&draft.delivery)?;
+    let wants_webhook = delivery.contains(&DeliveryChannel::Webhook);
+    let webhook_url = if wants_webhook {
+        let url = draft
+            .webhook_url
+            .as_deref()
+            .ok_or_else(|| bad("webhookUrl", "is required for WEBHOOK delivery"))?;
+        Some(validation::validate_webhook_url(url)?)
+    } else {
+        // Without WEBHOOK delivery there is nothing to call.
+        None
+    };
+    let mut participants = Vec::new();
+    for raw in &draft.participant_ids {
+        let id = raw
+            .parse::<UserId>()
+            .map_err(|_| bad("participantIds", format!("'{raw}' is not a user id")))?;
+        if !team_members.contains(&id) {
+            return Err(bad(
+                "participantIds",
+                format!("{id} is not a member of this team; add them to the team first"),
+            ));
+        }
+        if !participants.contains(&id) {
+            participants.push(id);
+        }
+    }
+    if participants.len() > MAX_PARTICIPANTS {
+        return Err(bad(
+            "participantIds",
+            format!("at most {MAX_PARTICIPANTS} participants"),
+        ));
+    }
+    let questions = serde_json::to_value(&questions).map_err(ApiError::internal)?;
+    Ok(Checked {
+        values: StandupConfigValues {
+            name,
+            questions,
+            weekdays: schedule.weekdays(),
+            time_of_day: draft.time_of_day,
+            timezone: schedule.timezone().name().to_string(),
+            response_window_minutes: draft.response_window_minutes,
+            reminder_minutes_before: draft.reminder_minutes_before,
+            delivery,
+            webhook_url,
+            active: draft.active,
+            close_when_all_answered: draft.close_when_all_answered,
+            next_run_at: if draft.active {
+                schedule.next_after(now)
+            } else {
+                None
+            },
+        },
+        participants,
+        wants_webhook,
+    })
+}
+
+/// A new webhook signing secret: 32 random bytes, hex.
+fn new_webhook_secret() -> String {
+    format!("whsec_{}", hex::encode(rand::random::<[u8; 32]>()))
+}
+
+/// What the audit log keeps of a config (never the webhook secret).
+fn summary(values: &StandupConfigValues, participants: usize) -> serde_json::Value {
+    json!({
+        "name": values.name,
+        "questions": values.questions,
+        "weekdays": values.weekdays,
+        "timeOfDay": values.time_of_day,
+        "timezone": values.timezone,
+        "responseWindowMinutes": values.response_window_minutes,
+        "reminderMinutesBefore": values.reminder_minutes_before,
+        "delivery": values.delivery,
+        "webhookUrl": values.webhook_url,
+        "active": values.active,
+        "closeWhenAllAnswered": values.close_when_all_answered,
+        "participants": participants,
+    })
+}
+
+fn values_of(config: &StandupConfig) -> StandupConfigValues {
+    StandupConfigValues {
+        name: config.name.clone(),
+        questions: config.questions.clone(),
+        weekdays: config.weekdays.clone(),
+        time_of_day: config.time_of_day.clone(),
+        timezone: config.timezone.clone(),
+        response_window_minutes: config.response_window_minutes,
+        reminder_minutes_before: config.reminder_minutes_before,
+        delivery: config.delivery.clone(),
+        webhook_url: config.webhook_url.clone(),
+        active: config.active,
+        close_when_all_answered: config.close_when_all_answered,
+        next_run_at: config.next_run_at,
+    }
+}
+
+async fn team_member_set(
+    tx: &mut AsyncPgConnection,
+    org: OrganizationId,
+    team: TeamId,
+) -> ApiResult<HashSet<UserId>> {
+    Ok(teams::member_ids(tx, org, team)
+        .await?
+        .into_iter()
+        .collect())
+}
+
+/// One config of the organization. Any member.
+#[tracing::instrument(skip_all)]
+pub async fn get(
+    state: &AppState,
+    caller: &Caller,
+    id: StandupConfigId,
+) -> ApiResult<StandupConfig> {
+    require_member(state, caller).await?;
+    let mut conn = state.db().await?;
+    standup_configs::find(&mut conn, caller.org, id)
+        .await?
+        .ok_or_else(config_not_found)
+}
+
+/// Creates a config for a team. OWNER/ADMIN; at most 20 per team.
+#[tracing::instrument(skip_all)]
+pub async fn create(
+    state: &AppState,
+    meta: &RequestMeta,
+    caller: &Caller,
+    input: NewConfigInput,
+) -> ApiResult<StandupConfig> {
+    require_admin(state, caller, "create standup configs").await?;
+    let mut conn = state.db().await?;
+    conn.transaction::<_, ApiError, _>(async |tx| {
+        let team = teams::find_for_update(tx, caller.org, input.team)
+            .await?
+            .ok_or_else(|| ApiError::NotFoundIn {
+                field: "teamId",
+                message: "teamId: no team of this organization has this id".into(),
+            })?;
+        if standup_configs::count_for_team(tx, caller.org, team.id).await? >= MAX_CONFIGS_PER_TEAM {
+            return Err(ApiError::Conflict {
+                field: Some("teamId"),
+                message: format!(
+                    "teamId: a team can have at most {MAX_CONFIGS_PER_TEAM} standup configs; delete one first"
+                ),
+            });
+        }
+        let members = team_member_set(tx, caller.org, team.id).await?;
+        let draft = Draft {
+            name: input.name,
+            questions: input.questions,
+            weekdays: input.weekdays,
+            time_of_day: input.time_of_day,
+            timezone: input.timezone.unwrap_or_else(|| team.timezone.clone()),
+            response_window_minutes: input.response_window_minutes,
+            reminder_minutes_before: input.reminder_minutes_before,
+            delivery: input.delivery,
+            webhook_url: input.webhook_url,
+            participant_ids: input.participant_ids,
+            active: input.active,
+            close_when_all_answered: input.close_when_all_answered,
+        };
+        let checked = check(draft, &HashSet::new(), &members, Utc::now())?;
+        let secret = checked.wants_webhook.then(new_webhook_secret);
+        let id = StandupConfigId::new_random();
+        let config = standup_configs::insert(
+            tx,
+            id,
+            caller.org,
+            team.id,
+            &checked.values,
+            secret.as_deref(),
+        )
+        .await?;
+        standup_configs::set_participants(tx, caller.org, id, team.id, &checked.participants)
+            .await?;
+        audit(
+            tx,
+            meta,
+            Some(caller.org),
+            Some(caller.user),
+            "standup_config.created",
+            Some(("standup_config", id.to_string())),
+            json!({
+                "teamId": team.id,
+                "before": null,
+                "after": summary(&checked.values, checked.participants.len()),
+            }),
+        )
+        .await?;
+        Ok(config)
+    })
+    .await
+}
+
+/// Changes a config: any subset of its fields; `active: false` pauses it (no next run),
+/// `active: true` resumes it from now. OWNER/ADMIN.
+#[tracing::instrument(skip_all)]
+pub async fn update(
+    state: &AppState,
+    meta: &RequestMeta,
+    caller: &Caller,
+    id: StandupConfigId,
+    changes: ConfigChanges,
+) -> ApiResult<StandupConfig> {
+    require_admin(state, caller, "change standup configs").await?;
+    let mut conn = state.db().await?;
+    conn.transaction::<_, ApiError, _>(async |tx| {
+        let before = standup_configs::find_for_update(tx, caller.org, id)
+            .await?
+            .ok_or_else(config_not_found)?;
+        let current_questions = before.questions().map_err(ApiError::internal)?;
+        let members = team_member_set(tx, caller.org, before.team_id).await?;
+        let current_participants: Vec<UserId> =
+            standup_configs::participants_of(tx, caller.org, &[id])
+                .await?
+                .into_iter()
+                .map(|(_, user)| user.id)
+                .collect();
+        let draft = Draft {
+            name: changes.name.unwrap_or_else(|| before.name.clone()),
+            questions: changes.questions.unwrap_or_else(|| {
+                current_questions
+                    .iter()
+                    .map(|q| QuestionInput {
+                        id: Some(q.id.to_string()),
+                        prompt: q.prompt.clone(),
+                        kind: q.kind,
+                        required: q.required,
+                    })
+                    .collect()
+            }),
+            weekdays: changes.weekdays.unwrap_or_else(|| before.weekdays.clone()),
+            time_of_day: changes
+                .time_of_day
+                .unwrap_or_else(|| before.time_of_day.clone()),
+            timezone: changes.timezone.unwrap_or_else(|| before.timezone.clone()),
+            response_window_minutes: changes
+                .response_window_minutes
+                .unwrap_or(before.response_window_minutes),
+            reminder_minutes_before: changes
+                .reminder_minutes_before
+                .unwrap_or(before.reminder_minutes_before),
+            delivery: changes.delivery.unwrap_or_else(|| before.delivery.clone()),
+            webhook_url: changes
+                .webhook_url
+                .unwrap_or_else(|| before.webhook_url.clone()),
+            participant_ids: changes
+                .participant_ids
+                .unwrap_or_else(|| current_participants.iter().map(|u| u.to_string()).collect()),
+            active: changes.active.unwrap_or(before.active),
+            close_when_all_answered: changes
+                .close_when_all_answered
+                .unwrap_or(before.close_when_all_answered),
+        };
+        let existing: HashSet<QuestionId> = current_questions.iter().map(|q| q.id).collect();
+        let checked = check(draft, &existing, &members, Utc::now())?;
+        let secret = checked.wants_webhook.then(new_webhook_secret);
+        let after =
+            standup_configs::update(tx, caller.org, id, &checked.values, secret.as_deref()).await?;
+        standup_configs::set_participants(
+            tx,
+            caller.org,
+            id,
+            before.team_id,
+            &checked.participants,
+        )
+        .await?;
+        audit(
+            tx,
+            meta,
+            Some(caller.org),
+            Some(caller.user),
+            "standup_config.updated",
+            Some(("standup_config", id.to_string())),
+            json!({
+                "teamId": before.team_id,
+                "before": summary(&values_of(&before), current_participants.len()),
+                "after": summary(&checked.values, checked.participants.len()),
+            }),
+        )
+        .await?;
+        Ok(after)
+    })
+    .await
+}
+
+/// Deletes a config (its participants with it). OWNER/ADMIN.
+#[tracing::instrument(skip_all)]
+pub async fn delete(
+    state: &AppState,
+    meta: &RequestMeta,
+    caller: &Caller,
+    id: StandupConfigId,
+) -> ApiResult<()> {
+    require_admin(state, caller, "delete standup configs").await?;
+    let mut conn = state.db().await?;
+    conn.transaction::<_, ApiError, _>(async |tx| {
+        let before = standup_configs::find_for_update(tx, caller.org, id)
+            .await?
+            .ok_or_else(config_not_found)?;
+        let participants = standup_configs::participants_of(tx, caller.org, &[id])
+            .await?
+            .len();
+        standup_configs::delete(tx, caller.org, id).await?;
+        audit(
+            tx,
+            meta,
+            Some(caller.org),
+            Some(caller.user),
+            "standup_config.deleted",
+            Some(("standup_config", id.to_string())),
+            json!({
+                "teamId": before.team_id,
+                "before": summary(&values_of(&before), participants),
+                "after": null,
+            }),
+        )
+        .await?;
+        Ok(())
+    })
+    .await
+}
+
+/// The next `count` runs of `config` from now (none while paused). Pure computation.
+pub fn next_runs(config: &StandupConfig, count: Option<i32>) -> ApiResult<Vec<DateTime<Utc>>> {
+    let count = count.unwrap_or(DEFAULT_NEXT_RUNS);
+    if !(1..=MAX_NEXT_RUNS).contains(&count) {
+        return Err(bad(
+            "count",
+            format!("must be between 1 and {MAX_NEXT_RUNS}"),
+        ));
+    }
+    if !config.active {
+        return Ok(Vec::new());
+    }
+    let schedule = Schedule::new(&config.weekdays, &config.time_of_day, &config.timezone)
+        .map_err(|e| ApiError::internal(anyhow::anyhow!("stored schedule is invalid: {e}")))?;
+    Ok(schedule.upcoming(Utc::now(), count as usize))
+}
+
+/// The configs of several teams in one statement, for the DataLoader.
+pub async fn load_for_teams(
+    state: &AppState,
+    org: OrganizationId,
+    teams: &[TeamId],
+) -> ApiResult<HashMap<TeamId, Vec<StandupConfig>>> {
+    let mut conn = state.db().await?;
+    let mut out: HashMap<TeamId, Vec<StandupConfig>> =
+        teams.iter().map(|id| (*id, Vec::new())).collect();
+    for config in standup_configs::list_for_teams(&mut conn, org, teams).await? {
+        out.entry(config.team_id).or_default().push(config);
+    }
+    Ok(out)
+}
+
+/// The participants of several configs in one statement, for the DataLoader.
+pub async fn load_participants(
+    state: &AppState,
+    org: OrganizationId,
+    configs: &[StandupConfigId],
+) -> ApiResult<HashMap<StandupConfigId, Vec<User>>> {
+    let mut conn = state.db().await?;
+    let mut out: HashMap<StandupConfigId, Vec<User>> =
+        configs.iter().map(|id| (*id, Vec::new())).collect();
+    for (config, user) in standup_configs::participants_of(&mut conn, org, configs).await? {
+        out.entry(config).or_default().push(user);
+    }
+    Ok(out)
+}

@@ -1,0 +1,229 @@
+//! Standup configs and their participants. Every query is filtered by the organization.
+
+use super::DbError;
+use super::models::{StandupConfig, StandupConfigValues, User};
+use super::tables::{standup_config_participants, standup_configs, standup_configs_extra, users};
+use crate::ids::{OrganizationId, StandupConfigId, TeamId, UserId};
+use diesel::{ExpressionMethods, OptionalExtension, QueryDsl, SelectableHelper, dsl::count_star};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+
+/// Inserts a config; `webhook_secret` is stored, never read back by the API.
+pub async fn insert(
+    conn: &mut AsyncPgConnection,
+    id: StandupConfigId,
+    org: OrganizationId,
+    team: TeamId,
+    values: &StandupConfigValues,
+    webhook_secret: Option<&str>,
+) -> Result<StandupConfig, DbError> {
+    let config = diesel::insert_into(standup_configs::table)
+        .values((
+            standup_configs::id.eq(id),
+            standup_configs::org_id.eq(org),
+            standup_configs::team_id.eq(team),
+            values,
+        ))
+        .returning(StandupConfig::as_returning())
+        .get_result(conn)
+        .await?;
+    if let Some(secret) = webhook_secret {
+        diesel::update(standup_configs_extra::table.find(id))
+            .set(standup_configs_extra::webhook_secret.eq(secret))
+            .execute(conn)
+            .await?;
+    }
+    Ok(config)
+}
+
+/// Writes `values` over config `id`. With `webhook_secret` the config keeps its secret
+/// when it has one and takes this one otherwise; without, its secret is cleared.
+pub async fn update(
+    conn: &mut AsyncPgConnection,
+    org: OrganizationId,
+    id: StandupConfigId,
+    values: &StandupConfigValues,
+    webhook_secret: Option<&str>,
+) -> Result<StandupConfig, DbError> {
+    let config = diesel::update(
+        standup_configs::table
+            .filter(standup_configs::org_id.eq(org))
+            .filter(standup_configs::id.eq(id)),
+    )
+    .set(values)
+    .returning(StandupConfig::as_returning())
+    .get_result(conn)
+    .await?;
+    // The row is the caller's organization's (found above); `id` alone is enough here.
+    let extra = standup_configs_extra::table.find(id);
+    let now = standup_configs_extra::updated_at.eq(diesel::dsl::now);
+    match webhook_secret {
+        Some(secret) => {
+            diesel::update(extra)
+                .set((
+                    standup_configs_extra::webhook_secret.eq(diesel::dsl::sql::<
+                        diesel::sql_types::Nullable<diesel::sql_types::Text>,
+                    >(
+                        "COALESCE(webhook_secret, "
+                    )
+                    .bind::<diesel::sql_types::Text, _>(secret.to_string())
+                    .sql(")")),
+                    now,
+                ))
+                .execute(conn)
+                .await?
+        }
+        None => {
+            diesel::update(extra)
+                .set((
+                    standup_configs_extra::webhook_secret.eq(None::<String>),
+                    now,
+                ))
+                .execute(conn)
+                .await?
+        }
+    };
+    Ok(config)
+}
+
+/// How many configs `team` has.
+pub async fn count_for_team(
+    conn: &mut AsyncPgConnection,
+    org: OrganizationId,
+    team: TeamId,
+) -> Result<i64, DbError> {
+    Ok(standup_configs::table
+        .filter(standup_configs::org_id.eq(org))
+        .filter(standup_configs::team_id.eq(team))
+        .select(count_star())
+        .get_result(conn)
+        .await?)
+}
+
+/// The configs of `org`'s teams among `teams`, oldest first, in one statement.
+pub async fn list_for_teams(
+    conn: &mut AsyncPgConnection,
+    org: OrganizationId,
+    teams: &[TeamId],
+) -> Result<Vec<StandupConfig>, DbError> {
+    Ok(standup_configs::table
+        .filter(standup_configs::org_id.eq(org))
+        .filter(standup_configs::team_id.eq_any(teams))
+        .order((standup_configs::created_at.asc(), standup_configs::id.asc()))
+        .select(StandupConfig::as_select())
+        .load(conn)
+        .await?)
+}
+
+/// `org`'s config `id`.
+pub async fn find(
+    conn: &mut AsyncPgConnection,
+    org: OrganizationId,
+    id: StandupConfigId,
+) -> Result<Option<StandupConfig>, DbError> {
+    Ok(standup_configs::table
+        .filter(standup_configs::org_id.eq(org))
+        .filter(standup_configs::id.eq(id))
+        .select(StandupConfig::as_select())
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+/// `org`'s config `id`, locked for the caller's transaction.
+pub async fn find_for_update(
+    conn: &mut AsyncPgConnection,
+    org: OrganizationId,
+    id: StandupConfigId,
+) -> Result<Option<StandupConfig>, DbError> {
+    Ok(standup_configs::table
+        .filter(standup_configs::org_id.eq(org))
+        .filter(standup_configs::id.eq(id))
+        .select(StandupConfig::as_select())
+        .for_no_key_update()
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+pub async fn delete(
+    conn: &mut AsyncPgConnection,
+    org: OrganizationId,
+    id: StandupConfigId,
+) -> Result<bool, DbError> {
+    let n = diesel::delete(
+        standup_configs::table
+            .filter(standup_configs::org_id.eq(org))
+            .filter(standup_configs::id.eq(id)),
+    )
+    .execute(conn)
+    .await?;
+    Ok(n > 0)
+}
+
+/// Replaces config `id`'s participants with `users` (members of `team`).
+pub async fn set_participants(
+    conn: &mut AsyncPgConnection,
+    org: OrganizationId,
+    id: StandupConfigId,
+    team: TeamId,
+    participants: &[UserId],
+) -> Result<(), DbError> {
+    diesel::delete(
+        standup_config_participants::table
+            .filter(standup_config_participants::org_id.eq(org))
+            .filter(standup_config_participants::config_id.eq(id)),
+    )
+    .execute(conn)
+    .await?;
+    if participants.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<_> = participants
+        .iter()
+        .map(|user| {
+            (
+                standup_config_participants::org_id.eq(org),
+                standup_config_participants::config_id.eq(id),
+                standup_config_participants::team_id.eq(team),
+                standup_config_participants::user_id.eq(*user),
+            )
+        })
+        .collect();
+    diesel::insert_into(standup_config_participants::table)
+        .values(rows)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The participants of `org`'s configs among `ids`, by name, in one statement.
+pub async fn participants_of(
+    conn: &mut AsyncPgConnection,
+    org: OrganizationId,
+    ids: &[StandupConfigId],
+) -> Result<Vec<(StandupConfigId, User)>, DbError> {
+    Ok(standup_config_participants::table
+        .inner_join(users::table)
+        .filter(standup_config_participants::org_id.eq(org))
+        .filter(standup_config_participants::config_id.eq_any(ids))
+        .order((users::name.asc(), users::id.asc()))
+        .select((standup_config_participants::config_id, User::as_select()))
+        .load(conn)
+        .await?)
+}
+
+/// The configs of `team` that ask `user`; read before removing them from the team.
+pub async fn configs_asking(
+    conn: &mut AsyncPgConnection,
+    org: OrganizationId,
+    team: TeamId,
+    user: UserId,
+) -> Result<Vec<StandupConfigId>, DbError> {
+    Ok(standup_config_participants::table
+        .filter(standup_config_participants::org_id.eq(org))
+        .filter(standup_config_participants::team_id.eq(team))
+        .filter(standup_config_participants::user_id.eq(user))
+        .select(standup_config_participants::config_id)
+        .load(conn)
+        .await?)
+}

@@ -16,7 +16,9 @@ use crate::enums::OrgRole;
 use crate::ids::{OrganizationId, UserId};
 
 mod organization;
+mod teams;
 pub use organization::*;
+pub use teams::*;
 
 /// One GraphQL operation: its document, its variables and its result.
 pub trait Operation {
@@ -399,7 +401,7 @@ const ACCOUNT: &[(&str, &str)] = &[
 
 /// Every operation as `(name, document)`, for the server test that validates each one
 /// against the real schema.
-pub const ALL: &[&[(&str, &str)]] = &[ACCOUNT, organization::OPERATIONS];
+pub const ALL: &[&[(&str, &str)]] = &[ACCOUNT, organization::OPERATIONS, teams::OPERATIONS];
 
 /// Every operation, flattened.
 pub fn all() -> impl Iterator<Item = (&'static str, &'static str)> {
@@ -549,7 +551,7 @@ mod tests {
 
     #[test]
     fn every_document_names_its_operation_and_defines_used_fragments() {
-        assert_eq!(all().count(), 20);
+        assert_eq!(all().count(), 32);
         for (name, query) in all() {
             assert!(
                 query.contains(&format!(" {name}")),

@@ -16,8 +16,10 @@ use crate::enums::OrgRole;
 use crate::ids::{OrganizationId, UserId};
 
 mod organization;
+mod standups;
 mod teams;
 pub use organization::*;
+pub use standups::*;
 pub use teams::*;
 
 /// One GraphQL operation: its document, its variables and its result.

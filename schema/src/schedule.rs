@@ -12,6 +12,10 @@
 //!
 //! Every search is bounded: nothing here loops or panics, not even at the ends of chrono's
 //! range (where the functions return `None`).
+//!
+//! The rules above are written once, over any [`Zone`]: the server uses chrono-tz's
+//! compiled tzdb ([`Tz`]); the web UI plugs in the browser's own tzdb (through `Intl`)
+//! so its bundle does not carry a second copy of the database, and runs the same code.
 
 use std::fmt;
 
@@ -63,16 +67,36 @@ impl From<ScheduleError> for ValidationError {
     }
 }
 
+/// Where a schedule gets a zone's offsets from. Anything chrono can use as a time zone
+/// works; [`Zone::gap_end`] may use a faster source than the bounded search.
+pub trait Zone: TimeZone {
+    /// The first valid instant after `local`, a local time that falls in a gap.
+    fn gap_end(&self, local: NaiveDateTime) -> Option<DateTime<Utc>> {
+        scan_gap_end(self, local)
+    }
+}
+
+impl Zone for Tz {
+    /// chrono-tz knows the end of a gap exactly from its transition table; the bounded
+    /// search is the fallback.
+    fn gap_end(&self, local: NaiveDateTime) -> Option<DateTime<Utc>> {
+        GapInfo::new(&local, self)
+            .and_then(|gap| gap.end)
+            .map(|end| end.with_timezone(&Utc))
+            .or_else(|| scan_gap_end(self, local))
+    }
+}
+
 /// A standup's recurrence: chosen weekdays at a local time of day in a time zone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Schedule {
+pub struct Schedule<Z = Tz> {
     /// Bit `n` is set when the standup runs `n` days after Monday.
     days: u8,
     time_of_day: NaiveTime,
-    tz: Tz,
+    tz: Z,
 }
 
-impl Schedule {
+impl Schedule<Tz> {
     /// Validates the inputs as the GraphQL input spells them: at least one weekday
     /// (duplicates ignored), `HH:MM` from 00:00 to 23:59, an IANA zone name (case-sensitive).
     pub fn new(
@@ -87,14 +111,16 @@ impl Schedule {
             tz: parse_timezone(timezone)?,
         })
     }
+}
 
+impl<Z: Zone> Schedule<Z> {
     /// The same from already parsed values (a stored row); only the weekdays can be wrong.
     /// The time of day is used as given, seconds included.
     pub fn from_parts(
         weekdays: &[Weekday],
         time_of_day: NaiveTime,
-        tz: Tz,
-    ) -> Result<Schedule, ScheduleError> {
+        tz: Z,
+    ) -> Result<Schedule<Z>, ScheduleError> {
         Ok(Schedule {
             days: day_bits(weekdays)?,
             time_of_day,
@@ -102,8 +128,21 @@ impl Schedule {
         })
     }
 
-    pub fn timezone(&self) -> Tz {
-        self.tz
+    /// Validates weekdays and `HH:MM` like [`Schedule::new`], for a zone of another source.
+    pub fn with_zone(
+        weekdays: &[Weekday],
+        time_of_day: &str,
+        zone: Z,
+    ) -> Result<Schedule<Z>, ScheduleError> {
+        Ok(Schedule {
+            days: day_bits(weekdays)?,
+            time_of_day: parse_time_of_day(time_of_day)?,
+            tz: zone,
+        })
+    }
+
+    pub fn timezone(&self) -> Z {
+        self.tz.clone()
     }
 
     pub fn time_of_day(&self) -> NaiveTime {
@@ -181,7 +220,7 @@ impl Schedule {
             return None;
         }
         let local = date.and_time(self.time_of_day);
-        earliest_instant(self.tz, local).or_else(|| gap_end(self.tz, local))
+        earliest_instant(&self.tz, local).or_else(|| self.tz.gap_end(local))
     }
 
     /// `t` on the zone's wall clock; `None` only beyond chrono's range.
@@ -267,7 +306,7 @@ fn shown(s: &str) -> String {
 
 /// The instant of a local time: its only one, or the first of two in a fold; `None` in a
 /// gap (or beyond chrono's range).
-fn earliest_instant(tz: Tz, local: NaiveDateTime) -> Option<DateTime<Utc>> {
+fn earliest_instant<Z: TimeZone>(tz: &Z, local: NaiveDateTime) -> Option<DateTime<Utc>> {
     match tz.from_local_datetime(&local) {
         LocalResult::Single(t) => Some(t.with_timezone(&Utc)),
         LocalResult::Ambiguous(a, b) => Some(a.with_timezone(&Utc).min(b.with_timezone(&Utc))),
@@ -275,19 +314,10 @@ fn earliest_instant(tz: Tz, local: NaiveDateTime) -> Option<DateTime<Utc>> {
     }
 }
 
-/// The first valid instant after a local time that falls in a gap: the end of the gap.
-/// chrono-tz knows it exactly from its transition table; the bounded scan is a fallback.
-fn gap_end(tz: Tz, local: NaiveDateTime) -> Option<DateTime<Utc>> {
-    GapInfo::new(&local, &tz)
-        .and_then(|gap| gap.end)
-        .map(|end| end.with_timezone(&Utc))
-        .or_else(|| scan_gap_end(tz, local))
-}
-
 /// Finds the end of the gap around `local` without the transition table: the first local
 /// minute after it that exists, then, since a gap is one contiguous stretch of local time,
 /// a binary search over the seconds of the minute before for the first one that exists.
-fn scan_gap_end(tz: Tz, local: NaiveDateTime) -> Option<DateTime<Utc>> {
+pub fn scan_gap_end<Z: TimeZone>(tz: &Z, local: NaiveDateTime) -> Option<DateTime<Utc>> {
     let exists = |t: NaiveDateTime| earliest_instant(tz, t).is_some();
     let first_minute = (1..=MAX_GAP_MINUTES)
         .map_while(|m| local.checked_add_signed(Duration::minutes(m)))
@@ -330,7 +360,7 @@ mod tests {
         for (tz, at) in cases {
             let table = GapInfo::new(&at, &tz).and_then(|gap| gap.end).unwrap();
             assert_eq!(
-                scan_gap_end(tz, at),
+                scan_gap_end(&tz, at),
                 Some(table.with_timezone(&Utc)),
                 "{tz} {at}"
             );
@@ -348,6 +378,6 @@ mod tests {
             table.naive_local(),
             local(1893, 4, 1, 0, 6) + Duration::seconds(32)
         );
-        assert_eq!(scan_gap_end(tz, at), Some(table.with_timezone(&Utc)));
+        assert_eq!(scan_gap_end(&tz, at), Some(table.with_timezone(&Utc)));
     }
 }

@@ -6,6 +6,10 @@ use yew_router::prelude::*;
 use crate::components::{ErrorBanner, FullPageLoading, Shell, ToastProvider};
 use crate::hooks::{SessionProvider, SessionState, use_session};
 use crate::pages::auth_layout::AuthCard;
+use crate::pages::config_editor::{EditStandupConfigPage, NewStandupConfigPage};
+use crate::pages::standups::{MyStandupsPage, StandupPage, TeamHistoryPage};
+use crate::pages::team::TeamPage;
+use crate::pages::teams::TeamsPage;
 use crate::pages::{
     AcceptInvitationPage, AuditLogPage, ForgotPasswordPage, HomePage, MembersPage, NotFoundPage,
     ResetPasswordPage, SettingsPage, SignInPage, SignUpPage,
@@ -27,6 +31,21 @@ pub enum Route {
     /// The link in the invitation e-mail: `/accept-invitation?token=…`.
     #[at("/accept-invitation")]
     AcceptInvitation,
+    #[at("/standups")]
+    MyStandups,
+    /// A standup: answer it, watch answers arrive, read its digest (the e-mail links here).
+    #[at("/standups/:id")]
+    Standup { id: String },
+    #[at("/teams")]
+    Teams,
+    #[at("/teams/:id")]
+    Team { id: String },
+    #[at("/teams/:id/history")]
+    TeamHistory { id: String },
+    #[at("/teams/:team_id/standups/new")]
+    NewStandupConfig { team_id: String },
+    #[at("/standup-configs/:id")]
+    EditStandupConfig { id: String },
     #[at("/members")]
     Members,
     #[at("/audit-log")]
@@ -49,6 +68,15 @@ fn switch(route: Route) -> Html {
         Route::ResetPassword => html! { <ResetPasswordPage /> },
         // Open in any session state: whoever follows the link joins as the invited address.
         Route::AcceptInvitation => html! { <AcceptInvitationPage /> },
+        Route::MyStandups => signed_in(html! { <MyStandupsPage /> }),
+        Route::Standup { id } => signed_in(html! { <StandupPage id={id} /> }),
+        Route::Teams => signed_in(html! { <TeamsPage /> }),
+        Route::Team { id } => signed_in(html! { <TeamPage id={id} /> }),
+        Route::TeamHistory { id } => signed_in(html! { <TeamHistoryPage id={id} /> }),
+        Route::NewStandupConfig { team_id } => {
+            signed_in(html! { <NewStandupConfigPage team_id={team_id} /> })
+        }
+        Route::EditStandupConfig { id } => signed_in(html! { <EditStandupConfigPage id={id} /> }),
         Route::Members => {
             html! { <Gate need={Need::SignedIn}><Shell><MembersPage /></Shell></Gate> }
         }
@@ -60,6 +88,11 @@ fn switch(route: Route) -> Html {
         }
         Route::NotFound => html! { <NotFoundPage /> },
     }
+}
+
+/// A page of the signed-in app, inside the shell.
+fn signed_in(page: Html) -> Html {
+    html! { <Gate need={Need::SignedIn}><Shell>{ page }</Shell></Gate> }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -9,6 +9,7 @@ pub mod components;
 pub mod format;
 pub mod hooks;
 pub mod pages;
+pub mod tz;
 
 use wasm_bindgen::prelude::wasm_bindgen;
 

@@ -609,3 +609,105 @@ async fn owner_invites_invitee_accepts_role_changes_and_audit_log_shows_it() {
 
     browser.quit().await;
 }
+
+#[tokio::test]
+async fn owner_creates_a_team_and_a_standup_whose_preview_matches_the_server() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let owner = app.signed_up_owner().await;
+    sign_in_in_ui(&browser, &app, &owner.email, &owner.org_name).await;
+
+    // No teams yet: the empty state offers the first one.
+    browser.click("nav a[href='/teams']").await;
+    browser
+        .wait_text("[data-testid=teams-empty]", "No teams yet")
+        .await;
+    browser.click("[data-testid=create-team-open]").await;
+    browser.wait_present("dialog[open] #team-name").await;
+    browser.fill("#team-name", "Core platform").await;
+    browser.fill("#team-timezone", "Mars/Olympus").await;
+    browser.click("[data-testid=create-team-submit]").await;
+    browser.wait_present("#team-timezone-error").await;
+    browser.fill("#team-timezone", "America/New_York").await;
+    browser.click("[data-testid=create-team-submit]").await;
+    browser
+        .wait_text("[data-testid=team-name]", "Core platform")
+        .await;
+
+    // The owner joins the team, then gives it a standup from a template.
+    browser
+        .select_text(
+            "#add-team-member",
+            &format!("Ada Lovelace ({})", owner.email),
+        )
+        .await;
+    browser.click("[data-testid=add-team-member]").await;
+    browser
+        .wait_text("[data-testid=team-members]", &owner.email)
+        .await;
+    browser.screenshot("team").await;
+    browser.click("a[href$='/standups/new']").await;
+    browser
+        .wait_text("h1", "New standup for Core platform")
+        .await;
+    browser
+        .wait_text("[data-testid=next-runs]", "America/New_York")
+        .await;
+    // An impossible schedule says why instead of previewing.
+    for day in ["mon", "tue", "wed", "thu", "fri"] {
+        browser.click(&format!("label[for=weekdays-{day}]")).await;
+    }
+    browser
+        .wait_text("[data-testid=next-runs-error]", "at least one day")
+        .await;
+    browser.click("label[for=weekdays-mon]").await;
+    browser.click("label[for=weekdays-thu]").await;
+    // A time input's typing depends on the locale; set it as a picker would.
+    browser
+        .script_value(
+            "const t = document.getElementById('time-of-day'); t.value = '08:30'; t.dispatchEvent(new Event('input', { bubbles: true })); return t.value;",
+        )
+        .await;
+    browser.fill("#config-name", "Twice-weekly sync").await;
+    browser.wait_text("[data-testid=next-runs]", "08:30").await;
+    browser.screenshot("standup-editor").await;
+    let preview = browser
+        .script_value(
+            "return Array.from(document.querySelectorAll('[data-testid=next-runs] time')).map(t => t.getAttribute('datetime'));",
+        )
+        .await;
+    let preview: Vec<String> = serde_json::from_value(preview).expect("preview");
+    assert_eq!(preview.len(), 5, "{preview:?}");
+
+    browser.click("[data-testid=save-config]").await;
+    browser
+        .wait_text("[data-testid=config-row]", "Twice-weekly sync")
+        .await;
+    browser
+        .wait_text("[data-testid=config-row]", "Mon, Thu at 08:30")
+        .await;
+
+    // The server computes the same runs from the saved config.
+    let team = app
+        .graphql_as(
+            &owner.token,
+            "{ teams { standupConfigs { nextRuns(count: 5) } } }",
+            serde_json::json!({}),
+        )
+        .await;
+    let server: Vec<String> = team["data"]["teams"][0]["standupConfigs"][0]["nextRuns"]
+        .as_array()
+        .expect("nextRuns")
+        .iter()
+        .map(|v| {
+            let at: chrono::DateTime<chrono::Utc> =
+                v.as_str().expect("instant").parse().expect("rfc3339");
+            at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        })
+        .collect();
+    assert_eq!(preview, server);
+
+    browser.quit().await;
+}

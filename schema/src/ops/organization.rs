@@ -543,7 +543,7 @@ impl PagedOperation for AuditLogQuery {
 }
 
 /// The operations of this module, for [`super::ALL`].
-pub const OPERATIONS: &[(&str, &str)] = &[
+pub(super) const OPERATIONS: &[(&str, &str)] = &[
     (MembersQuery::NAME, MembersQuery::QUERY),
     (ChangeMemberRole::NAME, ChangeMemberRole::QUERY),
     (SuspendMember::NAME, SuspendMember::QUERY),

@@ -149,7 +149,11 @@ pub struct TeamData {
 
 impl Operation for TeamQuery {
     const NAME: &'static str = "Team";
-    const QUERY: &'static str = concat!("query Team($id: ID!) { team(id: $id) ", team_fields!(), " }");
+    const QUERY: &'static str = concat!(
+        "query Team($id: ID!) { team(id: $id) ",
+        team_fields!(),
+        " }"
+    );
     type Variables = IdVariables;
     type Data = TeamData;
 }
@@ -408,13 +412,14 @@ pub struct DeleteStandupConfigData {
 
 impl Operation for DeleteStandupConfig {
     const NAME: &'static str = "DeleteStandupConfig";
-    const QUERY: &'static str = "mutation DeleteStandupConfig($id: ID!) { deleteStandupConfig(id: $id) }";
+    const QUERY: &'static str =
+        "mutation DeleteStandupConfig($id: ID!) { deleteStandupConfig(id: $id) }";
     type Variables = IdVariables;
     type Data = DeleteStandupConfigData;
 }
 
 /// The operations of this module, for [`super::ALL`].
-pub const OPERATIONS: &[(&str, &str)] = &[
+pub(super) const OPERATIONS: &[(&str, &str)] = &[
     (TeamsQuery::NAME, TeamsQuery::QUERY),
     (TeamQuery::NAME, TeamQuery::QUERY),
     (StandupConfigQuery::NAME, StandupConfigQuery::QUERY),

@@ -374,3 +374,59 @@ fn upcoming_agrees_with_next_after_and_latest_at_or_before() {
         }
     }
 }
+
+/// The web UI's zone source: offsets only (the browser's `Intl`), gaps found by the bounded
+/// search. Modelled here by chrono-tz without its transition table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+struct OffsetsOnly(chrono_tz::Tz);
+
+impl chrono::TimeZone for OffsetsOnly {
+    type Offset = <chrono_tz::Tz as chrono::TimeZone>::Offset;
+    fn from_offset(offset: &Self::Offset) -> Self {
+        OffsetsOnly(chrono_tz::Tz::from_offset(offset))
+    }
+    fn offset_from_local_date(&self, local: &NaiveDate) -> chrono::LocalResult<Self::Offset> {
+        self.0.offset_from_local_date(local)
+    }
+    fn offset_from_local_datetime(
+        &self,
+        local: &chrono::NaiveDateTime,
+    ) -> chrono::LocalResult<Self::Offset> {
+        self.0.offset_from_local_datetime(local)
+    }
+    fn offset_from_utc_date(&self, utc: &NaiveDate) -> Self::Offset {
+        self.0.offset_from_utc_date(utc)
+    }
+    fn offset_from_utc_datetime(&self, utc: &chrono::NaiveDateTime) -> Self::Offset {
+        self.0.offset_from_utc_datetime(utc)
+    }
+}
+
+impl schema::schedule::Zone for OffsetsOnly {}
+
+#[test]
+fn the_web_uis_zone_source_gives_the_same_runs_as_the_servers() {
+    let zones = [
+        "Europe/Berlin",
+        "America/New_York",
+        "Australia/Lord_Howe",
+        "Asia/Kathmandu",
+        "America/Santiago",
+        "Asia/Beirut",
+    ];
+    let start: DateTime<Utc> = "2026-01-01T00:00:00Z".parse().unwrap();
+    for zone in zones {
+        let tz: chrono_tz::Tz = zone.parse().unwrap();
+        for time in [
+            "00:00", "00:30", "01:30", "02:10", "02:30", "09:00", "23:45",
+        ] {
+            let server = Schedule::new(Weekday::ALL, time, zone).unwrap();
+            let web = Schedule::with_zone(Weekday::ALL, time, OffsetsOnly(tz)).unwrap();
+            assert_eq!(
+                server.upcoming(start, 400),
+                web.upcoming(start, 400),
+                "{zone} {time}"
+            );
+        }
+    }
+}

@@ -13,6 +13,8 @@ use std::future::poll_fn;
 use std::rc::Rc;
 use std::task::{Poll, Waker};
 
+pub mod live;
+
 use gloo_net::http::Request;
 use schema::ops::{
     self, AuthPayload, ErrorCode, GraphQlError, NoVariables, Operation, RefreshSession,
@@ -186,6 +188,11 @@ impl ApiClient {
         payload
     }
 
+    /// The current access token (for the WebSocket's `connection_init`).
+    pub fn access_token(&self) -> Option<String> {
+        self.inner.token.borrow().clone()
+    }
+
     /// Forgets the access token and announces the end of the session.
     pub fn forget(&self) {
         *self.inner.token.borrow_mut() = None;
@@ -323,9 +330,15 @@ impl ApiClient {
 }
 
 /// A GraphQL response body as data, or its errors.
+///
+/// Parsed in two steps on purpose: the text into a `Value` (one parser for every
+/// operation), then the `Value` into the operation's types. Deserialising straight from
+/// the text would inline a copy of the JSON parser into every response type.
 fn decode<D: serde::de::DeserializeOwned>(status: u16, text: &str) -> Result<D, ApiError> {
-    let body: ops::Response<D> =
+    let value: serde_json::Value =
         serde_json::from_str(text).map_err(|e| ApiError::Network(format!("HTTP {status}: {e}")))?;
+    let body: ops::Response<D> = serde_json::from_value(value)
+        .map_err(|e| ApiError::Network(format!("HTTP {status}: {e}")))?;
     if !body.errors.is_empty() {
         return Err(ApiError::GraphQl(body.errors));
     }
@@ -340,8 +353,9 @@ fn is_unauthenticated(text: &str) -> bool {
         #[serde(default)]
         errors: Vec<GraphQlError>,
     }
-    serde_json::from_str::<Errors>(text)
+    serde_json::from_str::<serde_json::Value>(text)
         .ok()
+        .and_then(|v| serde_json::from_value::<Errors>(v).ok())
         .and_then(|body| body.errors.first().map(GraphQlError::code))
         == Some(ErrorCode::Unauthenticated)
 }

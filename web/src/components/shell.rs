@@ -34,6 +34,18 @@ const NAV_ITEMS: &[NavItem] = &[
         admin_only: false,
     },
     NavItem {
+        route: Route::MyStandups,
+        label: "My standups",
+        icon: "✎",
+        admin_only: false,
+    },
+    NavItem {
+        route: Route::Teams,
+        label: "Teams",
+        icon: "◎",
+        admin_only: false,
+    },
+    NavItem {
         route: Route::Members,
         label: "Members",
         icon: "☺",

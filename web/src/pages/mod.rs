@@ -3,6 +3,7 @@
 pub mod accept_invitation;
 pub mod audit_log;
 pub mod auth_layout;
+pub mod config_editor;
 pub mod forgot_password;
 pub mod home;
 pub mod members;
@@ -11,6 +12,9 @@ pub mod reset_password;
 pub mod settings;
 pub mod sign_in;
 pub mod sign_up;
+pub mod standups;
+pub mod team;
+pub mod teams;
 
 pub use accept_invitation::AcceptInvitationPage;
 pub use audit_log::AuditLogPage;

@@ -1,0 +1,772 @@
+//! Standups: "My standups" (the inbox), one standup (answer, skip, live answers, the
+//! digest), a team's recent runs and history with participation, and "Start now".
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use schema::enums::{ParticipationState, QuestionKind, StandupState};
+use schema::ops::{
+    AnswerInput, CloseStandup, MyStandupsQuery, MyStandupsVariables, Participation, SkipStandup,
+    SkipStandupVariables, Standup, StandupFilter, StandupIdVariables, StandupQuery, StandupSummary,
+    StandupVariables, StartStandupNow, StartStandupNowVariables, SubmitAnswers, SubmitAnswersInput,
+    SubmitAnswersVariables, TeamParticipationQuery, TeamParticipationVariables, TeamStandupsQuery,
+    TeamStandupsVariables,
+};
+use web_sys::HtmlTextAreaElement;
+use yew::platform::spawn_local;
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+use super::use_title;
+use crate::api::live::use_standup_events;
+use crate::api::use_api;
+use crate::app::Route;
+use crate::components::{
+    Button, ButtonKind, EmptyState, ErrorBanner, LoadMore, TableSkeleton, TextField, ToastKind,
+    use_toaster, use_viewer,
+};
+use crate::format;
+use crate::hooks::{FormErrors, Load, use_form_errors, use_paged_query, use_query};
+
+fn participation_label(state: ParticipationState) -> &'static str {
+    match state {
+        ParticipationState::Pending => "Waiting",
+        ParticipationState::Answered => "Answered",
+        ParticipationState::Skipped => "Skipped",
+    }
+}
+
+fn state_badge(state: StandupState) -> Html {
+    match state {
+        StandupState::Open => html! { <span class="badge badge-open">{ "● Open" }</span> },
+        StandupState::Closed => html! { <span class="badge badge-muted">{ "✓ Closed" }</span> },
+    }
+}
+
+/// One row of a standup list.
+fn standup_row(s: &StandupSummary, show_team: bool) -> Html {
+    let mine = s.my_participation.as_ref().map(|p| p.state);
+    html! {
+        <li key={s.id.clone()} class="standup-row" data-testid="standup-row" data-state={s.state.as_str()}>
+            <Link<Route> to={Route::Standup { id: s.id.clone() }} classes="standup-row-link">
+                <span class="cell-primary">
+                    { if show_team { format!("{} · {}", s.team.name, s.name) } else { s.name.clone() } }
+                </span>
+                <span class="muted">{ format!(" {}", s.local_date) }</span>
+            </Link<Route>>
+            <span class="standup-row-facts">
+                { state_badge(s.state) }
+                if let Some(state) = mine {
+                    <span class={classes!("status", (state == ParticipationState::Pending).then_some("status-warning"))}>
+                        { format!("You: {}", participation_label(state)) }
+                    </span>
+                }
+                if let Some(d) = &s.digest {
+                    <span class="muted">{ format!("{} answered · {} skipped · {} missing", d.answered, d.skipped, d.missing) }</span>
+                } else if s.state == StandupState::Open {
+                    <span class="muted">{ format!("closes {}", format::timestamp(s.closes_at)) }</span>
+                }
+            </span>
+        </li>
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// My standups
+
+#[component]
+pub fn MyStandupsPage() -> Html {
+    use_title("My standups");
+    let mine = use_query::<MyStandupsQuery, _>(MyStandupsVariables { state: None }, ());
+    let body = match &*mine.state {
+        Load::Loading => html! { <TableSkeleton label="Loading your standups…" /> },
+        Load::Failed(err) => html! {
+            <ErrorBanner title="Your standups could not be loaded" message={err.user_message()} on_retry={mine.retry.clone()} />
+        },
+        Load::Ready(data) if data.my_standups.is_empty() => html! {
+            <EmptyState title="No standups for you yet" testid="inbox-empty">
+                <p class="muted">{ "When a team you are in runs a standup, it appears here." }</p>
+            </EmptyState>
+        },
+        Load::Ready(data) => {
+            let (open, closed): (Vec<_>, Vec<_>) = data
+                .my_standups
+                .iter()
+                .partition(|s| s.state == StandupState::Open);
+            html! {
+                <>
+                    <section class="card" aria-labelledby="open-title">
+                        <h2 id="open-title" class="card-title">{ format!("Open ({})", open.len()) }</h2>
+                        if open.is_empty() {
+                            <p class="muted">{ "Nothing to answer right now." }</p>
+                        } else {
+                            <ul class="standup-list" data-testid="inbox-open">{ for open.iter().map(|s| standup_row(s, true)) }</ul>
+                        }
+                    </section>
+                    if !closed.is_empty() {
+                        <section class="card" aria-labelledby="closed-title">
+                            <h2 id="closed-title" class="card-title">{ "Recently closed" }</h2>
+                            <ul class="standup-list">{ for closed.iter().map(|s| standup_row(s, true)) }</ul>
+                        </section>
+                    }
+                </>
+            }
+        }
+    };
+    html! {
+        <>
+            <header class="page-header">
+                <h1 class="page-title">{ "My standups" }</h1>
+                <p class="page-description">{ "Answer your open standups; read the digests of closed ones." }</p>
+            </header>
+            { body }
+        </>
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// One standup
+
+#[derive(Properties, PartialEq)]
+pub struct StandupPageProps {
+    pub id: AttrValue,
+}
+
+#[component]
+pub fn StandupPage(props: &StandupPageProps) -> Html {
+    use_title("Standup");
+    let version = use_state(|| 0u32);
+    let standup = use_query::<StandupQuery, _>(
+        StandupVariables {
+            id: props.id.to_string(),
+        },
+        *version,
+    );
+    match &*standup.state {
+        Load::Loading => html! { <TableSkeleton label="Loading the standup…" /> },
+        Load::Failed(err) => html! {
+            <ErrorBanner title="This standup could not be loaded" message={err.user_message()} on_retry={standup.retry.clone()} />
+        },
+        Load::Ready(data) => match &data.standup {
+            None => html! {
+                <EmptyState title="This standup does not exist" testid="standup-missing">
+                    <Link<Route> to={Route::MyStandups}>{ "My standups" }</Link<Route>>
+                </EmptyState>
+            },
+            Some(s) => {
+                let refetch = {
+                    let version = version.clone();
+                    Callback::from(move |()| version.set(*version + 1))
+                };
+                html! { <StandupView standup={s.clone()} {refetch} /> }
+            }
+        },
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct StandupViewProps {
+    standup: Standup,
+    refetch: Callback<()>,
+}
+
+#[component]
+fn StandupView(props: &StandupViewProps) -> Html {
+    let client = use_api();
+    let toaster = use_toaster();
+    let viewer = use_viewer();
+    let closing = use_state(|| false);
+    let s = &props.standup;
+    // Live: any event of this standup reloads it (answers appear without a reload).
+    {
+        let refetch = props.refetch.clone();
+        let standup_id = s.id.clone();
+        use_standup_events(
+            s.team.id.clone(),
+            Callback::from(move |event: Option<schema::ops::StandupEvent>| {
+                if event.is_none_or(|e| e.standup_id == standup_id) {
+                    refetch.emit(());
+                }
+            }),
+        );
+    }
+    let is_admin = viewer.as_ref().is_some_and(|v| v.role.is_admin());
+    let close = {
+        let (client, toaster, closing, refetch) = (
+            client.clone(),
+            toaster.clone(),
+            closing.clone(),
+            props.refetch.clone(),
+        );
+        let standup_id = s.id.clone();
+        Callback::from(move |_: MouseEvent| {
+            closing.set(true);
+            let (client, toaster, closing, refetch, standup_id) = (
+                client.clone(),
+                toaster.clone(),
+                closing.clone(),
+                refetch.clone(),
+                standup_id.clone(),
+            );
+            spawn_local(async move {
+                let outcome = client
+                    .run::<CloseStandup>(&StandupIdVariables { standup_id })
+                    .await;
+                if let Some(toaster) = &toaster {
+                    match outcome {
+                        Ok(_) => {
+                            toaster.push(ToastKind::Success, "Closed; the digest is on its way")
+                        }
+                        Err(err) => toaster.push(ToastKind::Error, err.user_message()),
+                    }
+                }
+                closing.set(false);
+                refetch.emit(());
+            });
+        })
+    };
+
+    let counts = {
+        let answered = s
+            .participations
+            .iter()
+            .filter(|p| p.state == ParticipationState::Answered)
+            .count();
+        let skipped = s
+            .participations
+            .iter()
+            .filter(|p| p.state == ParticipationState::Skipped)
+            .count();
+        format!(
+            "{answered} of {} answered{}",
+            s.participations.len(),
+            if skipped > 0 {
+                format!(" · {skipped} skipped")
+            } else {
+                String::new()
+            }
+        )
+    };
+    let prompts: BTreeMap<String, (String, QuestionKind)> = s
+        .questions
+        .iter()
+        .map(|q| (q.id.clone(), (q.prompt.clone(), q.kind)))
+        .collect();
+
+    html! {
+        <>
+            <nav class="breadcrumbs" aria-label="Breadcrumb">
+                <Link<Route> to={Route::Team { id: s.team.id.clone() }}>{ s.team.name.clone() }</Link<Route>>
+                <span aria-hidden="true">{ " / " }</span>
+                <span aria-current="page">{ s.local_date.clone() }</span>
+            </nav>
+            <header class="page-header page-header-actions">
+                <div>
+                    <h1 class="page-title" data-testid="standup-title">{ format!("{} · {}", s.name, s.local_date) }</h1>
+                    <p class="page-description">
+                        { state_badge(s.state) }
+                        { match (s.state, s.closed_at) {
+                            (StandupState::Open, _) => format!(" Open until {} · {counts}", format::timestamp(s.closes_at)),
+                            (StandupState::Closed, Some(at)) => format!(" Closed {} · {counts}", format::timestamp(at)),
+                            (StandupState::Closed, None) => format!(" Closed · {counts}"),
+                        } }
+                    </p>
+                </div>
+                if is_admin && s.state == StandupState::Open {
+                    <Button kind={ButtonKind::Secondary} busy={*closing} onclick={close} testid="close-standup">{ "Close now" }</Button>
+                }
+            </header>
+            if let Some(mine) = &s.my_participation {
+                if s.state == StandupState::Open {
+                    <AnswerForm standup={s.clone()} mine={mine.clone()} on_saved={props.refetch.clone()} />
+                }
+            }
+            if let Some(digest) = &s.digest {
+                <section class="card" aria-labelledby="digest-title" data-testid="digest">
+                    <h2 id="digest-title" class="card-title">{ "Digest" }</h2>
+                    <p class="digest-counts">
+                        { format!("{} answered · {} skipped · {} missing", digest.answered, digest.skipped, digest.missing) }
+                    </p>
+                    <pre class="digest-text">{ digest.text.clone() }</pre>
+                    if let Some(at) = digest.delivered_at {
+                        <p class="muted">{ format!("Delivered {}", format::timestamp(at)) }</p>
+                    }
+                </section>
+            }
+            <section class="card" aria-labelledby="answers-title" aria-live="polite">
+                <h2 id="answers-title" class="card-title">{ "Answers" }</h2>
+                <ul class="answer-list" data-testid="answers">
+                    { for s.participations.iter().map(|p| participation_card(p, &prompts)) }
+                </ul>
+            </section>
+        </>
+    }
+}
+
+fn participation_card(
+    p: &Participation,
+    prompts: &BTreeMap<String, (String, QuestionKind)>,
+) -> Html {
+    let mut answers: Vec<_> = p
+        .answers
+        .iter()
+        .filter(|a| !a.text.trim().is_empty())
+        .filter_map(|a| {
+            prompts
+                .get(&a.question.id)
+                .map(|(prompt, kind)| (prompt, *kind, &a.text))
+        })
+        .collect();
+    // Blockers first.
+    answers.sort_by_key(|(_, kind, _)| *kind != QuestionKind::Blocker);
+    html! {
+        <li class="answer-card" data-testid="participation" data-email={p.user.email.clone()} data-state={p.state.as_str()}>
+            <div class="answer-card-header">
+                <span class="cell-primary">{ p.user.name.clone() }</span>
+                <span class={classes!("status", (p.state == ParticipationState::Pending).then_some("status-muted"))}>
+                    { participation_label(p.state) }
+                </span>
+                if let Some(at) = p.submitted_at {
+                    <span class="muted">{ format::timestamp(at) }</span>
+                }
+                if p.edited_at.is_some() {
+                    <span class="muted">{ "(edited)" }</span>
+                }
+            </div>
+            if let Some(reason) = &p.skip_reason {
+                <p class="muted">{ format!("Skipped: {reason}") }</p>
+            }
+            if !answers.is_empty() {
+                <dl class="answers">
+                    { for answers.iter().map(|(prompt, kind, text)| html! {
+                        <>
+                            <dt class={classes!((*kind == QuestionKind::Blocker).then_some("answer-blocker"))}>{ (*prompt).clone() }</dt>
+                            <dd>{ (*text).clone() }</dd>
+                        </>
+                    }) }
+                </dl>
+            }
+        </li>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct AnswerFormProps {
+    standup: Standup,
+    mine: Participation,
+    on_saved: Callback<()>,
+}
+
+#[component]
+fn AnswerForm(props: &AnswerFormProps) -> Html {
+    let client = use_api();
+    let toaster = use_toaster();
+    let texts = {
+        let mine = props.mine.clone();
+        let questions = props.standup.questions.clone();
+        use_state(move || {
+            questions
+                .iter()
+                .map(|q| {
+                    mine.answers
+                        .iter()
+                        .find(|a| a.question.id == q.id)
+                        .map(|a| a.text.clone())
+                        .unwrap_or_default()
+                })
+                .collect::<Vec<String>>()
+        })
+    };
+    let skip_reason = use_state(String::new);
+    let errors = use_form_errors();
+    let busy = use_state(|| false);
+    let s = &props.standup;
+    let answered = props.mine.state == ParticipationState::Answered;
+
+    let onsubmit = {
+        let (client, toaster, texts, errors, busy, done) = (
+            client.clone(),
+            toaster.clone(),
+            texts.clone(),
+            errors.clone(),
+            busy.clone(),
+            props.on_saved.clone(),
+        );
+        let questions = s.questions.clone();
+        let standup_id = s.id.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            if *busy {
+                return;
+            }
+            let missing = questions
+                .iter()
+                .zip(texts.iter())
+                .find(|(q, t)| q.required && t.trim().is_empty());
+            if let Some((q, _)) = missing {
+                errors.set(FormErrors::from_checks([Some(
+                    schema::validation::ValidationError::new(
+                        "answers",
+                        format!("answer \"{}\"; it is required", q.prompt),
+                    ),
+                )]));
+                return;
+            }
+            busy.set(true);
+            let vars = SubmitAnswersVariables {
+                input: SubmitAnswersInput {
+                    standup_id: standup_id.clone(),
+                    answers: questions
+                        .iter()
+                        .zip(texts.iter())
+                        .map(|(q, t)| AnswerInput {
+                            question_id: q.id.clone(),
+                            text: t.trim().to_owned(),
+                        })
+                        .collect(),
+                },
+            };
+            let (client, toaster, errors, busy, done) = (
+                client.clone(),
+                toaster.clone(),
+                errors.clone(),
+                busy.clone(),
+                done.clone(),
+            );
+            spawn_local(async move {
+                match client.run::<SubmitAnswers>(&vars).await {
+                    Ok(_) => {
+                        errors.set(FormErrors::default());
+                        if let Some(toaster) = &toaster {
+                            toaster.push(ToastKind::Success, "Your answers are in");
+                        }
+                        done.emit(());
+                    }
+                    Err(err) => errors.set(FormErrors::from_api(&err, &["answers"])),
+                }
+                busy.set(false);
+            });
+        })
+    };
+    let skip = {
+        let (client, toaster, skip_reason, errors, busy, done) = (
+            client.clone(),
+            toaster.clone(),
+            skip_reason.clone(),
+            errors.clone(),
+            busy.clone(),
+            props.on_saved.clone(),
+        );
+        let standup_id = s.id.clone();
+        Callback::from(move |_: MouseEvent| {
+            busy.set(true);
+            let vars = SkipStandupVariables {
+                standup_id: standup_id.clone(),
+                reason: (!skip_reason.trim().is_empty()).then(|| skip_reason.trim().to_owned()),
+            };
+            let (client, toaster, errors, busy, done) = (
+                client.clone(),
+                toaster.clone(),
+                errors.clone(),
+                busy.clone(),
+                done.clone(),
+            );
+            spawn_local(async move {
+                match client.run::<SkipStandup>(&vars).await {
+                    Ok(_) => {
+                        if let Some(toaster) = &toaster {
+                            toaster.push(ToastKind::Success, "Skipped for today");
+                        }
+                        done.emit(());
+                    }
+                    Err(err) => errors.set(FormErrors::from_api(&err, &["reason"])),
+                }
+                busy.set(false);
+            });
+        })
+    };
+    let on_reason = {
+        let skip_reason = skip_reason.clone();
+        Callback::from(move |v: String| skip_reason.set(v))
+    };
+
+    html! {
+        <section class="card" aria-labelledby="answer-title">
+            <h2 id="answer-title" class="card-title">
+                { if answered { "Your answers (you can edit them until it closes)" } else { "Your answers" } }
+            </h2>
+            <form class="form" {onsubmit} novalidate=true data-testid="answer-form">
+                if let Some(message) = errors.form() {
+                    <ErrorBanner {message} />
+                }
+                if let Some(message) = errors.field("answers") {
+                    <p class="field-error" role="alert" data-testid="answers-error"><span class="field-error-icon" aria-hidden="true">{ "!" }</span>{ message }</p>
+                }
+                { for s.questions.iter().enumerate().map(|(i, q)| {
+                    let oninput = {
+                        let texts = texts.clone();
+                        Callback::from(move |e: InputEvent| {
+                            let area: HtmlTextAreaElement = e.target_unchecked_into();
+                            let mut next = (*texts).clone();
+                            if let Some(slot) = next.get_mut(i) {
+                                *slot = area.value();
+                            }
+                            texts.set(next);
+                        })
+                    };
+                    let id = format!("answer-{i}");
+                    html! {
+                        <div class="field">
+                            <label class="field-label" for={id.clone()}>
+                                { q.prompt.clone() }
+                                if q.required { <span class="field-required" aria-hidden="true">{ " *" }</span> }
+                                if q.kind == QuestionKind::Blocker { <span class="badge badge-muted">{ "Blocker" }</span> }
+                            </label>
+                            <textarea class="input textarea" id={id} rows="3" required={q.required}
+                                value={texts.get(i).cloned().unwrap_or_default()} {oninput}
+                                placeholder={match q.kind { QuestionKind::Mood => "How are you feeling? A word or an emoji", QuestionKind::Blocker => "Leave empty or write none if nothing blocks you", QuestionKind::Text => "" }} />
+                        </div>
+                    }
+                }) }
+                <div class="form-actions form-actions-start">
+                    <Button r#type="submit" busy={*busy} testid="submit-answers">{ if answered { "Save changes" } else { "Submit answers" } }</Button>
+                </div>
+            </form>
+            if !answered {
+                <details class="skip">
+                    <summary>{ "Can't answer today? Skip it" }</summary>
+                    <div class="inline-form">
+                        <TextField id="skip-reason" label="Reason (optional)" value={(*skip_reason).clone()} oninput={on_reason} />
+                        <Button kind={ButtonKind::Secondary} busy={*busy} onclick={skip} testid="skip">{ "Skip today" }</Button>
+                    </div>
+                </details>
+            }
+        </section>
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// Team: recent runs, start now, history
+
+#[derive(Properties, PartialEq)]
+pub struct RecentStandupsProps {
+    pub team_id: String,
+}
+
+/// The team's latest standups, refreshed live.
+#[component]
+pub fn RecentStandups(props: &RecentStandupsProps) -> Html {
+    let list = use_paged_query::<TeamStandupsQuery>(TeamStandupsVariables {
+        team_id: props.team_id.clone(),
+        first: Some(5),
+        after: None,
+        filter: StandupFilter::default(),
+    });
+    {
+        let reload = list.reload.clone();
+        use_standup_events(
+            props.team_id.clone(),
+            Callback::from(move |_| reload.emit(())),
+        );
+    }
+    match &*list.state {
+        Load::Loading => html! { <TableSkeleton label="Loading standups…" rows={2} /> },
+        Load::Failed(err) => html! {
+            <ErrorBanner title="Standups could not be loaded" message={err.user_message()} on_retry={list.reload.clone()} />
+        },
+        Load::Ready(pages) if pages.rows.is_empty() => html! {
+            <p class="muted" data-testid="recent-empty">{ "No standup has run yet." }</p>
+        },
+        Load::Ready(pages) => html! {
+            <ul class="standup-list" data-testid="recent-standups">{ for pages.rows.iter().map(|s| standup_row(s, false)) }</ul>
+        },
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct StartNowProps {
+    pub config_id: String,
+}
+
+/// Opens an ad-hoc run of a config and goes to it.
+#[component]
+pub fn StartNowButton(props: &StartNowProps) -> Html {
+    let client = use_api();
+    let toaster = use_toaster();
+    let navigator = use_navigator();
+    let busy = use_state(|| false);
+    let onclick = {
+        let (client, toaster, navigator, busy) = (
+            client.clone(),
+            toaster.clone(),
+            navigator.clone(),
+            busy.clone(),
+        );
+        let config_id = props.config_id.clone();
+        Callback::from(move |_: MouseEvent| {
+            busy.set(true);
+            let (client, toaster, navigator, busy, config_id) = (
+                client.clone(),
+                toaster.clone(),
+                navigator.clone(),
+                busy.clone(),
+                config_id.clone(),
+            );
+            spawn_local(async move {
+                match client
+                    .run::<StartStandupNow>(&StartStandupNowVariables { config_id })
+                    .await
+                {
+                    Ok(data) => {
+                        if let Some(toaster) = &toaster {
+                            toaster
+                                .push(ToastKind::Success, "Started; participants are being asked");
+                        }
+                        if let Some(navigator) = navigator {
+                            navigator.push(&Route::Standup {
+                                id: data.start_standup_now.id,
+                            });
+                        }
+                    }
+                    Err(err) => {
+                        if let Some(toaster) = &toaster {
+                            toaster.push(ToastKind::Error, err.user_message());
+                        }
+                        busy.set(false);
+                    }
+                }
+            });
+        })
+    };
+    html! {
+        <Button kind={ButtonKind::Secondary} busy={*busy} {onclick} testid="start-now">{ "Start now" }</Button>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct TeamHistoryProps {
+    pub id: AttrValue,
+}
+
+fn day_start(value: &str) -> Option<DateTime<Utc>> {
+    let date = chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").ok()?;
+    Some(date.and_hms_opt(0, 0, 0)?.and_utc())
+}
+
+#[component]
+pub fn TeamHistoryPage(props: &TeamHistoryProps) -> Html {
+    use_title("Team history");
+    let from = use_state(String::new);
+    let to = use_state(String::new);
+    let person = use_state(String::new);
+    let range = (
+        day_start(&from),
+        day_start(&to).map(|d| d + chrono::Duration::days(1)),
+    );
+    let list = use_paged_query::<TeamStandupsQuery>(TeamStandupsVariables {
+        team_id: props.id.to_string(),
+        first: Some(20),
+        after: None,
+        filter: StandupFilter {
+            from: range.0,
+            to: range.1,
+            user_id: person.parse().ok(),
+        },
+    });
+    let stats = use_query::<TeamParticipationQuery, _>(
+        TeamParticipationVariables {
+            team_id: props.id.to_string(),
+            from: range.0,
+            to: range.1,
+        },
+        (),
+    );
+    let set = |state: &UseStateHandle<String>| {
+        let state = state.clone();
+        Callback::from(move |v: String| state.set(v))
+    };
+    let mut people = vec![(AttrValue::from(""), AttrValue::from("Everyone"))];
+    if let Load::Ready(data) = &*stats.state {
+        people.extend(data.team_participation.iter().map(|m| {
+            (
+                AttrValue::from(m.user.id.to_string()),
+                AttrValue::from(m.user.name.clone()),
+            )
+        }));
+    }
+
+    let stats_body = match &*stats.state {
+        Load::Loading => html! { <TableSkeleton label="Loading participation…" rows={2} /> },
+        Load::Failed(err) => html! {
+            <ErrorBanner title="Participation could not be loaded" message={err.user_message()} on_retry={stats.retry.clone()} />
+        },
+        Load::Ready(data) if data.team_participation.is_empty() => html! {
+            <p class="muted">{ "Nobody has taken part yet." }</p>
+        },
+        Load::Ready(data) => html! {
+            <div class="table-wrap">
+                <table class="table" data-testid="participation-table">
+                    <thead><tr>
+                        <th scope="col">{ "Person" }</th><th scope="col">{ "Response rate" }</th>
+                        <th scope="col">{ "Answered" }</th><th scope="col">{ "Skipped" }</th>
+                        <th scope="col">{ "Missed" }</th><th scope="col">{ "Current streak" }</th>
+                    </tr></thead>
+                    <tbody>
+                        { for data.team_participation.iter().map(|m| html! {
+                            <tr key={m.user.id.to_string()}>
+                                <td class="cell-primary">{ m.user.name.clone() }</td>
+                                <td>{ format!("{:.0} %", m.response_rate * 100.0) }</td>
+                                <td>{ m.answered }</td><td>{ m.skipped }</td><td>{ m.missed }</td>
+                                <td>{ m.current_streak }</td>
+                            </tr>
+                        }) }
+                    </tbody>
+                </table>
+            </div>
+        },
+    };
+    let list_body = match &*list.state {
+        Load::Loading => html! { <TableSkeleton label="Loading standups…" /> },
+        Load::Failed(err) => html! {
+            <ErrorBanner title="Standups could not be loaded" message={err.user_message()} on_retry={list.reload.clone()} />
+        },
+        Load::Ready(pages) if pages.rows.is_empty() => html! {
+            <EmptyState title="No standups in this range" testid="history-empty" />
+        },
+        Load::Ready(pages) => html! {
+            <>
+                <ul class="standup-list" data-testid="history">{ for pages.rows.iter().map(|s| standup_row(s, false)) }</ul>
+                <LoadMore more={pages.next.is_some()} loading={list.loading_more} error={list.more_error.clone()}
+                    on_click={list.load_more.clone()} shown={pages.rows.len()} noun="standups" />
+            </>
+        },
+    };
+    html! {
+        <>
+            <nav class="breadcrumbs" aria-label="Breadcrumb">
+                <Link<Route> to={Route::Team { id: props.id.to_string() }}>{ "Team" }</Link<Route>>
+                <span aria-hidden="true">{ " / " }</span>
+                <span aria-current="page">{ "History" }</span>
+            </nav>
+            <header class="page-header">
+                <h1 class="page-title">{ "History and participation" }</h1>
+                <p class="page-description">{ "Past standups of the team and who took part." }</p>
+            </header>
+            <section class="card" aria-label="Filters">
+                <div class="filters" role="search">
+                    <TextField id="history-from" label="From" r#type="date" value={(*from).clone()} oninput={set(&from)} />
+                    <TextField id="history-to" label="To" r#type="date" value={(*to).clone()} oninput={set(&to)} />
+                    <crate::components::SelectField id="history-person" label="Person" options={people} value={(*person).clone()} onchange={set(&person)} />
+                </div>
+            </section>
+            <section class="card" aria-labelledby="participation-title">
+                <h2 id="participation-title" class="card-title">{ "Participation" }</h2>
+                { stats_body }
+            </section>
+            <section class="card" aria-labelledby="history-title">
+                <h2 id="history-title" class="card-title">{ "Standups" }</h2>
+                { list_body }
+            </section>
+        </>
+    }
+}

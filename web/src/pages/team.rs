@@ -1,0 +1,618 @@
+//! `/teams/:id`: one team — its standups (configs), members and recent runs. Owners and
+//! admins edit the team, manage members and standups, and start a standup now.
+
+use std::rc::Rc;
+
+use schema::enums::MemberStatus;
+use schema::ops::{
+    AddTeamMember, DeleteStandupConfig, DeleteTeam, IdVariables, MemberFilter, MembersQuery,
+    MembersVariables, RemoveTeamMember, SetStandupConfigActive, SetStandupConfigActiveVariables,
+    StandupConfig, Team, TeamInput, TeamMemberVariables, TeamQuery, UpdateTeam,
+    UpdateTeamVariables,
+};
+use schema::validation::ValidationError;
+use yew::platform::spawn_local;
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+use super::standups::{RecentStandups, StartNowButton};
+use super::use_title;
+use crate::api::{ApiError, use_api};
+use crate::app::Route;
+use crate::components::pickers::weekdays_summary;
+use crate::components::{
+    Button, ButtonKind, Dialog, EmptyState, ErrorBanner, SelectField, TableSkeleton, TextField,
+    TimezoneField, ToastKind, Toaster, use_toaster, use_viewer,
+};
+use crate::format;
+use crate::hooks::{FormErrors, Load, use_form_errors, use_query};
+
+fn toast(toaster: &Option<Toaster>, outcome: Result<String, ApiError>) {
+    if let Some(toaster) = toaster {
+        match outcome {
+            Ok(text) => toaster.push(ToastKind::Success, text),
+            Err(err) => toaster.push(ToastKind::Error, err.user_message()),
+        }
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct TeamPageProps {
+    pub id: AttrValue,
+}
+
+/// What a confirmation on the team page is about.
+#[derive(Clone, PartialEq)]
+enum Confirm {
+    DeleteTeam,
+    RemoveMember { user_id: String, name: String },
+    DeleteConfig { id: String, name: String },
+}
+
+#[component]
+pub fn TeamPage(props: &TeamPageProps) -> Html {
+    use_title("Team");
+    let client = use_api();
+    let toaster = use_toaster();
+    let navigator = use_navigator();
+    let viewer = use_viewer();
+    let version = use_state(|| 0u32);
+    let team = use_query::<TeamQuery, _>(
+        IdVariables {
+            id: props.id.to_string(),
+        },
+        *version,
+    );
+    let editing = use_state(|| false);
+    let confirm = use_state(|| None::<Confirm>);
+    let busy = use_state(|| false);
+
+    let Some(viewer) = viewer else {
+        return Html::default();
+    };
+    let is_admin = viewer.role.is_admin();
+    let reload = {
+        let version = version.clone();
+        Callback::from(move |()| version.set(*version + 1))
+    };
+
+    let team = match &*team.state {
+        Load::Loading => return html! { <TableSkeleton label="Loading the team…" /> },
+        Load::Failed(err) => {
+            return html! {
+                <ErrorBanner title="This team could not be loaded" message={err.user_message()} on_retry={team.retry.clone()} />
+            };
+        }
+        Load::Ready(data) => match &data.team {
+            Some(team) => Rc::new(team.clone()),
+            None => {
+                return html! {
+                    <EmptyState title="This team does not exist" testid="team-missing">
+                        <p class="muted">{ "It may have been deleted, or belong to another organization." }</p>
+                        <Link<Route> to={Route::Teams}>{ "All teams" }</Link<Route>>
+                    </EmptyState>
+                };
+            }
+        },
+    };
+
+    let ask = |what: Confirm| {
+        let confirm = confirm.clone();
+        Callback::from(move |_: MouseEvent| confirm.set(Some(what.clone())))
+    };
+    let cancel = {
+        let confirm = confirm.clone();
+        Callback::from(move |()| confirm.set(None))
+    };
+    let confirmed = {
+        let (client, toaster, confirm, busy, reload, navigator) = (
+            client.clone(),
+            toaster.clone(),
+            confirm.clone(),
+            busy.clone(),
+            reload.clone(),
+            navigator.clone(),
+        );
+        let team_id = team.id.clone();
+        let team_name = team.name.clone();
+        Callback::from(move |_: MouseEvent| {
+            let Some(what) = (*confirm).clone() else {
+                return;
+            };
+            busy.set(true);
+            let (client, toaster, confirm, busy, reload, navigator, team_id, team_name) = (
+                client.clone(),
+                toaster.clone(),
+                confirm.clone(),
+                busy.clone(),
+                reload.clone(),
+                navigator.clone(),
+                team_id.clone(),
+                team_name.clone(),
+            );
+            spawn_local(async move {
+                let outcome = match &what {
+                    Confirm::DeleteTeam => client
+                        .run::<DeleteTeam>(&IdVariables { id: team_id })
+                        .await
+                        .map(|_| format!("Team {team_name} deleted")),
+                    Confirm::RemoveMember { user_id, name } => match user_id.parse() {
+                        Ok(user_id) => client
+                            .run::<RemoveTeamMember>(&TeamMemberVariables { team_id, user_id })
+                            .await
+                            .map(|_| format!("{name} left {team_name}")),
+                        Err(_) => return,
+                    },
+                    Confirm::DeleteConfig { id, name } => client
+                        .run::<DeleteStandupConfig>(&IdVariables { id: id.clone() })
+                        .await
+                        .map(|_| format!("Standup {name} deleted")),
+                };
+                let deleted_team = what == Confirm::DeleteTeam && outcome.is_ok();
+                toast(&toaster, outcome);
+                busy.set(false);
+                confirm.set(None);
+                if deleted_team {
+                    if let Some(navigator) = navigator {
+                        navigator.push(&Route::Teams);
+                    }
+                } else {
+                    reload.emit(());
+                }
+            });
+        })
+    };
+
+    let dialog = match &*confirm {
+        None => Html::default(),
+        Some(what) => {
+            let (title, text, action) = match what {
+                Confirm::DeleteTeam => (
+                    format!("Delete {}?", team.name),
+                    format!(
+                        "This deletes the team, its {} standup{} and their schedules. Past standups and answers are deleted with it.",
+                        team.standup_configs.len(),
+                        if team.standup_configs.len() == 1 {
+                            ""
+                        } else {
+                            "s"
+                        }
+                    ),
+                    format!("Delete {}", team.name),
+                ),
+                Confirm::RemoveMember { name, .. } => (
+                    format!("Remove {name} from {}?", team.name),
+                    format!(
+                        "{name} stops getting this team's standups. They stay in the organization."
+                    ),
+                    format!("Remove {name}"),
+                ),
+                Confirm::DeleteConfig { name, .. } => (
+                    format!("Delete the standup {name}?"),
+                    "Its schedule stops. Standups it already ran stay in the team's history."
+                        .to_owned(),
+                    format!("Delete {name}"),
+                ),
+            };
+            html! {
+                <Dialog {title} on_close={cancel.clone()} testid="confirm-dialog">
+                    <p>{ text }</p>
+                    <div class="dialog-actions">
+                        <Button kind={ButtonKind::Secondary} onclick={let c = cancel.clone(); Callback::from(move |_| c.emit(()))}>{ "Cancel" }</Button>
+                        <Button kind={ButtonKind::Danger} busy={*busy} onclick={confirmed} testid="confirm">{ action }</Button>
+                    </div>
+                </Dialog>
+            }
+        }
+    };
+
+    let open_edit = {
+        let editing = editing.clone();
+        Callback::from(move |_: MouseEvent| editing.set(true))
+    };
+    let close_edit = {
+        let (editing, reload) = (editing.clone(), reload.clone());
+        Callback::from(move |changed: bool| {
+            editing.set(false);
+            if changed {
+                reload.emit(());
+            }
+        })
+    };
+
+    let configs = if team.standup_configs.is_empty() {
+        html! {
+            <EmptyState title="No standups yet" testid="configs-empty">
+                if is_admin {
+                    <p class="muted">{ "Pick a template, the days and the time; the team is asked from then on." }</p>
+                    <Link<Route> to={Route::NewStandupConfig { team_id: team.id.clone() }} classes="btn btn-primary">{ "Create the first standup" }</Link<Route>>
+                } else {
+                    <p class="muted">{ "An owner or admin sets up this team's standups." }</p>
+                }
+            </EmptyState>
+        }
+    } else {
+        html! {
+            <ul class="config-list">
+                { for team.standup_configs.iter().map(|c| html! {
+                    <ConfigRow
+                        key={c.id.clone()} config={c.clone()} is_admin={is_admin}
+                        on_changed={reload.clone()}
+                        on_delete={ask(Confirm::DeleteConfig { id: c.id.clone(), name: c.name.clone() })}
+                    />
+                }) }
+            </ul>
+        }
+    };
+
+    let members = html! {
+        <>
+            if team.members.is_empty() {
+                <EmptyState title="Nobody in this team yet" testid="team-members-empty">
+                    if is_admin { <p class="muted">{ "Add people from your organization below." }</p> }
+                </EmptyState>
+            } else {
+                <ul class="people-list" data-testid="team-members">
+                    { for team.members.iter().map(|m| html! {
+                        <li key={m.user.id.to_string()} data-email={m.user.email.clone()}>
+                            <div>
+                                <div class="cell-primary">{ m.user.name.clone() }</div>
+                                <div class="muted">{ m.user.email.clone() }</div>
+                            </div>
+                            if is_admin {
+                                <Button kind={ButtonKind::Ghost} testid="remove-team-member"
+                                    onclick={ask(Confirm::RemoveMember { user_id: m.user.id.to_string(), name: m.user.name.clone() })}>
+                                    { "Remove" }
+                                </Button>
+                            }
+                        </li>
+                    }) }
+                </ul>
+            }
+            if is_admin {
+                <AddMember team={team.clone()} on_added={reload.clone()} />
+            }
+        </>
+    };
+
+    html! {
+        <>
+            <nav class="breadcrumbs" aria-label="Breadcrumb">
+                <Link<Route> to={Route::Teams}>{ "Teams" }</Link<Route>>
+                <span aria-hidden="true">{ " / " }</span>
+                <span aria-current="page">{ team.name.clone() }</span>
+            </nav>
+            <header class="page-header page-header-actions">
+                <div>
+                    <h1 class="page-title" data-testid="team-name">{ team.name.clone() }</h1>
+                    <p class="page-description">
+                        { team.description.clone().unwrap_or_else(|| "The team's standups, people and history.".to_owned()) }
+                        { format!(" · {}", team.timezone) }
+                    </p>
+                </div>
+                if is_admin {
+                    <div class="header-actions">
+                        <Button kind={ButtonKind::Secondary} onclick={open_edit} testid="edit-team">{ "Edit" }</Button>
+                        <Button kind={ButtonKind::Danger} onclick={ask(Confirm::DeleteTeam)} testid="delete-team">{ "Delete" }</Button>
+                        <Link<Route> to={Route::NewStandupConfig { team_id: team.id.clone() }} classes="btn btn-primary">{ "New standup" }</Link<Route>>
+                    </div>
+                }
+            </header>
+            <section class="card" aria-labelledby="configs-title">
+                <h2 id="configs-title" class="card-title">{ "Standups" }</h2>
+                { configs }
+            </section>
+            <section class="card" aria-labelledby="recent-title">
+                <div class="card-header">
+                    <h2 id="recent-title" class="card-title">{ "Recent standups" }</h2>
+                    <Link<Route> to={Route::TeamHistory { id: team.id.clone() }}>{ "History and participation" }</Link<Route>>
+                </div>
+                <RecentStandups team_id={team.id.clone()} />
+            </section>
+            <section class="card" aria-labelledby="people-title">
+                <h2 id="people-title" class="card-title">{ format!("People ({})", team.members.len()) }</h2>
+                { members }
+            </section>
+            { dialog }
+            if *editing {
+                <EditTeamDialog team={team.clone()} on_close={close_edit} />
+            }
+        </>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct ConfigRowProps {
+    config: StandupConfig,
+    is_admin: bool,
+    on_changed: Callback<()>,
+    on_delete: Callback<MouseEvent>,
+}
+
+#[component]
+fn ConfigRow(props: &ConfigRowProps) -> Html {
+    let client = use_api();
+    let toaster = use_toaster();
+    let busy = use_state(|| false);
+    let c = &props.config;
+    let toggle = {
+        let (client, toaster, busy, done) = (
+            client.clone(),
+            toaster.clone(),
+            busy.clone(),
+            props.on_changed.clone(),
+        );
+        let vars = SetStandupConfigActiveVariables {
+            id: c.id.clone(),
+            active: !c.active,
+        };
+        let name = c.name.clone();
+        Callback::from(move |_: MouseEvent| {
+            busy.set(true);
+            let (client, toaster, busy, done, vars, name) = (
+                client.clone(),
+                toaster.clone(),
+                busy.clone(),
+                done.clone(),
+                vars.clone(),
+                name.clone(),
+            );
+            spawn_local(async move {
+                let outcome = client.run::<SetStandupConfigActive>(&vars).await.map(|_| {
+                    if vars.active {
+                        format!("{name} resumed")
+                    } else {
+                        format!("{name} paused")
+                    }
+                });
+                toast(&toaster, outcome);
+                busy.set(false);
+                done.emit(());
+            });
+        })
+    };
+    html! {
+        <li class="config-row" data-testid="config-row" data-name={c.name.clone()}>
+            <div class="config-main">
+                <div class="cell-primary">
+                    { c.name.clone() }
+                    if !c.active { <span class="badge badge-muted">{ "Paused" }</span> }
+                </div>
+                <div class="muted">
+                    { format!("{} at {} · {} · {} question{} · {} participant{}",
+                        weekdays_summary(&c.weekdays), c.time_of_day, c.timezone,
+                        c.questions.len(), if c.questions.len() == 1 { "" } else { "s" },
+                        c.participants.len(), if c.participants.len() == 1 { "" } else { "s" }) }
+                </div>
+                <div class="muted" data-testid="config-next-run">
+                    { match c.next_run_at {
+                        Some(at) => format!("Next run {}", format::timestamp(at)),
+                        None => "Not scheduled while paused".to_owned(),
+                    } }
+                </div>
+            </div>
+            if props.is_admin {
+                <div class="cell-actions">
+                    <StartNowButton config_id={c.id.clone()} />
+                    <Link<Route> to={Route::EditStandupConfig { id: c.id.clone() }} classes="btn btn-secondary">{ "Edit" }</Link<Route>>
+                    <Button kind={ButtonKind::Secondary} busy={*busy} onclick={toggle} testid="toggle-active">
+                        { if c.active { "Pause" } else { "Resume" } }
+                    </Button>
+                    <Button kind={ButtonKind::Danger} onclick={props.on_delete.clone()} testid="delete-config">{ "Delete" }</Button>
+                </div>
+            }
+        </li>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct AddMemberProps {
+    team: Rc<Team>,
+    on_added: Callback<()>,
+}
+
+/// Adds an active organization member who is not in the team yet.
+#[component]
+fn AddMember(props: &AddMemberProps) -> Html {
+    let client = use_api();
+    let toaster = use_toaster();
+    let people = use_query::<MembersQuery, _>(
+        MembersVariables {
+            first: Some(100),
+            after: None,
+            filter: MemberFilter {
+                status: Some(MemberStatus::Active),
+                ..MemberFilter::default()
+            },
+        },
+        props.team.members.len(),
+    );
+    let chosen = use_state(String::new);
+    let busy = use_state(|| false);
+
+    let candidates: Vec<(AttrValue, AttrValue)> = match &*people.state {
+        Load::Ready(data) => data
+            .members
+            .nodes
+            .iter()
+            .filter(|m| !props.team.members.iter().any(|t| t.user.id == m.user.id))
+            .map(|m| {
+                (
+                    AttrValue::from(m.user.id.to_string()),
+                    AttrValue::from(format!("{} ({})", m.user.name, m.user.email)),
+                )
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    if candidates.is_empty() {
+        return match &*people.state {
+            Load::Ready(_) => {
+                html! { <p class="muted">{ "Everyone in the organization is in this team." }</p> }
+            }
+            _ => Html::default(),
+        };
+    }
+    let mut options = vec![(AttrValue::from(""), AttrValue::from("Choose a person…"))];
+    options.extend(candidates);
+    let onchange = {
+        let chosen = chosen.clone();
+        Callback::from(move |v: String| chosen.set(v))
+    };
+    let add = {
+        let (client, toaster, chosen, busy, done) = (
+            client.clone(),
+            toaster.clone(),
+            chosen.clone(),
+            busy.clone(),
+            props.on_added.clone(),
+        );
+        let team_id = props.team.id.clone();
+        let team_name = props.team.name.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let Ok(user_id) = chosen.parse() else {
+                return;
+            };
+            busy.set(true);
+            let vars = TeamMemberVariables {
+                team_id: team_id.clone(),
+                user_id,
+            };
+            let (client, toaster, chosen, busy, done, team_name) = (
+                client.clone(),
+                toaster.clone(),
+                chosen.clone(),
+                busy.clone(),
+                done.clone(),
+                team_name.clone(),
+            );
+            spawn_local(async move {
+                let outcome = client
+                    .run::<AddTeamMember>(&vars)
+                    .await
+                    .map(|data| format!("{} joined {team_name}", data.add_team_member.user.name));
+                toast(&toaster, outcome);
+                busy.set(false);
+                chosen.set(String::new());
+                done.emit(());
+            });
+        })
+    };
+    html! {
+        <form class="inline-form" onsubmit={add}>
+            <SelectField id="add-team-member" label="Add a person" {options} value={(*chosen).clone()} {onchange} />
+            <Button r#type="submit" kind={ButtonKind::Secondary} busy={*busy} disabled={chosen.is_empty()} testid="add-team-member">{ "Add" }</Button>
+        </form>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct EditTeamDialogProps {
+    team: Rc<Team>,
+    /// `true` when the team changed.
+    on_close: Callback<bool>,
+}
+
+#[component]
+fn EditTeamDialog(props: &EditTeamDialogProps) -> Html {
+    let client = use_api();
+    let toaster = use_toaster();
+    let name = use_state(|| props.team.name.clone());
+    let timezone = use_state(|| props.team.timezone.clone());
+    let description = use_state(|| props.team.description.clone().unwrap_or_default());
+    let errors = use_form_errors();
+    let busy = use_state(|| false);
+    let set = |state: &UseStateHandle<String>, field: &'static str| {
+        let (state, errors) = (state.clone(), errors.clone());
+        Callback::from(move |v: String| {
+            state.set(v);
+            errors.set(errors.without(field));
+        })
+    };
+    let onsubmit = {
+        let (name, timezone, description, errors, busy) = (
+            name.clone(),
+            timezone.clone(),
+            description.clone(),
+            errors.clone(),
+            busy.clone(),
+        );
+        let (client, toaster, done) = (client.clone(), toaster.clone(), props.on_close.clone());
+        let id = props.team.id.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let checks = FormErrors::from_checks([
+                name.trim()
+                    .is_empty()
+                    .then(|| ValidationError::new("name", "enter a name")),
+                schema::schedule::parse_timezone(timezone.trim())
+                    .err()
+                    .map(ValidationError::from),
+            ]);
+            if !checks.is_empty() {
+                errors.set(checks);
+                return;
+            }
+            busy.set(true);
+            let vars = UpdateTeamVariables {
+                id: id.clone(),
+                input: TeamInput {
+                    name: name.trim().to_owned(),
+                    timezone: timezone.trim().to_owned(),
+                    description: (!description.trim().is_empty())
+                        .then(|| description.trim().to_owned()),
+                },
+            };
+            let (client, toaster, errors, busy, done) = (
+                client.clone(),
+                toaster.clone(),
+                errors.clone(),
+                busy.clone(),
+                done.clone(),
+            );
+            spawn_local(async move {
+                match client.run::<UpdateTeam>(&vars).await {
+                    Ok(_) => {
+                        toast(&toaster, Ok("Team saved".to_owned()));
+                        done.emit(true);
+                    }
+                    Err(err) => {
+                        errors.set(FormErrors::from_api(
+                            &err,
+                            &["name", "timezone", "description"],
+                        ));
+                        busy.set(false);
+                    }
+                }
+            });
+        })
+    };
+    let close = {
+        let c = props.on_close.clone();
+        Callback::from(move |()| c.emit(false))
+    };
+    let cancel = {
+        let c = props.on_close.clone();
+        Callback::from(move |_: MouseEvent| c.emit(false))
+    };
+    html! {
+        <Dialog title={format!("Edit {}", props.team.name)} on_close={close} testid="team-dialog">
+            <form class="form" {onsubmit} novalidate=true>
+                if let Some(message) = errors.form() {
+                    <ErrorBanner {message} />
+                }
+                <TextField id="team-name" label="Name" required=true value={(*name).clone()}
+                    oninput={set(&name, "name")} error={errors.field("name")} />
+                <TimezoneField id="team-timezone" value={(*timezone).clone()} oninput={set(&timezone, "timezone")}
+                    error={errors.field("timezone")} />
+                <TextField id="team-description" label="Description" value={(*description).clone()}
+                    oninput={set(&description, "description")} error={errors.field("description")} />
+                <div class="dialog-actions">
+                    <Button kind={ButtonKind::Secondary} onclick={cancel}>{ "Cancel" }</Button>
+                    <Button r#type="submit" busy={*busy} testid="save-team">{ "Save" }</Button>
+                </div>
+            </form>
+        </Dialog>
+    }
+}

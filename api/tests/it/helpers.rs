@@ -31,6 +31,8 @@ pub struct TestApp {
     pub amqp_prefix: String,
     /// A client with its own cookie jar (a "browser").
     pub client: Client,
+    /// The running app's state, for tests that execute GraphQL in-process.
+    pub state: api::state::AppState,
 }
 
 pub struct SignedUp {
@@ -82,6 +84,7 @@ impl TestApp {
         let settings = Settings::from_map(&vars).expect("settings");
         let app = Application::build(settings).await.expect("build app");
         let port = app.port();
+        let state = app.state().clone();
         tokio::spawn(app.run_until_stopped());
         TestApp {
             address: format!("http://127.0.0.1:{port}"),
@@ -90,6 +93,7 @@ impl TestApp {
             database_name,
             amqp_prefix,
             client: new_client(),
+            state,
         }
     }
 

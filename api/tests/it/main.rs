@@ -13,3 +13,5 @@ mod members;
 mod migrations;
 mod pipeline;
 mod schema_contract;
+mod standup_configs;
+mod teams;

@@ -23,8 +23,9 @@ pub mod users;
 
 pub use diesel_async::AsyncPgConnection;
 pub use pool::{
-    DbConn, DbPool, PoolOptions, build_pool, database_name, embedded_migration_count,
-    ensure_database, maintenance_url, revert_all_migrations, run_migrations, with_database,
+    DbConn, DbPool, PoolOptions, StatementCounter, build_pool, database_name,
+    embedded_migration_count, ensure_database, maintenance_url, revert_all_migrations,
+    run_migrations, with_database,
 };
 
 /// Everything that can go wrong talking to PostgreSQL.

@@ -9,11 +9,12 @@ mod members;
 mod organization;
 mod pagination;
 mod standup_configs;
+mod standups;
 mod teams;
 mod types;
 
 use crate::state::AppState;
-use async_graphql::{EmptySubscription, MergedObject, Schema};
+use async_graphql::{MergedObject, Schema};
 
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
@@ -38,7 +39,9 @@ pub struct MutationRoot(
     standup_configs::StandupConfigsMutation,
 );
 
-pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+pub type SubscriptionRoot = standups::StandupsSubscription;
+
+pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 /// Limits applied to every operation.
 #[derive(Clone, Copy, Debug)]
@@ -64,7 +67,7 @@ pub fn build_schema(state: Option<AppState>, limits: Limits) -> AppSchema {
     let mut builder = Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
-        EmptySubscription,
+        SubscriptionRoot::default(),
     )
     .limit_depth(limits.max_depth)
     .limit_complexity(limits.max_complexity)

@@ -14,4 +14,6 @@ mod migrations;
 mod pipeline;
 mod schema_contract;
 mod standup_configs;
+mod standups;
 mod teams;
+mod ws;

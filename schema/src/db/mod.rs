@@ -15,6 +15,7 @@ mod pool;
 pub mod rate_limits;
 pub mod sessions;
 pub mod standup_configs;
+pub mod standups;
 pub mod tables;
 pub mod teams;
 #[cfg(feature = "testing")]

@@ -84,6 +84,16 @@ pub async fn dispatch(ctx: &JobContext, envelope: &JobEnvelope) -> Result<Outcom
             Job::SendInvitation { invitation_id } => {
                 send_invitation::run(ctx, tx, envelope, *invitation_id).await?;
             }
+            Job::NotifyStandup { .. }
+            | Job::RemindStandup { .. }
+            | Job::CompileDigest { .. }
+            | Job::DeliverWebhook { .. } => {
+                // Handlers follow in the next commits; until then the job is retried.
+                return Err(Error::Mail(format!(
+                    "{} has no handler yet",
+                    envelope.job.kind()
+                )));
+            }
         }
         Ok(Outcome::Done)
     })

@@ -12,12 +12,11 @@
 
 use crate::broker::Broker;
 use futures_util::StreamExt;
+use lapin::ExchangeKind;
 use lapin::options::{
-    BasicConsumeOptions, BasicPublishOptions, ExchangeDeclareOptions, QueueBindOptions,
-    QueueDeclareOptions,
+    BasicConsumeOptions, ExchangeDeclareOptions, QueueBindOptions, QueueDeclareOptions,
 };
 use lapin::types::FieldTable;
-use lapin::{BasicProperties, ExchangeKind};
 use schema::amqp::Topology;
 use schema::events::StandupEvent;
 use std::sync::Arc;
@@ -34,6 +33,7 @@ pub const STANDUP_BINDING: &str = "org.*.team.*.standup";
 pub struct EventHub {
     sender: broadcast::Sender<Arc<StandupEvent>>,
     broker: Broker,
+    topology: Arc<Topology>,
     exchange: Arc<str>,
 }
 
@@ -45,6 +45,7 @@ impl EventHub {
         let hub = EventHub {
             sender,
             broker,
+            topology: Arc::new(topology.clone()),
             exchange: topology.events_exchange().into(),
         };
         let consumer = hub.clone();
@@ -62,9 +63,9 @@ impl EventHub {
     /// after the change's transaction committed.
     pub fn publish(&self, event: StandupEvent) {
         let broker = self.broker.clone();
-        let exchange = self.exchange.clone();
+        let topology = self.topology.clone();
         tokio::spawn(async move {
-            if let Err(e) = publish(&broker, &exchange, &event).await {
+            if let Err(e) = publish(&broker, &topology, &event).await {
                 tracing::warn!(error = %e, kind = ?event.kind, standup = %event.standup_id, "standup event not published");
             }
         });
@@ -140,7 +141,7 @@ impl EventHub {
         loop {
             tokio::select! {
                 delivery = consumer.next() => match delivery {
-                    Some(Ok(delivery)) => match serde_json::from_slice::<StandupEvent>(&delivery.data) {
+                    Some(Ok(delivery)) => match StandupEvent::from_json(&delivery.data) {
                         // No subscribers is not an error.
                         Ok(event) => drop(self.sender.send(Arc::new(event))),
                         Err(e) => tracing::warn!(error = %e, "unreadable standup event dropped"),
@@ -158,21 +159,12 @@ impl EventHub {
     }
 }
 
-async fn publish(broker: &Broker, exchange: &str, event: &StandupEvent) -> anyhow::Result<()> {
+async fn publish(broker: &Broker, topology: &Topology, event: &StandupEvent) -> anyhow::Result<()> {
     let channel = broker
         .publisher()
         .await
         .ok_or_else(|| anyhow::anyhow!("RabbitMQ is not connected"))?;
-    let body = serde_json::to_vec(event)?;
     // The confirm is not awaited: events are best effort, and the relay shares the channel.
-    channel
-        .basic_publish(
-            exchange.into(),
-            event.routing_key().as_str().into(),
-            BasicPublishOptions::default(),
-            &body,
-            BasicProperties::default().with_content_type("application/json".into()),
-        )
-        .await?;
+    drop(topology.publish_event(&channel, event).await?);
     Ok(())
 }

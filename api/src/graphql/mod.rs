@@ -26,6 +26,7 @@ pub struct QueryRoot(
     invitations::InvitationsQuery,
     teams::TeamsQuery,
     standup_configs::StandupConfigsQuery,
+    standups::StandupsQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -37,6 +38,7 @@ pub struct MutationRoot(
     invitations::InvitationsMutation,
     teams::TeamsMutation,
     standup_configs::StandupConfigsMutation,
+    standups::StandupsMutation,
 );
 
 pub type SubscriptionRoot = standups::StandupsSubscription;

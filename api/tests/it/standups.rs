@@ -11,16 +11,12 @@ use std::time::Duration;
 pub(crate) const STANDUP_EVENTS: &str =
     "subscription($team: ID!) { standupEvents(teamId: $team) { kind standupId teamId userId at } }";
 
-fn uuid(s: &str) -> uuid::Uuid {
-    s.parse().unwrap()
-}
-
 fn event(kind: StandupEventKind, org: &str, team: &str, standup: uuid::Uuid) -> StandupEvent {
     StandupEvent {
         kind,
-        org_id: uuid(org),
-        team_id: uuid(team),
-        standup_id: standup,
+        org_id: org.parse().unwrap(),
+        team_id: team.parse().unwrap(),
+        standup_id: standup.into(),
         user_id: None,
         at: chrono::Utc::now(),
     }
@@ -96,7 +92,7 @@ async fn standup_events_reach_subscribers_on_every_replica() {
         &team,
         standup,
     );
-    submitted.user_id = Some(uuid(&owner.user_id));
+    submitted.user_id = Some(owner.user_id.parse().unwrap());
     b.state.events.publish(submitted);
     let got = next_event(&mut ws, Duration::from_secs(5))
         .await

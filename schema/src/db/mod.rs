@@ -3,6 +3,7 @@
 //! query takes `&mut AsyncPgConnection`, so it runs on a pool connection or inside a
 //! caller's transaction alike.
 
+pub mod answers;
 pub mod audit;
 pub mod invitations;
 pub mod jobs;

@@ -359,6 +359,26 @@ async fn answers_break_no_rule_and_a_refusal_stores_nothing() {
         count(&app, "SELECT 1 FROM audit_events WHERE action IN ('standup.answer_submitted', 'standup.skipped')").await,
         0
     );
+    // Past the deadline the scheduler has not closed yet: refused all the same.
+    sql(
+        &app,
+        &format!("UPDATE standups SET closes_at = now() - interval '1 minute' WHERE id = '{id}'"),
+    )
+    .await;
+    let body = app
+        .graphql_as(&f.bob.token, SKIP, json!({ "id": id }))
+        .await;
+    assert_eq!(
+        (error_code(&body), field(&body)),
+        ("CONFLICT", "standupId"),
+        "{body}"
+    );
+    assert!(message(&body).contains("closed at"), "{body}");
+    sql(
+        &app,
+        &format!("UPDATE standups SET closes_at = now() + interval '1 hour' WHERE id = '{id}'"),
+    )
+    .await;
     // The limit itself is fine.
     let body = app
         .graphql_as(&f.ada.token, SUBMIT, answers(&id, &q, &[&ok_long, "b", ""]))
@@ -958,4 +978,44 @@ async fn team_history_pages_filters_and_participation_stats() {
         "statements per standups page: {costs:?}"
     );
     assert!(costs[0] <= 10, "statements per standups page: {costs:?}");
+}
+
+#[tokio::test]
+async fn a_subscription_ends_when_its_member_is_suspended() {
+    let app = TestApp::spawn_with(&[("SUBSCRIPTION_RECHECK_SECS", "1")]).await;
+    let owner = app.sign_up("owner@a.example", "A").await;
+    let member = join(&app, &owner, "member@a.example", "MEMBER").await;
+    let team = crate::teams::create_team(&app, &owner.token, "Platform").await;
+    let (mut ws, ack) = WsClient::init(&app.address, Some(&member.token)).await;
+    assert!(
+        matches!(&ack, Incoming::Message(m) if m["type"] == "connection_ack"),
+        "{ack:?}"
+    );
+    ws.subscribe("1", STANDUP_EVENTS, json!({ "team": team }))
+        .await;
+    until_live(&mut ws, || {
+        app.state.events.publish(event(
+            StandupEventKind::Opened,
+            &owner.org_id,
+            &team,
+            uuid::Uuid::new_v4(),
+        ))
+    })
+    .await;
+
+    let body = app
+        .graphql_as(
+            &owner.token,
+            "mutation($id: ID!) { suspendMember(userId: $id) { status } }",
+            json!({ "id": member.user_id }),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["suspendMember"]["status"], "SUSPENDED",
+        "{body}"
+    );
+    match ws.next(Duration::from_secs(5)).await {
+        Incoming::Message(m) => assert_eq!(m["type"], "complete", "{m}"),
+        other => panic!("expected the subscription to complete, got {other:?}"),
+    }
 }

@@ -1019,3 +1019,34 @@ async fn a_subscription_ends_when_its_member_is_suspended() {
         other => panic!("expected the subscription to complete, got {other:?}"),
     }
 }
+
+#[tokio::test]
+async fn subscriptions_survive_a_lost_rabbitmq_connection() {
+    let a = TestApp::spawn().await;
+    let b = a.spawn_replica().await;
+    let owner = a.sign_up("owner@a.example", "A").await;
+    let team = crate::teams::create_team(&a, &owner.token, "Platform").await;
+    let (mut ws, ack) = WsClient::init(&a.address, Some(&owner.token)).await;
+    assert!(
+        matches!(&ack, Incoming::Message(m) if m["type"] == "connection_ack"),
+        "{ack:?}"
+    );
+    ws.subscribe("1", STANDUP_EVENTS, json!({ "team": team }))
+        .await;
+    let publish = || {
+        b.state.events.publish(event(
+            StandupEventKind::Opened,
+            &owner.org_id,
+            &team,
+            uuid::Uuid::new_v4(),
+        ))
+    };
+    until_live(&mut ws, publish).await;
+
+    // Replica A loses RabbitMQ (its server-named queue goes with the connection): it
+    // connects again, declares and binds a new queue, and the subscription carries on.
+    a.state.broker.drop_connection().await;
+    assert!(!a.state.broker.is_connected().await);
+    until_live(&mut ws, publish).await;
+    assert!(a.state.broker.is_connected().await);
+}

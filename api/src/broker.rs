@@ -64,6 +64,15 @@ impl Broker {
             .cloned()
     }
 
+    /// A new channel on the current connection (for a consumer), when connected.
+    pub async fn open_channel(&self) -> Option<lapin::Channel> {
+        if !self.is_connected().await {
+            return None;
+        }
+        let connection = self.inner.connection.read().await;
+        connection.as_ref()?.create_channel().await.ok()
+    }
+
     /// Resolves the next time the connection (re)opens.
     pub async fn reconnected(&self) {
         self.inner.connected_notify.notified().await

@@ -31,6 +31,8 @@ pub struct TestApp {
     pub amqp_prefix: String,
     /// A client with its own cookie jar (a "browser").
     pub client: Client,
+    /// The running app's state, for tests that execute GraphQL in-process.
+    pub state: api::state::AppState,
 }
 
 pub struct SignedUp {
@@ -82,6 +84,7 @@ impl TestApp {
         let settings = Settings::from_map(&vars).expect("settings");
         let app = Application::build(settings).await.expect("build app");
         let port = app.port();
+        let state = app.state().clone();
         tokio::spawn(app.run_until_stopped());
         TestApp {
             address: format!("http://127.0.0.1:{port}"),
@@ -90,6 +93,7 @@ impl TestApp {
             database_name,
             amqp_prefix,
             client: new_client(),
+            state,
         }
     }
 
@@ -323,4 +327,54 @@ pub fn error_code(body: &Value) -> &str {
     body["errors"][0]["extensions"]["code"]
         .as_str()
         .unwrap_or("<no code>")
+}
+
+/// Another api process on a [`TestApp`]'s database and RabbitMQ names: a second replica
+/// behind the same load balancer.
+pub struct Replica {
+    pub address: String,
+    pub state: api::state::AppState,
+}
+
+impl TestApp {
+    /// Starts a second api on this app's database and AMQP prefix.
+    pub async fn spawn_replica(&self) -> Replica {
+        let mut vars: HashMap<String, String> = [
+            ("BIND", "127.0.0.1:0".to_string()),
+            ("DATABASE_URL", self.database_url.clone()),
+            ("DATABASE_POOL_SIZE", "4".into()),
+            ("AMQP_PREFIX", self.amqp_prefix.clone()),
+            ("JWT_SECRET", TEST_JWT_SECRET.into()),
+            ("RATE_LIMIT_PER_MINUTE", "0".into()),
+            ("HTTP_WORKERS", "1".into()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        if let Ok(amqp) = std::env::var("AMQP_URL") {
+            vars.insert("AMQP_URL".into(), amqp);
+        }
+        let settings = Settings::from_map(&vars).expect("settings");
+        let app = Application::build(settings).await.expect("build replica");
+        let port = app.port();
+        let state = app.state().clone();
+        tokio::spawn(app.run_until_stopped());
+        Replica {
+            address: format!("http://127.0.0.1:{port}"),
+            state,
+        }
+    }
+}
+
+impl Replica {
+    pub async fn graphql_as(&self, token: &str, query: &str, variables: Value) -> Value {
+        let resp = new_client()
+            .post(format!("{}/graphql", self.address))
+            .bearer_auth(token)
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("request");
+        resp.json().await.expect("json body")
+    }
 }

@@ -18,6 +18,8 @@ const PUBLIC: &[&str] = &[
     "requestPasswordReset",
     "resetPassword",
     "acceptInvitation",
+    // Static data, the same for everyone.
+    "templates",
 ];
 
 async fn operations() -> BTreeSet<String> {
@@ -61,6 +63,30 @@ async fn every_operation_keeps_tenants_apart() {
     .await
     .unwrap();
 
+    // A's team (with A's MEMBER on it) and its standup config.
+    let team = crate::teams::create_team(&app, &a.token, "A team").await;
+    crate::teams::add_member(&app, &a.token, &team, &a_member.user_id).await;
+    let config_body = app
+        .graphql_as(
+            &a.token,
+            "mutation($input: CreateStandupConfigInput!) { createStandupConfig(input: $input) { id } }",
+            json!({ "input": {
+                "teamId": team, "name": "A daily", "questions": [{ "prompt": "Yesterday?", "kind": "TEXT" }],
+                "weekdays": ["MON"], "timeOfDay": "09:00", "responseWindowMinutes": 60, "delivery": ["WEB"],
+                "participantIds": [a_member.user_id]
+            } }),
+        )
+        .await;
+    let config = config_body["data"]["createStandupConfig"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{config_body}"))
+        .to_string();
+    let team_and_user = json!({ "team": team, "user": a_member.user_id });
+    let new_config = json!({ "input": {
+        "teamId": team, "name": "Theirs", "questions": [{ "prompt": "Q?", "kind": "TEXT" }],
+        "weekdays": ["MON"], "timeOfDay": "09:00", "responseWindowMinutes": 60, "delivery": ["WEB"]
+    } });
+
     let user = json!({ "id": a.user_id });
     // (operation, query, variables, B's expected code (None: B gets its own data,
     // which must not mention A), whether a MEMBER of A is FORBIDDEN)
@@ -103,6 +129,84 @@ async fn every_operation_keeps_tenants_apart() {
         (
             "failedJobs",
             "{ failedJobs { edges { node { id } } } }",
+            json!({}),
+            None,
+            true,
+        ),
+        (
+            "teams",
+            "{ teams { id name members { user { id email } } standupConfigs { id } } }",
+            json!({}),
+            None,
+            false,
+        ),
+        (
+            "team",
+            "query($id: ID!) { team(id: $id) { id name } }",
+            json!({ "id": team }),
+            Some("NOT_FOUND"),
+            false,
+        ),
+        (
+            "standupConfig",
+            "query($id: ID!) { standupConfig(id: $id) { id name } }",
+            json!({ "id": config }),
+            Some("NOT_FOUND"),
+            false,
+        ),
+        (
+            "updateTeam",
+            "mutation($id: ID!) { updateTeam(id: $id, input: { name: \"Taken over\" }) { id } }",
+            json!({ "id": team }),
+            Some("NOT_FOUND"),
+            true,
+        ),
+        (
+            "deleteTeam",
+            "mutation($id: ID!) { deleteTeam(id: $id) }",
+            json!({ "id": team }),
+            Some("NOT_FOUND"),
+            true,
+        ),
+        (
+            "addTeamMember",
+            "mutation($team: ID!, $user: ID!) { addTeamMember(teamId: $team, userId: $user) { addedAt } }",
+            team_and_user.clone(),
+            Some("NOT_FOUND"),
+            true,
+        ),
+        (
+            "removeTeamMember",
+            "mutation($team: ID!, $user: ID!) { removeTeamMember(teamId: $team, userId: $user) }",
+            team_and_user.clone(),
+            Some("NOT_FOUND"),
+            true,
+        ),
+        (
+            "createStandupConfig",
+            "mutation($input: CreateStandupConfigInput!) { createStandupConfig(input: $input) { id } }",
+            new_config.clone(),
+            Some("NOT_FOUND"),
+            true,
+        ),
+        (
+            "updateStandupConfig",
+            "mutation($id: ID!) { updateStandupConfig(id: $id, input: { active: false }) { id } }",
+            json!({ "id": config }),
+            Some("NOT_FOUND"),
+            true,
+        ),
+        (
+            "deleteStandupConfig",
+            "mutation($id: ID!) { deleteStandupConfig(id: $id) }",
+            json!({ "id": config }),
+            Some("NOT_FOUND"),
+            true,
+        ),
+        // B's own team: only B's data shows.
+        (
+            "createTeam",
+            "mutation { createTeam(input: { name: \"B team\", timezone: \"UTC\" }) { id name members { user { id } } } }",
             json!({}),
             None,
             true,
@@ -204,6 +308,9 @@ async fn every_operation_keeps_tenants_apart() {
         "member@a.example",
         "guest@a.example",
         failed_job.as_str(),
+        team.as_str(),
+        config.as_str(),
+        "A team",
     ];
     for (name, query, vars, b_expects, member_forbidden) in &cases {
         let body = app.graphql_as(&b.token, query, vars.clone()).await;

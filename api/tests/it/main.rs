@@ -13,3 +13,7 @@ mod members;
 mod migrations;
 mod pipeline;
 mod schema_contract;
+mod standup_configs;
+mod standups;
+mod teams;
+mod ws;

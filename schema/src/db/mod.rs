@@ -3,6 +3,7 @@
 //! query takes `&mut AsyncPgConnection`, so it runs on a pool connection or inside a
 //! caller's transaction alike.
 
+pub mod answers;
 pub mod audit;
 pub mod invitations;
 pub mod jobs;
@@ -24,8 +25,9 @@ pub mod users;
 
 pub use diesel_async::AsyncPgConnection;
 pub use pool::{
-    DbConn, DbPool, PoolOptions, build_pool, database_name, embedded_migration_count,
-    ensure_database, maintenance_url, revert_all_migrations, run_migrations, with_database,
+    DbConn, DbPool, PoolOptions, StatementCounter, build_pool, database_name,
+    embedded_migration_count, ensure_database, maintenance_url, revert_all_migrations,
+    run_migrations, with_database,
 };
 
 /// Everything that can go wrong talking to PostgreSQL.

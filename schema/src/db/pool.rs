@@ -9,6 +9,8 @@ use diesel_async::pooled_connection::{
 use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use futures_util::FutureExt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 pub type DbPool = Pool<AsyncPgConnection>;
@@ -25,6 +27,27 @@ pub struct PoolOptions {
     pub statement_timeout: Duration,
     pub application_name: String,
     pub wait_timeout: Duration,
+    /// Counts every statement the pool's connections run (tests of query counts; a
+    /// metric later).
+    pub statement_counter: Option<StatementCounter>,
+}
+
+/// Counts the statements run by the connections it is installed on.
+#[derive(Clone, Debug, Default)]
+pub struct StatementCounter(Arc<AtomicU64>);
+
+impl StatementCounter {
+    pub fn get(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+impl diesel::connection::Instrumentation for StatementCounter {
+    fn on_connection_event(&mut self, event: diesel::connection::InstrumentationEvent<'_>) {
+        if let diesel::connection::InstrumentationEvent::FinishQuery { .. } = event {
+            self.0.fetch_add(1, Ordering::Relaxed);
+        }
+    }
 }
 
 impl Default for PoolOptions {
@@ -34,6 +57,7 @@ impl Default for PoolOptions {
             statement_timeout: Duration::from_secs(10),
             application_name: "asyncstand".into(),
             wait_timeout: Duration::from_secs(5),
+            statement_counter: None,
         }
     }
 }
@@ -49,13 +73,19 @@ pub fn build_pool(database_url: &str, options: &PoolOptions) -> Result<DbPool, D
         .collect();
     let mut config = ManagerConfig::<AsyncPgConnection>::default();
     config.recycling_method = RecyclingMethod::Fast;
+    let counter = options.statement_counter.clone();
     config.custom_setup = Box::new(move |url| {
         let setup = format!("SET statement_timeout = {timeout_ms}; SET application_name = '{app}'");
+        let counter = counter.clone();
         async move {
             let mut conn = AsyncPgConnection::establish(url).await?;
             conn.batch_execute(&setup)
                 .await
                 .map_err(ConnectionError::CouldntSetupConfiguration)?;
+            // After the setup, so only the work done on the connection counts.
+            if let Some(counter) = counter {
+                conn.set_instrumentation(counter);
+            }
             Ok(conn)
         }
         .boxed()

@@ -1,0 +1,739 @@
+//! Standup configs: defaults, the schedule (next runs, pause and resume), stable question
+//! ids, webhook delivery with a secret that never leaves the server, every input rule
+//! (naming its field and storing nothing), the per-team limit and templates.
+
+use crate::helpers::*;
+use crate::members::join;
+use crate::teams::{add_member, count, create_team, field};
+use diesel_async::RunQueryDsl;
+use serde_json::{Value, json};
+
+const FIELDS: &str = "id team { id name } name questions { id prompt kind required } weekdays timeOfDay timezone responseWindowMinutes reminderMinutesBefore delivery webhookUrl active closeWhenAllAnswered participants { id email } nextRunAt nextRuns";
+const CONFIG: &str =
+    "query($id: ID!, $count: Int) { standupConfig(id: $id) { id nextRuns(count: $count) } }";
+
+fn create_query() -> String {
+    format!(
+        "mutation($input: CreateStandupConfigInput!) {{ createStandupConfig(input: $input) {{ {FIELDS} }} }}"
+    )
+}
+
+fn update_query() -> String {
+    format!(
+        "mutation($id: ID!, $input: UpdateStandupConfigInput!) {{ updateStandupConfig(id: $id, input: $input) {{ {FIELDS} }} }}"
+    )
+}
+
+/// A valid input for `team`, to which each test makes its change.
+fn input(team: &str, participants: &[&str]) -> Value {
+    json!({
+        "teamId": team,
+        "name": "Daily standup",
+        "questions": [
+            { "prompt": " What did you do yesterday? ", "kind": "TEXT", "required": true },
+            { "prompt": "Anything blocking you?", "kind": "BLOCKER", "required": false },
+        ],
+        "weekdays": ["MON", "TUE", "WED", "THU", "FRI"],
+        "timeOfDay": "09:30",
+        "responseWindowMinutes": 240,
+        "reminderMinutesBefore": 60,
+        "delivery": ["WEB", "EMAIL"],
+        "participantIds": participants,
+        "active": true,
+    })
+}
+
+struct Setup {
+    app: TestApp,
+    owner: SignedUp,
+    member: SignedUp,
+    team: String,
+}
+
+async fn setup() -> Setup {
+    let app = TestApp::spawn().await;
+    let owner = app.sign_up("owner@a.example", "A").await;
+    let member = join(&app, &owner, "member@a.example", "MEMBER").await;
+    let team = create_team(&app, &owner.token, "Platform").await;
+    add_member(&app, &owner.token, &team, &owner.user_id).await;
+    add_member(&app, &owner.token, &team, &member.user_id).await;
+    Setup {
+        app,
+        owner,
+        member,
+        team,
+    }
+}
+
+async fn create(s: &Setup, input: Value) -> Value {
+    s.app
+        .graphql_as(&s.owner.token, &create_query(), json!({ "input": input }))
+        .await
+}
+
+#[tokio::test]
+async fn configs_are_created_with_the_teams_zone_and_their_next_runs() {
+    let s = setup().await;
+    let body = create(&s, input(&s.team, &[&s.member.user_id])).await;
+    let c = &body["data"]["createStandupConfig"];
+    assert!(body["errors"].is_null(), "{body}");
+    assert_eq!(c["team"]["name"], "Platform");
+    assert_eq!(c["timezone"], "Europe/Berlin", "the team's zone by default");
+    assert_eq!(c["questions"][0]["prompt"], "What did you do yesterday?");
+    assert_eq!(c["questions"][1]["kind"], "BLOCKER");
+    assert_eq!(c["questions"][1]["required"], false);
+    assert_ne!(c["questions"][0]["id"], c["questions"][1]["id"]);
+    assert_eq!(c["weekdays"], json!(["MON", "TUE", "WED", "THU", "FRI"]));
+    assert_eq!(c["delivery"], json!(["WEB", "EMAIL"]));
+    assert_eq!(c["active"], true);
+    assert_eq!(c["closeWhenAllAnswered"], false);
+    assert_eq!(c["webhookUrl"], Value::Null);
+    assert_eq!(
+        c["participants"],
+        json!([{ "id": s.member.user_id, "email": "member@a.example" }])
+    );
+
+    // Five upcoming runs, weekdays 09:30 Berlin time, the first one stored as next_run_at.
+    let runs: Vec<chrono::DateTime<chrono::Utc>> = c["nextRuns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(runs.len(), 5, "{body}");
+    assert!(runs.windows(2).all(|w| w[0] < w[1]));
+    assert!(runs[0] > chrono::Utc::now());
+    let berlin: chrono_tz::Tz = "Europe/Berlin".parse().unwrap();
+    for run in &runs {
+        let local = run.with_timezone(&berlin);
+        assert_eq!(local.format("%H:%M").to_string(), "09:30");
+        assert!(chrono::Datelike::weekday(&local).number_from_monday() <= 5);
+    }
+    assert_eq!(
+        c["nextRunAt"]
+            .as_str()
+            .unwrap()
+            .parse::<chrono::DateTime<chrono::Utc>>()
+            .unwrap(),
+        runs[0]
+    );
+
+    // Any member reads it; nextRuns takes a count from 1 to 50.
+    let id = c["id"].as_str().unwrap();
+    let read = s
+        .app
+        .graphql_as(&s.member.token, CONFIG, json!({ "id": id, "count": 50 }))
+        .await;
+    assert_eq!(
+        read["data"]["standupConfig"]["nextRuns"]
+            .as_array()
+            .unwrap()
+            .len(),
+        50,
+        "{read}"
+    );
+    for bad in [0, 51, -1] {
+        let body = s
+            .app
+            .graphql_as(&s.member.token, CONFIG, json!({ "id": id, "count": bad }))
+            .await;
+        assert_eq!(error_code(&body), "BAD_USER_INPUT", "{body}");
+        assert_eq!(field(&body), "count");
+    }
+    // An own zone overrides the team's.
+    let mut own = input(&s.team, &[]);
+    own["name"] = json!("Tokyo sync");
+    own["timezone"] = json!("Asia/Tokyo");
+    let tokyo = create(&s, own).await;
+    assert_eq!(
+        tokyo["data"]["createStandupConfig"]["timezone"], "Asia/Tokyo",
+        "{tokyo}"
+    );
+
+    assert_eq!(
+        count(&s.app, &format!("SELECT 1 FROM audit_events WHERE action = 'standup_config.created' AND target_id = '{id}' AND summary ? 'before' AND summary ? 'after'")).await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn config_input_is_checked_field_by_field_and_nothing_is_stored() {
+    let s = setup().await;
+    let other_org = s.app.sign_up("dave@b.example", "B").await;
+    let outsider_team = create_team(&s.app, &other_org.token, "Theirs").await;
+    let not_on_team = join(&s.app, &s.owner, "erin@a.example", "MEMBER").await;
+    let many_questions: Vec<Value> = (0..21)
+        .map(|i| json!({ "prompt": format!("Q{i}"), "kind": "TEXT", "required": true }))
+        .collect();
+
+    type Change = Box<dyn Fn(&mut Value)>;
+    let cases: Vec<(&str, Change, &str, &str)> = vec![
+        (
+            "blank name",
+            Box::new(|i| i["name"] = json!(" ")),
+            "BAD_USER_INPUT",
+            "name",
+        ),
+        (
+            "long name",
+            Box::new(|i| i["name"] = json!("n".repeat(101))),
+            "BAD_USER_INPUT",
+            "name",
+        ),
+        (
+            "no questions",
+            Box::new(|i| i["questions"] = json!([])),
+            "BAD_USER_INPUT",
+            "questions",
+        ),
+        (
+            "21 questions",
+            Box::new(move |i| i["questions"] = json!(many_questions.clone())),
+            "BAD_USER_INPUT",
+            "questions",
+        ),
+        (
+            "blank prompt",
+            Box::new(|i| i["questions"][1]["prompt"] = json!("  ")),
+            "BAD_USER_INPUT",
+            "questions",
+        ),
+        (
+            "long prompt",
+            Box::new(|i| i["questions"][0]["prompt"] = json!("p".repeat(501))),
+            "BAD_USER_INPUT",
+            "questions",
+        ),
+        (
+            "unknown question id",
+            Box::new(|i| i["questions"][0]["id"] = json!(uuid::Uuid::new_v4().to_string())),
+            "BAD_USER_INPUT",
+            "questions",
+        ),
+        (
+            "no weekdays",
+            Box::new(|i| i["weekdays"] = json!([])),
+            "BAD_USER_INPUT",
+            "weekdays",
+        ),
+        (
+            "bad time",
+            Box::new(|i| i["timeOfDay"] = json!("9:30")),
+            "BAD_USER_INPUT",
+            "timeOfDay",
+        ),
+        (
+            "hour 24",
+            Box::new(|i| i["timeOfDay"] = json!("24:00")),
+            "BAD_USER_INPUT",
+            "timeOfDay",
+        ),
+        (
+            "bad zone",
+            Box::new(|i| i["timezone"] = json!("Mars/Olympus")),
+            "BAD_USER_INPUT",
+            "timezone",
+        ),
+        (
+            "short window",
+            Box::new(|i| i["responseWindowMinutes"] = json!(14)),
+            "BAD_USER_INPUT",
+            "responseWindowMinutes",
+        ),
+        (
+            "long window",
+            Box::new(|i| i["responseWindowMinutes"] = json!(10081)),
+            "BAD_USER_INPUT",
+            "responseWindowMinutes",
+        ),
+        (
+            "reminder = window",
+            Box::new(|i| i["reminderMinutesBefore"] = json!(240)),
+            "BAD_USER_INPUT",
+            "reminderMinutesBefore",
+        ),
+        (
+            "negative reminder",
+            Box::new(|i| i["reminderMinutesBefore"] = json!(-5)),
+            "BAD_USER_INPUT",
+            "reminderMinutesBefore",
+        ),
+        (
+            "no channel",
+            Box::new(|i| i["delivery"] = json!([])),
+            "BAD_USER_INPUT",
+            "delivery",
+        ),
+        (
+            "slack dm",
+            Box::new(|i| i["delivery"] = json!(["WEB", "SLACK_DM"])),
+            "BAD_USER_INPUT",
+            "delivery",
+        ),
+        (
+            "slack channel",
+            Box::new(|i| i["delivery"] = json!(["SLACK_CHANNEL"])),
+            "BAD_USER_INPUT",
+            "delivery",
+        ),
+        (
+            "webhook without url",
+            Box::new(|i| i["delivery"] = json!(["WEBHOOK"])),
+            "BAD_USER_INPUT",
+            "webhookUrl",
+        ),
+        (
+            "webhook ftp url",
+            Box::new(|i| {
+                i["delivery"] = json!(["WEBHOOK"]);
+                i["webhookUrl"] = json!("ftp://x.example/hook");
+            }),
+            "BAD_USER_INPUT",
+            "webhookUrl",
+        ),
+        (
+            "webhook long url",
+            Box::new(|i| {
+                i["delivery"] = json!(["WEBHOOK"]);
+                i["webhookUrl"] = json!(format!("https://x.example/{}", "a".repeat(2000)));
+            }),
+            "BAD_USER_INPUT",
+            "webhookUrl",
+        ),
+        (
+            "participant not on team",
+            Box::new(move |i| i["participantIds"] = json!([not_on_team.user_id.clone()])),
+            "BAD_USER_INPUT",
+            "participantIds",
+        ),
+        (
+            "participant garbage",
+            Box::new(|i| i["participantIds"] = json!(["nope"])),
+            "BAD_USER_INPUT",
+            "participantIds",
+        ),
+        (
+            "another org's team",
+            Box::new(move |i| i["teamId"] = json!(outsider_team.clone())),
+            "NOT_FOUND",
+            "teamId",
+        ),
+        (
+            "garbage team",
+            Box::new(|i| i["teamId"] = json!("nope")),
+            "NOT_FOUND",
+            "teamId",
+        ),
+    ];
+    for (name, change, code, f) in &cases {
+        let mut i = input(&s.team, &[&s.owner.user_id]);
+        change(&mut i);
+        let body = create(&s, i).await;
+        assert_eq!(error_code(&body), *code, "{name}: {body}");
+        assert_eq!(field(&body), *f, "{name}: {body}");
+    }
+    let slack = {
+        let mut i = input(&s.team, &[]);
+        i["delivery"] = json!(["SLACK_DM"]);
+        create(&s, i).await
+    };
+    assert!(
+        slack["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not available yet"),
+        "{slack}"
+    );
+    assert_eq!(count(&s.app, "SELECT 1 FROM standup_configs").await, 0);
+    assert_eq!(
+        count(&s.app, "SELECT 1 FROM standup_config_participants").await,
+        0
+    );
+    assert_eq!(
+        count(
+            &s.app,
+            "SELECT 1 FROM audit_events WHERE action LIKE 'standup_config.%'"
+        )
+        .await,
+        0
+    );
+
+    // The same rules on update; the stored config stays as it was.
+    let created = create(&s, input(&s.team, &[&s.owner.user_id])).await;
+    let id = created["data"]["createStandupConfig"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let updates = [
+        (json!({ "name": "" }), "name"),
+        (json!({ "questions": [] }), "questions"),
+        (json!({ "weekdays": [] }), "weekdays"),
+        (json!({ "timeOfDay": "noon" }), "timeOfDay"),
+        (json!({ "timezone": "Europe/Atlantis" }), "timezone"),
+        (
+            json!({ "responseWindowMinutes": 30 }),
+            "reminderMinutesBefore",
+        ),
+        (json!({ "delivery": ["SLACK_DM"] }), "delivery"),
+        (json!({ "delivery": ["WEBHOOK"] }), "webhookUrl"),
+        (
+            json!({ "participantIds": [s.owner.org_id.clone()] }),
+            "participantIds",
+        ),
+    ];
+    for (change, f) in updates {
+        let body = s
+            .app
+            .graphql_as(
+                &s.owner.token,
+                &update_query(),
+                json!({ "id": id, "input": change }),
+            )
+            .await;
+        assert_eq!(error_code(&body), "BAD_USER_INPUT", "{change}: {body}");
+        assert_eq!(field(&body), f, "{change}: {body}");
+    }
+    assert_eq!(
+        count(&s.app, &format!("SELECT 1 FROM standup_configs WHERE id = '{id}' AND name = 'Daily standup' AND time_of_day = '09:30' AND timezone = 'Europe/Berlin' AND response_window_minutes = 240 AND delivery = ARRAY['WEB', 'EMAIL']")).await,
+        1
+    );
+    assert_eq!(
+        count(&s.app, "SELECT 1 FROM standup_config_participants").await,
+        1
+    );
+    assert_eq!(
+        count(
+            &s.app,
+            "SELECT 1 FROM audit_events WHERE action = 'standup_config.updated'"
+        )
+        .await,
+        0
+    );
+}
+
+#[tokio::test]
+async fn question_ids_survive_updates_and_participants_are_replaced() {
+    let s = setup().await;
+    let created = create(&s, input(&s.team, &[&s.owner.user_id])).await;
+    let c = &created["data"]["createStandupConfig"];
+    let id = c["id"].as_str().unwrap().to_string();
+    let first = c["questions"][0]["id"].clone();
+    let second = c["questions"][1]["id"].clone();
+
+    let updated = s
+        .app
+        .graphql_as(
+            &s.owner.token,
+            &update_query(),
+            json!({ "id": id, "input": {
+                "questions": [
+                    { "id": second, "prompt": "Blockers?", "kind": "BLOCKER", "required": true },
+                    { "prompt": "How do you feel?", "kind": "MOOD" },
+                    { "id": first, "prompt": "Yesterday?", "kind": "TEXT", "required": true },
+                ],
+                "participantIds": [s.member.user_id],
+                "name": "Renamed",
+                "closeWhenAllAnswered": true,
+            } }),
+        )
+        .await;
+    let u = &updated["data"]["updateStandupConfig"];
+    assert!(updated["errors"].is_null(), "{updated}");
+    assert_eq!(u["questions"][0]["id"], second);
+    assert_eq!(u["questions"][0]["prompt"], "Blockers?");
+    assert_eq!(u["questions"][2]["id"], first);
+    let new_id = &u["questions"][1]["id"];
+    assert!(new_id != &first && new_id != &second && new_id.is_string());
+    assert_eq!(u["questions"][1]["kind"], "MOOD");
+    assert_eq!(
+        u["questions"][1]["required"], true,
+        "required defaults to true"
+    );
+    assert_eq!(
+        u["participants"],
+        json!([{ "id": s.member.user_id, "email": "member@a.example" }])
+    );
+    assert_eq!(u["name"], "Renamed");
+    assert_eq!(u["closeWhenAllAnswered"], true);
+    // Untouched fields keep their values.
+    assert_eq!(u["timeOfDay"], "09:30");
+    assert_eq!(u["delivery"], json!(["WEB", "EMAIL"]));
+
+    // The same id twice is refused.
+    let twice = s
+        .app
+        .graphql_as(
+            &s.owner.token,
+            &update_query(),
+            json!({ "id": id, "input": { "questions": [
+                { "id": first, "prompt": "A", "kind": "TEXT" },
+                { "id": first, "prompt": "B", "kind": "TEXT" },
+            ] } }),
+        )
+        .await;
+    assert_eq!(error_code(&twice), "BAD_USER_INPUT", "{twice}");
+    assert_eq!(field(&twice), "questions");
+
+    let audit = count(
+        &s.app,
+        &format!("SELECT 1 FROM audit_events WHERE action = 'standup_config.updated' AND target_id = '{id}' AND summary->'before'->>'name' = 'Daily standup' AND summary->'after'->>'name' = 'Renamed'"),
+    )
+    .await;
+    assert_eq!(audit, 1);
+}
+
+#[tokio::test]
+async fn pausing_clears_the_next_run_and_resuming_computes_it_again() {
+    let s = setup().await;
+    let created = create(&s, input(&s.team, &[])).await;
+    let id = created["data"]["createStandupConfig"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let paused = s
+        .app
+        .graphql_as(
+            &s.owner.token,
+            &update_query(),
+            json!({ "id": id, "input": { "active": false } }),
+        )
+        .await;
+    let p = &paused["data"]["updateStandupConfig"];
+    assert_eq!(p["active"], false, "{paused}");
+    assert_eq!(p["nextRunAt"], Value::Null);
+    assert_eq!(p["nextRuns"], json!([]));
+    assert_eq!(
+        count(
+            &s.app,
+            &format!("SELECT 1 FROM standup_configs WHERE id = '{id}' AND next_run_at IS NULL")
+        )
+        .await,
+        1
+    );
+
+    // Resumed on another schedule: the next run follows the new one.
+    let resumed = s
+        .app
+        .graphql_as(
+            &s.owner.token,
+            &update_query(),
+            json!({ "id": id, "input": { "active": true, "weekdays": ["SUN", "SAT", "SUN"], "timeOfDay": "18:05", "timezone": "America/New_York" } }),
+        )
+        .await;
+    let r = &resumed["data"]["updateStandupConfig"];
+    assert_eq!(r["active"], true, "{resumed}");
+    assert_eq!(
+        r["weekdays"],
+        json!(["SAT", "SUN"]),
+        "stored once each, Monday first"
+    );
+    let next: chrono::DateTime<chrono::Utc> = r["nextRunAt"].as_str().unwrap().parse().unwrap();
+    let ny: chrono_tz::Tz = "America/New_York".parse().unwrap();
+    let local = next.with_timezone(&ny);
+    assert_eq!(local.format("%H:%M %a").to_string()[..5], *"18:05");
+    assert!(matches!(
+        chrono::Datelike::weekday(&local),
+        chrono::Weekday::Sat | chrono::Weekday::Sun
+    ));
+    assert!(next > chrono::Utc::now() && next < chrono::Utc::now() + chrono::TimeDelta::days(7));
+}
+
+#[tokio::test]
+async fn webhook_delivery_gets_a_secret_that_never_leaves_the_server() {
+    let s = setup().await;
+    let mut i = input(&s.team, &[]);
+    i["delivery"] = json!(["WEB", "WEBHOOK"]);
+    i["webhookUrl"] = json!(" https://hooks.example.com/standups ");
+    let created = create(&s, i).await;
+    let c = &created["data"]["createStandupConfig"];
+    assert_eq!(
+        c["webhookUrl"], "https://hooks.example.com/standups",
+        "{created}"
+    );
+    let id = c["id"].as_str().unwrap().to_string();
+
+    #[derive(diesel::QueryableByName)]
+    struct Secret {
+        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+        webhook_secret: Option<String>,
+    }
+    let secret = async || {
+        let mut db = s.app.db().await;
+        diesel::sql_query(format!(
+            "SELECT webhook_secret FROM standup_configs WHERE id = '{id}'"
+        ))
+        .get_result::<Secret>(&mut db)
+        .await
+        .unwrap()
+        .webhook_secret
+    };
+    let first = secret().await.expect("a secret is generated");
+    assert!(first.len() >= 64, "{first}");
+    assert!(!created.to_string().contains(&first));
+
+    // Kept across an unrelated change; gone with the webhook.
+    let renamed = s
+        .app
+        .graphql_as(
+            &s.owner.token,
+            &update_query(),
+            json!({ "id": id, "input": { "name": "Hooked" } }),
+        )
+        .await;
+    assert!(!renamed.to_string().contains(&first));
+    assert_eq!(secret().await.as_deref(), Some(first.as_str()));
+    let dropped = s
+        .app
+        .graphql_as(
+            &s.owner.token,
+            &update_query(),
+            json!({ "id": id, "input": { "delivery": ["WEB"] } }),
+        )
+        .await;
+    assert_eq!(
+        dropped["data"]["updateStandupConfig"]["webhookUrl"],
+        Value::Null,
+        "{dropped}"
+    );
+    assert_eq!(secret().await, None);
+    // Back on: a new secret.
+    let back = s
+        .app
+        .graphql_as(
+            &s.owner.token,
+            &update_query(),
+            json!({ "id": id, "input": { "delivery": ["WEBHOOK"], "webhookUrl": "http://10.0.0.5:8080/hook" } }),
+        )
+        .await;
+    assert!(back["errors"].is_null(), "{back}");
+    let second = secret().await.expect("a new secret");
+    assert_ne!(second, first);
+
+    // Never in the audit log either.
+    for secret in [&first, &second] {
+        assert_eq!(
+            count(
+                &s.app,
+                &format!("SELECT 1 FROM audit_events WHERE summary::text LIKE '%{secret}%'")
+            )
+            .await,
+            0
+        );
+    }
+}
+
+#[tokio::test]
+async fn members_read_configs_and_only_admins_change_them() {
+    let s = setup().await;
+    let created = create(&s, input(&s.team, &[])).await;
+    let id = created["data"]["createStandupConfig"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let read = s
+        .app
+        .graphql_as(&s.member.token, CONFIG, json!({ "id": id }))
+        .await;
+    assert_eq!(read["data"]["standupConfig"]["id"], id.as_str(), "{read}");
+    let as_member = [
+        (create_query(), json!({ "input": input(&s.team, &[]) })),
+        (
+            update_query(),
+            json!({ "id": id, "input": { "active": false } }),
+        ),
+        (
+            "mutation($id: ID!) { deleteStandupConfig(id: $id) }".to_string(),
+            json!({ "id": id }),
+        ),
+    ];
+    for (query, vars) in as_member {
+        let body = s.app.graphql_as(&s.member.token, &query, vars).await;
+        assert_eq!(error_code(&body), "FORBIDDEN", "{body}");
+    }
+    let deleted = s
+        .app
+        .graphql_as(
+            &s.owner.token,
+            "mutation($id: ID!) { deleteStandupConfig(id: $id) }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(deleted["data"]["deleteStandupConfig"], true, "{deleted}");
+    let gone = s
+        .app
+        .graphql_as(&s.owner.token, CONFIG, json!({ "id": id }))
+        .await;
+    assert_eq!(error_code(&gone), "NOT_FOUND");
+    assert_eq!(
+        count(&s.app, &format!("SELECT 1 FROM audit_events WHERE action = 'standup_config.deleted' AND target_id = '{id}' AND summary ? 'before' AND summary ? 'after'")).await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_team_has_at_most_20_configs() {
+    let s = setup().await;
+    let mut db = s.app.db().await;
+    diesel::sql_query(format!(
+        "INSERT INTO standup_configs (id, org_id, team_id, name, questions, weekdays, time_of_day, timezone, response_window_minutes, delivery)
+         SELECT gen_random_uuid(), '{}', '{}', 'Config ' || n, '[]', ARRAY['MON'], '09:00', 'UTC', 60, ARRAY['WEB'] FROM generate_series(1, 19) AS n",
+        s.owner.org_id, s.team
+    ))
+    .execute(&mut db)
+    .await
+    .unwrap();
+    let twentieth = create(&s, input(&s.team, &[])).await;
+    assert!(twentieth["errors"].is_null(), "{twentieth}");
+    let too_many = create(&s, input(&s.team, &[])).await;
+    assert_eq!(error_code(&too_many), "CONFLICT", "{too_many}");
+    assert_eq!(field(&too_many), "teamId");
+    assert!(
+        too_many["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("20")
+    );
+    assert_eq!(count(&s.app, "SELECT 1 FROM standup_configs").await, 20);
+}
+
+#[tokio::test]
+async fn templates_offer_the_classic_blockers_first_and_weekly_check_in() {
+    let app = TestApp::spawn().await;
+    let body = app
+        .graphql(
+            "{ templates { id name questions { prompt kind required } weekdays timeOfDay responseWindowMinutes reminderMinutesBefore } }",
+            json!({}),
+        )
+        .await;
+    let templates = body["data"]["templates"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{body}"));
+    let ids: Vec<&str> = templates
+        .iter()
+        .map(|t| t["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["classic", "blockers-first", "weekly-check-in"]);
+    let prompts: Vec<&str> = templates[0]["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["prompt"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        prompts,
+        [
+            "What did you do yesterday?",
+            "What will you do today?",
+            "Anything blocking you?"
+        ]
+    );
+    assert_eq!(templates[0]["questions"][2]["kind"], "BLOCKER");
+    assert_eq!(templates[1]["questions"][0]["kind"], "BLOCKER");
+    assert!(
+        templates[2]["questions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|q| q["kind"] == "MOOD")
+    );
+}

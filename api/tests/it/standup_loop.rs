@@ -9,6 +9,7 @@
 //! - `two_workers_and_a_restart_open_and_send_everything_once`: two workers (two
 //!   schedulers) at once, one stopped and another started mid-cycle, a webhook receiver
 //!   that fails first: still one standup and one e-mail per person and kind.
+//! - `when_everyone_responded_the_standup_closes_early_and_its_digest_follows`.
 //! - `after_downtime_only_the_latest_missed_run_opens`.
 
 use crate::helpers::*;
@@ -338,6 +339,7 @@ async fn a_scheduled_standup_opens_notifies_reminds_closes_and_delivers_its_dige
     let receiver = Receiver::start(0).await;
     let f = fixture(&receiver.url).await;
     let app = &f.app;
+    let mut events = app.state.events.subscribe();
     let clock = ManualClock::new(f.run - TimeDelta::minutes(1));
     let _worker = app.start_worker_with_clock(&clock, &[]).await;
 
@@ -439,6 +441,71 @@ async fn a_scheduled_standup_opens_notifies_reminds_closes_and_delivers_its_dige
     assert_eq!(mails(app, &f.bob.email, "Reminder: Daily", id), 0);
     assert_eq!(standups_of(app, &f.config).await.len(), 1);
     assert_eq!(receiver.received().len(), 1);
+
+    // The worker's OPENED and CLOSED reached the api through RabbitMQ, once each, between
+    // the api's own ANSWER_SUBMITTED and SKIPPED.
+    assert_eq!(
+        kinds_of(&mut events, id),
+        ["OPENED", "ANSWER_SUBMITTED", "SKIPPED", "CLOSED"]
+    );
+}
+
+/// The kinds of the events about `standup` received so far, in order.
+fn kinds_of(
+    events: &mut tokio::sync::broadcast::Receiver<Arc<schema::events::StandupEvent>>,
+    standup: uuid::Uuid,
+) -> Vec<&'static str> {
+    let mut kinds = Vec::new();
+    while let Ok(event) = events.try_recv() {
+        if event.standup_id.as_uuid() == standup {
+            kinds.push(event.kind.as_str());
+        }
+    }
+    kinds
+}
+
+#[tokio::test]
+async fn when_everyone_responded_the_standup_closes_early_and_its_digest_follows() {
+    let receiver = Receiver::start(0).await;
+    let f = fixture(&receiver.url).await;
+    let app = &f.app;
+    let mut db = app.db().await;
+    diesel::sql_query(
+        "UPDATE standup_configs SET close_when_all_answered = true WHERE id = $1::uuid",
+    )
+    .bind::<Text, _>(&f.config)
+    .execute(&mut db)
+    .await
+    .unwrap();
+    let clock = ManualClock::new(f.run);
+    let _worker = app.start_worker_with_clock(&clock, &[]).await;
+    let rows = wait_until(app, &f.config, "the run to open", |rows| !rows.is_empty()).await;
+    let id = rows[0].id;
+
+    submit(app, &f.ada, id, &["Reviewed", ""]).await;
+    submit(app, &f.bob, id, &["Coded", "waiting for review"]).await;
+    skip(app, &f.cleo, id, "Sick").await;
+
+    // The clock never reaches the deadline: the last response closed it.
+    let rows = wait_until(app, &f.config, "the webhook delivery", |rows| {
+        rows.first()
+            .is_some_and(|r| r.digest_delivered_at.is_some())
+    })
+    .await;
+    assert_eq!(rows[0].state, "CLOSED");
+    for who in [&f.ada, &f.bob, &f.cleo] {
+        wait_for_mails(app, &who.email, "Digest: Daily", id).await;
+    }
+    settle().await;
+    for who in [&f.ada, &f.bob, &f.cleo] {
+        assert_eq!(mails(app, &who.email, "Digest: Daily", id), 1);
+        assert_eq!(mails(app, &who.email, "Reminder: Daily", id), 0);
+    }
+    let posted: Value = serde_json::from_slice(&receiver.received()[0].body).unwrap();
+    assert_eq!(posted["digest"]["answered"], 2);
+    assert_eq!(posted["digest"]["skipped"], 1);
+    assert_eq!(posted["digest"]["missing"], 0);
+    assert_eq!(receiver.received().len(), 1);
 }
 
 #[tokio::test]
@@ -448,6 +515,7 @@ async fn two_workers_and_a_restart_open_and_send_everything_once() {
     let f = fixture(&receiver.url).await;
     let app = &f.app;
     let clock = ManualClock::new(f.run);
+    let mut events = app.state.events.subscribe();
     let first = app.start_worker_with_clock(&clock, &[]).await;
     let second = app.start_worker_with_clock(&clock, &[]).await;
 
@@ -457,6 +525,8 @@ async fn two_workers_and_a_restart_open_and_send_everything_once() {
         wait_for_mails(app, &who.email, "Daily: your standup", id).await;
     }
     submit(app, &f.bob, id, &["Two workers", ""]).await;
+    // Two schedulers run; one holds the leader lock.
+    assert_eq!(leader_locks(app).await, 1);
 
     // One worker stops mid-cycle (whichever led, the other takes over), a third starts.
     first.stop().await;
@@ -506,7 +576,30 @@ async fn two_workers_and_a_restart_open_and_send_everything_once() {
     }
     // Refused once, then delivered: two POSTs, the second accepted.
     assert_eq!(receiver.received().len(), 2);
+    let opened = kinds_of(&mut events, id)
+        .into_iter()
+        .filter(|k| *k == "OPENED")
+        .count();
+    assert_eq!(opened, 1);
     third.stop().await;
+    // The last scheduler stopped: nobody holds the lock.
+    assert_eq!(leader_locks(app).await, 0);
+}
+
+/// Granted scheduler leader locks in the test's database.
+async fn leader_locks(app: &TestApp) -> i64 {
+    let key = worker::scheduler::LEADER_LOCK;
+    count(
+        app,
+        &format!(
+            "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted
+             AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+             AND classid = {} AND objid = {} AND objsubid = 1",
+            (key >> 32) as u32,
+            (key & 0xffff_ffff) as u32
+        ),
+    )
+    .await
 }
 
 #[tokio::test]

@@ -247,6 +247,26 @@ impl TestApp {
     }
 
     pub async fn start_worker_with(&self, overrides: &[(&str, &str)]) -> WorkerHandle {
+        self.start_worker_inner(None, overrides).await
+    }
+
+    /// Starts a worker whose scheduler reads `clock` (ticking every 50 ms unless
+    /// `overrides` say otherwise): tests move the clock instead of waiting for a schedule.
+    pub async fn start_worker_with_clock(
+        &self,
+        clock: &worker::ManualClock,
+        overrides: &[(&str, &str)],
+    ) -> WorkerHandle {
+        let mut vars = vec![("SCHEDULER_TICK_MS", "50")];
+        vars.extend_from_slice(overrides);
+        self.start_worker_inner(Some(clock.clone()), &vars).await
+    }
+
+    async fn start_worker_inner(
+        &self,
+        clock: Option<worker::ManualClock>,
+        overrides: &[(&str, &str)],
+    ) -> WorkerHandle {
         let mut vars: HashMap<String, String> = [
             ("AMQP_PREFIX", self.amqp_prefix.clone()),
             ("DATABASE_URL", self.database_url.clone()),
@@ -268,9 +288,18 @@ impl TestApp {
         let settings =
             worker::Settings::from_lookup(|k| vars.get(k).cloned()).expect("worker settings");
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let task = tokio::spawn(worker::run(settings, async move {
+        let shutdown = async move {
             let _ = stopped.await;
-        }));
+        };
+        let task = match clock {
+            Some(clock) => tokio::spawn(worker::run_with_clock(
+                settings,
+                std::sync::Arc::new(clock),
+                shutdown,
+            )),
+            // The system clock: nothing the other tests create comes due while they run.
+            None => tokio::spawn(worker::run(settings, shutdown)),
+        };
         WorkerHandle {
             stop: Some(stop),
             task: Some(task),

@@ -538,6 +538,32 @@ async fn admins_start_and_close_standups_and_members_cannot() {
     );
     let body = app.graphql_as(&f.eve.token, mine, json!({})).await;
     assert_eq!(body["data"]["myStandups"], json!([]), "{body}");
+
+    // A paused config starts by hand too, and its schedule stays as it was.
+    let body = app
+        .graphql_as(
+            &f.owner.token,
+            "mutation($id: ID!) { updateStandupConfig(id: $id, input: { active: false }) { nextRunAt } }",
+            json!({ "id": f.config }),
+        )
+        .await;
+    assert!(
+        body["data"]["updateStandupConfig"]["nextRunAt"].is_null(),
+        "{body}"
+    );
+    start(&app, &admin.token, &f.config).await;
+    let body = app
+        .graphql_as(
+            &f.owner.token,
+            "query($id: ID!) { standupConfig(id: $id) { active nextRunAt } }",
+            json!({ "id": f.config }),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["standupConfig"],
+        json!({ "active": false, "nextRunAt": null }),
+        "{body}"
+    );
 }
 
 pub(crate) const STANDUP_EVENTS: &str =

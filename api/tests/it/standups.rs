@@ -1076,3 +1076,31 @@ async fn subscriptions_survive_a_lost_rabbitmq_connection() {
     until_live(&mut ws, publish).await;
     assert!(a.state.broker.is_connected().await);
 }
+
+#[tokio::test]
+async fn the_last_two_answers_at_once_close_the_standup_once() {
+    let app = TestApp::spawn().await;
+    let f = fixture(&app, true).await;
+    let (id, q) = start(&app, &f.owner.token, &f.config).await;
+    let (ada, bob) = tokio::join!(
+        app.graphql_as(&f.ada.token, SUBMIT, answers(&id, &q, &["a", "none", ""])),
+        app.graphql_as(&f.bob.token, SUBMIT, answers(&id, &q, &["b", "none", ""])),
+    );
+    assert!(
+        ada["errors"].is_null() && bob["errors"].is_null(),
+        "{ada} {bob}"
+    );
+    assert_eq!(read(&app, &f.eve.token, &id).await["state"], "CLOSED");
+    assert_eq!(
+        count(&app, "SELECT 1 FROM outbox WHERE kind = 'compile_digest'").await,
+        1
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT 1 FROM audit_events WHERE action = 'standup.closed'"
+        )
+        .await,
+        1
+    );
+}

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod broker;
 pub mod config;
 pub mod error;
+pub mod events;
 pub mod graphql;
 pub mod http;
 pub mod metrics;
@@ -17,6 +18,7 @@ use crate::auth::jwt::JwtKeys;
 use crate::auth::password::PasswordHasher;
 use crate::broker::Broker;
 use crate::config::Settings;
+use crate::events::EventHub;
 use crate::graphql::{AppSchema, Limits, build_schema};
 use crate::metrics::Metrics;
 use crate::outbox::OutboxRelay;
@@ -63,12 +65,14 @@ impl Application {
         let topology = Topology::new(settings.amqp_prefix.clone());
         let broker = Broker::start(settings.amqp_url.clone(), topology.clone());
         let metrics = Metrics::default();
+        let events = EventHub::start(broker.clone(), &topology);
         let outbox = OutboxRelay::start(pool.clone(), broker.clone(), topology, metrics.clone());
         let state = AppState {
             hasher: PasswordHasher::new(settings.password_hash_concurrency)?,
             jwt: JwtKeys::new(&settings),
             broker,
             outbox,
+            events,
             metrics,
             pool,
             settings: Arc::new(settings),

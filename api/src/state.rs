@@ -3,6 +3,7 @@ use crate::auth::password::PasswordHasher;
 use crate::broker::Broker;
 use crate::config::Settings;
 use crate::error::ApiError;
+use crate::events::EventHub;
 use crate::metrics::Metrics;
 use crate::outbox::OutboxRelay;
 use schema::db::{DbConn, DbPool};
@@ -17,6 +18,8 @@ pub struct AppState {
     pub jwt: JwtKeys,
     pub broker: Broker,
     pub outbox: OutboxRelay,
+    /// Standup events: published after commits, fanned out to subscriptions.
+    pub events: EventHub,
     pub metrics: Metrics,
 }
 

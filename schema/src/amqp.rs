@@ -469,6 +469,39 @@ impl Topology {
     }
 }
 
+impl Topology {
+    /// Publishes a standup event to the events exchange with its routing key
+    /// (`org.{org}.team.{team}.standup`), transient (a lost event is refetched by the UI).
+    /// Returns the broker's confirmation to await (resolved at once unless the channel is
+    /// in confirm mode).
+    ///
+    /// # Errors
+    /// Encoding the event or sending the message failed.
+    pub async fn publish_event(
+        &self,
+        channel: &Channel,
+        event: &crate::events::StandupEvent,
+    ) -> Result<PublisherConfirm, AmqpError> {
+        let exchange = self.events_exchange();
+        let body = event.to_json().map_err(|source| AmqpError::Encode {
+            id: event.standup_id.as_uuid(),
+            source,
+        })?;
+        channel
+            .basic_publish(
+                exchange.as_str().into(),
+                event.routing_key().as_str().into(),
+                BasicPublishOptions::default(),
+                &body,
+                BasicProperties::default()
+                    .with_content_type("application/json".into())
+                    .with_type(event.kind.as_str().into()),
+            )
+            .await
+            .map_err(|source| AmqpError::Publish { exchange, source })
+    }
+}
+
 async fn publish(
     channel: &Channel,
     exchange: String,

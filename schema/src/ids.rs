@@ -89,6 +89,10 @@ id_type!(
     /// A question of a standup config, stable across edits.
     QuestionId
 );
+id_type!(
+    /// One run of a standup (scheduled or started by hand).
+    StandupId
+);
 
 #[cfg(test)]
 mod tests {

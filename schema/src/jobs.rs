@@ -62,6 +62,28 @@ pub enum Job {
         /// The `invitations` row.
         invitation_id: Uuid,
     },
+    /// E-mail every participant of a standup that just opened, once each (the
+    /// participation's `notified_at` records it), with the answer link.
+    NotifyStandup {
+        /// The `standups` row.
+        standup_id: Uuid,
+    },
+    /// Remind the participants still PENDING, once each (`participations.reminded_at`).
+    RemindStandup {
+        /// The `standups` row.
+        standup_id: Uuid,
+    },
+    /// Compile the digest of a closed standup, store it, e-mail it when EMAIL is in the
+    /// standup's delivery, then enqueue [`Job::DeliverWebhook`] when WEBHOOK is.
+    CompileDigest {
+        /// The `standups` row.
+        standup_id: Uuid,
+    },
+    /// POST the digest to the standup's webhook URL, signed with its config's secret.
+    DeliverWebhook {
+        /// The `standups` row.
+        standup_id: Uuid,
+    },
 }
 
 impl Job {
@@ -70,6 +92,10 @@ impl Job {
         "send_welcome_email",
         "send_password_reset",
         "send_invitation",
+        "notify_standup",
+        "remind_standup",
+        "compile_digest",
+        "deliver_webhook",
     ];
 
     /// The job's kind as written in the `kind` field; also its AMQP routing key.
@@ -79,6 +105,10 @@ impl Job {
             Self::SendWelcomeEmail { .. } => "send_welcome_email",
             Self::SendPasswordReset { .. } => "send_password_reset",
             Self::SendInvitation { .. } => "send_invitation",
+            Self::NotifyStandup { .. } => "notify_standup",
+            Self::RemindStandup { .. } => "remind_standup",
+            Self::CompileDigest { .. } => "compile_digest",
+            Self::DeliverWebhook { .. } => "deliver_webhook",
         }
     }
 }
@@ -242,6 +272,18 @@ mod tests {
             Job::SendInvitation {
                 invitation_id: user_id,
             },
+            Job::NotifyStandup {
+                standup_id: user_id,
+            },
+            Job::RemindStandup {
+                standup_id: user_id,
+            },
+            Job::CompileDigest {
+                standup_id: user_id,
+            },
+            Job::DeliverWebhook {
+                standup_id: user_id,
+            },
         ];
         assert_eq!(jobs.len(), Job::KINDS.len());
         for (job, kind) in jobs.into_iter().zip(Job::KINDS) {
@@ -253,9 +295,27 @@ mod tests {
             let payload = &value["job"]["payload"];
             let id = payload
                 .get("user_id")
-                .or_else(|| payload.get("invitation_id"));
+                .or_else(|| payload.get("invitation_id"))
+                .or_else(|| payload.get("standup_id"));
             assert_eq!(id, Some(&serde_json::json!(user_id.to_string())));
             assert_eq!(JobEnvelope::from_json(&body).unwrap(), envelope);
+        }
+    }
+
+    #[test]
+    fn standup_jobs_carry_only_the_standup_id() {
+        let standup_id = Uuid::from_u128(77);
+        for (job, kind) in [
+            (Job::NotifyStandup { standup_id }, "notify_standup"),
+            (Job::RemindStandup { standup_id }, "remind_standup"),
+            (Job::CompileDigest { standup_id }, "compile_digest"),
+            (Job::DeliverWebhook { standup_id }, "deliver_webhook"),
+        ] {
+            let value = serde_json::to_value(&job).unwrap();
+            assert_eq!(
+                value,
+                serde_json::json!({"kind": kind, "payload": {"standup_id": standup_id.to_string()}})
+            );
         }
     }
 

@@ -9,6 +9,7 @@
 
 pub mod digest;
 pub mod enums;
+pub mod events;
 pub mod ids;
 pub mod jobs;
 pub mod ops;

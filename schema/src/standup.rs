@@ -31,3 +31,9 @@ pub const MAX_PARTICIPANTS: usize = 500;
 pub const RESPONSE_WINDOW_MINUTES: std::ops::RangeInclusive<i32> = 15..=10080;
 /// Characters of a webhook URL.
 pub const WEBHOOK_URL_MAX_CHARS: usize = 2000;
+/// Characters of one answer.
+pub const ANSWER_MAX_CHARS: usize = 5000;
+/// Characters of the reason given for skipping a standup.
+pub const SKIP_REASON_MAX_CHARS: usize = 500;
+/// Standups `myStandups` returns at most.
+pub const MY_STANDUPS_LIMIT: i64 = 50;

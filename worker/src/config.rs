@@ -22,6 +22,8 @@ pub const VARS: &[&str] = &[
     "WORKER_MAX_ATTEMPTS",
     "WORKER_RETRY_DELAYS",
     "WORKER_SHUTDOWN_TIMEOUT_SECS",
+    "WORKER_SCHEDULER",
+    "SCHEDULER_TICK_MS",
     "LOG_FORMAT",
     "RUST_LOG",
 ];
@@ -44,6 +46,8 @@ const MAX_MAX_ATTEMPTS: u32 = 100;
 const DEFAULT_RETRY_DELAYS: &str = "5s,30s,5m";
 const DEFAULT_SHUTDOWN_TIMEOUT_SECS: u64 = 30;
 const DEFAULT_LOG_FILTER: &str = "info";
+const DEFAULT_SCHEDULER_TICK_MS: u64 = 1000;
+const SCHEDULER_TICK_MS_RANGE: std::ops::RangeInclusive<u64> = 10..=60_000;
 
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -96,6 +100,13 @@ pub struct Settings {
     pub retry_delays: Vec<RetryDelay>,
     /// `WORKER_SHUTDOWN_TIMEOUT_SECS`: how long shutdown waits for running handlers.
     pub shutdown_timeout: Duration,
+    /// `WORKER_SCHEDULER`: `0` (or `false`/`off`) runs no scheduler in this process;
+    /// default on. With several workers one scheduler leads at a time (a PostgreSQL
+    /// advisory lock), the others stand by.
+    pub scheduler: bool,
+    /// `SCHEDULER_TICK_MS`: how often the leading scheduler looks for due standups,
+    /// reminders and deadlines (default 1000, 10..=60000).
+    pub scheduler_tick: Duration,
     /// `LOG_FORMAT`: `json` or `text`.
     pub log_format: LogFormat,
     /// `RUST_LOG`: an `EnvFilter` directive (default `info`).
@@ -277,6 +288,36 @@ impl Settings {
             "a whole number of seconds",
         )?;
 
+        let scheduler = match get("WORKER_SCHEDULER")
+            .map(|value| value.trim().to_ascii_lowercase())
+            .as_deref()
+        {
+            None | Some("1" | "true" | "on" | "yes") => true,
+            Some("0" | "false" | "off" | "no") => false,
+            Some(other) => {
+                return Err(Error::config(
+                    "WORKER_SCHEDULER",
+                    format!("'{other}' is not 1 or 0"),
+                ));
+            }
+        };
+        let scheduler_tick_ms: u64 = parse(
+            "SCHEDULER_TICK_MS",
+            get("SCHEDULER_TICK_MS").as_deref(),
+            &DEFAULT_SCHEDULER_TICK_MS.to_string(),
+            "a whole number of milliseconds",
+        )?;
+        if !SCHEDULER_TICK_MS_RANGE.contains(&scheduler_tick_ms) {
+            return Err(Error::config(
+                "SCHEDULER_TICK_MS",
+                format!(
+                    "{scheduler_tick_ms} is out of range {}..={}",
+                    SCHEDULER_TICK_MS_RANGE.start(),
+                    SCHEDULER_TICK_MS_RANGE.end()
+                ),
+            ));
+        }
+
         let log_format = match get("LOG_FORMAT")
             .map(|value| value.trim().to_ascii_lowercase())
             .as_deref()
@@ -311,6 +352,8 @@ impl Settings {
             max_attempts,
             retry_delays,
             shutdown_timeout: Duration::from_secs(shutdown_timeout_secs),
+            scheduler,
+            scheduler_tick: Duration::from_millis(scheduler_tick_ms),
             log_format,
             log_filter,
         })
@@ -335,6 +378,20 @@ mod tests {
     use super::*;
     use secrecy::ExposeSecret;
     use std::collections::HashMap;
+
+    #[test]
+    fn scheduler_is_on_by_default_and_ticks_every_second() {
+        let s = settings(&[]).unwrap();
+        assert!(s.scheduler);
+        assert_eq!(s.scheduler_tick, Duration::from_secs(1));
+        let s = settings(&[("WORKER_SCHEDULER", "0"), ("SCHEDULER_TICK_MS", "50")]).unwrap();
+        assert!(!s.scheduler);
+        assert_eq!(s.scheduler_tick, Duration::from_millis(50));
+        let err = settings(&[("WORKER_SCHEDULER", "maybe")]).unwrap_err();
+        assert!(err.to_string().starts_with("WORKER_SCHEDULER:"), "{err}");
+        let err = settings(&[("SCHEDULER_TICK_MS", "0")]).unwrap_err();
+        assert!(err.to_string().starts_with("SCHEDULER_TICK_MS:"), "{err}");
+    }
 
     fn settings(vars: &[(&str, &str)]) -> Result<Settings, Error> {
         let vars: HashMap<String, String> = vars

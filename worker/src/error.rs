@@ -47,6 +47,15 @@ pub enum Error {
     #[error("user {0} not found")]
     UserNotFound(Uuid),
 
+    /// A stored standup schedule cannot be read (never for rows the API wrote).
+    #[error("standup schedule: {0}")]
+    Schedule(String),
+
+    /// The digest webhook was not accepted (transport error or a non-2xx answer); the
+    /// job is retried by the pipeline.
+    #[error("webhook delivery failed: {0}")]
+    Webhook(String),
+
     /// A job of this kind was handed to the batch path, which cannot run it (a bug).
     #[error("jobs of kind {0} cannot run in a batch")]
     NotBatchable(&'static str),

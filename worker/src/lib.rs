@@ -4,6 +4,7 @@
 //! the worker in-process; `main` reads [`Settings`], installs [`telemetry`] and calls it
 //! with [`shutdown_signal`].
 
+pub mod clock;
 pub mod config;
 mod consumer;
 pub mod error;
@@ -12,8 +13,11 @@ pub mod housekeeping;
 pub mod jobs;
 pub mod metrics;
 pub mod notify;
+pub mod outbox;
+pub mod scheduler;
 pub mod telemetry;
 
+pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::Settings;
 pub use error::Error;
 
@@ -34,6 +38,8 @@ pub struct Application {
     readiness: Readiness,
     metrics: Arc<Metrics>,
     jobs: JobContext,
+    relay_inbox: outbox::RelayInbox,
+    clock: Arc<dyn Clock>,
     health: HealthServer,
 }
 
@@ -57,10 +63,18 @@ impl Application {
             },
         )?;
         let mailer = Mailer::new(&settings.mail_url, &settings.mail_from)?;
+        let (relay, relay_inbox) = outbox::Relay::new();
+        let http = reqwest::Client::builder()
+            .timeout(jobs::WEBHOOK_TIMEOUT)
+            .user_agent(concat!("AsyncStand-Webhook/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| Error::config("webhook client", e.to_string()))?;
         let jobs = JobContext {
             pool,
             mailer,
             public_url: settings.public_url.clone(),
+            relay,
+            http,
         };
         let readiness = Readiness::default();
         let metrics = Arc::new(Metrics::default());
@@ -74,8 +88,18 @@ impl Application {
             readiness,
             metrics,
             jobs,
+            relay_inbox,
+            clock: Arc::new(SystemClock),
             health,
         })
+    }
+
+    /// Uses `clock` instead of the system clock for the scheduler's decisions (tests
+    /// inject a [`ManualClock`]).
+    #[must_use]
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
     }
 
     /// Where `GET /healthz` is served.
@@ -116,6 +140,20 @@ impl Application {
             max_attempts: self.settings.max_attempts,
         });
         let database_url = self.settings.database_url.clone();
+        let scheduler = self.settings.scheduler.then(|| scheduler::Scheduler {
+            pool: shared.jobs.pool.clone(),
+            database_url: database_url.expose_secret().to_owned(),
+            clock: Arc::clone(&self.clock),
+            tick: self.settings.scheduler_tick,
+            relay: shared.jobs.relay.clone(),
+        });
+        let relay = outbox::run(
+            shared.jobs.pool.clone(),
+            self.settings.amqp_url.expose_secret().to_owned(),
+            shared.topology.clone(),
+            self.relay_inbox,
+            stopped.clone(),
+        );
         let settings = self.settings;
         let readiness = self.readiness;
         let pool = shared.jobs.pool.clone();
@@ -123,9 +161,17 @@ impl Application {
             let mut stopped = stopped;
             if prepare_database(database_url.expose_secret(), &mut stopped).await {
                 let sweeper = housekeeping::run(pool, stopped.clone());
+                let scheduling = async {
+                    match scheduler {
+                        Some(scheduler) => scheduler.run(stopped.clone()).await,
+                        None => tracing::info!("scheduler off (WORKER_SCHEDULER=0)"),
+                    }
+                };
                 tokio::join!(
-                    consumer::supervise(settings, readiness, shared, stopped),
-                    sweeper
+                    consumer::supervise(settings, readiness, shared, stopped.clone()),
+                    sweeper,
+                    scheduling,
+                    relay,
                 );
             }
         };
@@ -189,6 +235,21 @@ async fn prepare_database(url: &str, shutdown: &mut watch::Receiver<bool>) -> bo
 /// The health endpoint cannot be bound.
 pub async fn run(settings: Settings, shutdown: impl Future<Output = ()>) -> Result<(), Error> {
     Application::build(settings)?.run_until(shutdown).await
+}
+
+/// [`run`] with the scheduler reading `clock` (tests pass a [`ManualClock`]).
+///
+/// # Errors
+/// The health endpoint cannot be bound.
+pub async fn run_with_clock(
+    settings: Settings,
+    clock: Arc<dyn Clock>,
+    shutdown: impl Future<Output = ()>,
+) -> Result<(), Error> {
+    Application::build(settings)?
+        .with_clock(clock)
+        .run_until(shutdown)
+        .await
 }
 
 /// Installs the SIGTERM and Ctrl-C handlers now and returns a future resolving at the

@@ -1,19 +1,20 @@
-//! DataLoaders for the read paths that fan out (team -> members, configs -> participants):
+//! DataLoaders for the read paths that fan out (team -> members, configs -> participants,
+//! standups -> participations, answers, digests, configs):
 //! one statement per kind of key however many parents there are. One loader per
 //! request, added by [`Loaders`] before execution, so its cache never crosses callers.
 //! Every key carries the organization, taken from a parent row the caller was allowed to
 //! read, and every batch query filters by it.
 
 use crate::error::ApiError;
-use crate::service::{standup_configs, teams};
+use crate::service::{standup_configs, standups, teams};
 use crate::state::AppState;
 use async_graphql::dataloader::{DataLoader, Loader};
 use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest,
 };
 use async_graphql::{ErrorExtensions, Request, ServerResult};
-use schema::db::models::{StandupConfig, Team, User};
-use schema::ids::{OrganizationId, StandupConfigId, TeamId};
+use schema::db::models::{Answer, Participation, StandupConfig, StandupExtra, Team, User};
+use schema::ids::{OrganizationId, StandupConfigId, StandupId, TeamId};
 use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::Arc;
@@ -37,6 +38,19 @@ pub struct ConfigsOf(pub OrganizationId, pub TeamId);
 /// A config's participants.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct ParticipantsOf(pub OrganizationId, pub StandupConfigId);
+
+/// A config by id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ConfigById(pub OrganizationId, pub StandupConfigId);
+/// A standup's participants, with who they are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ParticipationsOf(pub OrganizationId, pub StandupId);
+/// A standup's answers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct AnswersOf(pub OrganizationId, pub StandupId);
+/// A standup's digest columns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ExtraOf(pub OrganizationId, pub StandupId);
 
 /// A failed batch, shared by every field that waited for it.
 #[derive(Clone, Debug)]
@@ -130,6 +144,72 @@ impl Loader<ParticipantsOf> for Db {
         for (org, ids) in by_org(keys, |k| (k.0, k.1)) {
             for (id, users) in standup_configs::load_participants(&self.state, org, &ids).await? {
                 out.insert(ParticipantsOf(org, id), users);
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl Loader<ConfigById> for Db {
+    type Value = StandupConfig;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[ConfigById],
+    ) -> Result<HashMap<ConfigById, StandupConfig>, LoadError> {
+        let mut out = HashMap::new();
+        for (org, ids) in by_org(keys, |k| (k.0, k.1)) {
+            for (id, config) in standups::load_configs(&self.state, org, &ids).await? {
+                out.insert(ConfigById(org, id), config);
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl Loader<ParticipationsOf> for Db {
+    type Value = Vec<(Participation, User)>;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[ParticipationsOf],
+    ) -> Result<HashMap<ParticipationsOf, Vec<(Participation, User)>>, LoadError> {
+        let mut out = HashMap::new();
+        for (org, ids) in by_org(keys, |k| (k.0, k.1)) {
+            for (id, rows) in standups::load_participants(&self.state, org, &ids).await? {
+                out.insert(ParticipationsOf(org, id), rows);
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl Loader<AnswersOf> for Db {
+    type Value = Vec<Answer>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[AnswersOf]) -> Result<HashMap<AnswersOf, Vec<Answer>>, LoadError> {
+        let mut out = HashMap::new();
+        for (org, ids) in by_org(keys, |k| (k.0, k.1)) {
+            for (id, rows) in standups::load_answers(&self.state, org, &ids).await? {
+                out.insert(AnswersOf(org, id), rows);
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl Loader<ExtraOf> for Db {
+    type Value = StandupExtra;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[ExtraOf]) -> Result<HashMap<ExtraOf, StandupExtra>, LoadError> {
+        let mut out = HashMap::new();
+        for (org, ids) in by_org(keys, |k| (k.0, k.1)) {
+            for (id, extra) in standups::load_extras(&self.state, org, &ids).await? {
+                out.insert(ExtraOf(org, id), extra);
             }
         }
         Ok(out)

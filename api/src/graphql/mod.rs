@@ -9,11 +9,12 @@ mod members;
 mod organization;
 mod pagination;
 mod standup_configs;
+mod standups;
 mod teams;
 mod types;
 
 use crate::state::AppState;
-use async_graphql::{EmptySubscription, MergedObject, Schema};
+use async_graphql::{MergedObject, Schema};
 
 #[derive(MergedObject, Default)]
 #[graphql(name = "Query")]
@@ -25,6 +26,7 @@ pub struct QueryRoot(
     invitations::InvitationsQuery,
     teams::TeamsQuery,
     standup_configs::StandupConfigsQuery,
+    standups::StandupsQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -36,9 +38,12 @@ pub struct MutationRoot(
     invitations::InvitationsMutation,
     teams::TeamsMutation,
     standup_configs::StandupConfigsMutation,
+    standups::StandupsMutation,
 );
 
-pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+pub type SubscriptionRoot = standups::StandupsSubscription;
+
+pub type AppSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 /// Limits applied to every operation.
 #[derive(Clone, Copy, Debug)]
@@ -64,7 +69,7 @@ pub fn build_schema(state: Option<AppState>, limits: Limits) -> AppSchema {
     let mut builder = Schema::build(
         QueryRoot::default(),
         MutationRoot::default(),
-        EmptySubscription,
+        SubscriptionRoot::default(),
     )
     .limit_depth(limits.max_depth)
     .limit_complexity(limits.max_complexity)

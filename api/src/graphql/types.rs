@@ -99,3 +99,18 @@ pub enum QuestionKind {
     Blocker,
     Mood,
 }
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "schema::enums::StandupState")]
+pub enum StandupState {
+    Open,
+    Closed,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "schema::enums::ParticipationState")]
+pub enum ParticipationState {
+    Pending,
+    Answered,
+    Skipped,
+}

@@ -9,6 +9,7 @@ pub mod members;
 pub mod organization;
 pub mod password;
 pub mod standup_configs;
+pub mod standups;
 pub mod teams;
 
 use crate::state::RequestMeta;

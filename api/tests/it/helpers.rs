@@ -247,6 +247,26 @@ impl TestApp {
     }
 
     pub async fn start_worker_with(&self, overrides: &[(&str, &str)]) -> WorkerHandle {
+        self.start_worker_inner(None, overrides).await
+    }
+
+    /// Starts a worker whose scheduler reads `clock` (ticking every 50 ms unless
+    /// `overrides` say otherwise): tests move the clock instead of waiting for a schedule.
+    pub async fn start_worker_with_clock(
+        &self,
+        clock: &worker::ManualClock,
+        overrides: &[(&str, &str)],
+    ) -> WorkerHandle {
+        let mut vars = vec![("SCHEDULER_TICK_MS", "50")];
+        vars.extend_from_slice(overrides);
+        self.start_worker_inner(Some(clock.clone()), &vars).await
+    }
+
+    async fn start_worker_inner(
+        &self,
+        clock: Option<worker::ManualClock>,
+        overrides: &[(&str, &str)],
+    ) -> WorkerHandle {
         let mut vars: HashMap<String, String> = [
             ("AMQP_PREFIX", self.amqp_prefix.clone()),
             ("DATABASE_URL", self.database_url.clone()),
@@ -268,9 +288,18 @@ impl TestApp {
         let settings =
             worker::Settings::from_lookup(|k| vars.get(k).cloned()).expect("worker settings");
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let task = tokio::spawn(worker::run(settings, async move {
+        let shutdown = async move {
             let _ = stopped.await;
-        }));
+        };
+        let task = match clock {
+            Some(clock) => tokio::spawn(worker::run_with_clock(
+                settings,
+                std::sync::Arc::new(clock),
+                shutdown,
+            )),
+            // The system clock: nothing the other tests create comes due while they run.
+            None => tokio::spawn(worker::run(settings, shutdown)),
+        };
         WorkerHandle {
             stop: Some(stop),
             task: Some(task),
@@ -327,4 +356,54 @@ pub fn error_code(body: &Value) -> &str {
     body["errors"][0]["extensions"]["code"]
         .as_str()
         .unwrap_or("<no code>")
+}
+
+/// Another api process on a [`TestApp`]'s database and RabbitMQ names: a second replica
+/// behind the same load balancer.
+pub struct Replica {
+    pub address: String,
+    pub state: api::state::AppState,
+}
+
+impl TestApp {
+    /// Starts a second api on this app's database and AMQP prefix.
+    pub async fn spawn_replica(&self) -> Replica {
+        let mut vars: HashMap<String, String> = [
+            ("BIND", "127.0.0.1:0".to_string()),
+            ("DATABASE_URL", self.database_url.clone()),
+            ("DATABASE_POOL_SIZE", "4".into()),
+            ("AMQP_PREFIX", self.amqp_prefix.clone()),
+            ("JWT_SECRET", TEST_JWT_SECRET.into()),
+            ("RATE_LIMIT_PER_MINUTE", "0".into()),
+            ("HTTP_WORKERS", "1".into()),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        if let Ok(amqp) = std::env::var("AMQP_URL") {
+            vars.insert("AMQP_URL".into(), amqp);
+        }
+        let settings = Settings::from_map(&vars).expect("settings");
+        let app = Application::build(settings).await.expect("build replica");
+        let port = app.port();
+        let state = app.state().clone();
+        tokio::spawn(app.run_until_stopped());
+        Replica {
+            address: format!("http://127.0.0.1:{port}"),
+            state,
+        }
+    }
+}
+
+impl Replica {
+    pub async fn graphql_as(&self, token: &str, query: &str, variables: Value) -> Value {
+        let resp = new_client()
+            .post(format!("{}/graphql", self.address))
+            .bearer_auth(token)
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("request");
+        resp.json().await.expect("json body")
+    }
 }

@@ -14,4 +14,7 @@ mod migrations;
 mod pipeline;
 mod schema_contract;
 mod standup_configs;
+mod standup_loop;
+mod standups;
 mod teams;
+mod ws;

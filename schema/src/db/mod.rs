@@ -3,6 +3,7 @@
 //! query takes `&mut AsyncPgConnection`, so it runs on a pool connection or inside a
 //! caller's transaction alike.
 
+pub mod answers;
 pub mod audit;
 pub mod invitations;
 pub mod jobs;
@@ -15,6 +16,7 @@ mod pool;
 pub mod rate_limits;
 pub mod sessions;
 pub mod standup_configs;
+pub mod standups;
 pub mod tables;
 pub mod teams;
 #[cfg(feature = "testing")]

@@ -1,11 +1,16 @@
 //! Row models: what a SELECT returns and what an INSERT takes.
 
 use super::tables::{
-    audit_events, memberships, organizations, outbox, sessions, standup_configs, teams, users,
+    answer_edits, answers, audit_events, memberships, organizations, outbox, participations,
+    sessions, standup_configs, standups, standups_extra, teams, users,
 };
-use crate::enums::{DeliveryChannel, MemberStatus, OrgRole, Weekday};
-use crate::ids::{OrganizationId, SessionId, StandupConfigId, TeamId, UserId};
-use chrono::{DateTime, Utc};
+use crate::enums::{
+    DeliveryChannel, MemberStatus, OrgRole, ParticipationState, StandupState, Weekday,
+};
+use crate::ids::{
+    OrganizationId, QuestionId, SessionId, StandupConfigId, StandupId, TeamId, UserId,
+};
+use chrono::{DateTime, NaiveDate, Utc};
 use diesel::{Insertable, Queryable, Selectable};
 use uuid::Uuid;
 
@@ -207,4 +212,96 @@ pub struct StandupConfigValues {
     pub active: bool,
     pub close_when_all_answered: bool,
     pub next_run_at: Option<DateTime<Utc>>,
+}
+
+/// A standup run (see [`StandupExtra`] for its reminder and digest columns). `questions`
+/// is the snapshot taken when it opened; read it with [`Standup::questions`].
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = standups, check_for_backend(diesel::pg::Pg))]
+pub struct Standup {
+    pub id: StandupId,
+    pub org_id: OrganizationId,
+    pub team_id: TeamId,
+    pub config_id: Option<StandupConfigId>,
+    pub name: String,
+    pub scheduled_for: DateTime<Utc>,
+    pub local_date: NaiveDate,
+    pub timezone: String,
+    pub closes_at: DateTime<Utc>,
+    pub state: StandupState,
+    pub questions: serde_json::Value,
+    pub delivery: Vec<DeliveryChannel>,
+    pub webhook_url: Option<String>,
+    pub close_when_all_answered: bool,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl Standup {
+    /// The questions as they were asked.
+    pub fn questions(&self) -> Result<Vec<crate::standup::Question>, serde_json::Error> {
+        serde_json::from_value(self.questions.clone())
+    }
+}
+
+/// The reminder and digest columns of a standup.
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = standups_extra, check_for_backend(diesel::pg::Pg))]
+pub struct StandupExtra {
+    pub id: StandupId,
+    pub org_id: OrganizationId,
+    pub remind_at: Option<DateTime<Utc>>,
+    pub reminded_at: Option<DateTime<Utc>>,
+    pub digest: Option<serde_json::Value>,
+    pub digest_delivered_at: Option<DateTime<Utc>>,
+}
+
+impl StandupExtra {
+    /// The compiled digest, once the standup closed and the worker compiled it.
+    pub fn digest(&self) -> Option<Result<crate::digest::Digest, serde_json::Error>> {
+        self.digest
+            .as_ref()
+            .map(|value| serde_json::from_value(value.clone()))
+    }
+}
+
+/// One participant of one standup.
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = participations, check_for_backend(diesel::pg::Pg))]
+pub struct Participation {
+    pub standup_id: StandupId,
+    pub user_id: UserId,
+    pub org_id: OrganizationId,
+    pub state: ParticipationState,
+    pub skip_reason: Option<String>,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub edited_at: Option<DateTime<Utc>>,
+    pub notified_at: Option<DateTime<Utc>>,
+    pub reminded_at: Option<DateTime<Utc>>,
+}
+
+/// One participant's current answer to one question.
+#[derive(Clone, Debug, Queryable, Selectable, Insertable)]
+#[diesel(table_name = answers, check_for_backend(diesel::pg::Pg))]
+pub struct Answer {
+    pub standup_id: StandupId,
+    pub user_id: UserId,
+    pub question_id: QuestionId,
+    pub org_id: OrganizationId,
+    pub text: String,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// One edit of an answer after the first submission.
+#[derive(Clone, Debug, Queryable, Selectable)]
+#[diesel(table_name = answer_edits, check_for_backend(diesel::pg::Pg))]
+pub struct AnswerEdit {
+    pub id: i64,
+    pub org_id: OrganizationId,
+    pub standup_id: StandupId,
+    pub user_id: UserId,
+    pub question_id: QuestionId,
+    pub old_text: Option<String>,
+    pub new_text: String,
+    pub edited_at: DateTime<Utc>,
 }

@@ -212,12 +212,94 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    /// A standup run. `remind_at`, `reminded_at`, `digest` and `digest_delivered_at` are
+    /// in [`standups_extra`] (diesel's `table!` takes 16 columns without the slow
+    /// `32-column-tables` feature).
+    standups (id) {
+        id -> Uuid,
+        org_id -> Uuid,
+        team_id -> Uuid,
+        config_id -> Nullable<Uuid>,
+        name -> Text,
+        scheduled_for -> Timestamptz,
+        local_date -> Date,
+        timezone -> Text,
+        closes_at -> Timestamptz,
+        state -> Text,
+        questions -> Jsonb,
+        delivery -> Array<Text>,
+        webhook_url -> Nullable<Text>,
+        close_when_all_answered -> Bool,
+        closed_at -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    /// The rest of `standups`: the reminder and digest columns.
+    #[sql_name = "standups"]
+    standups_extra (id) {
+        id -> Uuid,
+        org_id -> Uuid,
+        remind_at -> Nullable<Timestamptz>,
+        reminded_at -> Nullable<Timestamptz>,
+        digest -> Nullable<Jsonb>,
+        digest_delivered_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    participations (standup_id, user_id) {
+        standup_id -> Uuid,
+        user_id -> Uuid,
+        org_id -> Uuid,
+        state -> Text,
+        skip_reason -> Nullable<Text>,
+        submitted_at -> Nullable<Timestamptz>,
+        edited_at -> Nullable<Timestamptz>,
+        notified_at -> Nullable<Timestamptz>,
+        reminded_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    answers (standup_id, user_id, question_id) {
+        standup_id -> Uuid,
+        user_id -> Uuid,
+        question_id -> Uuid,
+        org_id -> Uuid,
+        text -> Text,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    answer_edits (id) {
+        id -> Int8,
+        org_id -> Uuid,
+        standup_id -> Uuid,
+        user_id -> Uuid,
+        question_id -> Uuid,
+        old_text -> Nullable<Text>,
+        new_text -> Text,
+        edited_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(teams -> organizations (org_id));
 diesel::joinable!(team_members -> teams (team_id));
 diesel::joinable!(team_members -> users (user_id));
 diesel::joinable!(standup_configs -> teams (team_id));
 diesel::joinable!(standup_config_participants -> standup_configs (config_id));
 diesel::joinable!(standup_config_participants -> users (user_id));
+diesel::joinable!(standups -> teams (team_id));
+diesel::joinable!(standups -> standup_configs (config_id));
+diesel::joinable!(participations -> standups (standup_id));
+diesel::joinable!(participations -> users (user_id));
+diesel::joinable!(answers -> standups (standup_id));
+diesel::joinable!(answers -> users (user_id));
+diesel::joinable!(answer_edits -> standups (standup_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -236,4 +318,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     team_members,
     standup_configs,
     standup_config_participants,
+    standups,
+    standups_extra,
+    participations,
+    answers,
+    answer_edits,
 );

@@ -14,11 +14,16 @@
 //! and the caller runs each job alone through [`dispatch`], so failures, retries and
 //! dead-lettering stay per job.
 
+mod compile_digest;
+mod deliver_webhook;
+mod notify_standup;
+mod remind_standup;
 mod send_invitation;
 mod send_password_reset;
 mod send_welcome_email;
+mod standup_mail;
 
-use crate::{error::Error, notify::Mailer};
+use crate::{error::Error, notify::Mailer, outbox::Relay};
 use diesel::{
     ExpressionMethods, JoinOnDsl, NullableExpressionMethods, OptionalExtension, QueryDsl,
 };
@@ -26,9 +31,14 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use lettre::message::Mailbox;
 use schema::{
     db::{DbError, DbPool, jobs as processed, tables::organizations, tables::users},
-    ids::{OrganizationId, UserId},
+    ids::{OrganizationId, StandupId, UserId},
     jobs::{Job, JobEnvelope},
 };
+use sha2::{Digest, Sha256};
+use std::time::Duration;
+
+/// How long a webhook receiver has to answer.
+pub const WEBHOOK_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// What handlers need besides their transaction.
 #[derive(Clone)]
@@ -37,6 +47,10 @@ pub struct JobContext {
     pub mailer: Mailer,
     /// Where users reach the web app, without a trailing slash.
     pub public_url: String,
+    /// Publishes the outbox rows handlers write (follow-up jobs) after their commit.
+    pub relay: Relay,
+    /// Delivers digest webhooks.
+    pub http: reqwest::Client,
 }
 
 impl std::fmt::Debug for JobContext {
@@ -70,24 +84,57 @@ pub async fn dispatch(ctx: &JobContext, envelope: &JobEnvelope) -> Result<Outcom
         .get()
         .await
         .map_err(|e| DbError::Pool(e.to_string()))?;
-    conn.transaction::<_, Error, _>(async |tx| {
-        if !processed::mark_processed(tx, envelope.id, envelope.job.kind()).await? {
-            return Ok(Outcome::Duplicate);
-        }
-        match &envelope.job {
-            Job::SendWelcomeEmail { user_id } => {
-                send_welcome_email::run(ctx, tx, envelope, UserId(*user_id)).await?;
+    let outcome = conn
+        .transaction::<_, Error, _>(async |tx| {
+            if !processed::mark_processed(tx, envelope.id, envelope.job.kind()).await? {
+                return Ok(Outcome::Duplicate);
             }
-            Job::SendPasswordReset { user_id } => {
-                send_password_reset::run(ctx, tx, envelope, UserId(*user_id)).await?;
+            match &envelope.job {
+                Job::SendWelcomeEmail { user_id } => {
+                    send_welcome_email::run(ctx, tx, envelope, UserId(*user_id)).await?;
+                }
+                Job::SendPasswordReset { user_id } => {
+                    send_password_reset::run(ctx, tx, envelope, UserId(*user_id)).await?;
+                }
+                Job::SendInvitation { invitation_id } => {
+                    send_invitation::run(ctx, tx, envelope, *invitation_id).await?;
+                }
+                Job::NotifyStandup { standup_id } => {
+                    notify_standup::run(ctx, tx, envelope, StandupId(*standup_id)).await?;
+                }
+                Job::RemindStandup { standup_id } => {
+                    remind_standup::run(ctx, tx, envelope, StandupId(*standup_id)).await?;
+                }
+                Job::CompileDigest { standup_id } => {
+                    compile_digest::run(ctx, tx, envelope, StandupId(*standup_id)).await?;
+                }
+                Job::DeliverWebhook { standup_id } => {
+                    deliver_webhook::run(ctx, tx, StandupId(*standup_id)).await?;
+                }
             }
-            Job::SendInvitation { invitation_id } => {
-                send_invitation::run(ctx, tx, envelope, *invitation_id).await?;
-            }
-        }
-        Ok(Outcome::Done)
-    })
-    .await
+            Ok(Outcome::Done)
+        })
+        .await?;
+    if matches!(envelope.job, Job::CompileDigest { .. }) {
+        // It may have enqueued `deliver_webhook`.
+        ctx.relay.wake();
+    }
+    Ok(outcome)
+}
+
+/// The id of the e-mail job `job` sends to `user` (its `Message-ID` and file name): the
+/// same on every delivery of the job, so a redelivery after a crash between sending and
+/// committing sends the same message again (which mail clients and the file mailer
+/// collapse), and different for every other job, so a second job's e-mail would show.
+#[must_use]
+pub fn email_id(job: uuid::Uuid, user: UserId) -> uuid::Uuid {
+    let hash = Sha256::new()
+        .chain_update(job.as_bytes())
+        .chain_update(user.as_uuid().as_bytes())
+        .finalize();
+    let mut bytes = [0_u8; 16];
+    bytes.copy_from_slice(&hash[..16]);
+    uuid::Builder::from_custom_bytes(bytes).into_uuid()
 }
 
 /// Whether [`dispatch_batch`] can run this job.

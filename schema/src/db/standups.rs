@@ -1,0 +1,478 @@
+//! Standups, their participations and answers: opening a run of a config, loading a
+//! standup for display, and the state transitions the scheduler and the job handlers
+//! make (remind, close, digest). Queries a caller makes on behalf of a user are filtered
+//! by the organization; the scheduler's and the worker's (which act for every tenant)
+//! say so in their names or documentation.
+//!
+//! Every state transition is one guarded `UPDATE … WHERE <state still allows it>
+//! RETURNING`, so two schedulers, a retried job or a racing api request cannot make it
+//! twice: the second one's update matches no row.
+
+use super::DbError;
+use super::models::{Answer, Participation, Standup, StandupConfig, StandupExtra};
+use super::tables::{
+    answers, participations, standup_configs, standup_configs_extra, standups, standups_extra,
+};
+use crate::enums::{DeliveryChannel, ParticipationState, StandupState};
+use crate::ids::{OrganizationId, StandupConfigId, StandupId, TeamId, UserId};
+use crate::schedule::{Schedule, ScheduleError, parse_time_of_day, parse_timezone};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use diesel::{
+    ExpressionMethods, Insertable, OptionalExtension, QueryDsl, SelectableHelper,
+    sql_types::{Integer, Timestamptz, Uuid as SqlUuid},
+};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+
+/// A standup about to be opened: everything snapshotted from its config.
+#[derive(Clone, Debug, Insertable)]
+#[diesel(table_name = standups)]
+pub struct NewStandup {
+    pub id: StandupId,
+    pub org_id: OrganizationId,
+    pub team_id: TeamId,
+    pub config_id: Option<StandupConfigId>,
+    pub name: String,
+    pub scheduled_for: DateTime<Utc>,
+    pub local_date: NaiveDate,
+    pub timezone: String,
+    pub closes_at: DateTime<Utc>,
+    pub questions: serde_json::Value,
+    pub delivery: Vec<DeliveryChannel>,
+    pub webhook_url: Option<String>,
+    pub close_when_all_answered: bool,
+    /// Written apart (the column lives in [`standups_extra`]).
+    #[diesel(skip_insertion)]
+    pub remind_at: Option<DateTime<Utc>>,
+}
+
+impl NewStandup {
+    /// The run of `config` scheduled for `run` (a scheduled run, or "now" for an ad-hoc
+    /// one): closes `responseWindowMinutes` after `run`, reminds
+    /// `reminderMinutesBefore` before closing (never when 0), dated in the config's zone.
+    ///
+    /// # Errors
+    /// The stored schedule cannot be read (never for rows the API wrote).
+    pub fn from_config(config: &StandupConfig, run: DateTime<Utc>) -> Result<Self, ScheduleError> {
+        let schedule = schedule_of(config)?;
+        let closes_at = run + Duration::minutes(i64::from(config.response_window_minutes));
+        let remind_at = (config.reminder_minutes_before > 0)
+            .then(|| closes_at - Duration::minutes(i64::from(config.reminder_minutes_before)));
+        Ok(Self {
+            id: StandupId(uuid::Uuid::new_v4()),
+            org_id: config.org_id,
+            team_id: config.team_id,
+            config_id: Some(config.id),
+            name: config.name.clone(),
+            scheduled_for: run,
+            local_date: schedule.local_date(run),
+            timezone: config.timezone.clone(),
+            closes_at,
+            questions: config.questions.clone(),
+            delivery: config.delivery.clone(),
+            webhook_url: config.webhook_url.clone(),
+            close_when_all_answered: config.close_when_all_answered,
+            remind_at,
+        })
+    }
+}
+
+/// The schedule a stored config describes.
+///
+/// # Errors
+/// The stored weekdays, time or zone cannot be read.
+pub fn schedule_of(config: &StandupConfig) -> Result<Schedule, ScheduleError> {
+    Schedule::from_parts(
+        &config.weekdays,
+        parse_time_of_day(&config.time_of_day)?,
+        parse_timezone(&config.timezone)?,
+    )
+}
+
+/// Opens `new` with one PENDING participation per participant of its config who is an
+/// active member of the organization. Call it inside the caller's transaction (with the
+/// outbox row of `notify_standup`), so the standup, its participations and its jobs
+/// exist together or not at all.
+///
+/// `None` when this run of this config is already open (`INSERT … ON CONFLICT
+/// (config_id, scheduled_for) DO NOTHING`): another scheduler or a retry opened it.
+pub async fn open(
+    conn: &mut AsyncPgConnection,
+    new: &NewStandup,
+) -> Result<Option<Standup>, DbError> {
+    let Some(standup) = diesel::insert_into(standups::table)
+        .values(new)
+        .on_conflict((standups::config_id, standups::scheduled_for))
+        .do_nothing()
+        .returning(Standup::as_returning())
+        .get_result(conn)
+        .await
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    if new.remind_at.is_some() {
+        diesel::update(standups_extra::table.find(new.id))
+            .set(standups_extra::remind_at.eq(new.remind_at))
+            .execute(conn)
+            .await?;
+    }
+    if let Some(config) = new.config_id {
+        diesel::sql_query(
+            "INSERT INTO participations (standup_id, user_id, org_id)
+             SELECT $1, p.user_id, p.org_id
+             FROM standup_config_participants p
+             JOIN memberships m
+               ON m.org_id = p.org_id AND m.user_id = p.user_id AND m.status = 'ACTIVE'
+             WHERE p.config_id = $2 AND p.org_id = $3
+             ORDER BY p.user_id",
+        )
+        .bind::<SqlUuid, _>(new.id)
+        .bind::<SqlUuid, _>(config)
+        .bind::<SqlUuid, _>(new.org_id)
+        .execute(conn)
+        .await?;
+    }
+    Ok(Some(standup))
+}
+
+/// `org`'s standup `id`.
+pub async fn find(
+    conn: &mut AsyncPgConnection,
+    org: OrganizationId,
+    id: StandupId,
+) -> Result<Option<Standup>, DbError> {
+    Ok(standups::table
+        .filter(standups::org_id.eq(org))
+        .filter(standups::id.eq(id))
+        .select(Standup::as_select())
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+/// Standup `id` of whichever organization: for the worker, whose jobs name a standup.
+pub async fn find_any(
+    conn: &mut AsyncPgConnection,
+    id: StandupId,
+) -> Result<Option<Standup>, DbError> {
+    Ok(standups::table
+        .find(id)
+        .select(Standup::as_select())
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+/// Standup `id` of whichever organization, locked for the caller's transaction (the
+/// digest and webhook jobs serialise on it).
+pub async fn find_any_for_update(
+    conn: &mut AsyncPgConnection,
+    id: StandupId,
+) -> Result<Option<Standup>, DbError> {
+    Ok(standups::table
+        .find(id)
+        .select(Standup::as_select())
+        .for_no_key_update()
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+/// The reminder and digest columns of `org`'s standups among `ids`.
+pub async fn extras_of(
+    conn: &mut AsyncPgConnection,
+    org: OrganizationId,
+    ids: &[StandupId],
+) -> Result<Vec<StandupExtra>, DbError> {
+    Ok(standups_extra::table
+        .filter(standups_extra::org_id.eq(org))
+        .filter(standups_extra::id.eq_any(ids))
+        .select(StandupExtra::as_select())
+        .load(conn)
+        .await?)
+}
+
+/// The participations of `org`'s standups among `ids` (any order), in one statement.
+pub async fn participations_of(
+    conn: &mut AsyncPgConnection,
+    org: OrganizationId,
+    ids: &[StandupId],
+) -> Result<Vec<Participation>, DbError> {
+    Ok(participations::table
+        .filter(participations::org_id.eq(org))
+        .filter(participations::standup_id.eq_any(ids))
+        .order((participations::standup_id, participations::user_id))
+        .select(Participation::as_select())
+        .load(conn)
+        .await?)
+}
+
+/// The answers in `org`'s standups among `ids`, in one statement.
+pub async fn answers_of(
+    conn: &mut AsyncPgConnection,
+    org: OrganizationId,
+    ids: &[StandupId],
+) -> Result<Vec<Answer>, DbError> {
+    Ok(answers::table
+        .filter(answers::org_id.eq(org))
+        .filter(answers::standup_id.eq_any(ids))
+        .order((answers::standup_id, answers::user_id, answers::question_id))
+        .select(Answer::as_select())
+        .load(conn)
+        .await?)
+}
+
+/// A standup with everything shown about it.
+#[derive(Clone, Debug)]
+pub struct StandupDetail {
+    pub standup: Standup,
+    pub extra: StandupExtra,
+    pub participations: Vec<Participation>,
+    pub answers: Vec<Answer>,
+}
+
+/// `org`'s standup `id` with its reminder/digest columns, participations and answers
+/// (four statements).
+pub async fn load(
+    conn: &mut AsyncPgConnection,
+    org: OrganizationId,
+    id: StandupId,
+) -> Result<Option<StandupDetail>, DbError> {
+    let Some(standup) = find(conn, org, id).await? else {
+        return Ok(None);
+    };
+    let Some(extra) = extras_of(conn, org, &[id]).await?.pop() else {
+        return Ok(None);
+    };
+    let participations = participations_of(conn, org, &[id]).await?;
+    let answers = answers_of(conn, org, &[id]).await?;
+    Ok(Some(StandupDetail {
+        standup,
+        extra,
+        participations,
+        answers,
+    }))
+}
+
+// --- The scheduler's queries (across every organization). ---
+
+/// Locks up to `limit` active configs due at `now` (`next_run_at <= now`), oldest due
+/// first, skipping configs another scheduler transaction holds.
+pub async fn lock_due_configs(
+    conn: &mut AsyncPgConnection,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<StandupConfig>, DbError> {
+    Ok(standup_configs::table
+        .filter(standup_configs::active.eq(true))
+        .filter(standup_configs::next_run_at.le(now))
+        .order(standup_configs::next_run_at.asc())
+        .limit(limit)
+        .select(StandupConfig::as_select())
+        .for_no_key_update()
+        .skip_locked()
+        .load(conn)
+        .await?)
+}
+
+/// Sets a config's next run (`None` pauses it: the schedule has no further run).
+pub async fn set_next_run(
+    conn: &mut AsyncPgConnection,
+    config: StandupConfigId,
+    next: Option<DateTime<Utc>>,
+) -> Result<(), DbError> {
+    diesel::update(standup_configs::table.find(config))
+        .set(standup_configs::next_run_at.eq(next))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// An open standup the scheduler just moved on (reminded or closed).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, diesel::QueryableByName)]
+pub struct Transition {
+    #[diesel(sql_type = SqlUuid)]
+    pub id: StandupId,
+    #[diesel(sql_type = SqlUuid)]
+    pub org_id: OrganizationId,
+    #[diesel(sql_type = SqlUuid)]
+    pub team_id: TeamId,
+}
+
+/// Marks up to `limit` open standups whose reminder is due at `now` as reminded and
+/// returns them; the caller enqueues `remind_standup` for each in the same transaction.
+/// A standup is returned at most once, ever (`reminded_at` guards it).
+pub async fn claim_due_reminders(
+    conn: &mut AsyncPgConnection,
+    now: DateTime<Utc>,
+    limit: i32,
+) -> Result<Vec<Transition>, DbError> {
+    Ok(diesel::sql_query(
+        "UPDATE standups SET reminded_at = $1
+         WHERE id IN (
+             SELECT id FROM standups
+             WHERE state = 'OPEN' AND remind_at <= $1 AND reminded_at IS NULL
+             ORDER BY remind_at
+             LIMIT $2
+             FOR NO KEY UPDATE SKIP LOCKED
+         ) AND state = 'OPEN' AND reminded_at IS NULL
+         RETURNING id, org_id, team_id",
+    )
+    .bind::<Timestamptz, _>(now)
+    .bind::<Integer, _>(limit)
+    .load(conn)
+    .await?)
+}
+
+/// Closes up to `limit` open standups whose deadline is at or before `now` and returns
+/// them; the caller enqueues `compile_digest` for each in the same transaction. A
+/// standup is closed at most once (`state = 'OPEN'` guards it).
+pub async fn close_due(
+    conn: &mut AsyncPgConnection,
+    now: DateTime<Utc>,
+    limit: i32,
+) -> Result<Vec<Transition>, DbError> {
+    Ok(diesel::sql_query(
+        "UPDATE standups SET state = 'CLOSED', closed_at = $1
+         WHERE id IN (
+             SELECT id FROM standups
+             WHERE state = 'OPEN' AND closes_at <= $1
+             ORDER BY closes_at
+             LIMIT $2
+             FOR NO KEY UPDATE SKIP LOCKED
+         ) AND state = 'OPEN'
+         RETURNING id, org_id, team_id",
+    )
+    .bind::<Timestamptz, _>(now)
+    .bind::<Integer, _>(limit)
+    .load(conn)
+    .await?)
+}
+
+/// Closes `org`'s standup `id` now (closeStandup, or everyone answered); `None` when it
+/// is not open (already closed, or not found). The caller enqueues `compile_digest` in
+/// the same transaction when it gets the standup back.
+pub async fn close(
+    conn: &mut AsyncPgConnection,
+    org: OrganizationId,
+    id: StandupId,
+    now: DateTime<Utc>,
+) -> Result<Option<Standup>, DbError> {
+    Ok(diesel::update(
+        standups::table
+            .filter(standups::org_id.eq(org))
+            .filter(standups::id.eq(id))
+            .filter(standups::state.eq(StandupState::Open)),
+    )
+    .set((
+        standups::state.eq(StandupState::Closed),
+        standups::closed_at.eq(now),
+    ))
+    .returning(Standup::as_returning())
+    .get_result(conn)
+    .await
+    .optional()?)
+}
+
+/// True when no participant of standup `id` is still PENDING (and it has at least one
+/// participant): with `close_when_all_answered` the standup closes then.
+pub async fn all_responded(conn: &mut AsyncPgConnection, id: StandupId) -> Result<bool, DbError> {
+    let states: Vec<ParticipationState> = participations::table
+        .filter(participations::standup_id.eq(id))
+        .select(participations::state)
+        .load(conn)
+        .await?;
+    Ok(!states.is_empty() && !states.contains(&ParticipationState::Pending))
+}
+
+// --- The job handlers' claims (across every organization; the job names the standup). ---
+
+/// Claims the "standup is open" e-mail of every participant of `id` not claimed yet
+/// (sets `notified_at`) and returns them. Inside the job's transaction: a concurrent
+/// second job waits on the row locks and then claims nobody.
+pub async fn claim_notifications(
+    conn: &mut AsyncPgConnection,
+    id: StandupId,
+    now: DateTime<Utc>,
+) -> Result<Vec<UserId>, DbError> {
+    Ok(diesel::update(
+        participations::table
+            .filter(participations::standup_id.eq(id))
+            .filter(participations::notified_at.is_null()),
+    )
+    .set(participations::notified_at.eq(now))
+    .returning(participations::user_id)
+    .load(conn)
+    .await?)
+}
+
+/// Claims the reminder of every still PENDING participant of `id` not reminded yet.
+pub async fn claim_reminders(
+    conn: &mut AsyncPgConnection,
+    id: StandupId,
+    now: DateTime<Utc>,
+) -> Result<Vec<UserId>, DbError> {
+    Ok(diesel::update(
+        participations::table
+            .filter(participations::standup_id.eq(id))
+            .filter(participations::state.eq(ParticipationState::Pending))
+            .filter(participations::reminded_at.is_null()),
+    )
+    .set(participations::reminded_at.eq(now))
+    .returning(participations::user_id)
+    .load(conn)
+    .await?)
+}
+
+/// The reminder and digest columns of standup `id` (any organization).
+pub async fn extra_any(
+    conn: &mut AsyncPgConnection,
+    id: StandupId,
+) -> Result<Option<StandupExtra>, DbError> {
+    Ok(standups_extra::table
+        .find(id)
+        .select(StandupExtra::as_select())
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+/// Stores the compiled digest of standup `id`.
+pub async fn set_digest(
+    conn: &mut AsyncPgConnection,
+    id: StandupId,
+    digest: &serde_json::Value,
+) -> Result<(), DbError> {
+    diesel::update(standups_extra::table.find(id))
+        .set(standups_extra::digest.eq(digest))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Records that the digest webhook of standup `id` was accepted by the receiver.
+pub async fn mark_digest_delivered(
+    conn: &mut AsyncPgConnection,
+    id: StandupId,
+    at: DateTime<Utc>,
+) -> Result<(), DbError> {
+    diesel::update(standups_extra::table.find(id))
+        .set(standups_extra::digest_delivered_at.eq(at))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The webhook secret of config `id` (signing only; never shown).
+pub async fn webhook_secret(
+    conn: &mut AsyncPgConnection,
+    config: StandupConfigId,
+) -> Result<Option<String>, DbError> {
+    Ok(standup_configs_extra::table
+        .find(config)
+        .select(standup_configs_extra::webhook_secret)
+        .first::<Option<String>>(conn)
+        .await
+        .optional()?
+        .flatten())
+}

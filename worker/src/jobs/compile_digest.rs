@@ -1,0 +1,148 @@
+//! `compile_digest`: compile a closed standup's digest, store it, e-mail it, and enqueue
+//! its webhook delivery.
+//!
+//! The standup row is locked first, so two deliveries of compile jobs for the same
+//! standup run one after the other; a digest already stored means a committed earlier
+//! run did everything (store, e-mails, webhook job, all in one transaction) and this one
+//! does nothing. A crash before the commit redoes it all: the same e-mails (same
+//! `Message-ID`s, [`super::email_id`]) and no second webhook job (the outbox row rolled
+//! back too).
+
+use super::{
+    JobContext, email_id,
+    standup_mail::{Person, people, standup_url, team_name},
+};
+use crate::{error::Error, notify::Email, outbox};
+use diesel_async::AsyncPgConnection;
+use schema::{
+    db::{models::Standup, standups},
+    digest::{self, Digest, DigestAnswer, DigestInput, DigestParticipant, DigestQuestion},
+    enums::{DeliveryChannel, StandupState},
+    ids::StandupId,
+    jobs::{Job, JobEnvelope},
+};
+use std::collections::HashMap;
+
+pub(super) async fn run(
+    ctx: &JobContext,
+    tx: &mut AsyncPgConnection,
+    envelope: &JobEnvelope,
+    id: StandupId,
+) -> Result<(), Error> {
+    let Some(standup) = standups::find_any_for_update(tx, id).await? else {
+        tracing::info!(standup = %id, "standup gone; no digest");
+        return Ok(());
+    };
+    if standup.state != StandupState::Closed {
+        tracing::warn!(standup = %id, "standup still open; no digest yet");
+        return Ok(());
+    }
+    if standups::extra_any(tx, id)
+        .await?
+        .is_some_and(|extra| extra.digest.is_some())
+    {
+        return Ok(());
+    }
+    let participations = standups::participations_of(tx, standup.org_id, &[id]).await?;
+    let answers = standups::answers_of(tx, standup.org_id, &[id]).await?;
+    let ids: Vec<_> = participations.iter().map(|p| p.user_id).collect();
+    let people: HashMap<_, Person> = people(tx, &ids)
+        .await?
+        .into_iter()
+        .map(|person| (person.id, person))
+        .collect();
+    let mut by_user: HashMap<_, Vec<DigestAnswer>> = HashMap::new();
+    for answer in answers {
+        by_user
+            .entry(answer.user_id)
+            .or_default()
+            .push(DigestAnswer {
+                question_id: answer.question_id.as_uuid(),
+                text: answer.text,
+            });
+    }
+    let questions = standup
+        .questions()
+        .map_err(|e| Error::Schedule(format!("standup {id} has unreadable questions: {e}")))?
+        .into_iter()
+        .map(|q| DigestQuestion {
+            id: q.id.as_uuid(),
+            prompt: q.prompt,
+            kind: q.kind,
+            required: q.required,
+        })
+        .collect();
+    let participants = participations
+        .iter()
+        .filter_map(|p| {
+            let person = people.get(&p.user_id)?;
+            Some(DigestParticipant {
+                user_id: p.user_id.as_uuid(),
+                name: person.name.clone(),
+                email: person.email.clone(),
+                state: p.state,
+                skip_reason: p.skip_reason.clone(),
+                answers: by_user.remove(&p.user_id).unwrap_or_default(),
+                submitted_at: p.submitted_at,
+            })
+        })
+        .collect();
+    let team = team_name(tx, standup.team_id).await?;
+    let input = DigestInput {
+        team_name: team.clone(),
+        standup_name: standup.name.clone(),
+        local_date: standup.local_date,
+        timezone: standup.timezone.clone(),
+        questions,
+        participants,
+        standup_url: Some(standup_url(&ctx.public_url, id)),
+    };
+    let compiled = digest::compile(&input);
+    let stored = serde_json::to_value(&compiled)
+        .map_err(|e| Error::Schedule(format!("cannot store the digest: {e}")))?;
+    standups::set_digest(tx, id, &stored).await?;
+
+    if standup.delivery.contains(&DeliveryChannel::Webhook) && standup.webhook_url.is_some() {
+        let row = outbox::row(
+            standup.org_id,
+            Job::DeliverWebhook {
+                standup_id: id.as_uuid(),
+            },
+        )?;
+        outbox::insert(tx, &[row]).await?;
+    }
+    if standup.delivery.contains(&DeliveryChannel::Email) {
+        let emails = participations
+            .iter()
+            .filter_map(|p| people.get(&p.user_id))
+            .map(|person| render(envelope, &standup, &team, &compiled, person))
+            .collect::<Result<Vec<_>, _>>()?;
+        ctx.mailer.send_all(&emails).await?;
+        tracing::debug!(standup = %id, sent = emails.len(), "digest e-mails sent");
+    }
+    Ok(())
+}
+
+fn render(
+    envelope: &JobEnvelope,
+    standup: &Standup,
+    team: &str,
+    digest: &Digest,
+    person: &Person,
+) -> Result<Email, Error> {
+    let html = format!(
+        "<!doctype html>\n<html><body style=\"font-family: sans-serif; line-height: 1.5\">\n\
+         {}\n</body></html>\n",
+        digest.html
+    );
+    Ok(Email {
+        job_id: email_id(envelope.id, person.id),
+        to: person.mailbox()?,
+        subject: format!(
+            "Digest: {} of {team} for {}",
+            standup.name, standup.local_date
+        ),
+        text: digest.text.clone(),
+        html,
+    })
+}

@@ -1,0 +1,97 @@
+//! `deliver_webhook`: POST a closed standup's digest to its webhook URL, signed.
+//!
+//! The body is JSON `{"event": "standup.digest", "standup": {…}, "team": {…}, "digest":
+//! {…}, "url": …}`; the [`SIGNATURE_HEADER`] is `schema::webhook::sign(secret, now, body)`
+//! with the secret of the standup's config; `X-AsyncStand-Delivery` carries the standup
+//! id, so a receiver can drop the rare repeat. A transport error or a non-2xx answer is
+//! an error: the pipeline retries the job along its ladder and finally parks it.
+//! `digest_delivered_at` is set on success, in the job's transaction; a delivery already
+//! recorded is not repeated (at-least-once: a crash between the receiver's 2xx and the
+//! commit posts again).
+
+use super::{
+    JobContext,
+    standup_mail::{standup_url, team_name},
+};
+use crate::error::Error;
+use diesel_async::AsyncPgConnection;
+use schema::{
+    db::standups,
+    ids::StandupId,
+    webhook::{SIGNATURE_HEADER, sign},
+};
+
+/// Carries the standup id: the same on every attempt.
+pub const DELIVERY_HEADER: &str = "X-AsyncStand-Delivery";
+
+pub(super) async fn run(
+    ctx: &JobContext,
+    tx: &mut AsyncPgConnection,
+    id: StandupId,
+) -> Result<(), Error> {
+    let Some(standup) = standups::find_any_for_update(tx, id).await? else {
+        return Ok(());
+    };
+    let Some(extra) = standups::extra_any(tx, id).await? else {
+        return Ok(());
+    };
+    if extra.digest_delivered_at.is_some() {
+        return Ok(());
+    }
+    let Some(url) = standup.webhook_url.clone() else {
+        return Ok(());
+    };
+    let Some(digest) = extra.digest else {
+        return Err(Error::Webhook(format!("standup {id} has no digest yet")));
+    };
+    let secret = match standup.config_id {
+        Some(config) => standups::webhook_secret(tx, config).await?,
+        None => None,
+    };
+    let Some(secret) = secret else {
+        tracing::warn!(standup = %id, "no webhook secret (config deleted?); digest not posted");
+        return Ok(());
+    };
+    let team = team_name(tx, standup.team_id).await?;
+    let payload = serde_json::json!({
+        "event": "standup.digest",
+        "organization_id": standup.org_id,
+        "standup": {
+            "id": standup.id,
+            "name": standup.name,
+            "scheduled_for": standup.scheduled_for,
+            "local_date": standup.local_date,
+            "timezone": standup.timezone,
+            "closes_at": standup.closes_at,
+            "closed_at": standup.closed_at,
+            "questions": standup.questions,
+        },
+        "team": { "id": standup.team_id, "name": team },
+        "digest": digest,
+        "url": standup_url(&ctx.public_url, id),
+    });
+    let body = serde_json::to_vec(&payload)
+        .map_err(|e| Error::Webhook(format!("cannot encode the body: {e}")))?;
+    let now = chrono::Utc::now();
+    let signature = sign(secret.as_bytes(), now.timestamp(), &body);
+    let response = ctx
+        .http
+        .post(&url)
+        .header(reqwest::header::CONTENT_TYPE, "application/json")
+        .header(SIGNATURE_HEADER, signature)
+        .header(DELIVERY_HEADER, id.to_string())
+        .body(body)
+        .send()
+        .await
+        // Never the URL itself: it may carry a token.
+        .map_err(|e| Error::Webhook(format!("standup {id}: {}", e.without_url())))?;
+    let status = response.status();
+    if !status.is_success() {
+        return Err(Error::Webhook(format!(
+            "standup {id}: the receiver answered {status}"
+        )));
+    }
+    standups::mark_digest_delivered(tx, id, now).await?;
+    tracing::debug!(standup = %id, %status, "digest webhook delivered");
+    Ok(())
+}

@@ -1,0 +1,90 @@
+//! `remind_standup`: remind the participants who have neither answered nor skipped, once.
+//!
+//! The same claim-then-send model as `notify_standup`: `participations.reminded_at` is
+//! set where it is NULL and the participant is still PENDING, in the job's transaction,
+//! before sending; a crash before the commit resends the same message (same
+//! `Message-ID`), a second job claims nobody. A standup closed before the job runs
+//! reminds nobody.
+
+use super::{
+    JobContext, email_id,
+    standup_mail::{Person, people, standup_url, team_name, when},
+};
+use crate::{
+    error::Error,
+    notify::{Email, mail::escape_html},
+};
+use diesel_async::AsyncPgConnection;
+use schema::{
+    db::{models::Standup, standups},
+    enums::StandupState,
+    ids::StandupId,
+    jobs::JobEnvelope,
+};
+
+pub(super) async fn run(
+    ctx: &JobContext,
+    tx: &mut AsyncPgConnection,
+    envelope: &JobEnvelope,
+    id: StandupId,
+) -> Result<(), Error> {
+    let Some(standup) = standups::find_any(tx, id).await? else {
+        return Ok(());
+    };
+    if standup.state != StandupState::Open {
+        tracing::info!(standup = %id, "standup closed; nobody reminded");
+        return Ok(());
+    }
+    let claimed = standups::claim_reminders(tx, id, chrono::Utc::now()).await?;
+    if claimed.is_empty() {
+        return Ok(());
+    }
+    let team = team_name(tx, standup.team_id).await?;
+    let link = standup_url(&ctx.public_url, id);
+    let emails = people(tx, &claimed)
+        .await?
+        .iter()
+        .map(|person| render(envelope, &standup, &team, &link, person))
+        .collect::<Result<Vec<_>, _>>()?;
+    ctx.mailer.send_all(&emails).await?;
+    tracing::debug!(standup = %id, sent = emails.len(), "standup reminders sent");
+    Ok(())
+}
+
+fn render(
+    envelope: &JobEnvelope,
+    standup: &Standup,
+    team: &str,
+    link: &str,
+    person: &Person,
+) -> Result<Email, Error> {
+    let closes = when(standup.closes_at);
+    let name = &standup.name;
+    let date = standup.local_date;
+    let text = format!(
+        "Hello {person},\n\n\
+         Reminder: the standup \"{name}\" of {team} for {date} closes at {closes} and\n\
+         we have not heard from you yet. Answer (or skip) here:\n\n{link}\n\n\
+         -- AsyncStand\n",
+        person = person.name,
+    );
+    let html = format!(
+        "<!doctype html>\n<html><body style=\"font-family: sans-serif; line-height: 1.5\">\n\
+         <p>Hello {person},</p>\n\
+         <p>Reminder: the standup &ldquo;{name}&rdquo; of {team} for {date} closes at \
+         {closes} and we have not heard from you yet.</p>\n\
+         <p><a href=\"{link}\">Answer or skip</a></p>\n\
+         <p>&mdash; AsyncStand</p>\n</body></html>\n",
+        person = escape_html(&person.name),
+        name = escape_html(name),
+        team = escape_html(team),
+        link = escape_html(link),
+    );
+    Ok(Email {
+        job_id: email_id(envelope.id, person.id),
+        to: person.mailbox()?,
+        subject: format!("Reminder: {name} for {date} closes at {closes}"),
+        text,
+        html,
+    })
+}

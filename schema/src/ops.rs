@@ -403,7 +403,12 @@ const ACCOUNT: &[(&str, &str)] = &[
 
 /// Every operation as `(name, document)`, for the server test that validates each one
 /// against the real schema.
-pub const ALL: &[&[(&str, &str)]] = &[ACCOUNT, organization::OPERATIONS, teams::OPERATIONS];
+pub const ALL: &[&[(&str, &str)]] = &[
+    ACCOUNT,
+    organization::OPERATIONS,
+    teams::OPERATIONS,
+    standups::OPERATIONS,
+];
 
 /// Every operation, flattened.
 pub fn all() -> impl Iterator<Item = (&'static str, &'static str)> {
@@ -553,7 +558,7 @@ mod tests {
 
     #[test]
     fn every_document_names_its_operation_and_defines_used_fragments() {
-        assert_eq!(all().count(), 32);
+        assert_eq!(all().count(), 41);
         for (name, query) in all() {
             assert!(
                 query.contains(&format!(" {name}")),

@@ -395,8 +395,7 @@ pub struct StandupEvent {
     pub at: DateTime<Utc>,
 }
 
-/// The operations of this module, for [`super::ALL`] (joined there once the API serves them).
-#[allow(dead_code)]
+/// The operations of this module, for [`super::ALL`].
 pub(super) const OPERATIONS: &[(&str, &str)] = &[
     (StandupQuery::NAME, StandupQuery::QUERY),
     (MyStandupsQuery::NAME, MyStandupsQuery::QUERY),

@@ -711,3 +711,137 @@ async fn owner_creates_a_team_and_a_standup_whose_preview_matches_the_server() {
 
     browser.quit().await;
 }
+
+#[tokio::test]
+async fn a_standup_started_in_the_ui_is_answered_live_and_digested() {
+    let Some(owner_browser) = Browser::start().await else {
+        return;
+    };
+    let Some(member_browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let _worker = app.start_worker().await;
+    let owner = app.signed_up_owner().await;
+
+    // A member who joined by invitation (their only organization is the owner's).
+    let member_email = unique_email("grace");
+    let invited = app
+        .graphql_as(
+            &owner.token,
+            "mutation($input: InviteMemberInput!) { inviteMember(input: $input) { id } }",
+            serde_json::json!({ "input": { "email": member_email, "role": "MEMBER" } }),
+        )
+        .await;
+    assert!(
+        invited["data"]["inviteMember"]["id"].is_string(),
+        "{invited}"
+    );
+    let mails = app
+        .wait_for_emails(&member_email, "accept-invitation?token=", 1)
+        .await;
+    let token = crate::invitations::tokens(&mails).remove(0);
+    let accepted = app
+        .graphql(
+            "mutation($input: AcceptInvitationInput!) { acceptInvitation(input: $input) { accessToken } }",
+            serde_json::json!({ "input": { "token": token, "name": "Grace Hopper", "password": PASSWORD } }),
+        )
+        .await;
+    assert!(
+        accepted["data"]["acceptInvitation"]["accessToken"].is_string(),
+        "{accepted}"
+    );
+
+    // The owner builds the team and its standup in the UI.
+    sign_in_in_ui(&owner_browser, &app, &owner.email, &owner.org_name).await;
+    owner_browser.goto(&app.url("/teams")).await;
+    owner_browser.click("[data-testid=create-team-open]").await;
+    owner_browser.fill("#team-name", "Analytical Engine").await;
+    owner_browser.fill("#team-timezone", "Europe/London").await;
+    owner_browser
+        .click("[data-testid=create-team-submit]")
+        .await;
+    owner_browser
+        .wait_text("[data-testid=team-name]", "Analytical Engine")
+        .await;
+    for email in [&owner.email, &member_email] {
+        let name = if *email == owner.email {
+            "Ada Lovelace"
+        } else {
+            "Grace Hopper"
+        };
+        owner_browser
+            .select_text("#add-team-member", &format!("{name} ({email})"))
+            .await;
+        owner_browser.click("[data-testid=add-team-member]").await;
+        owner_browser
+            .wait_text("[data-testid=team-members]", email)
+            .await;
+    }
+    owner_browser.click("a[href$='/standups/new']").await;
+    owner_browser
+        .wait_text("[data-testid=next-runs]", "Europe/London")
+        .await;
+    owner_browser.click("[data-testid=save-config]").await;
+    owner_browser
+        .wait_text("[data-testid=config-row]", "Classic daily standup")
+        .await;
+
+    // Start it now: the owner lands on the standup, both asked.
+    owner_browser.click("[data-testid=start-now]").await;
+    owner_browser
+        .wait_text("[data-testid=standup-title]", "Classic daily standup")
+        .await;
+    owner_browser
+        .wait_present(&format!(
+            "[data-testid=participation][data-email='{member_email}'][data-state=PENDING]"
+        ))
+        .await;
+
+    // The member finds it in their inbox and answers; a required question is enforced.
+    sign_in_in_ui(&member_browser, &app, &member_email, &owner.org_name).await;
+    member_browser.click("nav a[href='/standups']").await;
+    member_browser
+        .wait_text("[data-testid=inbox-open]", "Classic daily standup")
+        .await;
+    member_browser.screenshot("my-standups").await;
+    member_browser
+        .click("[data-testid=inbox-open] a.standup-row-link")
+        .await;
+    member_browser.wait_present("#answer-0").await;
+    member_browser
+        .fill("#answer-0", "Wrote the first program")
+        .await;
+    member_browser.click("[data-testid=submit-answers]").await;
+    member_browser
+        .wait_text("[data-testid=answers-error]", "required")
+        .await;
+    member_browser.fill("#answer-1", "Debug the Engine").await;
+    member_browser.fill("#answer-2", "A moth in relay 70").await;
+    member_browser.click("[data-testid=submit-answers]").await;
+    member_browser
+        .wait_text("[data-testid=toasts]", "Your answers are in")
+        .await;
+    member_browser.screenshot("standup-answered").await;
+
+    // The owner's page shows the answer without a reload (standupEvents).
+    let member_card = format!("[data-testid=participation][data-email='{member_email}']");
+    owner_browser
+        .wait_text(&member_card, "A moth in relay 70")
+        .await;
+    owner_browser.wait_text(&member_card, "Answered").await;
+    owner_browser.screenshot("standup-live").await;
+
+    // Closing early compiles the digest: one answered, the owner missing.
+    owner_browser.click("[data-testid=close-standup]").await;
+    owner_browser
+        .wait_text("[data-testid=digest]", "1 answered · 0 skipped · 1 missing")
+        .await;
+    owner_browser
+        .wait_text("[data-testid=digest]", "A moth in relay 70")
+        .await;
+    owner_browser.screenshot("standup-digest").await;
+
+    member_browser.quit().await;
+    owner_browser.quit().await;
+}

@@ -190,6 +190,16 @@ fn StandupView(props: &StandupViewProps) -> Html {
             }),
         );
     }
+    // The digest is compiled by a worker just after the close: look again until it is in.
+    {
+        let refetch = props.refetch.clone();
+        let waiting = s.state == StandupState::Closed && s.digest.is_none();
+        use_effect_with((waiting, s.clone()), move |(waiting, _)| {
+            let timer = waiting
+                .then(|| gloo_timers::callback::Timeout::new(1_500, move || refetch.emit(())));
+            move || drop(timer)
+        });
+    }
     let is_admin = viewer.as_ref().is_some_and(|v| v.role.is_admin());
     let close = {
         let (client, toaster, closing, refetch) = (
@@ -280,6 +290,11 @@ fn StandupView(props: &StandupViewProps) -> Html {
                 if s.state == StandupState::Open {
                     <AnswerForm standup={s.clone()} mine={mine.clone()} on_saved={props.refetch.clone()} />
                 }
+            }
+            if s.state == StandupState::Closed && s.digest.is_none() {
+                <section class="card" aria-live="polite">
+                    <p class="muted" data-testid="digest-pending">{ "Compiling the digest…" }</p>
+                </section>
             }
             if let Some(digest) = &s.digest {
                 <section class="card" aria-labelledby="digest-title" data-testid="digest">

@@ -73,6 +73,15 @@ impl Broker {
         connection.as_ref()?.create_channel().await.ok()
     }
 
+    /// Closes the connection as a RabbitMQ restart would; the background loop connects
+    /// again and everything built on it (the events consumer) binds again. For tests.
+    #[doc(hidden)]
+    pub async fn drop_connection(&self) {
+        if let Some(connection) = self.inner.connection.read().await.as_ref() {
+            let _ = connection.close(320, "closed on purpose".into()).await;
+        }
+    }
+
     /// Resolves the next time the connection (re)opens.
     pub async fn reconnected(&self) {
         self.inner.connected_notify.notified().await

@@ -58,6 +58,9 @@ pub struct Settings {
     pub login_failure_window_secs: i32,
     /// `PASSWORD_HASH_CONCURRENCY`: argon2 hashes at once (default: one per core).
     pub password_hash_concurrency: usize,
+    /// `SUBSCRIPTION_RECHECK_SECS`: how often a live subscription re-checks that its
+    /// session and membership still hold (default 60); it ends when they do not.
+    pub subscription_recheck: Duration,
 }
 
 impl Settings {
@@ -145,6 +148,9 @@ impl Settings {
             login_failures_per_ip: parse(vars, "LOGIN_MAX_FAILURES_PER_IP", 50)?,
             login_failure_window_secs: parse(vars, "LOGIN_FAILURE_WINDOW_SECS", 900)?,
             password_hash_concurrency: parse(vars, "PASSWORD_HASH_CONCURRENCY", cores)?,
+            subscription_recheck: Duration::from_secs(
+                parse::<u64>(vars, "SUBSCRIPTION_RECHECK_SECS", 60)?.max(1),
+            ),
         })
     }
 

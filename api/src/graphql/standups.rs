@@ -542,7 +542,9 @@ pub struct StandupsSubscription;
 impl StandupsSubscription {
     /// The team's standup events as they happen (opened, answer submitted, skipped,
     /// closed), from every api replica. Any active member of the organization; another
-    /// organization's team is NOT_FOUND. Best effort: refetch after a reconnect.
+    /// organization's team is NOT_FOUND. Membership is checked again every minute: the
+    /// stream completes once the session ends or the member is suspended or removed.
+    /// Best effort: refetch after a reconnect.
     async fn standup_events(
         &self,
         ctx: &Context<'_>,
@@ -552,26 +554,46 @@ impl StandupsSubscription {
         let caller = require_caller(ctx.data::<AuthState>()?).extend()?;
         let team = self::team_id(&team_id)?;
         let receiver = service::subscribe(state, caller, team).await.extend()?;
-        let org = caller.org;
-        Ok(futures_util::stream::unfold(
+        let every = state.settings.subscription_recheck;
+        let live = Live {
             receiver,
-            move |mut receiver| async move {
+            recheck: tokio::time::interval_at(tokio::time::Instant::now() + every, every),
+            state: state.clone(),
+            caller: *caller,
+        };
+        let (org, team) = (caller.org, team);
+        Ok(futures_util::stream::unfold(
+            live,
+            move |mut live| async move {
                 loop {
-                    match receiver.recv().await {
-                        Ok(event) if event.org_id == org && event.team_id == team => {
-                            return Some((StandupEvent::from(event.as_ref()), receiver));
+                    tokio::select! {
+                        received = live.receiver.recv() => match received {
+                            Ok(event) if event.org_id == org && event.team_id == team => {
+                                return Some((StandupEvent::from(event.as_ref()), live));
+                            }
+                            Ok(_) => {}
+                            Err(RecvError::Lagged(missed)) => {
+                                tracing::warn!(missed, "standup subscriber fell behind; events dropped");
+                            }
+                            Err(RecvError::Closed) => return None,
+                        },
+                        _ = live.recheck.tick() => {
+                            // Signed out, suspended or removed since subscribing: no more events.
+                            if !service::still_member(&live.state, &live.caller).await {
+                                return None;
+                            }
                         }
-                        Ok(_) => {}
-                        Err(RecvError::Lagged(missed)) => {
-                            tracing::warn!(
-                                missed,
-                                "standup subscriber fell behind; events dropped"
-                            );
-                        }
-                        Err(RecvError::Closed) => return None,
                     }
                 }
             },
         ))
     }
+}
+
+/// A subscription's state between events.
+struct Live {
+    receiver: tokio::sync::broadcast::Receiver<Arc<events::StandupEvent>>,
+    recheck: tokio::time::Interval,
+    state: AppState,
+    caller: crate::auth::Caller,
 }

@@ -731,6 +731,20 @@ pub async fn subscribe(
     Ok(receiver)
 }
 
+/// True while the caller's session is live and their membership active: a live
+/// subscription asks now and then, and ends when this turns false.
+pub async fn still_member(state: &AppState, caller: &Caller) -> bool {
+    match require_member(state, caller).await {
+        Ok(_) => true,
+        Err(ApiError::Internal(e)) => {
+            // A database hiccup does not end a subscription; the next check decides.
+            tracing::warn!(error = %e, "subscription re-check failed");
+            true
+        }
+        Err(_) => false,
+    }
+}
+
 /// The participants (with who they are) of several standups in one statement, for the
 /// DataLoader.
 pub async fn load_participants(

@@ -81,6 +81,36 @@ async fn every_operation_keeps_tenants_apart() {
         .as_str()
         .unwrap_or_else(|| panic!("{config_body}"))
         .to_string();
+    // A standup of A's team that A's MEMBER is not asked in (a second config without
+    // participants), so they are FORBIDDEN to answer it.
+    let quiet = app
+        .graphql_as(
+            &a.token,
+            "mutation($input: CreateStandupConfigInput!) { createStandupConfig(input: $input) { id } }",
+            json!({ "input": {
+                "teamId": team, "name": "A weekly", "questions": [{ "prompt": "Week?", "kind": "TEXT" }],
+                "weekdays": ["FRI"], "timeOfDay": "16:00", "responseWindowMinutes": 60, "delivery": ["WEB"]
+            } }),
+        )
+        .await;
+    let quiet_config = quiet["data"]["createStandupConfig"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{quiet}"))
+        .to_string();
+    let started = app
+        .graphql_as(
+            &a.token,
+            "mutation($id: ID!) { startStandupNow(configId: $id) { id questions { id } } }",
+            json!({ "id": quiet_config }),
+        )
+        .await;
+    let standup = started["data"]["startStandupNow"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{started}"))
+        .to_string();
+    let question = started["data"]["startStandupNow"]["questions"][0]["id"].clone();
+    let answer = json!({ "input": { "standupId": standup, "answers": [{ "questionId": question, "text": "Mine now" }] } });
+
     let team_and_user = json!({ "team": team, "user": a_member.user_id });
     let new_config = json!({ "input": {
         "teamId": team, "name": "Theirs", "questions": [{ "prompt": "Q?", "kind": "TEXT" }],
@@ -203,6 +233,63 @@ async fn every_operation_keeps_tenants_apart() {
             Some("NOT_FOUND"),
             true,
         ),
+        (
+            "standup",
+            "query($id: ID!) { standup(id: $id) { id name participations { user { id } } } }",
+            json!({ "id": standup }),
+            Some("NOT_FOUND"),
+            false,
+        ),
+        (
+            "myStandups",
+            "{ myStandups { id team { id } participations { user { id } } } }",
+            json!({}),
+            None,
+            false,
+        ),
+        (
+            "standups",
+            "query($team: ID!) { standups(teamId: $team) { edges { node { id } } } }",
+            json!({ "team": team }),
+            Some("NOT_FOUND"),
+            false,
+        ),
+        (
+            "teamParticipation",
+            "query($team: ID!) { teamParticipation(teamId: $team) { user { id } standups } }",
+            json!({ "team": team }),
+            Some("NOT_FOUND"),
+            false,
+        ),
+        (
+            "startStandupNow",
+            "mutation($id: ID!) { startStandupNow(configId: $id) { id } }",
+            json!({ "id": config }),
+            Some("NOT_FOUND"),
+            true,
+        ),
+        (
+            "closeStandup",
+            "mutation($id: ID!) { closeStandup(standupId: $id) { id } }",
+            json!({ "id": standup }),
+            Some("NOT_FOUND"),
+            true,
+        ),
+        // A's MEMBER is not asked in this standup: FORBIDDEN.
+        (
+            "submitAnswers",
+            "mutation($input: SubmitAnswersInput!) { submitAnswers(input: $input) { state } }",
+            answer.clone(),
+            Some("NOT_FOUND"),
+            true,
+        ),
+        (
+            "skipStandup",
+            "mutation($id: ID!) { skipStandup(standupId: $id, reason: \"not mine\") { state } }",
+            json!({ "id": standup }),
+            Some("NOT_FOUND"),
+            true,
+        ),
         // B's own team: only B's data shows.
         (
             "createTeam",
@@ -310,6 +397,8 @@ async fn every_operation_keeps_tenants_apart() {
         failed_job.as_str(),
         team.as_str(),
         config.as_str(),
+        quiet_config.as_str(),
+        standup.as_str(),
         "A team",
     ];
     for (name, query, vars, b_expects, member_forbidden) in &cases {
@@ -334,4 +423,15 @@ async fn every_operation_keeps_tenants_apart() {
             );
         }
     }
+    // Nothing of A's standup changed.
+    let body = app
+        .graphql_as(
+            &a.token,
+            "query($id: ID!) { standup(id: $id) { state participations { user { id } } } }",
+            json!({ "id": standup }),
+        )
+        .await;
+    assert_eq!(body["data"]["standup"]["state"], "OPEN", "{body}");
+    assert_eq!(crate::teams::count(&app, "SELECT 1 FROM answers").await, 0);
+    assert_eq!(crate::teams::count(&app, "SELECT 1 FROM standups").await, 1);
 }

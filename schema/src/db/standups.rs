@@ -389,7 +389,8 @@ pub struct Transition {
 
 /// Marks up to `limit` open standups whose reminder is due at `now` as reminded and
 /// returns them; the caller enqueues `remind_standup` for each in the same transaction.
-/// A standup is returned at most once, ever (`reminded_at` guards it).
+/// A standup is returned at most once, ever (`reminded_at` guards it); one whose
+/// deadline has passed too (after downtime) is not reminded, it is about to close.
 pub async fn claim_due_reminders(
     conn: &mut AsyncPgConnection,
     now: DateTime<Utc>,
@@ -400,6 +401,7 @@ pub async fn claim_due_reminders(
          WHERE id IN (
              SELECT id FROM standups
              WHERE state = 'OPEN' AND remind_at <= $1 AND reminded_at IS NULL
+               AND closes_at > $1
              ORDER BY remind_at
              LIMIT $2
              FOR NO KEY UPDATE SKIP LOCKED

@@ -1,10 +1,18 @@
-//! The scheduler under load: the 9:00 burst, with two workers (two schedulers) running.
+//! The scheduler under load and under faults: the 9:00 burst with two workers (two
+//! schedulers) running, and `kill -9` of the leading worker binary in the middle of a
+//! cycle.
 
 use crate::helpers::*;
 use chrono::{DateTime, TimeDelta, Utc};
 use diesel::sql_types::{BigInt, Timestamptz, Uuid as SqlUuid};
 use diesel_async::RunQueryDsl;
-use std::{sync::Arc, time::Duration};
+use std::{
+    collections::HashMap,
+    net::SocketAddr,
+    process::{Child, Command, Stdio},
+    sync::Arc,
+    time::Duration,
+};
 use worker::{Application, ManualClock};
 
 const CONFIGS: i32 = 10_000;
@@ -141,5 +149,160 @@ async fn the_nine_oclock_burst_opens_ten_thousand_standups_once() {
 
     a.stop().await;
     b.stop().await;
+    fixture.cleanup().await;
+}
+
+/// An organization with a team of one (Ada) and its id, team id and Ada's id.
+async fn team_of_one(db: &TestDb) -> (uuid::Uuid, uuid::Uuid, uuid::Uuid) {
+    let org = db.organization("Faults").await;
+    let user = db.user(org, "Ada", "ada@faults.example").await;
+    let team = uuid::Uuid::new_v4();
+    let mut conn = db.conn().await;
+    diesel::sql_query("INSERT INTO teams (id, org_id, name, timezone) VALUES ($1, $2, 'T', 'UTC')")
+        .bind::<SqlUuid, _>(team)
+        .bind::<SqlUuid, _>(org)
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    diesel::sql_query("INSERT INTO team_members (org_id, team_id, user_id) VALUES ($1, $2, $3)")
+        .bind::<SqlUuid, _>(org)
+        .bind::<SqlUuid, _>(team)
+        .bind::<SqlUuid, _>(user)
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    (org, team, user)
+}
+
+/// `n` daily configs asking Ada, due a minute ago (real time: the binary's clock).
+async fn due_configs(db: &TestDb, (org, team, user): (uuid::Uuid, uuid::Uuid, uuid::Uuid), n: i32) {
+    let mut conn = db.conn().await;
+    diesel::sql_query(
+        "WITH c AS (
+             INSERT INTO standup_configs (id, org_id, team_id, name, questions, weekdays,
+                 time_of_day, timezone, response_window_minutes, delivery, next_run_at)
+             SELECT gen_random_uuid(), $1, $2, 'Daily ' || i,
+                 '[{\"id\": \"00000000-0000-4000-8000-000000000001\", \"prompt\": \"What?\", \"kind\": \"TEXT\", \"required\": true}]',
+                 '{MON,TUE,WED,THU,FRI,SAT,SUN}', to_char(now() AT TIME ZONE 'UTC' - interval '1 minute', 'HH24:MI'),
+                 'UTC', 60, '{EMAIL}', now() - interval '1 minute'
+             FROM generate_series(1, $4) AS i
+             RETURNING id, org_id, team_id
+         )
+         INSERT INTO standup_config_participants (org_id, config_id, team_id, user_id)
+         SELECT org_id, id, team_id, $3 FROM c",
+    )
+    .bind::<SqlUuid, _>(org)
+    .bind::<SqlUuid, _>(team)
+    .bind::<SqlUuid, _>(user)
+    .bind::<diesel::sql_types::Integer, _>(n)
+    .execute(&mut conn)
+    .await
+    .unwrap();
+}
+
+fn spawn_binary(fixture: &Fixture, health: SocketAddr) -> Child {
+    let output = || {
+        if std::env::var_os("TEST_LOG").is_some() {
+            Stdio::inherit()
+        } else {
+            Stdio::null()
+        }
+    };
+    Command::new(env!("CARGO_BIN_EXE_worker"))
+        .envs(base_vars())
+        .envs(fixture.vars())
+        .env("WORKER_HEALTH_BIND", health.to_string())
+        .env("SCHEDULER_TICK_MS", "50")
+        // Few jobs at a time, so the kill lands in the middle of the notifications.
+        .env("WORKER_CONCURRENCY", "2")
+        .env("WORKER_PREFETCH", "4")
+        .env("RUST_LOG", "info")
+        .stdout(output())
+        .stderr(output())
+        .spawn()
+        .unwrap()
+}
+
+/// The standup each e-mail links to, counted.
+fn mails_per_standup(fixture: &Fixture) -> HashMap<String, usize> {
+    let mut per: HashMap<String, usize> = HashMap::new();
+    for (_, eml) in fixture.emails() {
+        let text = part(&eml, "text/plain").unwrap();
+        let id = text
+            .split("/standups/")
+            .nth(1)
+            .and_then(|rest| rest.get(..36))
+            .unwrap_or_else(|| panic!("no standup link in {eml}"))
+            .to_owned();
+        *per.entry(id).or_default() += 1;
+    }
+    per
+}
+
+#[tokio::test]
+async fn kill_9_of_the_leader_mid_cycle_then_a_restart_opens_and_mails_everything_once() {
+    const FIRST: i32 = 200;
+    const LATER: i32 = 50;
+    let fixture = Fixture::new().await;
+    let db = &fixture.db;
+    let team = team_of_one(db).await;
+    due_configs(db, team, FIRST).await;
+
+    let health: SocketAddr = ([127, 0, 0, 1], free_port()).into();
+    let mut first = spawn_binary(&fixture, health);
+    let started = wait_until(Duration::from_secs(60), || async {
+        fixture.emails().len() >= 10
+    })
+    .await;
+    if !started {
+        let _ = first.kill();
+        panic!("the first worker mailed nothing");
+    }
+    first.kill().unwrap(); // SIGKILL: no clean-up, the lock connection just dies
+    first.wait().unwrap();
+    let at_kill = fixture.emails().len();
+
+    // Due while no worker runs; only a new leader can open them.
+    due_configs(db, team, LATER).await;
+    let mut second = spawn_binary(&fixture, health);
+    let total = usize::try_from(FIRST + LATER).unwrap();
+    let done = wait_until(Duration::from_secs(90), || async {
+        fixture.emails().len() >= total
+            && count(db, "SELECT 1 FROM outbox WHERE sent_at IS NULL").await == 0
+    })
+    .await;
+    assert!(
+        done,
+        "{} of {total} e-mails after the restart",
+        fixture.emails().len()
+    );
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    Command::new("kill")
+        .args(["-TERM", &second.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(second.wait().unwrap().success());
+
+    // One standup per config, one notify job per standup, one e-mail per standup.
+    assert_eq!(
+        count(db, "SELECT 1 FROM standups").await,
+        i64::from(FIRST + LATER)
+    );
+    assert_eq!(
+        count(db, "SELECT DISTINCT config_id FROM standups").await,
+        i64::from(FIRST + LATER)
+    );
+    assert_eq!(
+        count(db, "SELECT 1 FROM outbox WHERE kind = 'notify_standup'").await,
+        i64::from(FIRST + LATER)
+    );
+    assert_eq!(
+        count(db, "SELECT 1 FROM participations WHERE notified_at IS NULL").await,
+        0
+    );
+    let per = mails_per_standup(&fixture);
+    assert_eq!(per.len(), total);
+    assert!(per.values().all(|n| *n == 1), "{per:?}");
+    eprintln!("killed after {at_kill} of {total} e-mails");
     fixture.cleanup().await;
 }

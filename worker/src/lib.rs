@@ -146,6 +146,7 @@ impl Application {
             clock: Arc::clone(&self.clock),
             tick: self.settings.scheduler_tick,
             relay: shared.jobs.relay.clone(),
+            metrics: Arc::clone(&shared.metrics),
         });
         let relay = outbox::run(
             shared.jobs.pool.clone(),

@@ -38,6 +38,7 @@
 use crate::{
     clock::Clock,
     error::{Error, chain},
+    metrics::Metrics,
     outbox::{self, Relay},
 };
 use chrono::{DateTime, Utc};
@@ -69,6 +70,7 @@ pub(crate) struct Scheduler {
     pub clock: Arc<dyn Clock>,
     pub tick: Duration,
     pub relay: Relay,
+    pub metrics: Arc<Metrics>,
 }
 
 #[derive(QueryableByName)]
@@ -82,7 +84,9 @@ impl Scheduler {
     pub(crate) async fn run(self, mut stopped: watch::Receiver<bool>) {
         let mut last_failure: Option<String> = None;
         loop {
-            match self.lead(&mut stopped).await {
+            let led = self.lead(&mut stopped).await;
+            self.metrics.set_scheduler_leader(false);
+            match led {
                 Ok(()) => return,
                 Err(e) => {
                     let failure = chain(&e);
@@ -119,6 +123,7 @@ impl Scheduler {
             }
         }
         tracing::info!("scheduler: leading");
+        self.metrics.set_scheduler_leader(true);
         let mut ticker = tokio::time::interval(self.tick);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
@@ -200,6 +205,7 @@ impl Scheduler {
             .await?;
         if !opened.is_empty() {
             tracing::info!(opened = opened.len(), "scheduler: standups opened");
+            self.metrics.standups_opened(opened.len());
             self.relay.wake();
             for s in &opened {
                 self.relay
@@ -232,6 +238,7 @@ impl Scheduler {
             .await?;
         if !due.is_empty() {
             tracing::info!(reminded = due.len(), "scheduler: reminders due");
+            self.metrics.standups_reminded(due.len());
             self.relay.wake();
         }
         Ok(due.len())
@@ -260,6 +267,7 @@ impl Scheduler {
             .await?;
         if !closed.is_empty() {
             tracing::info!(closed = closed.len(), "scheduler: standups closed");
+            self.metrics.standups_closed(closed.len());
             self.relay.wake();
             for s in &closed {
                 self.relay

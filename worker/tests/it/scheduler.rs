@@ -147,6 +147,19 @@ async fn the_nine_oclock_burst_opens_ten_thousand_standups_once() {
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(fixture.emails().len(), ASKING as usize);
 
+    // One of the two led and opened them all.
+    let (ma, mb) = (
+        metrics_text(a.health_addr).await,
+        metrics_text(b.health_addr).await,
+    );
+    assert_eq!(
+        metric(&ma, "asyncstand_scheduler_leader") + metric(&mb, "asyncstand_scheduler_leader"),
+        1
+    );
+    let opened = |text: &str| metric(text, "asyncstand_scheduler_standups_opened_total");
+    assert_eq!(opened(&ma) + opened(&mb), u64::try_from(CONFIGS).unwrap());
+    assert!(opened(&ma) == 0 || opened(&mb) == 0);
+
     a.stop().await;
     b.stop().await;
     fixture.cleanup().await;

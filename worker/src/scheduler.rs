@@ -286,6 +286,26 @@ impl Scheduler {
     }
 }
 
+/// One tick at `now` with no leader lock and no events: what a scheduler that wrongly
+/// believes it leads would do. Tests run several at once to show the guards alone keep
+/// every run, reminder and close single.
+///
+/// # Errors
+/// The database.
+pub async fn tick_without_leadership(pool: DbPool, now: DateTime<Utc>) -> Result<(), Error> {
+    let (relay, _events_dropped) = Relay::new();
+    Scheduler {
+        pool,
+        database_url: String::new(),
+        clock: Arc::new(crate::clock::SystemClock),
+        tick: Duration::from_secs(1),
+        relay,
+        metrics: Arc::new(Metrics::default()),
+    }
+    .tick_once(now)
+    .await
+}
+
 fn event(kind: StandupEventKind, s: &standups::Transition, now: DateTime<Utc>) -> StandupEvent {
     StandupEvent {
         kind,

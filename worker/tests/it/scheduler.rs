@@ -319,3 +319,62 @@ async fn kill_9_of_the_leader_mid_cycle_then_a_restart_opens_and_mails_everythin
     eprintln!("killed after {at_kill} of {total} e-mails");
     fixture.cleanup().await;
 }
+
+#[tokio::test]
+async fn eight_schedulers_ticking_at_once_without_the_lock_still_do_everything_once() {
+    const N: i32 = 300;
+    let fixture = Fixture::new().await;
+    let db = &fixture.db;
+    let team = team_of_one(db).await;
+    due_configs(db, team, N).await;
+    let mut conn = db.conn().await;
+    // A reminder 15 minutes before the deadline.
+    diesel::sql_query("UPDATE standup_configs SET reminder_minutes_before = 15")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let pool = schema::db::build_pool(&db.url, &schema::db::PoolOptions::default()).unwrap();
+    let now = chrono::Utc::now();
+    let ticks = |at: DateTime<Utc>| {
+        let pool = pool.clone();
+        async move {
+            let tasks: Vec<_> = (0..8)
+                .map(|_| tokio::spawn(worker::scheduler::tick_without_leadership(pool.clone(), at)))
+                .collect();
+            for task in tasks {
+                task.await.unwrap().unwrap();
+            }
+        }
+    };
+    let jobs = |kind: &'static str| async move {
+        count(db, &format!("SELECT 1 FROM outbox WHERE kind = '{kind}'")).await
+    };
+
+    ticks(now).await;
+    assert_eq!(count(db, "SELECT 1 FROM standups").await, i64::from(N));
+    assert_eq!(
+        count(db, "SELECT 1 FROM participations").await,
+        i64::from(N)
+    );
+    assert_eq!(jobs("notify_standup").await, i64::from(N));
+
+    ticks(now + TimeDelta::minutes(46)).await;
+    assert_eq!(jobs("remind_standup").await, i64::from(N));
+    assert_eq!(jobs("compile_digest").await, 0);
+
+    ticks(now + TimeDelta::minutes(61)).await;
+    assert_eq!(
+        count(db, "SELECT 1 FROM standups WHERE state = 'CLOSED'").await,
+        i64::from(N)
+    );
+    assert_eq!(jobs("compile_digest").await, i64::from(N));
+    // And again: nothing more.
+    ticks(now + TimeDelta::minutes(62)).await;
+    assert_eq!(count(db, "SELECT 1 FROM standups").await, i64::from(N));
+    assert_eq!(jobs("notify_standup").await, i64::from(N));
+    assert_eq!(jobs("remind_standup").await, i64::from(N));
+    assert_eq!(jobs("compile_digest").await, i64::from(N));
+    pool.close();
+    drop(conn);
+    fixture.cleanup().await;
+}

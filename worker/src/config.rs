@@ -24,6 +24,7 @@ pub const VARS: &[&str] = &[
     "WORKER_SHUTDOWN_TIMEOUT_SECS",
     "WORKER_SCHEDULER",
     "SCHEDULER_TICK_MS",
+    "WEBHOOK_ALLOW_PRIVATE_NETWORKS",
     "LOG_FORMAT",
     "RUST_LOG",
 ];
@@ -107,6 +108,10 @@ pub struct Settings {
     /// `SCHEDULER_TICK_MS`: how often the leading scheduler looks for due standups,
     /// reminders and deadlines (default 1000, 10..=60000).
     pub scheduler_tick: Duration,
+    /// `WEBHOOK_ALLOW_PRIVATE_NETWORKS`: `1` lets digest webhooks reach loopback,
+    /// private and link-local addresses (development, tests, an on-premises install);
+    /// default off, since tenants choose webhook URLs.
+    pub webhook_allow_private_networks: bool,
     /// `LOG_FORMAT`: `json` or `text`.
     pub log_format: LogFormat,
     /// `RUST_LOG`: an `EnvFilter` directive (default `info`).
@@ -288,19 +293,12 @@ impl Settings {
             "a whole number of seconds",
         )?;
 
-        let scheduler = match get("WORKER_SCHEDULER")
-            .map(|value| value.trim().to_ascii_lowercase())
-            .as_deref()
-        {
-            None | Some("1" | "true" | "on" | "yes") => true,
-            Some("0" | "false" | "off" | "no") => false,
-            Some(other) => {
-                return Err(Error::config(
-                    "WORKER_SCHEDULER",
-                    format!("'{other}' is not 1 or 0"),
-                ));
-            }
-        };
+        let scheduler = flag("WORKER_SCHEDULER", get("WORKER_SCHEDULER"), true)?;
+        let webhook_allow_private_networks = flag(
+            "WEBHOOK_ALLOW_PRIVATE_NETWORKS",
+            get("WEBHOOK_ALLOW_PRIVATE_NETWORKS"),
+            false,
+        )?;
         let scheduler_tick_ms: u64 = parse(
             "SCHEDULER_TICK_MS",
             get("SCHEDULER_TICK_MS").as_deref(),
@@ -354,9 +352,20 @@ impl Settings {
             shutdown_timeout: Duration::from_secs(shutdown_timeout_secs),
             scheduler,
             scheduler_tick: Duration::from_millis(scheduler_tick_ms),
+            webhook_allow_private_networks,
             log_format,
             log_filter,
         })
+    }
+}
+
+/// A yes/no variable: `1`/`true`/`on`/`yes` or `0`/`false`/`off`/`no`.
+fn flag(var: &'static str, value: Option<String>, default: bool) -> Result<bool, Error> {
+    match value.map(|v| v.trim().to_ascii_lowercase()).as_deref() {
+        None => Ok(default),
+        Some("1" | "true" | "on" | "yes") => Ok(true),
+        Some("0" | "false" | "off" | "no") => Ok(false),
+        Some(other) => Err(Error::config(var, format!("'{other}' is not 1 or 0"))),
     }
 }
 

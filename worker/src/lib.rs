@@ -64,17 +64,17 @@ impl Application {
         )?;
         let mailer = Mailer::new(&settings.mail_url, &settings.mail_from)?;
         let (relay, relay_inbox) = outbox::Relay::new();
-        let http = reqwest::Client::builder()
-            .timeout(jobs::WEBHOOK_TIMEOUT)
-            .user_agent(concat!("AsyncStand-Webhook/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| Error::config("webhook client", e.to_string()))?;
+        let http = notify::webhook::client(
+            jobs::WEBHOOK_TIMEOUT,
+            settings.webhook_allow_private_networks,
+        )?;
         let jobs = JobContext {
             pool,
             mailer,
             public_url: settings.public_url.clone(),
             relay,
             http,
+            webhook_allow_private_networks: settings.webhook_allow_private_networks,
         };
         let readiness = Readiness::default();
         let metrics = Arc::new(Metrics::default());
@@ -146,6 +146,7 @@ impl Application {
             clock: Arc::clone(&self.clock),
             tick: self.settings.scheduler_tick,
             relay: shared.jobs.relay.clone(),
+            metrics: Arc::clone(&shared.metrics),
         });
         let relay = outbox::run(
             shared.jobs.pool.clone(),

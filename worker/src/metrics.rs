@@ -20,6 +20,10 @@ pub struct Metrics {
     undecodable: AtomicU64,
     duration_micros: AtomicU64,
     handled: AtomicU64,
+    scheduler_leader: AtomicU64,
+    standups_opened: AtomicU64,
+    standups_reminded: AtomicU64,
+    standups_closed: AtomicU64,
 }
 
 impl Default for Metrics {
@@ -32,6 +36,10 @@ impl Default for Metrics {
             undecodable: AtomicU64::new(0),
             duration_micros: AtomicU64::new(0),
             handled: AtomicU64::new(0),
+            scheduler_leader: AtomicU64::new(0),
+            standups_opened: AtomicU64::new(0),
+            standups_reminded: AtomicU64::new(0),
+            standups_closed: AtomicU64::new(0),
         }
     }
 }
@@ -72,6 +80,26 @@ impl Metrics {
     /// A message that is not a job this build understands (parked by reject).
     pub fn undecodable(&self) {
         bump(&self.undecodable);
+    }
+
+    /// Whether this process's scheduler holds the leader lock.
+    pub fn set_scheduler_leader(&self, leading: bool) {
+        self.scheduler_leader
+            .store(u64::from(leading), Ordering::Relaxed);
+    }
+
+    /// The scheduler opened, reminded or closed `n` standups.
+    pub fn standups_opened(&self, n: usize) {
+        self.standups_opened.fetch_add(n as u64, Ordering::Relaxed);
+    }
+
+    pub fn standups_reminded(&self, n: usize) {
+        self.standups_reminded
+            .fetch_add(n as u64, Ordering::Relaxed);
+    }
+
+    pub fn standups_closed(&self, n: usize) {
+        self.standups_closed.fetch_add(n as u64, Ordering::Relaxed);
     }
 
     /// The counters in the Prometheus text exposition format (version 0.0.4).
@@ -116,6 +144,21 @@ impl Metrics {
                 "Messages that are not a job this worker understands, parked.",
                 &self.undecodable,
             ),
+            (
+                "asyncstand_scheduler_standups_opened_total",
+                "Standups this process's scheduler opened.",
+                &self.standups_opened,
+            ),
+            (
+                "asyncstand_scheduler_reminders_total",
+                "Standups whose reminder this process's scheduler enqueued.",
+                &self.standups_reminded,
+            ),
+            (
+                "asyncstand_scheduler_standups_closed_total",
+                "Standups this process's scheduler closed at their deadline.",
+                &self.standups_closed,
+            ),
         ] {
             let _ = writeln!(
                 out,
@@ -123,6 +166,12 @@ impl Metrics {
                 counter.load(Ordering::Relaxed)
             );
         }
+        let name = "asyncstand_scheduler_leader";
+        let _ = writeln!(
+            out,
+            "# HELP {name} 1 while this process's scheduler holds the leader lock.\n# TYPE {name} gauge\n{name} {}",
+            self.scheduler_leader.load(Ordering::Relaxed)
+        );
         #[allow(clippy::cast_precision_loss)] // microseconds as f64 seconds: exact to 2^53 µs
         let seconds = self.duration_micros.load(Ordering::Relaxed) as f64 / 1e6;
         let name = "asyncstand_job_duration_seconds";

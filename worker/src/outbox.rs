@@ -100,8 +100,14 @@ impl Relay {
 
     /// Queues an event for publishing (call after the commit); never waits.
     pub(crate) fn publish_event(&self, event: StandupEvent) {
-        if let Err(e) = self.events.try_send(event) {
-            tracing::warn!(error = %e, "standup event dropped: relay busy or stopped");
+        match self.events.try_send(event) {
+            Ok(()) => {}
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                tracing::warn!("standup event dropped: the relay is behind");
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => {
+                tracing::debug!("standup event dropped: no relay");
+            }
         }
         self.wake.notify_one();
     }

@@ -38,6 +38,7 @@
 use crate::{
     clock::Clock,
     error::{Error, chain},
+    metrics::Metrics,
     outbox::{self, Relay},
 };
 use chrono::{DateTime, Utc};
@@ -46,11 +47,9 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use schema::{
     db::{
         DbError, DbPool,
-        models::NewOutboxRow,
         standups::{self, NewStandup},
     },
     events::{StandupEvent, StandupEventKind},
-    ids::OrganizationId,
     jobs::Job,
 };
 use std::{sync::Arc, time::Duration};
@@ -71,6 +70,7 @@ pub(crate) struct Scheduler {
     pub clock: Arc<dyn Clock>,
     pub tick: Duration,
     pub relay: Relay,
+    pub metrics: Arc<Metrics>,
 }
 
 #[derive(QueryableByName)]
@@ -84,7 +84,9 @@ impl Scheduler {
     pub(crate) async fn run(self, mut stopped: watch::Receiver<bool>) {
         let mut last_failure: Option<String> = None;
         loop {
-            match self.lead(&mut stopped).await {
+            let led = self.lead(&mut stopped).await;
+            self.metrics.set_scheduler_leader(false);
+            match led {
                 Ok(()) => return,
                 Err(e) => {
                     let failure = chain(&e);
@@ -121,6 +123,7 @@ impl Scheduler {
             }
         }
         tracing::info!("scheduler: leading");
+        self.metrics.set_scheduler_leader(true);
         let mut ticker = tokio::time::interval(self.tick);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
@@ -157,54 +160,56 @@ impl Scheduler {
     }
 
     /// Opens the runs of up to [`BATCH`] due configs; returns how many configs it took.
+    /// Set-based: a handful of statements per batch whatever its size.
     async fn open_due(&self, now: DateTime<Utc>) -> Result<usize, Error> {
         let mut conn = self.conn().await?;
         let (taken, opened) = conn
             .transaction::<_, Error, _>(async |tx| {
                 let configs = standups::lock_due_configs(tx, now, BATCH).await?;
-                let mut opened = Vec::new();
-                let mut jobs: Vec<NewOutboxRow<'static>> = Vec::new();
+                let mut runs = Vec::with_capacity(configs.len());
+                let mut next = Vec::with_capacity(configs.len());
                 for config in &configs {
                     let schedule = match standups::schedule_of(config) {
                         Ok(schedule) => schedule,
                         Err(e) => {
                             // Never written by the API; pause rather than retry forever.
                             tracing::error!(config = %config.id, error = %e, "unreadable schedule; config paused");
-                            standups::set_next_run(tx, config.id, None).await?;
+                            next.push((config.id, None));
                             continue;
                         }
                     };
                     if let Some(run) = schedule.latest_at_or_before(now) {
-                        let new = NewStandup::from_config(config, run)
-                            .map_err(|e| Error::Schedule(e.to_string()))?;
-                        if let Some(standup) = standups::open(tx, &new).await? {
-                            jobs.push(outbox::row(
-                                standup.org_id,
-                                Job::NotifyStandup {
-                                    standup_id: standup.id.as_uuid(),
-                                },
-                            )?);
-                            opened.push((standup.org_id, standup.team_id, standup.id));
-                        }
+                        runs.push(
+                            NewStandup::from_config(config, run)
+                                .map_err(|e| Error::Schedule(e.to_string()))?,
+                        );
                     }
-                    standups::set_next_run(tx, config.id, schedule.next_after(now)).await?;
+                    next.push((config.id, schedule.next_after(now)));
                 }
+                let opened = standups::open_many(tx, &runs).await?;
+                standups::set_next_runs(tx, &next).await?;
+                let jobs = opened
+                    .iter()
+                    .map(|s| {
+                        outbox::row(
+                            s.org_id,
+                            Job::NotifyStandup {
+                                standup_id: s.id.as_uuid(),
+                            },
+                        )
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
                 outbox::insert(tx, &jobs).await?;
                 Ok((configs.len(), opened))
             })
             .await?;
         if !opened.is_empty() {
             tracing::info!(opened = opened.len(), "scheduler: standups opened");
+            self.metrics.standups_opened(opened.len());
             self.relay.wake();
-            for (org_id, team_id, standup_id) in opened {
-                self.relay.publish_event(StandupEvent {
-                    kind: StandupEventKind::Opened,
-                    org_id,
-                    team_id,
-                    standup_id,
-                    user_id: None,
-                    at: now,
-                });
+            for s in &opened {
+                self.relay
+                    .publish_event(event(StandupEventKind::Opened, s, now));
             }
         }
         Ok(taken)
@@ -233,6 +238,7 @@ impl Scheduler {
             .await?;
         if !due.is_empty() {
             tracing::info!(reminded = due.len(), "scheduler: reminders due");
+            self.metrics.standups_reminded(due.len());
             self.relay.wake();
         }
         Ok(due.len())
@@ -261,9 +267,11 @@ impl Scheduler {
             .await?;
         if !closed.is_empty() {
             tracing::info!(closed = closed.len(), "scheduler: standups closed");
+            self.metrics.standups_closed(closed.len());
             self.relay.wake();
             for s in &closed {
-                self.relay.publish_event(closed_event(s.org_id, s, now));
+                self.relay
+                    .publish_event(event(StandupEventKind::Closed, s, now));
             }
         }
         Ok(closed.len())
@@ -278,14 +286,30 @@ impl Scheduler {
     }
 }
 
-fn closed_event(
-    org_id: OrganizationId,
-    s: &standups::Transition,
-    now: DateTime<Utc>,
-) -> StandupEvent {
+/// One tick at `now` with no leader lock and no events: what a scheduler that wrongly
+/// believes it leads would do. Tests run several at once to show the guards alone keep
+/// every run, reminder and close single.
+///
+/// # Errors
+/// The database.
+pub async fn tick_without_leadership(pool: DbPool, now: DateTime<Utc>) -> Result<(), Error> {
+    let (relay, _events_dropped) = Relay::new();
+    Scheduler {
+        pool,
+        database_url: String::new(),
+        clock: Arc::new(crate::clock::SystemClock),
+        tick: Duration::from_secs(1),
+        relay,
+        metrics: Arc::new(Metrics::default()),
+    }
+    .tick_once(now)
+    .await
+}
+
+fn event(kind: StandupEventKind, s: &standups::Transition, now: DateTime<Utc>) -> StandupEvent {
     StandupEvent {
-        kind: StandupEventKind::Closed,
-        org_id,
+        kind,
+        org_id: s.org_id,
         team_id: s.team_id,
         standup_id: s.id,
         user_id: None,

@@ -275,6 +275,8 @@ impl TestApp {
             ("PUBLIC_URL", self.address.clone()),
             ("WORKER_HEALTH_BIND", "127.0.0.1:0".into()),
             ("WORKER_RETRY_DELAYS", TEST_RETRY_DELAYS.into()),
+            // The tests' webhook receivers listen on 127.0.0.1.
+            ("WEBHOOK_ALLOW_PRIVATE_NETWORKS", "1".into()),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))

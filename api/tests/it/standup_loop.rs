@@ -340,6 +340,7 @@ async fn a_scheduled_standup_opens_notifies_reminds_closes_and_delivers_its_dige
     let f = fixture(&receiver.url).await;
     let app = &f.app;
     let mut events = app.state.events.subscribe();
+    events_live(app, &mut events, &f.ada.org_id).await;
     let clock = ManualClock::new(f.run - TimeDelta::minutes(1));
     let _worker = app.start_worker_with_clock(&clock, &[]).await;
 
@@ -450,6 +451,31 @@ async fn a_scheduled_standup_opens_notifies_reminds_closes_and_delivers_its_dige
     );
 }
 
+/// Waits until the api's event queue is bound (a probe it publishes comes back), so no
+/// later event can be missed.
+async fn events_live(
+    app: &TestApp,
+    events: &mut tokio::sync::broadcast::Receiver<Arc<schema::events::StandupEvent>>,
+    org: &str,
+) {
+    let probe = uuid::Uuid::new_v4();
+    for _ in 0..50 {
+        app.state.events.publish(schema::events::StandupEvent {
+            kind: schema::events::StandupEventKind::Opened,
+            org_id: org.parse().unwrap(),
+            team_id: uuid::Uuid::new_v4().into(),
+            standup_id: probe.into(),
+            user_id: None,
+            at: Utc::now(),
+        });
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        if !kinds_of(events, probe).is_empty() {
+            return;
+        }
+    }
+    panic!("the api's event queue never went live");
+}
+
 /// The kinds of the events about `standup` received so far, in order.
 fn kinds_of(
     events: &mut tokio::sync::broadcast::Receiver<Arc<schema::events::StandupEvent>>,
@@ -516,6 +542,7 @@ async fn two_workers_and_a_restart_open_and_send_everything_once() {
     let app = &f.app;
     let clock = ManualClock::new(f.run);
     let mut events = app.state.events.subscribe();
+    events_live(app, &mut events, &f.ada.org_id).await;
     let first = app.start_worker_with_clock(&clock, &[]).await;
     let second = app.start_worker_with_clock(&clock, &[]).await;
 

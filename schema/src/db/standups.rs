@@ -135,6 +135,94 @@ pub async fn open(
     Ok(Some(standup))
 }
 
+/// Opens many runs at once, in five statements whatever their number (the scheduler's
+/// 9:00 burst): one `INSERT … SELECT FROM unnest(…) JOIN standup_configs … ON CONFLICT
+/// (config_id, scheduled_for) DO NOTHING`, then the participations of the runs that were
+/// inserted. Each run's name, timezone, questions, delivery, webhook URL and
+/// close-when-all-answered are snapshotted from its config row (which the caller has
+/// locked in this transaction); the rest (id, instant, local date, deadline, reminder)
+/// comes from `runs`. Returns the runs that were inserted (not those already open).
+pub async fn open_many(
+    conn: &mut AsyncPgConnection,
+    runs: &[NewStandup],
+) -> Result<Vec<Transition>, DbError> {
+    use diesel::sql_types::{Array, Date, Nullable};
+    let runs: Vec<&NewStandup> = runs.iter().filter(|r| r.config_id.is_some()).collect();
+    if runs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<StandupId> = runs.iter().map(|r| r.id).collect();
+    let configs: Vec<Option<StandupConfigId>> = runs.iter().map(|r| r.config_id).collect();
+    let scheduled: Vec<DateTime<Utc>> = runs.iter().map(|r| r.scheduled_for).collect();
+    let dates: Vec<NaiveDate> = runs.iter().map(|r| r.local_date).collect();
+    let closes: Vec<DateTime<Utc>> = runs.iter().map(|r| r.closes_at).collect();
+    let reminds: Vec<Option<DateTime<Utc>>> = runs.iter().map(|r| r.remind_at).collect();
+    let opened: Vec<Transition> = diesel::sql_query(
+        "INSERT INTO standups (id, org_id, team_id, config_id, name, scheduled_for, local_date,
+             timezone, closes_at, remind_at, questions, delivery, webhook_url,
+             close_when_all_answered)
+         SELECT r.id, c.org_id, c.team_id, c.id, c.name, r.scheduled_for, r.local_date,
+             c.timezone, r.closes_at, r.remind_at, c.questions, c.delivery, c.webhook_url,
+             c.close_when_all_answered
+         FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::date[],
+                     $5::timestamptz[], $6::timestamptz[])
+             AS r (id, config_id, scheduled_for, local_date, closes_at, remind_at)
+         JOIN standup_configs c ON c.id = r.config_id
+         ORDER BY r.config_id
+         ON CONFLICT (config_id, scheduled_for) DO NOTHING
+         RETURNING id, org_id, team_id",
+    )
+    .bind::<Array<SqlUuid>, _>(&ids)
+    .bind::<Array<Nullable<SqlUuid>>, _>(&configs)
+    .bind::<Array<Timestamptz>, _>(&scheduled)
+    .bind::<Array<Date>, _>(&dates)
+    .bind::<Array<Timestamptz>, _>(&closes)
+    .bind::<Array<Nullable<Timestamptz>>, _>(&reminds)
+    .load(conn)
+    .await?;
+    if opened.is_empty() {
+        return Ok(opened);
+    }
+    let opened_ids: Vec<StandupId> = opened.iter().map(|t| t.id).collect();
+    diesel::sql_query(
+        "INSERT INTO participations (standup_id, user_id, org_id)
+         SELECT s.id, p.user_id, p.org_id
+         FROM standups s
+         JOIN standup_config_participants p ON p.config_id = s.config_id AND p.org_id = s.org_id
+         JOIN memberships m
+           ON m.org_id = p.org_id AND m.user_id = p.user_id AND m.status = 'ACTIVE'
+         WHERE s.id = ANY($1)
+         ORDER BY s.id, p.user_id",
+    )
+    .bind::<Array<SqlUuid>, _>(&opened_ids)
+    .execute(conn)
+    .await?;
+    Ok(opened)
+}
+
+/// Sets many configs' next runs in one statement (`None` pauses a config).
+pub async fn set_next_runs(
+    conn: &mut AsyncPgConnection,
+    next: &[(StandupConfigId, Option<DateTime<Utc>>)],
+) -> Result<(), DbError> {
+    use diesel::sql_types::{Array, Nullable};
+    if next.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<StandupConfigId> = next.iter().map(|(id, _)| *id).collect();
+    let runs: Vec<Option<DateTime<Utc>>> = next.iter().map(|(_, run)| *run).collect();
+    diesel::sql_query(
+        "UPDATE standup_configs c SET next_run_at = n.next_run_at
+         FROM unnest($1::uuid[], $2::timestamptz[]) AS n (id, next_run_at)
+         WHERE c.id = n.id",
+    )
+    .bind::<Array<SqlUuid>, _>(&ids)
+    .bind::<Array<Nullable<Timestamptz>>, _>(&runs)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// `org`'s standup `id`.
 pub async fn find(
     conn: &mut AsyncPgConnection,
@@ -301,7 +389,8 @@ pub struct Transition {
 
 /// Marks up to `limit` open standups whose reminder is due at `now` as reminded and
 /// returns them; the caller enqueues `remind_standup` for each in the same transaction.
-/// A standup is returned at most once, ever (`reminded_at` guards it).
+/// A standup is returned at most once, ever (`reminded_at` guards it); one whose
+/// deadline has passed too (after downtime) is not reminded, it is about to close.
 pub async fn claim_due_reminders(
     conn: &mut AsyncPgConnection,
     now: DateTime<Utc>,
@@ -312,6 +401,7 @@ pub async fn claim_due_reminders(
          WHERE id IN (
              SELECT id FROM standups
              WHERE state = 'OPEN' AND remind_at <= $1 AND reminded_at IS NULL
+               AND closes_at > $1
              ORDER BY remind_at
              LIMIT $2
              FOR NO KEY UPDATE SKIP LOCKED

@@ -41,6 +41,8 @@ pub(super) async fn run(
     let Some(url) = standup.webhook_url.clone() else {
         return Ok(());
     };
+    crate::notify::webhook::check_url(&url, ctx.webhook_allow_private_networks)
+        .map_err(|e| Error::Webhook(format!("standup {id}: {e}")))?;
     let Some(digest) = extra.digest else {
         return Err(Error::Webhook(format!("standup {id} has no digest yet")));
     };

@@ -49,8 +49,10 @@ pub struct JobContext {
     pub public_url: String,
     /// Publishes the outbox rows handlers write (follow-up jobs) after their commit.
     pub relay: Relay,
-    /// Delivers digest webhooks.
+    /// Delivers digest webhooks (see [`crate::notify::webhook`]).
     pub http: reqwest::Client,
+    /// `WEBHOOK_ALLOW_PRIVATE_NETWORKS`: webhooks may go to non-public addresses.
+    pub webhook_allow_private_networks: bool,
 }
 
 impl std::fmt::Debug for JobContext {

@@ -1,6 +1,7 @@
-//! Notifiers: how the worker reaches people. E-mail today (SMTP with lettre, or a file
-//! mailer for development and tests); Slack and signed webhooks later.
+//! Notifiers: how the worker reaches people. E-mail (SMTP with lettre, or a file mailer
+//! for development and tests) and signed digest webhooks; Slack later.
 
 pub mod mail;
+pub mod webhook;
 
 pub use mail::{Email, Mailer};

@@ -209,6 +209,19 @@ impl TestWorker {
         }
     }
 
+    /// A worker started by the caller (e.g. with a clock of its own).
+    pub fn from_parts(
+        health_addr: SocketAddr,
+        stop: oneshot::Sender<()>,
+        task: JoinHandle<Result<(), worker::Error>>,
+    ) -> Self {
+        Self {
+            health_addr,
+            stop,
+            task,
+        }
+    }
+
     /// Waits until /healthz says the worker consumes.
     pub async fn wait_consuming(&self) {
         let ok = wait_until(Duration::from_secs(15), || async {

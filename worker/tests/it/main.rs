@@ -13,5 +13,6 @@ mod helpers;
 mod mail;
 mod proxy;
 mod retry;
+mod scheduler;
 mod smtp;
 mod topology;

@@ -131,6 +131,59 @@ pub async fn sign_up(state: &AppState, meta: &RequestMeta, input: SignUp) -> Api
     )
 }
 
+/// Failed password checks, limited per account and per IP (`LOGIN_FAILURES_PER_*` within
+/// `LOGIN_FAILURE_WINDOW_SECS`): sign-in and accepting an invitation with an existing
+/// account share the counters.
+struct LoginThrottle {
+    account_key: String,
+    ip_key: String,
+    window: i32,
+    per_account: i32,
+    per_ip: i32,
+}
+
+impl LoginThrottle {
+    fn new(state: &AppState, meta: &RequestMeta, email: &str) -> Self {
+        let settings = &state.settings;
+        Self {
+            account_key: format!("login:account:{email}"),
+            ip_key: format!("login:ip:{}", meta.ip),
+            window: settings.login_failure_window_secs,
+            per_account: settings.login_failures_per_account,
+            per_ip: settings.login_failures_per_ip,
+        }
+    }
+
+    /// RATE_LIMITED while either counter is at its limit.
+    async fn check(&self, conn: &mut AsyncPgConnection) -> ApiResult<()> {
+        for (key, limit) in [
+            (&self.account_key, self.per_account),
+            (&self.ip_key, self.per_ip),
+        ] {
+            let (count, retry_after) =
+                rate_limits::peek(conn, std::slice::from_ref(key), self.window).await?;
+            if count >= limit {
+                tracing::warn!(key = key.split(':').nth(1), "sign-in throttled");
+                return Err(ApiError::RateLimited {
+                    retry_after_secs: retry_after.max(1) as u64,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    async fn failed(&self, conn: &mut AsyncPgConnection) -> ApiResult<()> {
+        rate_limits::hit(conn, &self.account_key, self.window).await?;
+        rate_limits::hit(conn, &self.ip_key, self.window).await?;
+        Ok(())
+    }
+
+    async fn succeeded(&self, conn: &mut AsyncPgConnection) -> ApiResult<()> {
+        rate_limits::clear(conn, &self.account_key).await?;
+        Ok(())
+    }
+}
+
 #[tracing::instrument(skip_all)]
 pub async fn log_in(
     state: &AppState,
@@ -139,25 +192,9 @@ pub async fn log_in(
     password: SecretString,
 ) -> ApiResult<SignedIn> {
     let email = email.trim().to_lowercase();
-    let settings = &state.settings;
-    let window = settings.login_failure_window_secs;
-    let account_key = format!("login:account:{email}");
-    let ip_key = format!("login:ip:{}", meta.ip);
-
+    let throttle = LoginThrottle::new(state, meta, &email);
     let mut conn = state.db().await?;
-    for (key, limit) in [
-        (&account_key, settings.login_failures_per_account),
-        (&ip_key, settings.login_failures_per_ip),
-    ] {
-        let (count, retry_after) =
-            rate_limits::peek(&mut conn, std::slice::from_ref(key), window).await?;
-        if count >= limit {
-            tracing::warn!(key = key.split(':').nth(1), "sign-in throttled");
-            return Err(ApiError::RateLimited {
-                retry_after_secs: retry_after.max(1) as u64,
-            });
-        }
-    }
+    throttle.check(&mut conn).await?;
 
     let user = users::find_by_email(&mut conn, &email).await?;
     let verified = state
@@ -165,8 +202,7 @@ pub async fn log_in(
         .verify(password, user.as_ref().map(|u| u.password_hash.clone()))
         .await?;
     let (Some(user), true) = (user, verified) else {
-        rate_limits::hit(&mut conn, &account_key, window).await?;
-        rate_limits::hit(&mut conn, &ip_key, window).await?;
+        throttle.failed(&mut conn).await?;
         return Err(ApiError::Unauthenticated(INVALID_CREDENTIALS.into()));
     };
 
@@ -189,7 +225,7 @@ pub async fn log_in(
             &refresh_hash,
         )
         .await?;
-        rate_limits::clear(tx, &account_key).await?;
+        throttle.succeeded(tx).await?;
         audit(
             tx,
             meta,
@@ -467,13 +503,18 @@ pub async fn accept_invitation(
         .ok_or_else(invalid)?;
     check(&peek)?;
     let existing = users::find_by_email(&mut conn, &peek.email).await?;
+    // Proving an existing account's password counts against the same per-account and
+    // per-IP limits as signing in, so an invitation link is no way around them.
+    let throttle = LoginThrottle::new(state, meta, &peek.email.to_lowercase());
     let new_account = match &existing {
         Some(user) => {
+            throttle.check(&mut conn).await?;
             let verified = state
                 .hasher
                 .verify(password, Some(user.password_hash.clone()))
                 .await?;
             if !verified {
+                throttle.failed(&mut conn).await?;
                 return Err(ApiError::Unauthenticated(
                     "password: an account with this e-mail exists; enter its password".into(),
                 ));

@@ -360,3 +360,46 @@ async fn the_worker_cleans_up_long_expired_invitations_and_old_outbox_rows() {
     assert_eq!(outbox, [recent_row.to_string()]);
     worker.stop().await;
 }
+
+#[tokio::test]
+async fn guessing_an_existing_accounts_password_through_an_invitation_is_throttled() {
+    let app = TestApp::spawn().await;
+    let worker = app.start_worker().await;
+    let owner = app.sign_up("owner@a.example", "Acme").await;
+    let bob = app.sign_up("bob@b.example", "Bob's").await;
+    invite(&app, &owner.token, &bob.email, "MEMBER").await;
+    let token = tokens(
+        &app.wait_for_emails(&bob.email, "accept-invitation?token=", 1)
+            .await,
+    )
+    .remove(0);
+
+    // The same per-account limit as signing in (5 failures by default).
+    for attempt in 0..5 {
+        let wrong = accept(&app, &token, &format!("wrong guess number {attempt}")).await;
+        assert_eq!(error_code(&wrong), "UNAUTHENTICATED", "{wrong}");
+    }
+    let limited = accept(&app, &token, PASSWORD).await;
+    assert_eq!(error_code(&limited), "RATE_LIMITED", "{limited}");
+    // The counter is the account's: signing in is throttled too, and the link still works
+    // once the window has passed (it was not used up).
+    let log_in = app
+        .graphql(
+            LOG_IN,
+            json!({ "input": { "email": bob.email, "password": PASSWORD } }),
+        )
+        .await;
+    assert_eq!(error_code(&log_in), "RATE_LIMITED", "{log_in}");
+    let mut db = app.db().await;
+    diesel::sql_query("DELETE FROM rate_limits")
+        .execute(&mut db)
+        .await
+        .unwrap();
+    let joined = accept(&app, &token, PASSWORD).await;
+    assert_eq!(
+        joined["data"]["acceptInvitation"]["user"]["id"],
+        bob.user_id.as_str(),
+        "{joined}"
+    );
+    worker.stop().await;
+}

@@ -167,7 +167,8 @@ pub async fn dispatch_batch(
         .await
         .map_err(|e| DbError::Pool(e.to_string()))?;
     // One sub-batch per kind, all in the same transaction; outcomes back in order.
-    let (welcome, notify): (Vec<(usize, &JobEnvelope)>, Vec<(usize, &JobEnvelope)>) = envelopes
+    type Part<'a> = Vec<(usize, &'a JobEnvelope)>;
+    let (welcome, notify): (Part<'_>, Part<'_>) = envelopes
         .iter()
         .copied()
         .enumerate()

@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help run build web test lint fmt-check clippy unit smoke faults browser-deps sdl bench bench-quick clean
+.PHONY: help run build web test lint fmt-check clippy unit smoke faults browser-deps sdl bench bench-quick bench-burst clean
 
 help:
 	@echo "make run    build everything (web UI included) and start api + worker on http://127.0.0.1:8080"
@@ -12,6 +12,7 @@ help:
 	@echo "make web    build the web UI and the playground into web/dist"
 	@echo "make sdl    rewrite schema/schema.graphql from the server's schema"
 	@echo "make bench  run the benchmarks of docs/benchmarks.md against the release build"
+	@echo "make bench-burst  the 9:00 burst: 10,000 standups due at once, 1 worker then 2 (BENCH_WORKERS=n for one run)"
 
 web:
 	bash web/build.sh
@@ -56,6 +57,12 @@ bench: build
 
 bench-quick: build
 	BENCH_SECONDS=5 bash api/scripts/bench.sh
+
+# 10,000 teams of 10 due in the same minute: time to open every standup and write every
+# notification e-mail, with one worker and then two (see docs/benchmarks.md).
+bench-burst: build
+	@if [ -n "$(BENCH_WORKERS)" ]; then bash api/scripts/bench-burst.sh; \
+	else BENCH_WORKERS=1 bash api/scripts/bench-burst.sh && BENCH_WORKERS=2 bash api/scripts/bench-burst.sh; fi
 
 clean:
 	cargo clean

@@ -496,6 +496,64 @@ pub async fn claim_notifications(
     .await?)
 }
 
+/// Standups `ids` of whichever organization (those that exist, any order), in one
+/// statement: for the worker's batched `notify_standup`.
+pub async fn find_many_any(
+    conn: &mut AsyncPgConnection,
+    ids: &[StandupId],
+) -> Result<Vec<Standup>, DbError> {
+    Ok(standups::table
+        .filter(standups::id.eq_any(ids))
+        .select(Standup::as_select())
+        .load(conn)
+        .await?)
+}
+
+/// [`claim_notifications`] for many standups in one statement: claims every participant
+/// of `ids` not claimed yet and returns `(standup, user)`, ordered. The rows are locked
+/// in that order first, so two claims over overlapping standups wait for each other
+/// instead of deadlocking; the second one then claims nobody.
+pub async fn claim_notifications_many(
+    conn: &mut AsyncPgConnection,
+    ids: &[StandupId],
+    now: DateTime<Utc>,
+) -> Result<Vec<(StandupId, UserId)>, DbError> {
+    use diesel::sql_types::Array;
+    #[derive(diesel::QueryableByName)]
+    struct Claimed {
+        #[diesel(sql_type = SqlUuid)]
+        standup_id: StandupId,
+        #[diesel(sql_type = SqlUuid)]
+        user_id: UserId,
+    }
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let claimed: Vec<Claimed> = diesel::sql_query(
+        "WITH due AS (
+             SELECT standup_id, user_id FROM participations
+             WHERE standup_id = ANY($1) AND notified_at IS NULL
+             ORDER BY standup_id, user_id
+             FOR NO KEY UPDATE
+         )
+         UPDATE participations p SET notified_at = $2
+         FROM due
+         WHERE p.standup_id = due.standup_id AND p.user_id = due.user_id
+           AND p.notified_at IS NULL
+         RETURNING p.standup_id, p.user_id",
+    )
+    .bind::<Array<SqlUuid>, _>(ids)
+    .bind::<Timestamptz, _>(now)
+    .load(conn)
+    .await?;
+    let mut claimed: Vec<(StandupId, UserId)> = claimed
+        .into_iter()
+        .map(|c| (c.standup_id, c.user_id))
+        .collect();
+    claimed.sort_unstable_by_key(|(standup, user)| (standup.as_uuid(), user.as_uuid()));
+    Ok(claimed)
+}
+
 /// Claims the reminder of every still PENDING participant of `id` not reminded yet.
 pub async fn claim_reminders(
     conn: &mut AsyncPgConnection,

@@ -8,9 +8,9 @@
 //! A crash between sending and committing sends the e-mail again on redelivery; it is
 //! the same message (same `Message-ID`, same `.eml` file name), see [`crate::notify::mail`].
 //!
-//! [`dispatch_batch`] does the same for many jobs of a batchable kind at once (one
-//! transaction: one multi-row idempotency insert that also loads what the handlers need,
-//! the sends, one commit). It is all or nothing: on any error the whole batch rolls back
+//! [`dispatch_batch`] does the same for many jobs of a batchable kind at once
+//! (`send_welcome_email`, `notify_standup`; one transaction: one multi-row idempotency
+//! insert, set-based loads and claims, the sends, one commit). It is all or nothing: on any error the whole batch rolls back
 //! and the caller runs each job alone through [`dispatch`], so failures, retries and
 //! dead-lettering stay per job.
 
@@ -142,7 +142,10 @@ pub fn email_id(job: uuid::Uuid, user: UserId) -> uuid::Uuid {
 /// Whether [`dispatch_batch`] can run this job.
 #[must_use]
 pub fn batchable(envelope: &JobEnvelope) -> bool {
-    matches!(envelope.job, Job::SendWelcomeEmail { .. })
+    matches!(
+        envelope.job,
+        Job::SendWelcomeEmail { .. } | Job::NotifyStandup { .. }
+    )
 }
 
 /// Runs many [`batchable`] jobs in one transaction; returns one outcome per envelope, in
@@ -163,8 +166,30 @@ pub async fn dispatch_batch(
         .get()
         .await
         .map_err(|e| DbError::Pool(e.to_string()))?;
+    // One sub-batch per kind, all in the same transaction; outcomes back in order.
+    type Part<'a> = Vec<(usize, &'a JobEnvelope)>;
+    let (welcome, notify): (Part<'_>, Part<'_>) = envelopes
+        .iter()
+        .copied()
+        .enumerate()
+        .partition(|(_, envelope)| matches!(envelope.job, Job::SendWelcomeEmail { .. }));
     conn.transaction::<_, Error, _>(async |tx| {
-        send_welcome_email::run_batch(ctx, tx, envelopes).await
+        let mut outcomes = vec![Outcome::Duplicate; envelopes.len()];
+        if !welcome.is_empty() {
+            let batch: Vec<&JobEnvelope> = welcome.iter().map(|(_, e)| *e).collect();
+            let done = send_welcome_email::run_batch(ctx, tx, &batch).await?;
+            for ((index, _), outcome) in welcome.iter().zip(done) {
+                outcomes[*index] = outcome;
+            }
+        }
+        if !notify.is_empty() {
+            let batch: Vec<&JobEnvelope> = notify.iter().map(|(_, e)| *e).collect();
+            let done = notify_standup::run_batch(ctx, tx, &batch).await?;
+            for ((index, _), outcome) in notify.iter().zip(done) {
+                outcomes[*index] = outcome;
+            }
+        }
+        Ok(outcomes)
     })
     .await
 }

@@ -15,22 +15,39 @@
 //!
 //! A standup that is already closed when the job runs (opened after downtime with its
 //! deadline passed) notifies nobody: its digest follows.
+//!
+//! [`run_batch`] does the same for many jobs in one transaction (the 9:00 burst: ten
+//! thousand standups open at once): one idempotency insert for every job id, one query
+//! for the standups, one claim over all of them, one for the teams and one for the people,
+//! then every e-mail, with the same `Message-ID`s as one job at a time would use.
 
 use super::{
-    JobContext, email_id,
+    JobContext, Outcome, email_id,
     standup_mail::{Person, people, standup_url, team_name, when},
 };
 use crate::{
     error::Error,
     notify::{Email, mail::escape_html},
 };
-use diesel_async::AsyncPgConnection;
-use schema::{
-    db::{models::Standup, standups},
-    enums::StandupState,
-    ids::StandupId,
-    jobs::JobEnvelope,
+use diesel::{
+    ExpressionMethods, QueryDsl, QueryableByName,
+    sql_types::{Array, Text, Uuid as SqlUuid},
 };
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use schema::{
+    db::{
+        models::Standup,
+        standups,
+        tables::{teams, users},
+    },
+    enums::StandupState,
+    ids::{StandupId, TeamId, UserId},
+    jobs::{Job, JobEnvelope},
+};
+use std::collections::{HashMap, HashSet};
+use uuid::Uuid;
+
+const KIND: &str = "notify_standup";
 
 pub(super) async fn run(
     ctx: &JobContext,
@@ -64,6 +81,130 @@ pub(super) async fn run(
     ctx.mailer.send_all(&emails).await?;
     tracing::debug!(standup = %id, sent = emails.len(), "standup notifications sent");
     Ok(())
+}
+
+#[derive(QueryableByName)]
+struct Fresh {
+    #[diesel(sql_type = SqlUuid)]
+    job_id: Uuid,
+}
+
+/// Runs many `notify_standup` jobs in the caller's transaction; one outcome per envelope,
+/// in order. A job id already recorded (or given twice) is a duplicate; a standup named
+/// by two jobs is claimed by the first of them, as if they had run one after the other.
+///
+/// # Errors
+/// The database, an unusable address or the mailer: the caller rolls everything back.
+pub(super) async fn run_batch(
+    ctx: &JobContext,
+    tx: &mut AsyncPgConnection,
+    envelopes: &[&JobEnvelope],
+) -> Result<Vec<Outcome>, Error> {
+    let mut job_ids = Vec::with_capacity(envelopes.len());
+    for envelope in envelopes {
+        let Job::NotifyStandup { .. } = envelope.job else {
+            return Err(Error::NotBatchable(envelope.job.kind()));
+        };
+        job_ids.push(envelope.id);
+    }
+    // In id order, so two batches sharing ids cannot deadlock each other.
+    let fresh: Vec<Fresh> = diesel::sql_query(
+        "INSERT INTO processed_jobs (job_id, kind)
+         SELECT DISTINCT job_id, $2 FROM unnest($1::uuid[]) AS j (job_id) ORDER BY job_id
+         ON CONFLICT DO NOTHING
+         RETURNING job_id",
+    )
+    .bind::<Array<SqlUuid>, _>(&job_ids)
+    .bind::<Text, _>(KIND)
+    .load(tx)
+    .await?;
+    let fresh: HashSet<Uuid> = fresh.into_iter().map(|f| f.job_id).collect();
+
+    // Which job runs for which standup: the first fresh job naming it.
+    let mut runner: HashMap<StandupId, Uuid> = HashMap::new();
+    let mut seen = HashSet::with_capacity(envelopes.len());
+    let outcomes: Vec<Outcome> = envelopes
+        .iter()
+        .map(|envelope| {
+            if !fresh.contains(&envelope.id) || !seen.insert(envelope.id) {
+                return Outcome::Duplicate;
+            }
+            if let Job::NotifyStandup { standup_id } = envelope.job {
+                runner.entry(StandupId(standup_id)).or_insert(envelope.id);
+            }
+            Outcome::Done
+        })
+        .collect();
+    if runner.is_empty() {
+        return Ok(outcomes);
+    }
+
+    let ids: Vec<StandupId> = runner.keys().copied().collect();
+    let open: HashMap<StandupId, Standup> = standups::find_many_any(tx, &ids)
+        .await?
+        .into_iter()
+        .filter(|s| s.state != StandupState::Closed)
+        .map(|s| (s.id, s))
+        .collect();
+    let mut open_ids: Vec<StandupId> = open.keys().copied().collect();
+    open_ids.sort_unstable_by_key(StandupId::as_uuid);
+    let claimed = standups::claim_notifications_many(tx, &open_ids, chrono::Utc::now()).await?;
+    if claimed.is_empty() {
+        return Ok(outcomes);
+    }
+    let team_ids: Vec<TeamId> = open.values().map(|s| s.team_id).collect();
+    let team_names: HashMap<TeamId, String> = teams::table
+        .filter(teams::id.eq_any(&team_ids))
+        .select((teams::id, teams::name))
+        .load::<(TeamId, String)>(tx)
+        .await?
+        .into_iter()
+        .collect();
+    let user_ids: Vec<UserId> = claimed.iter().map(|(_, user)| *user).collect();
+    let people: HashMap<UserId, Person> = users::table
+        .filter(users::id.eq_any(&user_ids))
+        .select((users::id, users::name, users::email))
+        .load::<(UserId, String, String)>(tx)
+        .await?
+        .into_iter()
+        .map(|(id, name, email)| (id, Person { id, name, email }))
+        .collect();
+
+    let by_id: HashMap<Uuid, &JobEnvelope> = envelopes.iter().map(|e| (e.id, *e)).collect();
+    let mut emails = Vec::with_capacity(claimed.len());
+    let mut current: Option<(StandupId, String, Vec<String>)> = None;
+    for (standup_id, user) in &claimed {
+        // A deleted user is left out, as in `people`.
+        let (Some(standup), Some(person)) = (open.get(standup_id), people.get(user)) else {
+            continue;
+        };
+        let Some(envelope) = runner.get(standup_id).and_then(|job| by_id.get(job)) else {
+            continue;
+        };
+        if current.as_ref().is_none_or(|(id, _, _)| id != standup_id) {
+            let prompts: Vec<String> = standup
+                .questions()
+                .map(|questions| questions.into_iter().map(|q| q.prompt).collect())
+                .unwrap_or_default();
+            current = Some((
+                *standup_id,
+                standup_url(&ctx.public_url, *standup_id),
+                prompts,
+            ));
+        }
+        let Some((_, link, prompts)) = &current else {
+            continue;
+        };
+        let team = team_names.get(&standup.team_id).map_or("", String::as_str);
+        emails.push(render(envelope, standup, team, link, prompts, person)?);
+    }
+    ctx.mailer.send_all(&emails).await?;
+    tracing::debug!(
+        standups = open_ids.len(),
+        sent = emails.len(),
+        "standup notifications sent"
+    );
+    Ok(outcomes)
 }
 
 fn render(

@@ -169,6 +169,47 @@ async fn close_if_all_responded(
 }
 
 /// After a commit: wake the outbox relay when jobs were written, publish the events.
+/// The end of an answer or a skip, inside its transaction: closes the standup when this
+/// was the last response it waited for, and returns the view and whether it closed.
+async fn finish_response(
+    tx: &mut AsyncPgConnection,
+    meta: &RequestMeta,
+    caller: &Caller,
+    standup: Standup,
+    participation: Participation,
+    now: DateTime<Utc>,
+) -> ApiResult<(ParticipationView, bool)> {
+    let closed = close_if_all_responded(tx, meta, caller, &standup, now).await?;
+    let user = users::find(tx, caller.user)
+        .await?
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("caller's user row is gone")))?;
+    let is_closed = closed.is_some();
+    Ok((
+        ParticipationView {
+            standup: closed.unwrap_or(standup),
+            participation,
+            user,
+        },
+        is_closed,
+    ))
+}
+
+/// After an answer or a skip committed: its event, CLOSED when it closed the standup
+/// (whose digest job then waits in the outbox).
+fn announce_response(
+    state: &AppState,
+    caller: &Caller,
+    kind: StandupEventKind,
+    view: &ParticipationView,
+    closed: bool,
+) {
+    let mut events = vec![event(kind, &view.standup, Some(caller.user))];
+    if closed {
+        events.push(event(StandupEventKind::Closed, &view.standup, None));
+    }
+    after_commit(state, closed, events);
+}
+
 fn after_commit(state: &AppState, jobs: bool, events: Vec<StandupEvent>) {
     if jobs {
         state.outbox.wake();
@@ -462,30 +503,16 @@ pub async fn submit_answers(
                 }),
             )
             .await?;
-            let closed = close_if_all_responded(tx, meta, caller, &standup, now).await?;
-            let user = users::find(tx, caller.user)
-                .await?
-                .ok_or_else(|| ApiError::internal(anyhow::anyhow!("caller's user row is gone")))?;
-            let standup = closed.clone().unwrap_or(standup);
-            Ok((
-                ParticipationView {
-                    standup,
-                    participation,
-                    user,
-                },
-                closed.is_some(),
-            ))
+            finish_response(tx, meta, caller, standup, participation, now).await
         })
         .await?;
-    let mut events = vec![event(
+    announce_response(
+        state,
+        caller,
         StandupEventKind::AnswerSubmitted,
-        &view.standup,
-        Some(caller.user),
-    )];
-    if closed {
-        events.push(event(StandupEventKind::Closed, &view.standup, None));
-    }
-    after_commit(state, closed, events);
+        &view,
+        closed,
+    );
     Ok(view)
 }
 
@@ -549,30 +576,10 @@ pub async fn skip(
                 }),
             )
             .await?;
-            let closed = close_if_all_responded(tx, meta, caller, &standup, now).await?;
-            let user = users::find(tx, caller.user)
-                .await?
-                .ok_or_else(|| ApiError::internal(anyhow::anyhow!("caller's user row is gone")))?;
-            let standup = closed.clone().unwrap_or(standup);
-            Ok((
-                ParticipationView {
-                    standup,
-                    participation,
-                    user,
-                },
-                closed.is_some(),
-            ))
+            finish_response(tx, meta, caller, standup, participation, now).await
         })
         .await?;
-    let mut events = vec![event(
-        StandupEventKind::Skipped,
-        &view.standup,
-        Some(caller.user),
-    )];
-    if closed {
-        events.push(event(StandupEventKind::Closed, &view.standup, None));
-    }
-    after_commit(state, closed, events);
+    announce_response(state, caller, StandupEventKind::Skipped, &view, closed);
     Ok(view)
 }
 

@@ -1,12 +1,18 @@
 //! How dates, roles and statuses read in the UI.
 
-use chrono::{DateTime, Datelike, Timelike, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
 use schema::enums::{MemberStatus, OrgRole};
 
 // Formatted by hand: chrono's strftime machinery would cost the bundle more than this.
-const MONTHS: [&str; 12] = [
+pub const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
+
+/// `YYYY-MM-DD` from a date input, as the start of that day in UTC.
+pub fn day_start(value: &str) -> Option<DateTime<Utc>> {
+    let date = NaiveDate::parse_from_str(value, "%Y-%m-%d").ok()?;
+    Some(date.and_hms_opt(0, 0, 0)?.and_utc())
+}
 
 /// "Nov 24, 2026".
 pub fn date(at: DateTime<Utc>) -> String {
@@ -86,6 +92,16 @@ mod tests {
         let at: DateTime<Utc> = "2026-03-05T07:08:09Z".parse().unwrap();
         assert_eq!(date(at), "Mar 5, 2026");
         assert_eq!(timestamp(at), "2026-03-05 07:08:09 UTC");
+    }
+
+    #[test]
+    fn date_inputs_start_their_day_in_utc() {
+        assert_eq!(
+            day_start("2026-11-24").map(|d| d.to_rfc3339()),
+            Some("2026-11-24T00:00:00+00:00".to_owned())
+        );
+        assert_eq!(day_start(""), None);
+        assert_eq!(day_start("2026-02-30"), None);
     }
 
     #[test]

@@ -24,4 +24,4 @@ pub use shell::{Shell, use_viewer};
 pub use table::{EmptyState, LoadMore, TableSkeleton};
 pub use text_field::TextField;
 pub use theme_switch::ThemeSwitch;
-pub use toast::{ToastKind, ToastProvider, Toaster, use_toaster};
+pub use toast::{ToastKind, ToastProvider, Toaster, toast_outcome, use_toaster};

@@ -2,7 +2,6 @@
 //! Filters by person, action and date; pages with "Load more"; exports the filtered log
 //! as CSV (streamed by the API, downloaded with the access token).
 
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use schema::ops::{
     AuditEvent, AuditFilter, AuditLogQuery, AuditLogVariables, MemberFilter, MembersQuery,
     MembersVariables,
@@ -21,13 +20,6 @@ use crate::format;
 use crate::hooks::{Load, use_paged_query, use_query};
 
 const PAGE: i32 = 50;
-
-/// `YYYY-MM-DD` from a date input, as the start of that day in UTC.
-fn day_start(value: &str) -> Option<DateTime<Utc>> {
-    let date = NaiveDate::parse_from_str(value, "%Y-%m-%d").ok()?;
-    Utc.from_local_datetime(&date.and_hms_opt(0, 0, 0)?)
-        .single()
-}
 
 /// One line for the summary JSON (`{"after":{"role":"ADMIN"},…}`), shortened.
 fn summary_text(summary: &serde_json::Value) -> String {
@@ -85,9 +77,9 @@ pub fn AuditLogPage() -> Html {
         action: (!action.is_empty()).then(|| (*action).clone()),
         target_type: None,
         target_id: None,
-        from: day_start(&from),
+        from: format::day_start(&from),
         // The whole "to" day counts.
-        to: day_start(&to).map(|d| d + chrono::Duration::days(1)),
+        to: format::day_start(&to).map(|d| d + chrono::Duration::days(1)),
     };
     let log = use_paged_query::<AuditLogQuery>(AuditLogVariables {
         first: Some(PAGE),

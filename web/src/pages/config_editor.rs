@@ -44,9 +44,6 @@ pub fn browser_now() -> DateTime<Utc> {
 }
 
 const WEEKDAY_NAMES: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-const MONTH_NAMES: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
 
 /// "Wed 25 Nov 2026, 09:30" in the schedule's zone.
 pub fn local_run(schedule: &Schedule<BrowserZone>, run: DateTime<Utc>) -> String {
@@ -55,7 +52,7 @@ pub fn local_run(schedule: &Schedule<BrowserZone>, run: DateTime<Utc>) -> String
         "{} {} {} {}, {:02}:{:02}",
         WEEKDAY_NAMES[local.weekday().num_days_from_monday() as usize],
         local.day(),
-        MONTH_NAMES[local.month0() as usize],
+        crate::format::MONTHS[local.month0() as usize],
         local.year(),
         local.hour(),
         local.minute()

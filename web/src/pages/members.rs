@@ -17,9 +17,10 @@ use yew::prelude::*;
 
 use super::use_title;
 use crate::api::use_api;
+use crate::components::toast_outcome;
 use crate::components::{
     Button, ButtonKind, Dialog, EmptyState, ErrorBanner, LoadMore, SelectField, TableSkeleton,
-    TextField, ToastKind, Toaster, use_toaster, use_viewer,
+    TextField, use_toaster, use_viewer,
 };
 use crate::format;
 use crate::hooks::{FormErrors, Load, use_form_errors, use_paged_query};
@@ -35,12 +36,6 @@ fn can_manage(viewer: &Viewer, member: &Member) -> bool {
         OrgRole::Owner => true,
         OrgRole::Admin => member.role == OrgRole::Member,
         OrgRole::Member => false,
-    }
-}
-
-fn toast(toaster: &Option<Toaster>, kind: ToastKind, text: String) {
-    if let Some(toaster) = toaster {
-        toaster.push(kind, text);
     }
 }
 
@@ -249,14 +244,13 @@ fn MemberRow(props: &MemberRowProps) -> Html {
                 name.clone(),
             );
             spawn_local(async move {
-                match client.run::<ChangeMemberRole>(&vars).await {
-                    Ok(_) => toast(
-                        &toaster,
-                        ToastKind::Success,
-                        format!("{name} is now {}", format::role(role).to_lowercase()),
-                    ),
-                    Err(err) => toast(&toaster, ToastKind::Error, err.user_message()),
-                }
+                toast_outcome(
+                    &toaster,
+                    client
+                        .run::<ChangeMemberRole>(&vars)
+                        .await
+                        .map(|_| format!("{name} is now {}", format::role(role).to_lowercase())),
+                );
                 busy.set(false);
                 done.emit(());
             });
@@ -317,10 +311,7 @@ fn MemberRow(props: &MemberRowProps) -> Html {
                             .map(|_| format!("{name} can sign in again")),
                         None => return,
                     };
-                    match outcome {
-                        Ok(text) => toast(&toaster, ToastKind::Success, text),
-                        Err(err) => toast(&toaster, ToastKind::Error, err.user_message()),
-                    }
+                    toast_outcome(&toaster, outcome);
                     busy.set(false);
                     confirm.set(None);
                     done.emit(());
@@ -457,11 +448,7 @@ fn InviteDialog(props: &InviteDialogProps) -> Html {
             spawn_local(async move {
                 match client.run::<InviteMember>(&vars).await {
                     Ok(_) => {
-                        toast(
-                            &toaster,
-                            ToastKind::Success,
-                            format!("Invitation sent to {address}"),
-                        );
+                        toast_outcome(&toaster, Ok(format!("Invitation sent to {address}")));
                         done.emit(());
                     }
                     Err(err) => errors.set(FormErrors::from_api(&err, &["email", "role"])),
@@ -542,14 +529,13 @@ fn PendingInvitations(props: &PendingInvitationsProps) -> Html {
                 email.clone(),
             );
             spawn_local(async move {
-                match client.run::<ResendInvitation>(&vars).await {
-                    Ok(_) => toast(
-                        &toaster,
-                        ToastKind::Success,
-                        format!("A new link is on its way to {email}"),
-                    ),
-                    Err(err) => toast(&toaster, ToastKind::Error, err.user_message()),
-                }
+                toast_outcome(
+                    &toaster,
+                    client
+                        .run::<ResendInvitation>(&vars)
+                        .await
+                        .map(|_| format!("A new link is on its way to {email}")),
+                );
                 busy.set(None);
                 reload.emit(());
             });
@@ -573,17 +559,13 @@ fn PendingInvitations(props: &PendingInvitationsProps) -> Html {
                 reload.clone(),
             );
             spawn_local(async move {
-                match client
-                    .run::<RevokeInvitation>(&InvitationVariables { id })
-                    .await
-                {
-                    Ok(_) => toast(
-                        &toaster,
-                        ToastKind::Success,
-                        format!("The invitation for {email} no longer works"),
-                    ),
-                    Err(err) => toast(&toaster, ToastKind::Error, err.user_message()),
-                }
+                toast_outcome(
+                    &toaster,
+                    client
+                        .run::<RevokeInvitation>(&InvitationVariables { id })
+                        .await
+                        .map(|_| format!("The invitation for {email} no longer works")),
+                );
                 revoking.set(None);
                 reload.emit(());
             });

@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Utc};
 use schema::enums::{ParticipationState, QuestionKind, StandupState};
 use schema::ops::{
     AnswerInput, CloseStandup, MyStandupsQuery, MyStandupsVariables, Participation, SkipStandup,
@@ -663,11 +662,6 @@ pub struct TeamHistoryProps {
     pub id: AttrValue,
 }
 
-fn day_start(value: &str) -> Option<DateTime<Utc>> {
-    let date = chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d").ok()?;
-    Some(date.and_hms_opt(0, 0, 0)?.and_utc())
-}
-
 #[component]
 pub fn TeamHistoryPage(props: &TeamHistoryProps) -> Html {
     use_title("Team history");
@@ -675,8 +669,8 @@ pub fn TeamHistoryPage(props: &TeamHistoryProps) -> Html {
     let to = use_state(String::new);
     let person = use_state(String::new);
     let range = (
-        day_start(&from),
-        day_start(&to).map(|d| d + chrono::Duration::days(1)),
+        format::day_start(&from),
+        format::day_start(&to).map(|d| d + chrono::Duration::days(1)),
     );
     let list = use_paged_query::<TeamStandupsQuery>(TeamStandupsVariables {
         team_id: props.id.to_string(),

@@ -17,24 +17,16 @@ use yew_router::prelude::*;
 
 use super::standups::{RecentStandups, StartNowButton};
 use super::use_title;
-use crate::api::{ApiError, use_api};
+use crate::api::use_api;
 use crate::app::Route;
 use crate::components::pickers::weekdays_summary;
+use crate::components::toast_outcome;
 use crate::components::{
     Button, ButtonKind, Dialog, EmptyState, ErrorBanner, SelectField, TableSkeleton, TextField,
-    TimezoneField, ToastKind, Toaster, use_toaster, use_viewer,
+    TimezoneField, use_toaster, use_viewer,
 };
 use crate::format;
 use crate::hooks::{FormErrors, Load, use_form_errors, use_query};
-
-fn toast(toaster: &Option<Toaster>, outcome: Result<String, ApiError>) {
-    if let Some(toaster) = toaster {
-        match outcome {
-            Ok(text) => toaster.push(ToastKind::Success, text),
-            Err(err) => toaster.push(ToastKind::Error, err.user_message()),
-        }
-    }
-}
 
 #[derive(Properties, PartialEq)]
 pub struct TeamPageProps {
@@ -149,7 +141,7 @@ pub fn TeamPage(props: &TeamPageProps) -> Html {
                         .map(|_| format!("Standup {name} deleted")),
                 };
                 let deleted_team = what == Confirm::DeleteTeam && outcome.is_ok();
-                toast(&toaster, outcome);
+                toast_outcome(&toaster, outcome);
                 busy.set(false);
                 confirm.set(None);
                 if deleted_team {
@@ -365,7 +357,7 @@ fn ConfigRow(props: &ConfigRowProps) -> Html {
                         format!("{name} paused")
                     }
                 });
-                toast(&toaster, outcome);
+                toast_outcome(&toaster, outcome);
                 busy.set(false);
                 done.emit(());
             });
@@ -492,7 +484,7 @@ fn AddMember(props: &AddMemberProps) -> Html {
                     .run::<AddTeamMember>(&vars)
                     .await
                     .map(|data| format!("{} joined {team_name}", data.add_team_member.user.name));
-                toast(&toaster, outcome);
+                toast_outcome(&toaster, outcome);
                 busy.set(false);
                 chosen.set(String::new());
                 done.emit(());
@@ -574,7 +566,7 @@ fn EditTeamDialog(props: &EditTeamDialogProps) -> Html {
             spawn_local(async move {
                 match client.run::<UpdateTeam>(&vars).await {
                     Ok(_) => {
-                        toast(&toaster, Ok("Team saved".to_owned()));
+                        toast_outcome(&toaster, Ok("Team saved".to_owned()));
                         done.emit(true);
                     }
                     Err(err) => {

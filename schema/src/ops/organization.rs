@@ -16,6 +16,13 @@ pub struct PageInfo {
     pub end_cursor: Option<String>,
 }
 
+impl PageInfo {
+    /// Where the next page starts, when there is one.
+    pub fn next_cursor(self) -> Option<String> {
+        self.has_next_page.then_some(self.end_cursor).flatten()
+    }
+}
+
 /// A connection read through its `nodes`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -597,6 +604,7 @@ mod tests {
         let resp: Response<MembersData> = serde_json::from_value(raw).unwrap();
         let page = MembersQuery::connection(resp.data.unwrap());
         assert!(page.page_info.has_next_page);
+        assert_eq!(page.page_info.clone().next_cursor().as_deref(), Some("abc"));
         assert_eq!(page.nodes[0].role, OrgRole::Admin);
         assert_eq!(page.nodes[0].status, MemberStatus::Active);
     }
@@ -628,6 +636,7 @@ mod tests {
         let resp: Response<AuditLogData> = serde_json::from_value(raw).unwrap();
         let page = resp.data.unwrap().audit_log;
         assert!(!page.page_info.has_next_page);
+        assert_eq!(page.page_info.clone().next_cursor(), None);
         assert_eq!(page.nodes[0].summary["after"]["role"], "MEMBER");
     }
 }

@@ -68,11 +68,7 @@ where
                     Ok(data) => {
                         let page = O::connection(data);
                         Load::Ready(Pages {
-                            next: page
-                                .page_info
-                                .has_next_page
-                                .then_some(page.page_info.end_cursor)
-                                .flatten(),
+                            next: page.page_info.next_cursor(),
                             rows: page.nodes,
                         })
                     }
@@ -115,11 +111,7 @@ where
                             rows.extend(page.nodes);
                             state.set(Rc::new(Load::Ready(Pages {
                                 rows,
-                                next: page
-                                    .page_info
-                                    .has_next_page
-                                    .then_some(page.page_info.end_cursor)
-                                    .flatten(),
+                                next: page.page_info.next_cursor(),
                             })));
                         }
                     }

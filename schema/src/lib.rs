@@ -22,5 +22,7 @@ pub mod validation;
 pub mod amqp;
 #[cfg(feature = "db")]
 pub mod db;
+#[cfg(feature = "secrets")]
+pub mod secrets;
 #[cfg(feature = "webhook")]
 pub mod webhook;

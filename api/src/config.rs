@@ -58,6 +58,14 @@ pub struct Settings {
     pub login_failure_window_secs: i32,
     /// `PASSWORD_HASH_CONCURRENCY`: argon2 hashes at once (default: one per core).
     pub password_hash_concurrency: usize,
+    /// `SECRETS_KEY`: base64 of 32 bytes sealing secrets at rest (webhook signing
+    /// secrets); the same value on every api and worker. Unset: the development key in
+    /// `SECRETS_KEY_FILE` (default `var/secrets_key`, generated when missing).
+    pub secrets_key: Option<SecretString>,
+    /// `SECRETS_KEY_PREVIOUS`: the key before a change of `SECRETS_KEY`, still opening.
+    pub secrets_key_previous: Option<SecretString>,
+    /// `SECRETS_KEY_FILE`: the development key file used when `SECRETS_KEY` is unset.
+    pub secrets_key_file: PathBuf,
     /// `SUBSCRIPTION_RECHECK_SECS`: how often a live subscription re-checks that its
     /// session and membership still hold (default 60); it ends when they do not.
     pub subscription_recheck: Duration,
@@ -110,7 +118,25 @@ impl Settings {
                 message: "must be smtp://..., smtps://... or file://DIR".into(),
             });
         }
+        let secrets_key = get("SECRETS_KEY");
+        let secrets_key_previous = get("SECRETS_KEY_PREVIOUS");
+        for (name, value) in [
+            ("SECRETS_KEY", &secrets_key),
+            ("SECRETS_KEY_PREVIOUS", &secrets_key_previous),
+        ] {
+            if let Some(value) = value {
+                schema::secrets::parse_key(value).map_err(|e| ConfigError {
+                    name,
+                    message: e.to_string(),
+                })?;
+            }
+        }
         Ok(Self {
+            secrets_key: secrets_key.map(SecretString::from),
+            secrets_key_previous: secrets_key_previous.map(SecretString::from),
+            secrets_key_file: PathBuf::from(
+                get("SECRETS_KEY_FILE").unwrap_or_else(|| "var/secrets_key".into()),
+            ),
             bind,
             database_url: get("DATABASE_URL")
                 .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/asyncstand".into()),

@@ -29,7 +29,10 @@ use actix_web::middleware::{Compress, Condition, DefaultHeaders};
 use actix_web::{App, HttpServer, web};
 use anyhow::Context as _;
 use schema::amqp::Topology;
-use schema::db::PoolOptions;
+use schema::db::{DbPool, PoolOptions, standup_configs};
+use schema::secrets::{KeyOrigin, SecretBox};
+use schema::webhook::secret_context;
+use secrecy::ExposeSecret;
 use std::net::TcpListener;
 use std::sync::Arc;
 use tracing_actix_web::TracingLogger;
@@ -62,6 +65,8 @@ impl Application {
                 ..PoolOptions::default()
             },
         )?;
+        let secrets = Arc::new(secret_box(&settings)?);
+        seal_stored_secrets(&pool, &secrets).await?;
         let topology = Topology::new(settings.amqp_prefix.clone());
         let broker = Broker::start(settings.amqp_url.clone(), topology.clone());
         let metrics = Metrics::default();
@@ -75,6 +80,7 @@ impl Application {
             events,
             metrics,
             pool,
+            secrets,
             settings: Arc::new(settings),
         };
         let schema = build_schema(
@@ -108,6 +114,57 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// The box sealing secrets at rest, from `SECRETS_KEY` (or the development key file).
+fn secret_box(settings: &Settings) -> anyhow::Result<SecretBox> {
+    let (secrets, origin) = SecretBox::from_config(
+        settings
+            .secrets_key
+            .as_ref()
+            .map(ExposeSecret::expose_secret),
+        settings
+            .secrets_key_previous
+            .as_ref()
+            .map(ExposeSecret::expose_secret),
+        &settings.secrets_key_file,
+    )
+    .context("SECRETS_KEY")?;
+    if origin != KeyOrigin::Environment {
+        tracing::warn!(
+            path = %settings.secrets_key_file.display(),
+            "SECRETS_KEY is unset; using the development key file (set SECRETS_KEY in production, the same for every api and worker)"
+        );
+    }
+    Ok(secrets)
+}
+
+/// Seals webhook secrets that an earlier version stored in the clear. Safe with several
+/// replicas starting at once: a secret is replaced only while it is still the clear one.
+async fn seal_stored_secrets(pool: &DbPool, secrets: &SecretBox) -> anyhow::Result<()> {
+    let mut conn = pool.get().await.context("sealing stored secrets")?;
+    let mut sealed = 0_usize;
+    loop {
+        let batch = standup_configs::unsealed_webhook_secrets(&mut conn, 500).await?;
+        if batch.is_empty() {
+            break;
+        }
+        let mut progressed = false;
+        for (config, plain) in batch {
+            let value = secrets.seal(&plain, &secret_context(config))?;
+            if standup_configs::seal_webhook_secret(&mut conn, config, &plain, &value).await? {
+                sealed += 1;
+                progressed = true;
+            }
+        }
+        if !progressed {
+            break;
+        }
+    }
+    if sealed > 0 {
+        tracing::info!(sealed, "sealed webhook secrets stored in the clear");
+    }
+    Ok(())
 }
 
 fn listener_addr(bind: &str, port: u16) -> String {

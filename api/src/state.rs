@@ -7,6 +7,7 @@ use crate::events::EventHub;
 use crate::metrics::Metrics;
 use crate::outbox::OutboxRelay;
 use schema::db::{DbConn, DbPool};
+use schema::secrets::SecretBox;
 use std::sync::Arc;
 
 /// Everything a request needs, cloned cheaply into every handler and resolver.
@@ -21,6 +22,8 @@ pub struct AppState {
     /// Standup events: published after commits, fanned out to subscriptions.
     pub events: EventHub,
     pub metrics: Metrics,
+    /// Seals secrets at rest (`SECRETS_KEY`).
+    pub secrets: Arc<SecretBox>,
 }
 
 impl AppState {

@@ -63,9 +63,22 @@ impl std::error::Error for WebhookError {}
 /// [`verify`] only accepts non-negative timestamps, which every real clock gives.
 #[must_use]
 pub fn sign(secret: &[u8], timestamp: i64, body: &[u8]) -> String {
+    sign_with_each(&[secret], timestamp, body)
+}
+
+/// Like [`sign`], with one `v1` per secret, in order: while a secret is being rotated
+/// the message is signed with the new and the previous one, so a receiver still holding
+/// either accepts it.
+#[must_use]
+pub fn sign_with_each(secrets: &[&[u8]], timestamp: i64, body: &[u8]) -> String {
     let t = timestamp.to_string();
-    let signature = signed_payload(secret, &t, body).finalize().into_bytes();
-    format!("t={t},v1={}", hex::encode(signature))
+    let mut header = format!("t={t}");
+    for secret in secrets {
+        let signature = signed_payload(secret, &t, body).finalize().into_bytes();
+        header.push_str(",v1=");
+        header.push_str(&hex::encode(signature));
+    }
+    header
 }
 
 /// Checks a [`SIGNATURE_HEADER`] value against the body received, at `now` (unix seconds).
@@ -101,6 +114,13 @@ pub fn verify(
         return Err(WebhookError::Expired);
     }
     Ok(())
+}
+
+/// What a config's stored webhook secrets are sealed under (see [`crate::secrets`]): its
+/// id, so a sealed secret copied onto another config does not open there.
+#[must_use]
+pub fn secret_context(config: crate::ids::StandupConfigId) -> [u8; 16] {
+    config.as_uuid().into_bytes()
 }
 
 /// A new webhook secret: `whsec_` and 32 random bytes in lowercase hex (70 characters).
@@ -223,6 +243,21 @@ mod tests {
             reference.update(b"1700000000.{\"a\":1}");
             assert_eq!(hex::encode(reference.finalize().into_bytes()), hex);
         }
+    }
+
+    #[test]
+    fn during_a_rotation_a_receiver_with_either_secret_accepts() {
+        let (old, new) = (generate_secret(), generate_secret());
+        let header = sign_with_each(&[new.as_bytes(), old.as_bytes()], T, BODY);
+        assert_eq!(header.matches(",v1=").count(), 2);
+        assert!(header.starts_with(&sign(new.as_bytes(), T, BODY)));
+        for secret in [&old, &new] {
+            assert_eq!(verify(secret.as_bytes(), &header, BODY, T, 300), Ok(()));
+        }
+        assert_eq!(
+            verify(generate_secret().as_bytes(), &header, BODY, T, 300),
+            Err(WebhookError::BadSignature)
+        );
     }
 
     #[test]

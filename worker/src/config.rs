@@ -3,7 +3,7 @@
 use crate::{error::Error, notify::mail::MailUrl};
 use schema::amqp::RetryDelay;
 use secrecy::SecretString;
-use std::{net::SocketAddr, time::Duration};
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
 use tracing_subscriber::EnvFilter;
 
 /// Every variable [`Settings::from_env`] reads.
@@ -25,6 +25,9 @@ pub const VARS: &[&str] = &[
     "WORKER_SCHEDULER",
     "SCHEDULER_TICK_MS",
     "WEBHOOK_ALLOW_PRIVATE_NETWORKS",
+    "SECRETS_KEY",
+    "SECRETS_KEY_PREVIOUS",
+    "SECRETS_KEY_FILE",
     "LOG_FORMAT",
     "RUST_LOG",
 ];
@@ -32,6 +35,7 @@ pub const VARS: &[&str] = &[
 const DEFAULT_AMQP_URL: &str = "amqp://guest:guest@127.0.0.1:5672/%2f";
 const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/asyncstand";
 const DEFAULT_POOL_SIZE: usize = 32;
+const DEFAULT_SECRETS_KEY_FILE: &str = "var/secrets_key";
 const MAX_POOL_SIZE: usize = 1024;
 const DEFAULT_MAIL_URL: &str = "file://var/mail";
 const DEFAULT_MAIL_FROM: &str = "AsyncStand <no-reply@localhost>";
@@ -112,6 +116,14 @@ pub struct Settings {
     /// private and link-local addresses (development, tests, an on-premises install);
     /// default off, since tenants choose webhook URLs.
     pub webhook_allow_private_networks: bool,
+    /// `SECRETS_KEY`: base64 of 32 bytes opening the webhook secrets the api sealed
+    /// (the same value on every api and worker). Unset: the development key in
+    /// `SECRETS_KEY_FILE` (default `var/secrets_key`, generated when missing).
+    pub secrets_key: Option<SecretString>,
+    /// `SECRETS_KEY_PREVIOUS`: the key before a change of `SECRETS_KEY`, still opening.
+    pub secrets_key_previous: Option<SecretString>,
+    /// `SECRETS_KEY_FILE`: the development key file used when `SECRETS_KEY` is unset.
+    pub secrets_key_file: PathBuf,
     /// `LOG_FORMAT`: `json` or `text`.
     pub log_format: LogFormat,
     /// `RUST_LOG`: an `EnvFilter` directive (default `info`).
@@ -330,6 +342,20 @@ impl Settings {
             }
         };
 
+        let secrets_key = get("SECRETS_KEY");
+        let secrets_key_previous = get("SECRETS_KEY_PREVIOUS");
+        for (var, value) in [
+            ("SECRETS_KEY", &secrets_key),
+            ("SECRETS_KEY_PREVIOUS", &secrets_key_previous),
+        ] {
+            if let Some(value) = value {
+                schema::secrets::parse_key(value).map_err(|e| Error::config(var, e.to_string()))?;
+            }
+        }
+        let secrets_key_file = PathBuf::from(
+            get("SECRETS_KEY_FILE").unwrap_or_else(|| DEFAULT_SECRETS_KEY_FILE.to_owned()),
+        );
+
         let log_filter = get("RUST_LOG").unwrap_or_else(|| DEFAULT_LOG_FILTER.to_owned());
         if let Err(e) = EnvFilter::try_new(&log_filter) {
             return Err(Error::config("RUST_LOG", e.to_string()));
@@ -353,6 +379,9 @@ impl Settings {
             scheduler,
             scheduler_tick: Duration::from_millis(scheduler_tick_ms),
             webhook_allow_private_networks,
+            secrets_key: secrets_key.map(SecretString::from),
+            secrets_key_previous: secrets_key_previous.map(SecretString::from),
+            secrets_key_file,
             log_format,
             log_filter,
         })

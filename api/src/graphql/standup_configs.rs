@@ -208,6 +208,18 @@ pub struct UpdateStandupConfigInput {
     pub close_when_all_answered: Option<bool>,
 }
 
+/// A webhook signing secret, shown once: receivers verify the
+/// `X-AsyncStand-Signature` header with it (see the GraphQL guide).
+#[derive(SimpleObject)]
+pub struct WebhookSecret {
+    /// `whsec_` and 64 hex digits. Keep it with the receiver; it is not shown again.
+    pub secret: String,
+    /// Until when deliveries are also signed with the secret this one replaced (null when
+    /// there was none).
+    pub previous_valid_until: Option<DateTime<Utc>>,
+    pub config: StandupConfig,
+}
+
 /// A ready-made config to start from (`templates`).
 #[derive(SimpleObject, Clone, Debug)]
 pub struct StandupTemplate {
@@ -369,6 +381,30 @@ impl StandupConfigsMutation {
                 .await
                 .extend()?,
         ))
+    }
+
+    /// A new signing secret for a config's WEBHOOK delivery, returned this once (store it
+    /// with the receiver; it is never shown again). The previous secret keeps signing
+    /// beside it until `previousValidUntil`, so a receiver can switch without refusing a
+    /// delivery. OWNER/ADMIN.
+    async fn rotate_webhook_secret(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(name = "configId")] config: ID,
+    ) -> Result<WebhookSecret> {
+        let state = ctx.data::<AppState>()?;
+        let meta = ctx.data::<RequestMeta>()?;
+        let caller = require_caller(ctx.data::<AuthState>()?).extend()?;
+        let id = config_id(&config)?;
+        let (secret, previous_valid_until, config) =
+            service::rotate_webhook_secret(state, meta, caller, id)
+                .await
+                .extend()?;
+        Ok(WebhookSecret {
+            secret,
+            previous_valid_until,
+            config: StandupConfig(config),
+        })
     }
 
     /// Deletes a standup config. OWNER/ADMIN.

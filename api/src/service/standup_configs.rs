@@ -21,6 +21,7 @@ use schema::ids::{OrganizationId, QuestionId, StandupConfigId, TeamId, UserId};
 use schema::schedule::Schedule;
 use schema::standup::{MAX_CONFIGS_PER_TEAM, MAX_PARTICIPANTS, MAX_QUESTIONS, Question};
 use schema::validation::{self, ValidationError};
+use schema::webhook::{generate_secret, secret_context};
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
 
@@ -248,9 +249,32 @@ fn check(
     })
 }
 
-/// A new webhook signing secret: 32 random bytes, hex.
-fn new_webhook_secret() -> String {
-    format!("whsec_{}", hex::encode(rand::random::<[u8; 32]>()))
+/// How long a rotated-out webhook secret keeps signing beside the new one, so receivers
+/// can switch without refusing deliveries.
+pub const PREVIOUS_WEBHOOK_SECRET_HOURS: i64 = 24;
+
+/// A new webhook signing secret for config `id`: in the clear (shown once) and sealed
+/// (stored).
+fn new_webhook_secret(state: &AppState, id: StandupConfigId) -> ApiResult<(String, String)> {
+    let secret = generate_secret();
+    let sealed = state
+        .secrets
+        .seal(&secret, &secret_context(id))
+        .map_err(ApiError::internal)?;
+    Ok((secret, sealed))
+}
+
+/// A sealed new secret when `wanted` (a config with WEBHOOK delivery).
+fn sealed_secret_if(
+    state: &AppState,
+    id: StandupConfigId,
+    wanted: bool,
+) -> ApiResult<Option<String>> {
+    Ok(if wanted {
+        Some(new_webhook_secret(state, id)?.1)
+    } else {
+        None
+    })
 }
 
 /// What the audit log keeps of a config (never the webhook secret).
@@ -354,8 +378,8 @@ pub async fn create(
             close_when_all_answered: input.close_when_all_answered,
         };
         let checked = check(draft, &HashSet::new(), &members, Utc::now())?;
-        let secret = checked.wants_webhook.then(new_webhook_secret);
         let id = StandupConfigId::new_random();
+        let secret = sealed_secret_if(state, id, checked.wants_webhook)?;
         let config = standup_configs::insert(
             tx,
             id,
@@ -448,7 +472,7 @@ pub async fn update(
         };
         let existing: HashSet<QuestionId> = current_questions.iter().map(|q| q.id).collect();
         let checked = check(draft, &existing, &members, Utc::now())?;
-        let secret = checked.wants_webhook.then(new_webhook_secret);
+        let secret = sealed_secret_if(state, id, checked.wants_webhook)?;
         let after =
             standup_configs::update(tx, caller.org, id, &checked.values, secret.as_deref()).await?;
         standup_configs::set_participants(
@@ -511,6 +535,52 @@ pub async fn delete(
         )
         .await?;
         Ok(())
+    })
+    .await
+}
+
+/// A new webhook signing secret for config `id`, returned this once; the previous one
+/// keeps signing beside it for [`PREVIOUS_WEBHOOK_SECRET_HOURS`]. OWNER/ADMIN; the config
+/// must deliver to a webhook. Returns the secret, when the previous one stops signing
+/// (none when there was none) and the config.
+#[tracing::instrument(skip_all)]
+pub async fn rotate_webhook_secret(
+    state: &AppState,
+    meta: &RequestMeta,
+    caller: &Caller,
+    id: StandupConfigId,
+) -> ApiResult<(String, Option<DateTime<Utc>>, StandupConfig)> {
+    require_admin(state, caller, "rotate webhook secrets").await?;
+    let (secret, sealed) = new_webhook_secret(state, id)?;
+    let mut conn = state.db().await?;
+    conn.transaction::<_, ApiError, _>(async |tx| {
+        let config = standup_configs::find_for_update(tx, caller.org, id)
+            .await?
+            .ok_or_else(config_not_found)?;
+        if !config.delivery.contains(&DeliveryChannel::Webhook) {
+            return Err(bad(
+                "configId",
+                "this config does not deliver to a webhook; add WEBHOOK to its delivery first",
+            ));
+        }
+        let previous_until = standup_configs::rotate_webhook_secret(
+            tx,
+            id,
+            &sealed,
+            Utc::now() + chrono::Duration::hours(PREVIOUS_WEBHOOK_SECRET_HOURS),
+        )
+        .await?;
+        audit(
+            tx,
+            meta,
+            Some(caller.org),
+            Some(caller.user),
+            "standup_config.webhook_secret_rotated",
+            Some(("standup_config", id.to_string())),
+            json!({ "teamId": config.team_id, "previousValidUntil": previous_until }),
+        )
+        .await?;
+        Ok((secret, previous_until, config))
     })
     .await
 }

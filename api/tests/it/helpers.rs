@@ -10,6 +10,8 @@ use serde_json::{Value, json};
 use std::collections::HashMap;
 
 pub const TEST_JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123456789";
+/// The `SECRETS_KEY` of every test api and worker (bytes 0..32, base64).
+pub const TEST_SECRETS_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 pub const PASSWORD: &str = "correct horse battery staple";
 
 /// A fresh database cloned from the migrated template; returns its URL and name.
@@ -62,6 +64,7 @@ impl TestApp {
             ("DATABASE_POOL_SIZE", "4".into()),
             ("AMQP_PREFIX", amqp_prefix.clone()),
             ("JWT_SECRET", TEST_JWT_SECRET.into()),
+            ("SECRETS_KEY", TEST_SECRETS_KEY.into()),
             ("RATE_LIMIT_PER_MINUTE", "0".into()),
             ("HTTP_WORKERS", "2".into()),
             (
@@ -275,6 +278,7 @@ impl TestApp {
             ("PUBLIC_URL", self.address.clone()),
             ("WORKER_HEALTH_BIND", "127.0.0.1:0".into()),
             ("WORKER_RETRY_DELAYS", TEST_RETRY_DELAYS.into()),
+            ("SECRETS_KEY", TEST_SECRETS_KEY.into()),
             // The tests' webhook receivers listen on 127.0.0.1.
             ("WEBHOOK_ALLOW_PRIVATE_NETWORKS", "1".into()),
         ]
@@ -376,6 +380,7 @@ impl TestApp {
             ("DATABASE_POOL_SIZE", "4".into()),
             ("AMQP_PREFIX", self.amqp_prefix.clone()),
             ("JWT_SECRET", TEST_JWT_SECRET.into()),
+            ("SECRETS_KEY", TEST_SECRETS_KEY.into()),
             ("RATE_LIMIT_PER_MINUTE", "0".into()),
             ("HTTP_WORKERS", "1".into()),
         ]

@@ -227,6 +227,13 @@ async fn every_operation_keeps_tenants_apart() {
             true,
         ),
         (
+            "rotateWebhookSecret",
+            "mutation($id: ID!) { rotateWebhookSecret(configId: $id) { secret } }",
+            json!({ "id": config }),
+            Some("NOT_FOUND"),
+            true,
+        ),
+        (
             "deleteStandupConfig",
             "mutation($id: ID!) { deleteStandupConfig(id: $id) }",
             json!({ "id": config }),

@@ -568,8 +568,17 @@ async fn webhook_delivery_gets_a_secret_that_never_leaves_the_server() {
         .webhook_secret
     };
     let first = secret().await.expect("a secret is generated");
-    assert!(first.len() >= 64, "{first}");
+    // Sealed at rest: what the database holds opens, under this config only, to a secret.
+    let plain = open_secret(&first, &id).expect("sealed with SECRETS_KEY for this config");
+    assert!(plain.starts_with("whsec_") && plain.len() == 70, "{plain}");
+    assert!(!first.contains(&plain));
+    let other = uuid::Uuid::new_v4().to_string();
+    assert!(
+        open_secret(&first, &other).is_none(),
+        "opens for another config"
+    );
     assert!(!created.to_string().contains(&first));
+    assert!(!created.to_string().contains(&plain));
 
     // Kept across an unrelated change; gone with the webhook.
     let renamed = s
@@ -620,6 +629,188 @@ async fn webhook_delivery_gets_a_secret_that_never_leaves_the_server() {
             0
         );
     }
+}
+
+/// Opens a stored webhook secret of config `id` with the tests' `SECRETS_KEY`.
+fn open_secret(stored: &str, id: &str) -> Option<String> {
+    let key = schema::secrets::parse_key(TEST_SECRETS_KEY).unwrap();
+    let id: schema::ids::StandupConfigId = id.parse().unwrap();
+    schema::secrets::SecretBox::new(&key, &[])
+        .open(stored, &schema::webhook::secret_context(id))
+        .ok()
+}
+
+#[derive(diesel::QueryableByName)]
+struct StoredSecrets {
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    webhook_secret: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    webhook_secret_previous: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>)]
+    webhook_secret_previous_until: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+async fn stored_secrets(app: &TestApp, id: &str) -> StoredSecrets {
+    let mut db = app.db().await;
+    diesel::sql_query(
+        "SELECT webhook_secret, webhook_secret_previous, webhook_secret_previous_until
+         FROM standup_configs WHERE id = $1::uuid",
+    )
+    .bind::<diesel::sql_types::Text, _>(id)
+    .get_result(&mut db)
+    .await
+    .unwrap()
+}
+
+const ROTATE: &str = "mutation($id: ID!) { rotateWebhookSecret(configId: $id) { secret previousValidUntil config { id webhookUrl } } }";
+
+#[tokio::test]
+async fn admins_rotate_a_webhook_secret_which_is_shown_once_and_the_old_one_signs_for_a_day() {
+    let s = setup().await;
+    let mut i = input(&s.team, &[]);
+    i["delivery"] = json!(["WEBHOOK"]);
+    i["webhookUrl"] = json!("https://hooks.example.com/a");
+    let created = create(&s, i).await;
+    let id = created["data"]["createStandupConfig"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{created}"))
+        .to_string();
+    let generated = open_secret(
+        &stored_secrets(&s.app, &id).await.webhook_secret.unwrap(),
+        &id,
+    )
+    .unwrap();
+
+    let before = chrono::Utc::now();
+    let body = s
+        .app
+        .graphql_as(&s.owner.token, ROTATE, json!({ "id": id }))
+        .await;
+    let r = &body["data"]["rotateWebhookSecret"];
+    let secret = r["secret"].as_str().unwrap_or_else(|| panic!("{body}"));
+    assert!(
+        secret.starts_with("whsec_") && secret.len() == 70,
+        "{secret}"
+    );
+    assert_ne!(secret, generated);
+    assert_eq!(r["config"]["id"], id.as_str());
+    let until: chrono::DateTime<chrono::Utc> =
+        r["previousValidUntil"].as_str().unwrap().parse().unwrap();
+    let day = chrono::TimeDelta::hours(24);
+    assert!(
+        until >= before + day && until <= chrono::Utc::now() + day,
+        "{until}"
+    );
+
+    // Stored sealed: the new one current, the one it replaced beside it until `until`.
+    let stored = stored_secrets(&s.app, &id).await;
+    assert_eq!(
+        open_secret(&stored.webhook_secret.unwrap(), &id).as_deref(),
+        Some(secret)
+    );
+    assert_eq!(
+        open_secret(&stored.webhook_secret_previous.unwrap(), &id),
+        Some(generated.clone())
+    );
+    assert_eq!(
+        stored.webhook_secret_previous_until.map(|t| t.timestamp()),
+        Some(until.timestamp())
+    );
+
+    // Shown once: no query returns it, and the audit log records the rotation without it.
+    let read = s
+        .app
+        .graphql_as(&s.owner.token, CONFIG, json!({ "id": id }))
+        .await;
+    assert!(!read.to_string().contains(secret));
+    assert_eq!(
+        count(
+            &s.app,
+            "SELECT 1 FROM audit_events WHERE action = 'standup_config.webhook_secret_rotated'"
+        )
+        .await,
+        1
+    );
+    for leaked in [secret, generated.as_str()] {
+        assert_eq!(
+            count(
+                &s.app,
+                &format!("SELECT 1 FROM audit_events WHERE summary::text LIKE '%{leaked}%'")
+            )
+            .await,
+            0
+        );
+    }
+
+    // A member may not; a config without a webhook cannot; another id is not found.
+    let denied = s
+        .app
+        .graphql_as(&s.member.token, ROTATE, json!({ "id": id }))
+        .await;
+    assert_eq!(error_code(&denied), "FORBIDDEN", "{denied}");
+    let plain = create(&s, input(&s.team, &[])).await;
+    let plain_id = plain["data"]["createStandupConfig"]["id"].as_str().unwrap();
+    let refused = s
+        .app
+        .graphql_as(&s.owner.token, ROTATE, json!({ "id": plain_id }))
+        .await;
+    assert_eq!(error_code(&refused), "BAD_USER_INPUT", "{refused}");
+    assert_eq!(field(&refused), "configId", "{refused}");
+    assert!(
+        stored_secrets(&s.app, plain_id)
+            .await
+            .webhook_secret
+            .is_none()
+    );
+    let missing = s
+        .app
+        .graphql_as(
+            &s.owner.token,
+            ROTATE,
+            json!({ "id": uuid::Uuid::new_v4().to_string() }),
+        )
+        .await;
+    assert_eq!(error_code(&missing), "NOT_FOUND", "{missing}");
+    // The refused attempts changed nothing.
+    let after = stored_secrets(&s.app, &id).await;
+    assert_eq!(
+        open_secret(&after.webhook_secret.unwrap(), &id).as_deref(),
+        Some(secret)
+    );
+}
+
+#[tokio::test]
+async fn a_webhook_secret_stored_in_the_clear_is_sealed_when_an_api_starts() {
+    let s = setup().await;
+    let mut i = input(&s.team, &[]);
+    i["delivery"] = json!(["WEBHOOK"]);
+    i["webhookUrl"] = json!("https://hooks.example.com/a");
+    let created = create(&s, i).await;
+    let id = created["data"]["createStandupConfig"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // As an earlier version stored it.
+    let legacy = schema::webhook::generate_secret();
+    let mut db = s.app.db().await;
+    diesel::sql_query("UPDATE standup_configs SET webhook_secret = $1 WHERE id = $2::uuid")
+        .bind::<diesel::sql_types::Text, _>(&legacy)
+        .bind::<diesel::sql_types::Text, _>(&id)
+        .execute(&mut db)
+        .await
+        .unwrap();
+
+    let _replica = s.app.spawn_replica().await;
+    let stored = stored_secrets(&s.app, &id).await.webhook_secret.unwrap();
+    assert!(
+        stored.starts_with("v1:") && !stored.contains(&legacy),
+        "{stored}"
+    );
+    assert_eq!(
+        open_secret(&stored, &id),
+        Some(legacy),
+        "the same secret, sealed"
+    );
 }
 
 #[tokio::test]

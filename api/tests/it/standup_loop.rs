@@ -181,20 +181,28 @@ async fn fixture(webhook: &str) -> Fixture {
         .as_str()
         .unwrap_or_else(|| panic!("createStandupConfig failed: {body}"))
         .to_string();
+    // The receiver learns the signing secret the way an admin does: by rotating it.
+    let rotated = app
+        .graphql_as(
+            &ada.token,
+            "mutation($id: ID!) { rotateWebhookSecret(configId: $id) { secret } }",
+            json!({ "id": config }),
+        )
+        .await;
+    let secret = rotated["data"]["rotateWebhookSecret"]["secret"]
+        .as_str()
+        .unwrap_or_else(|| panic!("rotateWebhookSecret failed: {rotated}"))
+        .to_string();
     #[derive(diesel::QueryableByName)]
     struct Row {
         #[diesel(sql_type = Nullable<Timestamptz>)]
         next_run_at: Option<DateTime<Utc>>,
-        #[diesel(sql_type = Nullable<Text>)]
-        webhook_secret: Option<String>,
     }
-    let row: Row = diesel::sql_query(
-        "SELECT next_run_at, webhook_secret FROM standup_configs WHERE id = $1::uuid",
-    )
-    .bind::<Text, _>(&config)
-    .get_result(&mut db)
-    .await
-    .unwrap();
+    let row: Row = diesel::sql_query("SELECT next_run_at FROM standup_configs WHERE id = $1::uuid")
+        .bind::<Text, _>(&config)
+        .get_result(&mut db)
+        .await
+        .unwrap();
     Fixture {
         app,
         ada,
@@ -202,7 +210,7 @@ async fn fixture(webhook: &str) -> Fixture {
         cleo,
         config,
         run: row.next_run_at.expect("an active config has a next run"),
-        secret: row.webhook_secret.expect("a webhook config has a secret"),
+        secret,
     }
 }
 
@@ -409,13 +417,15 @@ async fn a_scheduled_standup_opens_notifies_reminds_closes_and_delivers_its_dige
         assert!(text.contains(expected), "{expected:?} missing from {text}");
     }
 
-    // The receiver got one POST, signed with the config's secret.
+    // The receiver got one POST, signed with the rotated secret (and, for the overlap
+    // after a rotation, with the one it replaced).
     let received = receiver.received();
     assert_eq!(received.len(), 1, "{received:?}");
     let signature = received[0]
         .signature
         .as_deref()
         .expect("a signature header");
+    assert_eq!(signature.matches("v1=").count(), 2, "{signature}");
     schema::webhook::verify(
         f.secret.as_bytes(),
         signature,

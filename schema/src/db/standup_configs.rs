@@ -4,10 +4,15 @@ use super::DbError;
 use super::models::{StandupConfig, StandupConfigValues, User};
 use super::tables::{standup_config_participants, standup_configs, standup_configs_extra, users};
 use crate::ids::{OrganizationId, StandupConfigId, TeamId, UserId};
-use diesel::{ExpressionMethods, OptionalExtension, QueryDsl, SelectableHelper, dsl::count_star};
+use chrono::{DateTime, Utc};
+use diesel::{
+    ExpressionMethods, NullableExpressionMethods, OptionalExtension, QueryDsl, SelectableHelper,
+    TextExpressionMethods, dsl::count_star,
+};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
-/// Inserts a config; `webhook_secret` is stored, never read back by the API.
+/// Inserts a config; `webhook_secret` (sealed, see [`crate::secrets`]) is stored, never
+/// read back by the API.
 pub async fn insert(
     conn: &mut AsyncPgConnection,
     id: StandupConfigId,
@@ -35,8 +40,9 @@ pub async fn insert(
     Ok(config)
 }
 
-/// Writes `values` over config `id`. With `webhook_secret` the config keeps its secret
-/// when it has one and takes this one otherwise; without, its secret is cleared.
+/// Writes `values` over config `id`. With `webhook_secret` (sealed) the config keeps its
+/// secret when it has one and takes this one otherwise; without, its secrets (the current
+/// and a previous one still signing after a rotation) are cleared.
 pub async fn update(
     conn: &mut AsyncPgConnection,
     org: OrganizationId,
@@ -76,6 +82,8 @@ pub async fn update(
             diesel::update(extra)
                 .set((
                     standup_configs_extra::webhook_secret.eq(None::<String>),
+                    standup_configs_extra::webhook_secret_previous.eq(None::<String>),
+                    standup_configs_extra::webhook_secret_previous_until.eq(None::<DateTime<Utc>>),
                     now,
                 ))
                 .execute(conn)
@@ -83,6 +91,75 @@ pub async fn update(
         }
     };
     Ok(config)
+}
+
+/// Makes `sealed` the current webhook secret of config `id`; the one it replaces, if
+/// any, keeps signing beside it until `previous_until`. The caller has found the config
+/// in its organization (and locked it). Returns when the previous secret stops signing,
+/// `None` when there was none.
+pub async fn rotate_webhook_secret(
+    conn: &mut AsyncPgConnection,
+    id: StandupConfigId,
+    sealed: &str,
+    previous_until: DateTime<Utc>,
+) -> Result<Option<DateTime<Utc>>, DbError> {
+    let extra = standup_configs_extra::table.find(id);
+    let had_one = extra
+        .select(standup_configs_extra::webhook_secret.is_not_null())
+        .first::<bool>(conn)
+        .await?;
+    let until = had_one.then_some(previous_until);
+    diesel::update(extra)
+        .set((
+            standup_configs_extra::webhook_secret_previous
+                .eq(standup_configs_extra::webhook_secret),
+            standup_configs_extra::webhook_secret_previous_until.eq(until),
+            standup_configs_extra::webhook_secret.eq(sealed),
+            standup_configs_extra::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(until)
+}
+
+/// Webhook secrets stored in the clear by an earlier version, to be sealed: (config,
+/// column value), at most `limit`.
+pub async fn unsealed_webhook_secrets(
+    conn: &mut AsyncPgConnection,
+    limit: i64,
+) -> Result<Vec<(StandupConfigId, String)>, DbError> {
+    Ok(standup_configs_extra::table
+        .filter(standup_configs_extra::webhook_secret.is_not_null())
+        .filter(
+            standup_configs_extra::webhook_secret
+                .not_like(format!("{}%", crate::secrets::SEALED_PREFIX)),
+        )
+        .select((
+            standup_configs_extra::id,
+            standup_configs_extra::webhook_secret.assume_not_null(),
+        ))
+        .limit(limit)
+        .load(conn)
+        .await?)
+}
+
+/// Replaces the clear `plain` secret of config `id` by `sealed`, unless it changed
+/// meanwhile (another process sealed or rotated it). Whether it was replaced.
+pub async fn seal_webhook_secret(
+    conn: &mut AsyncPgConnection,
+    id: StandupConfigId,
+    plain: &str,
+    sealed: &str,
+) -> Result<bool, DbError> {
+    let updated = diesel::update(
+        standup_configs_extra::table
+            .find(id)
+            .filter(standup_configs_extra::webhook_secret.eq(plain)),
+    )
+    .set(standup_configs_extra::webhook_secret.eq(sealed))
+    .execute(conn)
+    .await?;
+    Ok(updated == 1)
 }
 
 /// How many configs `team` has.

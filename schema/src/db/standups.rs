@@ -611,16 +611,32 @@ pub async fn mark_digest_delivered(
     Ok(())
 }
 
-/// The webhook secret of config `id` (signing only; never shown).
-pub async fn webhook_secret(
+/// The stored (sealed) webhook secrets of config `id` that sign at `now`: the current one
+/// first, then the previous one while its overlap after a rotation lasts. Empty when the
+/// config is gone or has no secret. Signing only; never shown.
+pub async fn webhook_secrets(
     conn: &mut AsyncPgConnection,
     config: StandupConfigId,
-) -> Result<Option<String>, DbError> {
-    Ok(standup_configs_extra::table
+    now: DateTime<Utc>,
+) -> Result<Vec<String>, DbError> {
+    let row = standup_configs_extra::table
         .find(config)
-        .select(standup_configs_extra::webhook_secret)
-        .first::<Option<String>>(conn)
+        .select((
+            standup_configs_extra::webhook_secret,
+            standup_configs_extra::webhook_secret_previous,
+            standup_configs_extra::webhook_secret_previous_until,
+        ))
+        .first::<(Option<String>, Option<String>, Option<DateTime<Utc>>)>(conn)
         .await
-        .optional()?
-        .flatten())
+        .optional()?;
+    let Some((Some(current), previous, until)) = row else {
+        return Ok(Vec::new());
+    };
+    let mut secrets = vec![current];
+    if let (Some(previous), Some(until)) = (previous, until)
+        && until > now
+    {
+        secrets.push(previous);
+    }
+    Ok(secrets)
 }

@@ -199,6 +199,8 @@ diesel::table! {
     standup_configs_extra (id) {
         id -> Uuid,
         webhook_secret -> Nullable<Text>,
+        webhook_secret_previous -> Nullable<Text>,
+        webhook_secret_previous_until -> Nullable<Timestamptz>,
         updated_at -> Timestamptz,
     }
 }

@@ -2,7 +2,8 @@
 //!
 //! The body is JSON `{"event": "standup.digest", "standup": {…}, "team": {…}, "digest":
 //! {…}, "url": …}`; the [`SIGNATURE_HEADER`] is `schema::webhook::sign(secret, now, body)`
-//! with the secret of the standup's config; `X-AsyncStand-Delivery` carries the standup
+//! with the secret of the standup's config (and, for a day after a rotation, the previous
+//! one too); `X-AsyncStand-Delivery` carries the standup
 //! id, so a receiver can drop the rare repeat. A transport error or a non-2xx answer is
 //! an error: the pipeline retries the job along its ladder and finally parks it.
 //! `digest_delivered_at` is set on success, in the job's transaction; a delivery already
@@ -17,8 +18,9 @@ use crate::error::Error;
 use diesel_async::AsyncPgConnection;
 use schema::{
     db::standups,
-    ids::StandupId,
-    webhook::{SIGNATURE_HEADER, sign},
+    ids::{StandupConfigId, StandupId},
+    secrets,
+    webhook::{SIGNATURE_HEADER, secret_context, sign_with_each},
 };
 
 /// Carries the standup id: the same on every attempt.
@@ -46,14 +48,19 @@ pub(super) async fn run(
     let Some(digest) = extra.digest else {
         return Err(Error::Webhook(format!("standup {id} has no digest yet")));
     };
-    let secret = match standup.config_id {
-        Some(config) => standups::webhook_secret(tx, config).await?,
-        None => None,
+    let now = chrono::Utc::now();
+    let stored = match standup.config_id {
+        Some(config) => standups::webhook_secrets(tx, config, now)
+            .await?
+            .into_iter()
+            .map(|sealed| open_secret(ctx, config, &sealed))
+            .collect::<Result<Vec<_>, _>>()?,
+        None => Vec::new(),
     };
-    let Some(secret) = secret else {
+    if stored.is_empty() {
         tracing::warn!(standup = %id, "no webhook secret (config deleted?); digest not posted");
         return Ok(());
-    };
+    }
     let team = team_name(tx, standup.team_id).await?;
     let payload = serde_json::json!({
         "event": "standup.digest",
@@ -74,8 +81,8 @@ pub(super) async fn run(
     });
     let body = serde_json::to_vec(&payload)
         .map_err(|e| Error::Webhook(format!("cannot encode the body: {e}")))?;
-    let now = chrono::Utc::now();
-    let signature = sign(secret.as_bytes(), now.timestamp(), &body);
+    let secrets: Vec<&[u8]> = stored.iter().map(String::as_bytes).collect();
+    let signature = sign_with_each(&secrets, now.timestamp(), &body);
     let response = ctx
         .http
         .post(&url)
@@ -96,4 +103,17 @@ pub(super) async fn run(
     standups::mark_digest_delivered(tx, id, now).await?;
     tracing::debug!(standup = %id, %status, "digest webhook delivered");
     Ok(())
+}
+
+/// Opens a stored webhook secret of `config`. A secret stored in the clear by an earlier
+/// version is used as it is (the api seals those when it starts). A secret no configured
+/// key opens fails the job, so the delivery is retried and finally parked where admins see
+/// it, rather than posted unsigned.
+fn open_secret(ctx: &JobContext, config: StandupConfigId, stored: &str) -> Result<String, Error> {
+    if !secrets::is_sealed(stored) {
+        return Ok(stored.to_owned());
+    }
+    ctx.secrets
+        .open(stored, &secret_context(config))
+        .map_err(|e| Error::Webhook(format!("config {config}: webhook secret: {e}")))
 }

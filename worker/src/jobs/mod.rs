@@ -33,9 +33,10 @@ use schema::{
     db::{DbError, DbPool, jobs as processed, tables::organizations, tables::users},
     ids::{OrganizationId, StandupId, UserId},
     jobs::{Job, JobEnvelope},
+    secrets::SecretBox,
 };
 use sha2::{Digest, Sha256};
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 /// How long a webhook receiver has to answer.
 pub const WEBHOOK_TIMEOUT: Duration = Duration::from_secs(10);
@@ -53,6 +54,8 @@ pub struct JobContext {
     pub http: reqwest::Client,
     /// `WEBHOOK_ALLOW_PRIVATE_NETWORKS`: webhooks may go to non-public addresses.
     pub webhook_allow_private_networks: bool,
+    /// Opens the sealed webhook secrets (`SECRETS_KEY`).
+    pub secrets: Arc<SecretBox>,
 }
 
 impl std::fmt::Debug for JobContext {

@@ -66,6 +66,11 @@ pub fn base_vars() -> Vec<(&'static str, &'static str)> {
         ("DATABASE_POOL_SIZE", "4"),
         ("WORKER_CONCURRENCY", "16"),
         ("WORKER_PREFETCH", "32"),
+        // Bytes 0..32: the same key the api tests seal with.
+        (
+            "SECRETS_KEY",
+            "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
+        ),
     ]
 }
 

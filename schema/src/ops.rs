@@ -558,7 +558,7 @@ mod tests {
 
     #[test]
     fn every_document_names_its_operation_and_defines_used_fragments() {
-        assert_eq!(all().count(), 41);
+        assert_eq!(all().count(), 42);
         for (name, query) in all() {
             assert!(
                 query.contains(&format!(" {name}")),

@@ -713,6 +713,90 @@ async fn owner_creates_a_team_and_a_standup_whose_preview_matches_the_server() {
 }
 
 #[tokio::test]
+async fn an_admin_creates_a_webhook_signing_secret_in_the_editor_and_sees_it_once() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let owner = app.signed_up_owner().await;
+    let team = crate::teams::create_team(&app, &owner.token, "Platform").await;
+    let created = app
+        .graphql_as(
+            &owner.token,
+            "mutation($input: CreateStandupConfigInput!) { createStandupConfig(input: $input) { id } }",
+            serde_json::json!({ "input": {
+                "teamId": team, "name": "Hooked daily",
+                "questions": [{ "prompt": "What did you do?", "kind": "TEXT" }],
+                "weekdays": ["MON"], "timeOfDay": "09:00", "responseWindowMinutes": 60,
+                "delivery": ["WEB", "WEBHOOK"], "webhookUrl": "https://hooks.example.com/a"
+            } }),
+        )
+        .await;
+    let config = created["data"]["createStandupConfig"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{created}"))
+        .to_string();
+    let generated = crate::standup_configs::stored_secrets(&app, &config)
+        .await
+        .webhook_secret
+        .expect("a webhook config has a secret");
+
+    sign_in_in_ui(&browser, &app, &owner.email, &owner.org_name).await;
+    browser
+        .goto(&app.url(&format!("/standup-configs/{config}")))
+        .await;
+    browser.wait_text("h1", "Edit Hooked daily").await;
+    browser
+        .wait_text("[data-testid=signing-secret]", "shown once")
+        .await;
+    browser.click("[data-testid=rotate-secret]").await;
+    browser
+        .wait_text("dialog[open]", "keeps signing them too for 24 hours")
+        .await;
+    browser.click("[data-testid=confirm-rotate]").await;
+    browser.wait_present("[data-testid=webhook-secret]").await;
+    browser
+        .wait_text(
+            "[data-testid=previous-valid-until]",
+            "also signs deliveries until",
+        )
+        .await;
+    browser.click("[data-testid=copy-secret]").await;
+    browser
+        .wait_text("[data-testid=copy-secret]", "Copied")
+        .await;
+    browser.screenshot("webhook-secret").await;
+    let shown = browser
+        .script_value("return document.querySelector('[data-testid=webhook-secret]').value;")
+        .await;
+    let shown = shown
+        .as_str()
+        .expect("the secret input's value")
+        .to_string();
+    assert!(shown.starts_with("whsec_") && shown.len() == 70, "{shown}");
+
+    // What the page showed is what now signs, and the one before still signs beside it.
+    let stored = crate::standup_configs::stored_secrets(&app, &config).await;
+    assert_eq!(
+        crate::standup_configs::open_secret(&stored.webhook_secret.unwrap(), &config),
+        Some(shown.clone())
+    );
+    assert_eq!(stored.webhook_secret_previous, Some(generated));
+
+    // Once closed, it is gone from the page; a reload does not bring it back.
+    browser.click("[data-testid=secret-done]").await;
+    browser.wait_gone("dialog[open]").await;
+    browser.reload().await;
+    browser.wait_text("h1", "Edit Hooked daily").await;
+    let html = browser
+        .script_value("return document.documentElement.outerHTML;")
+        .await;
+    assert!(!html.as_str().unwrap_or_default().contains(&shown));
+
+    browser.quit().await;
+}
+
+#[tokio::test]
 async fn a_standup_started_in_the_ui_is_answered_live_and_digested() {
     let Some(owner_browser) = Browser::start().await else {
         return;

@@ -632,7 +632,7 @@ async fn webhook_delivery_gets_a_secret_that_never_leaves_the_server() {
 }
 
 /// Opens a stored webhook secret of config `id` with the tests' `SECRETS_KEY`.
-fn open_secret(stored: &str, id: &str) -> Option<String> {
+pub(crate) fn open_secret(stored: &str, id: &str) -> Option<String> {
     let key = schema::secrets::parse_key(TEST_SECRETS_KEY).unwrap();
     let id: schema::ids::StandupConfigId = id.parse().unwrap();
     schema::secrets::SecretBox::new(&key, &[])
@@ -641,16 +641,16 @@ fn open_secret(stored: &str, id: &str) -> Option<String> {
 }
 
 #[derive(diesel::QueryableByName)]
-struct StoredSecrets {
+pub(crate) struct StoredSecrets {
     #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
-    webhook_secret: Option<String>,
+    pub webhook_secret: Option<String>,
     #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
-    webhook_secret_previous: Option<String>,
+    pub webhook_secret_previous: Option<String>,
     #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>)]
-    webhook_secret_previous_until: Option<chrono::DateTime<chrono::Utc>>,
+    pub webhook_secret_previous_until: Option<chrono::DateTime<chrono::Utc>>,
 }
 
-async fn stored_secrets(app: &TestApp, id: &str) -> StoredSecrets {
+pub(crate) async fn stored_secrets(app: &TestApp, id: &str) -> StoredSecrets {
     let mut db = app.db().await;
     diesel::sql_query(
         "SELECT webhook_secret, webhook_secret_previous, webhook_secret_previous_until

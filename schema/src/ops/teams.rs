@@ -418,6 +418,37 @@ impl Operation for DeleteStandupConfig {
     type Data = DeleteStandupConfigData;
 }
 
+/// `rotateWebhookSecret(configId): WebhookSecret!`: a new signing secret, shown once.
+#[derive(Debug)]
+pub enum RotateWebhookSecret {}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RotateWebhookSecretVariables {
+    pub config_id: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WebhookSecret {
+    pub secret: String,
+    /// Until when the replaced secret still signs (RFC 3339), if there was one.
+    pub previous_valid_until: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RotateWebhookSecretData {
+    pub rotate_webhook_secret: WebhookSecret,
+}
+
+impl Operation for RotateWebhookSecret {
+    const NAME: &'static str = "RotateWebhookSecret";
+    const QUERY: &'static str = "mutation RotateWebhookSecret($configId: ID!) { rotateWebhookSecret(configId: $configId) { secret previousValidUntil } }";
+    type Variables = RotateWebhookSecretVariables;
+    type Data = RotateWebhookSecretData;
+}
+
 /// The operations of this module, for [`super::ALL`].
 pub(super) const OPERATIONS: &[(&str, &str)] = &[
     (TeamsQuery::NAME, TeamsQuery::QUERY),
@@ -432,6 +463,7 @@ pub(super) const OPERATIONS: &[(&str, &str)] = &[
     (UpdateStandupConfig::NAME, UpdateStandupConfig::QUERY),
     (SetStandupConfigActive::NAME, SetStandupConfigActive::QUERY),
     (DeleteStandupConfig::NAME, DeleteStandupConfig::QUERY),
+    (RotateWebhookSecret::NAME, RotateWebhookSecret::QUERY),
 ];
 
 #[cfg(test)]

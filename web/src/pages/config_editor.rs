@@ -6,8 +6,9 @@ use chrono::{DateTime, Datelike, Timelike, Utc};
 use schema::enums::{DeliveryChannel, QuestionKind, Weekday};
 use schema::ops::{
     ConfigTeam, CreateStandupConfig, CreateStandupConfigVariables, IdVariables, QuestionInput,
-    StandupConfig, StandupConfigInput, StandupConfigQuery, TeamQuery, UpdateStandupConfig,
-    UpdateStandupConfigVariables,
+    RotateWebhookSecret, RotateWebhookSecretVariables, StandupConfig, StandupConfigInput,
+    StandupConfigQuery, TeamQuery, UpdateStandupConfig, UpdateStandupConfigVariables,
+    WebhookSecret,
 };
 use schema::schedule::Schedule;
 use schema::templates::TEMPLATES;
@@ -19,8 +20,8 @@ use super::use_title;
 use crate::api::use_api;
 use crate::app::Route;
 use crate::components::{
-    Button, ButtonKind, Checkbox, EmptyState, ErrorBanner, SelectField, TableSkeleton, TextField,
-    TimezoneField, ToastKind, WeekdayPicker, use_toaster, use_viewer,
+    Button, ButtonKind, Checkbox, Dialog, EmptyState, ErrorBanner, SelectField, TableSkeleton,
+    TextField, TimezoneField, ToastKind, WeekdayPicker, use_toaster, use_viewer,
 };
 use crate::hooks::{FormErrors, Load, use_form_errors, use_query};
 use crate::tz::BrowserZone;
@@ -322,6 +323,11 @@ fn ConfigForm(props: &ConfigFormProps) -> Html {
     let busy = use_state(|| false);
     let is_new = props.config_id.is_none();
     let is_admin = viewer.as_ref().is_some_and(|v| v.role.is_admin());
+    // A secret exists once the config is saved with WEBHOOK delivery.
+    let saved_with_webhook = props
+        .initial
+        .as_ref()
+        .is_some_and(|c| c.delivery.contains(&DeliveryChannel::Webhook));
 
     // Every edit goes through here: a change to the draft, and the field's error cleared.
     let edit = {
@@ -646,6 +652,11 @@ fn ConfigForm(props: &ConfigFormProps) -> Html {
                             <TextField id="webhook-url" label="Webhook URL" r#type="url" value={draft.webhook_url.clone()}
                                 oninput={edit("webhookUrl", |d, v| d.webhook_url = v)} error={errors.field("webhookUrl")}
                                 hint="The digest is POSTed here with an X-AsyncStand-Signature header." />
+                            if let Some(id) = props.config_id.clone().filter(|_| saved_with_webhook && is_admin) {
+                                <SigningSecret config_id={id} />
+                            } else if is_admin {
+                                <p class="muted" data-testid="signing-secret-later">{ "Save the standup with its webhook to get the signing secret receivers verify deliveries with." }</p>
+                            }
                         }
                     </section>
                     <section class="card form" aria-labelledby="participants-title">
@@ -677,5 +688,144 @@ fn ConfigForm(props: &ConfigFormProps) -> Html {
                 </aside>
             </form>
         </>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct SigningSecretProps {
+    config_id: String,
+}
+
+/// What the signing-secret dialog shows.
+#[derive(Clone, PartialEq)]
+enum SecretStep {
+    Closed,
+    Confirm,
+    Shown(WebhookSecret),
+}
+
+/// The webhook's signing secret: never shown again once created, so the only action is
+/// "create a new one", which shows it once; the previous one keeps signing for a day.
+#[component]
+fn SigningSecret(props: &SigningSecretProps) -> Html {
+    let client = use_api();
+    let step = use_state(|| SecretStep::Closed);
+    let busy = use_state(|| false);
+    let error = use_state(|| None::<String>);
+
+    let open = {
+        let (step, error) = (step.clone(), error.clone());
+        Callback::from(move |_: MouseEvent| {
+            error.set(None);
+            step.set(SecretStep::Confirm);
+        })
+    };
+    let close = {
+        let step = step.clone();
+        Callback::from(move |()| step.set(SecretStep::Closed))
+    };
+    let rotate = {
+        let (step, busy, error) = (step.clone(), busy.clone(), error.clone());
+        let config_id = props.config_id.clone();
+        Callback::from(move |_: MouseEvent| {
+            if *busy {
+                return;
+            }
+            busy.set(true);
+            let (client, step, busy, error, config_id) = (
+                client.clone(),
+                step.clone(),
+                busy.clone(),
+                error.clone(),
+                config_id.clone(),
+            );
+            spawn_local(async move {
+                match client
+                    .run::<RotateWebhookSecret>(&RotateWebhookSecretVariables { config_id })
+                    .await
+                {
+                    Ok(data) => step.set(SecretStep::Shown(data.rotate_webhook_secret)),
+                    Err(err) => error.set(Some(err.user_message())),
+                }
+                busy.set(false);
+            });
+        })
+    };
+    let select_all = Callback::from(|e: FocusEvent| {
+        if let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
+            input.select();
+        }
+    });
+    let dismiss = {
+        let close = close.clone();
+        Callback::from(move |_: MouseEvent| close.emit(()))
+    };
+    let copied = use_state(|| false);
+    let copy = {
+        let (step, copied) = (step.clone(), copied.clone());
+        Callback::from(move |_: MouseEvent| {
+            if let (SecretStep::Shown(secret), Some(window)) = (&*step, web_sys::window()) {
+                let promise = window.navigator().clipboard().write_text(&secret.secret);
+                let copied = copied.clone();
+                spawn_local(async move {
+                    copied.set(wasm_bindgen_futures::JsFuture::from(promise).await.is_ok());
+                });
+            }
+        })
+    };
+
+    let dialog = match &*step {
+        SecretStep::Closed => Html::default(),
+        SecretStep::Confirm => html! {
+            <Dialog title="Create a new signing secret?" on_close={close.clone()} testid="secret-dialog">
+                <p>{ "Deliveries are signed with the new secret from now on. The current one keeps signing them too for 24 hours, so there is time to update the receiver." }</p>
+                if let Some(message) = (*error).clone() {
+                    <ErrorBanner {message} />
+                }
+                <div class="dialog-actions">
+                    <Button kind={ButtonKind::Secondary} onclick={dismiss.clone()}>{ "Cancel" }</Button>
+                    <Button busy={*busy} onclick={rotate} testid="confirm-rotate">{ "Create secret" }</Button>
+                </div>
+            </Dialog>
+        },
+        SecretStep::Shown(secret) => {
+            let until = secret
+                .previous_valid_until
+                .as_deref()
+                .and_then(|t| t.parse::<DateTime<Utc>>().ok())
+                .map(crate::format::timestamp);
+            html! {
+                <Dialog title="Your new signing secret" on_close={close.clone()} testid="secret-dialog">
+                    <p>{ "Copy it to the receiver now: it is stored encrypted and will not be shown again." }</p>
+                    <div class="field">
+                        <label class="field-label" for="webhook-secret">{ "Signing secret" }</label>
+                        <div class="input-with-action">
+                            <input id="webhook-secret" class="input mono" readonly=true value={secret.secret.clone()}
+                                onfocus={select_all} data-testid="webhook-secret" />
+                            <Button kind={ButtonKind::Secondary} onclick={copy} testid="copy-secret">
+                                { if *copied { "Copied" } else { "Copy" } }
+                            </Button>
+                        </div>
+                    </div>
+                    if let Some(until) = until {
+                        <p class="muted" data-testid="previous-valid-until">{ format!("The previous secret also signs deliveries until {until}.") }</p>
+                    }
+                    <div class="dialog-actions">
+                        <Button onclick={dismiss.clone()} testid="secret-done">{ "Done" }</Button>
+                    </div>
+                </Dialog>
+            }
+        }
+    };
+
+    html! {
+        <div class="field" data-testid="signing-secret">
+            <span class="field-label">{ "Signing secret" }</span>
+            <p class="field-hint">{ "Receivers verify the X-AsyncStand-Signature header with it (HMAC-SHA256, see the GraphQL guide). It is stored encrypted and shown once, when created." }</p>
+            <div>
+                <Button kind={ButtonKind::Secondary} onclick={open} testid="rotate-secret">{ "Create a new signing secret" }</Button>
+            </div>
+            { dialog }
+        </div>
     }
 }

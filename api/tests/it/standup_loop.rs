@@ -370,6 +370,11 @@ async fn a_scheduled_standup_opens_notifies_reminds_closes_and_delivers_its_dige
         "the answer link: {}",
         opened[0]
     );
+    // The deadline on the team's clock, its zone named (09:00 + the 60-minute window).
+    let closes = (f.run + chrono::TimeDelta::minutes(60))
+        .format("%a %-d %b %Y, %H:%M (UTC)")
+        .to_string();
+    assert!(opened[0].contains(&closes), "{closes:?} not in {}", opened[0]);
 
     // Bob answers; the reminder (at 09:45) reaches Ada and Cleo only.
     submit(app, &f.bob, id, &["Shipped the scheduler", "none"]).await;

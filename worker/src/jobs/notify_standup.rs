@@ -215,7 +215,7 @@ fn render(
     prompts: &[String],
     person: &Person,
 ) -> Result<Email, Error> {
-    let closes = when(standup.closes_at);
+    let closes = when(standup.closes_at, &standup.timezone);
     let name = &standup.name;
     let date = standup.local_date;
     let list: String = prompts.iter().map(|p| format!("- {p}\n")).collect();

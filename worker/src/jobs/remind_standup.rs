@@ -58,7 +58,7 @@ fn render(
     link: &str,
     person: &Person,
 ) -> Result<Email, Error> {
-    let closes = when(standup.closes_at);
+    let closes = when(standup.closes_at, &standup.timezone);
     let name = &standup.name;
     let date = standup.local_date;
     let text = format!(

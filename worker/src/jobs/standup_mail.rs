@@ -62,7 +62,45 @@ pub(super) fn standup_url(public_url: &str, id: StandupId) -> String {
     format!("{public_url}/standups/{id}")
 }
 
-/// An instant as the e-mails show it.
-pub(super) fn when(at: chrono::DateTime<chrono::Utc>) -> String {
-    at.format("%Y-%m-%d %H:%M UTC").to_string()
+/// An instant as the e-mails show it: in the standup's time zone, which is the team's
+/// (people read "closes at 10:00" on their own clock), named so nobody has to guess;
+/// UTC when the zone is unknown.
+pub(super) fn when(at: chrono::DateTime<chrono::Utc>, timezone: &str) -> String {
+    match schema::schedule::parse_timezone(timezone) {
+        Ok(zone) => at
+            .with_timezone(&zone)
+            .format(&format!("%a %-d %b %Y, %H:%M ({timezone})"))
+            .to_string(),
+        Err(_) => at.format("%a %-d %b %Y, %H:%M (UTC)").to_string(),
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::when;
+
+    #[test]
+    fn times_are_shown_on_the_teams_clock_with_its_zone() {
+        let at = "2026-11-25T08:30:00Z".parse().unwrap();
+        assert_eq!(
+            when(at, "Europe/Berlin"),
+            "Wed 25 Nov 2026, 09:30 (Europe/Berlin)"
+        );
+        assert_eq!(
+            when(at, "Asia/Kathmandu"),
+            "Wed 25 Nov 2026, 14:15 (Asia/Kathmandu)"
+        );
+        assert_eq!(
+            when(at, "America/New_York"),
+            "Wed 25 Nov 2026, 03:30 (America/New_York)"
+        );
+        // Summer time: the same wall clock is a different instant.
+        let july = "2026-07-01T07:30:00Z".parse().unwrap();
+        assert_eq!(
+            when(july, "Europe/Berlin"),
+            "Wed 1 Jul 2026, 09:30 (Europe/Berlin)"
+        );
+        assert_eq!(when(at, "Not/AZone"), "Wed 25 Nov 2026, 08:30 (UTC)");
+    }
 }

@@ -374,7 +374,11 @@ async fn a_scheduled_standup_opens_notifies_reminds_closes_and_delivers_its_dige
     let closes = (f.run + chrono::TimeDelta::minutes(60))
         .format("%a %-d %b %Y, %H:%M (UTC)")
         .to_string();
-    assert!(opened[0].contains(&closes), "{closes:?} not in {}", opened[0]);
+    assert!(
+        opened[0].contains(&closes),
+        "{closes:?} not in {}",
+        opened[0]
+    );
 
     // Bob answers; the reminder (at 09:45) reaches Ada and Cleo only.
     submit(app, &f.bob, id, &["Shipped the scheduler", "none"]).await;
@@ -681,5 +685,60 @@ async fn after_downtime_only_the_latest_missed_run_opens() {
         .await,
         1,
         "the next run is tomorrow's"
+    );
+}
+
+#[tokio::test]
+async fn a_worker_without_the_key_parks_the_webhook_delivery_instead_of_posting_it_unsigned() {
+    let receiver = Receiver::start(0).await;
+    let f = fixture(&receiver.url).await;
+    let app = &f.app;
+    let clock = ManualClock::new(f.run);
+    // A worker configured with another SECRETS_KEY cannot open the config's secret.
+    let other_key = schema::secrets::generate_key();
+    let _worker = app
+        .start_worker_with_clock(
+            &clock,
+            &[("SECRETS_KEY", &other_key), ("WORKER_MAX_ATTEMPTS", "2")],
+        )
+        .await;
+    let rows = wait_until(app, &f.config, "the run to open", |rows| !rows.is_empty()).await;
+    let id = rows[0].id;
+    submit(app, &f.bob, id, &["Done", ""]).await;
+    clock.set(f.run + TimeDelta::minutes(60));
+
+    // The digest is compiled and mailed; its delivery fails, is retried, then parked
+    // where admins see it, naming the cause but not the secret.
+    for who in [&f.ada, &f.bob, &f.cleo] {
+        wait_for_mails(app, &who.email, "Digest: Daily", id).await;
+    }
+    let mut parked = Value::Null;
+    for _ in 0..100 {
+        let body = app
+            .graphql_as(
+                &f.ada.token,
+                "{ failedJobs { edges { node { kind error attempts } } } }",
+                json!({}),
+            )
+            .await;
+        parked = body["data"]["failedJobs"]["edges"][0]["node"].clone();
+        if !parked.is_null() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(parked["kind"], "deliver_webhook", "{parked}");
+    assert_eq!(parked["attempts"], 2, "{parked}");
+    let error = parked["error"].as_str().unwrap();
+    assert!(error.contains("no configured key opens"), "{error}");
+    assert!(!error.contains(&f.secret), "{error}");
+    assert!(
+        receiver.received().is_empty(),
+        "posted without a valid signature"
+    );
+    assert!(
+        standups_of(app, &f.config).await[0]
+            .digest_delivered_at
+            .is_none()
     );
 }

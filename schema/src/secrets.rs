@@ -139,14 +139,32 @@ impl SecretBox {
                 ))
             })?;
         }
-        write_private(dev_file, &text).map_err(|e| {
+        let cannot_write = |e: std::io::Error| {
             SecretError::KeyFile(format!(
                 "SECRETS_KEY is unset, and {} cannot be written: {e}",
                 dev_file.display()
             ))
-        })?;
-        let current = parse_key(&text)?;
-        Ok((Self::new(&current, &previous), KeyOrigin::GeneratedDevFile))
+        };
+        // Written aside, then linked into place: the link fails when another process
+        // (an api and a worker started together) got there first, and then both use
+        // that one's key. Nobody ever reads a half-written file.
+        let aside = dev_file.with_extension(format!("tmp.{}", std::process::id()));
+        write_private(&aside, &text).map_err(cannot_write)?;
+        let linked = std::fs::hard_link(&aside, dev_file);
+        let _ = std::fs::remove_file(&aside);
+        match linked {
+            Ok(()) => {
+                let current = parse_key(&text)?;
+                Ok((Self::new(&current, &previous), KeyOrigin::GeneratedDevFile))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                let existing = std::fs::read_to_string(dev_file).map_err(cannot_write)?;
+                let current = parse_key(&existing)
+                    .map_err(|e| SecretError::KeyFile(format!("{}: {e}", dev_file.display())))?;
+                Ok((Self::new(&current, &previous), KeyOrigin::DevFile))
+            }
+            Err(e) => Err(cannot_write(e)),
+        }
     }
 
     /// Seals `plaintext`, binding it to `context`.
@@ -300,6 +318,29 @@ mod tests {
         let short = STANDARD.encode([0u8; 16]);
         let err = parse_key(&short).unwrap_err();
         assert!(err.to_string().contains("32 bytes, not 16"), "{err}");
+    }
+
+    #[test]
+    fn processes_starting_together_agree_on_one_development_key() {
+        let dir =
+            std::env::temp_dir().join(format!("asyncstand-secrets-{}", rand::random::<u64>()));
+        let file = dir.join("secrets_key");
+        let boxes: Vec<SecretBox> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..8)
+                .map(|_| scope.spawn(|| SecretBox::from_config(None, None, &file).unwrap().0))
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        let sealed = boxes[0].seal("s", b"c").unwrap();
+        for b in &boxes {
+            assert_eq!(b.open(&sealed, b"c").unwrap(), "s");
+        }
+        assert_eq!(
+            std::fs::read_dir(&dir).unwrap().count(),
+            1,
+            "temporary files left"
+        );
+        std::fs::remove_dir_all(dir).unwrap();
     }
 
     #[test]

@@ -144,7 +144,10 @@ async fn the_worker_reconnects_and_resubscribes_after_the_connection_drops() {
         fx.db.processed_count().await == 1
     })
     .await;
-    assert!(done, "the job published during the outage was never handled");
+    assert!(
+        done,
+        "the job published during the outage was never handled"
+    );
 
     worker.stop().await;
     assert_eq!(fx.broker.message_count(&topology.jobs_queue()).await, 0);

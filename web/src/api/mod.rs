@@ -16,7 +16,7 @@ use std::task::{Poll, Waker};
 pub mod live;
 
 use gloo_net::http::Request;
-use schema::json::{FromJson, from_value};
+use schema::json::{FromJson, Value, from_value};
 use schema::ops::{
     self, AuthPayload, ErrorCode, GraphQlError, NoVariables, Operation, RefreshSession,
 };
@@ -203,13 +203,20 @@ impl ApiClient {
     /// Runs an operation; with a token, an UNAUTHENTICATED answer triggers one refresh
     /// and one retry.
     ///
-    /// Only the (de)serialisation is generic; sending, refreshing and retrying live in
-    /// [`ApiClient::exchange`] once, so each new operation adds little to the bundle.
+    /// Only serialising the variables and reading the data are generic; sending,
+    /// refreshing, retrying and parsing live in [`ApiClient::run_body`] once, so each new
+    /// operation adds little to the bundle.
     pub async fn run<O: Operation>(&self, variables: &O::Variables) -> Result<O::Data, ApiError> {
         let body = serde_json::to_string(&O::request(variables))
             .map_err(|e| ApiError::Network(e.to_string()))?;
-        let (status, text) = self.exchange(body, O::NAME == RefreshSession::NAME).await?;
-        decode::<O::Data>(status, &text)
+        let (status, data) = self.run_body(body, O::NAME == RefreshSession::NAME).await?;
+        O::Data::from_json(data).map_err(|e| malformed(status, &e))
+    }
+
+    /// Sends a request body; the response's `data`, or its errors.
+    async fn run_body(&self, body: String, is_refresh: bool) -> Result<(u16, Value), ApiError> {
+        let (status, text) = self.exchange(body, is_refresh).await?;
+        decode(status, &text).map(|data| (status, data))
     }
 
     /// POSTs a request body; on UNAUTHENTICATED (with a token, and not itself a
@@ -272,7 +279,9 @@ impl ApiClient {
 
         let refreshed = match serde_json::to_string(&RefreshSession::request(&NoVariables {})) {
             Ok(body) => match self.post(&body, None).await {
-                Ok((status, text)) => decode::<ops::RefreshSessionData>(status, &text),
+                Ok((status, text)) => decode(status, &text).and_then(|data| {
+                    ops::RefreshSessionData::from_json(data).map_err(|e| malformed(status, &e))
+                }),
                 Err(err) => Err(err),
             },
             Err(e) => Err(ApiError::Network(e.to_string())),
@@ -330,22 +339,27 @@ impl ApiClient {
     }
 }
 
-/// A GraphQL response body as data, or its errors.
+/// A GraphQL response body's `data` as a `Value`, or its errors.
 ///
-/// Parsed in two steps on purpose: the text into a `Value` (one parser for every
-/// operation), then the `Value` into the operation's types with [`FromJson`] (one small
+/// Not generic on purpose: the text is parsed into a `Value` here, once for every
+/// operation, and only then read into the operation's types with [`FromJson`] (one small
 /// function per type; serde's derived visitors for the ~60 response types were about a
 /// fifth of the bundle's code).
-fn decode<D: FromJson>(status: u16, text: &str) -> Result<D, ApiError> {
-    let value: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| ApiError::Network(format!("HTTP {status}: {e}")))?;
-    let body: ops::Response<D> =
-        from_value(value).map_err(|e| ApiError::Network(format!("HTTP {status}: {e}")))?;
+fn decode(status: u16, text: &str) -> Result<Value, ApiError> {
+    let value: Value = serde_json::from_str(text).map_err(|e| malformed(status, &e))?;
+    let body: ops::Response<Value> = from_value(value).map_err(|e| malformed(status, &e))?;
     if !body.errors.is_empty() {
         return Err(ApiError::GraphQl(body.errors));
     }
-    body.data
-        .ok_or_else(|| ApiError::Network(format!("HTTP {status}: no data")))
+    match body.data {
+        Some(Value::Null) | None => Err(malformed(status, &"no data")),
+        Some(data) => Ok(data),
+    }
+}
+
+/// A response that is not what the operation expects.
+fn malformed(status: u16, error: &dyn fmt::Display) -> ApiError {
+    ApiError::Network(format!("HTTP {status}: {error}"))
 }
 
 /// Whether a response body's first error is UNAUTHENTICATED.

@@ -70,7 +70,7 @@ pub fn WeekdayPicker(props: &WeekdayPickerProps) -> Html {
                             cb.emit(next);
                         })
                     };
-                    let input_id = format!("{}-{}", props.id, day.as_str().to_lowercase());
+                    let input_id = format!("{}-{}", props.id, day.as_str().to_ascii_lowercase());
                     html! {
                         <label class={classes!("toggle", checked.then_some("is-on"))} for={input_id.clone()}>
                             <input type="checkbox" id={input_id} {checked} {onchange} />

@@ -246,10 +246,9 @@ fn MemberRow(props: &MemberRowProps) -> Html {
             spawn_local(async move {
                 toast_outcome(
                     &toaster,
-                    client
-                        .run::<ChangeMemberRole>(&vars)
-                        .await
-                        .map(|_| format!("{name} is now {}", format::role(role).to_lowercase())),
+                    client.run::<ChangeMemberRole>(&vars).await.map(|_| {
+                        format!("{name} is now {}", format::role(role).to_ascii_lowercase())
+                    }),
                 );
                 busy.set(false);
                 done.emit(());

@@ -724,7 +724,7 @@ pub fn TeamHistoryPage(props: &TeamHistoryProps) -> Html {
                         { for data.team_participation.iter().map(|m| html! {
                             <tr key={m.user.id.to_string()}>
                                 <td class="cell-primary">{ m.user.name.clone() }</td>
-                                <td>{ format!("{:.0} %", m.response_rate * 100.0) }</td>
+                                <td>{ format::percent(m.response_rate) }</td>
                                 <td>{ m.answered }</td><td>{ m.skipped }</td><td>{ m.missed }</td>
                                 <td>{ m.current_streak }</td>
                             </tr>

@@ -28,6 +28,20 @@ pub fn day_start(value: &str) -> Option<DateTime<Utc>> {
     Some(date.and_hms_opt(0, 0, 0)?.and_utc())
 }
 
+/// Upper-cased by the browser (`String.prototype.toUpperCase`): Rust's own upper-casing
+/// would add its Unicode upper-case table (~12 KB) to the bundle. Both apply Unicode's
+/// unconditional case mappings (`ß` -> `SS`), without locale.
+pub fn upper(text: &str) -> String {
+    #[cfg(target_arch = "wasm32")]
+    {
+        js_sys::JsString::from(text).to_upper_case().into()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        text.to_uppercase()
+    }
+}
+
 /// A ratio as a whole percentage: 0.125 -> "12 %" (ties to even, like `{:.0}`, whose
 /// exact float formatting costs the bundle 14 KB).
 pub fn percent(ratio: f64) -> String {

@@ -9,7 +9,8 @@
 
 use std::cell::RefCell;
 use std::fmt;
-use std::future::poll_fn;
+use std::future::{Future, poll_fn};
+use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Poll, Waker};
 
@@ -111,10 +112,17 @@ impl fmt::Display for ApiError {
 pub fn capitalise(text: &str) -> String {
     let mut chars = text.chars();
     match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
+        Some(first) => {
+            let mut out = crate::format::upper(&text[..first.len_utf8()]);
+            out.push_str(chars.as_str());
+            out
+        }
         None => String::new(),
     }
 }
+
+/// A request on its way: the response's status and `data`, or why it failed.
+type Sent = Pin<Box<dyn Future<Output = Result<(u16, Value), ApiError>>>>;
 
 /// A refresh in flight, shared by everyone who needs its outcome.
 #[derive(Default)]
@@ -203,14 +211,27 @@ impl ApiClient {
     /// Runs an operation; with a token, an UNAUTHENTICATED answer triggers one refresh
     /// and one retry.
     ///
-    /// Only serialising the variables and reading the data are generic; sending,
-    /// refreshing, retrying and parsing live in [`ApiClient::run_body`] once, so each new
-    /// operation adds little to the bundle.
-    pub async fn run<O: Operation>(&self, variables: &O::Variables) -> Result<O::Data, ApiError> {
+    /// Only serialising the variables (here, before the future starts) and reading the
+    /// data are generic; sending, refreshing, retrying and parsing are one boxed future
+    /// ([`ApiClient::send`]) shared by every operation, so each new operation (and each
+    /// place that awaits one) adds little to the bundle.
+    pub fn run<O: Operation>(
+        &self,
+        variables: &O::Variables,
+    ) -> impl Future<Output = Result<O::Data, ApiError>> + 'static {
         let body = serde_json::to_string(&O::request(variables))
-            .map_err(|e| ApiError::Network(e.to_string()))?;
-        let (status, data) = self.run_body(body, O::NAME == RefreshSession::NAME).await?;
-        O::Data::from_json(data).map_err(|e| malformed(status, &e))
+            .map_err(|e| ApiError::Network(e.to_string()));
+        let sent = self.send(body, O::NAME == RefreshSession::NAME);
+        async move {
+            let (status, data) = sent.await?;
+            O::Data::from_json(data).map_err(|e| malformed(status, &e))
+        }
+    }
+
+    /// [`ApiClient::run_body`] as one non-generic future.
+    fn send(&self, body: Result<String, ApiError>, is_refresh: bool) -> Sent {
+        let client = self.clone();
+        Box::pin(async move { client.run_body(body?, is_refresh).await })
     }
 
     /// Sends a request body; the response's `data`, or its errors.

@@ -290,13 +290,14 @@ fn UserMenu() -> Html {
         return Html::default();
     };
     let user = auth.user.clone();
-    let initials: String = user
-        .name
-        .split_whitespace()
-        .filter_map(|w| w.chars().next())
-        .take(2)
-        .flat_map(char::to_uppercase)
-        .collect();
+    let initials = crate::format::upper(
+        &user
+            .name
+            .split_whitespace()
+            .filter_map(|w| w.chars().next())
+            .take(2)
+            .collect::<String>(),
+    );
 
     let toggle = {
         let open = open.clone();

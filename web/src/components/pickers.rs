@@ -177,7 +177,7 @@ pub fn browser_timezone() -> Option<String> {
     js_sys::Reflect::get(&options, &"timeZone".into())
         .ok()
         .and_then(|v| v.as_string())
-        .filter(|zone| schema::schedule::parse_timezone(zone).is_ok())
+        .filter(|zone| schema::schedule::check_timezone(zone).is_ok())
 }
 
 #[cfg(test)]

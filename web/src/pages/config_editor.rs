@@ -158,7 +158,7 @@ impl Draft {
         use schema::validation::ValidationError as E;
         let window = self.window.trim().parse::<i32>().ok();
         let reminder = self.reminder.trim().parse::<i32>().ok();
-        let schedule = Schedule::new(
+        let schedule = schema::schedule::check_schedule(
             &self.weekdays,
             self.time_of_day.trim(),
             self.timezone.trim(),
@@ -520,7 +520,7 @@ fn ConfigForm(props: &ConfigFormProps) -> Html {
     };
 
     // The live preview: the same schedule code the server runs, over the browser's tzdb.
-    let zone = schema::schedule::parse_timezone(draft.timezone.trim()).and_then(|_| {
+    let zone = schema::schedule::check_timezone(draft.timezone.trim()).and_then(|_| {
         BrowserZone::new(draft.timezone.trim()).ok_or_else(|| schema::schedule::ScheduleError {
             field: "timezone",
             message: "this browser does not know that time zone; the server may still".to_owned(),

@@ -538,7 +538,7 @@ fn EditTeamDialog(props: &EditTeamDialogProps) -> Html {
                 name.trim()
                     .is_empty()
                     .then(|| ValidationError::new("name", "enter a name")),
-                schema::schedule::parse_timezone(timezone.trim())
+                schema::schedule::check_timezone(timezone.trim())
                     .err()
                     .map(ValidationError::from),
             ]);

@@ -19,8 +19,8 @@ use super::use_title;
 use crate::api::use_api;
 use crate::app::Route;
 use crate::components::{
-    Button, ButtonKind, Checkbox, EmptyState, ErrorBanner, SelectField, TableSkeleton, TextField,
-    TimezoneField, ToastKind, WeekdayPicker, use_toaster, use_viewer,
+    Button, ButtonKind, Checkbox, EmptyState, ErrorBanner, SelectField, TextField, TimezoneField,
+    ToastKind, WeekdayPicker, table_skeleton, use_toaster, use_viewer,
 };
 use crate::hooks::{FormErrors, Load, use_form_errors, use_query};
 use crate::tz::BrowserZone;
@@ -250,7 +250,7 @@ pub fn NewStandupConfigPage(props: &NewConfigProps) -> Html {
         (),
     );
     match &*team.state {
-        Load::Loading => html! { <TableSkeleton label="Loading the team…" /> },
+        Load::Loading => table_skeleton("Loading the team…", 4),
         Load::Failed(err) => html! {
             <ErrorBanner title="This team could not be loaded" message={err.user_message()} on_retry={team.retry.clone()} />
         },
@@ -284,7 +284,7 @@ pub fn EditStandupConfigPage(props: &EditConfigProps) -> Html {
         (),
     );
     match &*config.state {
-        Load::Loading => html! { <TableSkeleton label="Loading the standup…" /> },
+        Load::Loading => table_skeleton("Loading the standup…", 4),
         Load::Failed(err) => html! {
             <ErrorBanner title="This standup could not be loaded" message={err.user_message()} on_retry={config.retry.clone()} />
         },

@@ -19,8 +19,8 @@ use super::use_title;
 use crate::api::use_api;
 use crate::components::toast_outcome;
 use crate::components::{
-    Button, ButtonKind, Dialog, EmptyState, ErrorBanner, LoadMore, SelectField, TableSkeleton,
-    TextField, use_toaster, use_viewer,
+    Button, ButtonKind, Dialog, EmptyState, ErrorBanner, LoadMore, SelectField, TextField,
+    table_skeleton, use_toaster, use_viewer,
 };
 use crate::format;
 use crate::hooks::{FormErrors, Load, use_form_errors, use_paged_query};
@@ -121,7 +121,7 @@ pub fn MembersPage() -> Html {
     let filtered = !search.trim().is_empty() || !role.is_empty() || !status.is_empty();
 
     let body = match &*members.state {
-        Load::Loading => html! { <TableSkeleton label="Loading members…" /> },
+        Load::Loading => table_skeleton("Loading members…", 4),
         Load::Failed(err) => html! {
             <ErrorBanner title="Members could not be loaded" message={err.user_message()} on_retry={members.reload.clone()} />
         },
@@ -576,7 +576,7 @@ fn PendingInvitations(props: &PendingInvitationsProps) -> Html {
     };
 
     let body = match &*invitations.state {
-        Load::Loading => html! { <TableSkeleton label="Loading invitations…" rows={2} /> },
+        Load::Loading => table_skeleton("Loading invitations…", 2),
         Load::Failed(err) => html! {
             <ErrorBanner title="Invitations could not be loaded" message={err.user_message()} on_retry={invitations.reload.clone()} />
         },

@@ -21,7 +21,7 @@ use crate::api::live::use_standup_events;
 use crate::api::use_api;
 use crate::app::Route;
 use crate::components::{
-    Button, ButtonKind, EmptyState, ErrorBanner, LoadMore, TableSkeleton, TextField, ToastKind,
+    Button, ButtonKind, EmptyState, ErrorBanner, LoadMore, TextField, ToastKind, table_skeleton,
     use_toaster, use_viewer,
 };
 use crate::format;
@@ -78,7 +78,7 @@ pub fn MyStandupsPage() -> Html {
     use_title("My standups");
     let mine = use_query::<MyStandupsQuery, _>(MyStandupsVariables { state: None }, ());
     let body = match &*mine.state {
-        Load::Loading => html! { <TableSkeleton label="Loading your standups…" /> },
+        Load::Loading => table_skeleton("Loading your standups…", 4),
         Load::Failed(err) => html! {
             <ErrorBanner title="Your standups could not be loaded" message={err.user_message()} on_retry={mine.retry.clone()} />
         },
@@ -142,7 +142,7 @@ pub fn StandupPage(props: &StandupPageProps) -> Html {
         *version,
     );
     match &*standup.state {
-        Load::Loading => html! { <TableSkeleton label="Loading the standup…" /> },
+        Load::Loading => table_skeleton("Loading the standup…", 4),
         Load::Failed(err) => html! {
             <ErrorBanner title="This standup could not be loaded" message={err.user_message()} on_retry={standup.retry.clone()} />
         },
@@ -584,7 +584,7 @@ pub fn RecentStandups(props: &RecentStandupsProps) -> Html {
         );
     }
     match &*list.state {
-        Load::Loading => html! { <TableSkeleton label="Loading standups…" rows={2} /> },
+        Load::Loading => table_skeleton("Loading standups…", 2),
         Load::Failed(err) => html! {
             <ErrorBanner title="Standups could not be loaded" message={err.user_message()} on_retry={list.reload.clone()} />
         },
@@ -705,7 +705,7 @@ pub fn TeamHistoryPage(props: &TeamHistoryProps) -> Html {
     }
 
     let stats_body = match &*stats.state {
-        Load::Loading => html! { <TableSkeleton label="Loading participation…" rows={2} /> },
+        Load::Loading => table_skeleton("Loading participation…", 2),
         Load::Failed(err) => html! {
             <ErrorBanner title="Participation could not be loaded" message={err.user_message()} on_retry={stats.retry.clone()} />
         },
@@ -735,7 +735,7 @@ pub fn TeamHistoryPage(props: &TeamHistoryProps) -> Html {
         },
     };
     let list_body = match &*list.state {
-        Load::Loading => html! { <TableSkeleton label="Loading standups…" /> },
+        Load::Loading => table_skeleton("Loading standups…", 4),
         Load::Failed(err) => html! {
             <ErrorBanner title="Standups could not be loaded" message={err.user_message()} on_retry={list.reload.clone()} />
         },

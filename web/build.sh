@@ -64,8 +64,11 @@ wasm-bindgen --target web --no-typescript --out-dir "$STAGE" --out-name web "$WA
 
 # 6. Shrink. Rust's wasm32 target emits these post-MVP features; wasm-opt must accept them.
 if [[ "${WASM_OPT:-1}" != 0 ]]; then
-  log "wasm-opt -Oz"
-  node "$WEB/node_modules/binaryen/bin/wasm-opt" -Oz \
+  # --merge-similar-functions folds the near-identical per-type copies monomorphisation
+  # leaves (what -Oz's duplicate elimination misses); --converge repeats until nothing
+  # shrinks. Together ~2.5 KB gzip for ~1 more minute (docs/benchmarks.md, bundle).
+  log "wasm-opt -Oz --merge-similar-functions --converge"
+  node "$WEB/node_modules/binaryen/bin/wasm-opt" -Oz --merge-similar-functions --converge \
     --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
     --enable-mutable-globals --enable-reference-types --enable-multivalue \
     --strip-debug --strip-producers \

@@ -21,7 +21,7 @@ pub use notice::{Notice, NoticeKind};
 pub use pickers::{Checkbox, TimezoneField, WeekdayPicker};
 pub use select_field::SelectField;
 pub use shell::{Shell, use_viewer};
-pub use table::{EmptyState, LoadMore, table_skeleton};
+pub use table::{EmptyState, LoadMoreProps, load_more, table_skeleton};
 pub use text_field::TextField;
 pub use theme_switch::ThemeSwitch;
 pub use toast::{ToastKind, ToastProvider, Toaster, toast_outcome, use_toaster};

@@ -19,8 +19,8 @@ use super::use_title;
 use crate::api::use_api;
 use crate::components::toast_outcome;
 use crate::components::{
-    Button, ButtonKind, Dialog, EmptyState, ErrorBanner, LoadMore, SelectField, TextField,
-    table_skeleton, use_toaster, use_viewer,
+    Button, ButtonKind, Dialog, EmptyState, ErrorBanner, LoadMoreProps, SelectField, TextField,
+    load_more, table_skeleton, use_toaster, use_viewer,
 };
 use crate::format;
 use crate::hooks::{FormErrors, Load, use_form_errors, use_paged_query};
@@ -157,11 +157,14 @@ pub fn MembersPage() -> Html {
                         </tbody>
                     </table>
                 </div>
-                <LoadMore
-                    more={pages.next.is_some()} loading={members.loading_more}
-                    error={members.more_error.clone()} on_click={members.load_more.clone()}
-                    shown={pages.rows.len()} noun="members"
-                />
+                { load_more(LoadMoreProps {
+                    more: pages.next.is_some(),
+                    loading: members.loading_more,
+                    error: members.more_error.clone(),
+                    on_click: members.load_more.clone(),
+                    shown: pages.rows.len(),
+                    noun: "members",
+                }) }
             </>
         },
     };
@@ -632,11 +635,14 @@ fn PendingInvitations(props: &PendingInvitationsProps) -> Html {
                         </tbody>
                     </table>
                 </div>
-                <LoadMore
-                    more={pages.next.is_some()} loading={invitations.loading_more}
-                    error={invitations.more_error.clone()} on_click={invitations.load_more.clone()}
-                    shown={pages.rows.len()} noun="invitations"
-                />
+                { load_more(LoadMoreProps {
+                    more: pages.next.is_some(),
+                    loading: invitations.loading_more,
+                    error: invitations.more_error.clone(),
+                    on_click: invitations.load_more.clone(),
+                    shown: pages.rows.len(),
+                    noun: "invitations",
+                }) }
             </>
         },
     };

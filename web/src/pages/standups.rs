@@ -21,8 +21,8 @@ use crate::api::live::use_standup_events;
 use crate::api::use_api;
 use crate::app::Route;
 use crate::components::{
-    Button, ButtonKind, EmptyState, ErrorBanner, LoadMore, TextField, ToastKind, table_skeleton,
-    use_toaster, use_viewer,
+    Button, ButtonKind, EmptyState, ErrorBanner, LoadMoreProps, TextField, ToastKind, load_more,
+    table_skeleton, use_toaster, use_viewer,
 };
 use crate::format;
 use crate::hooks::{FormErrors, Load, use_form_errors, use_paged_query, use_query};
@@ -745,8 +745,14 @@ pub fn TeamHistoryPage(props: &TeamHistoryProps) -> Html {
         Load::Ready(pages) => html! {
             <>
                 <ul class="standup-list" data-testid="history">{ for pages.rows.iter().map(|s| standup_row(s, false)) }</ul>
-                <LoadMore more={pages.next.is_some()} loading={list.loading_more} error={list.more_error.clone()}
-                    on_click={list.load_more.clone()} shown={pages.rows.len()} noun="standups" />
+                { load_more(LoadMoreProps {
+                    more: pages.next.is_some(),
+                    loading: list.loading_more,
+                    error: list.more_error.clone(),
+                    on_click: list.load_more.clone(),
+                    shown: pages.rows.len(),
+                    noun: "standups",
+                }) }
             </>
         },
     };

@@ -126,7 +126,7 @@ printf '[web]   css   %8d bytes (%d gzip)\n' "$(wc -c <"$DIST/$CSS_NAME")" "$CSS
 printf '[web] wasm+js gzip: %d bytes (%d KiB)\n' "$TOTAL" "$(( TOTAL / 1024 ))"
 # The product target is 400 KB, 400,000 bytes (docs/benchmarks.md, "The web bundle (5)",
 # tracks it). The build fails past a hard ceiling just above the last measured size
-# (398,641 bytes), so growth stays visible; raise it on purpose, with the numbers.
+# (398,375 bytes), so growth stays visible; raise it on purpose, with the numbers.
 if (( TOTAL > 400000 )); then
   log "warning: wasm+js gzip is over the 400 KB target (see docs/benchmarks.md)"
 fi

@@ -18,7 +18,7 @@ pub use dialog::Dialog;
 pub use error_banner::ErrorBanner;
 pub use loading::{full_page_loading, loading};
 pub use notice::{Notice, NoticeKind};
-pub use pickers::{Checkbox, TimezoneField, WeekdayPicker};
+pub use pickers::{Checkbox, TimezoneField, WeekdayPickerProps, weekday_picker};
 pub use select_field::SelectField;
 pub use shell::{Shell, use_viewer};
 pub use table::{EmptyState, LoadMoreProps, load_more, table_skeleton};

@@ -20,7 +20,7 @@ use crate::api::use_api;
 use crate::app::Route;
 use crate::components::{
     Button, ButtonKind, Checkbox, EmptyState, ErrorBanner, SelectField, TextField, TimezoneField,
-    ToastKind, WeekdayPicker, table_skeleton, use_toaster, use_viewer,
+    ToastKind, WeekdayPickerProps, table_skeleton, use_toaster, use_viewer, weekday_picker,
 };
 use crate::hooks::{FormErrors, Load, use_form_errors, use_query};
 use crate::tz::BrowserZone;
@@ -608,7 +608,12 @@ fn ConfigForm(props: &ConfigFormProps) -> Html {
                     </section>
                     <section class="card form" aria-labelledby="schedule-title">
                         <h2 id="schedule-title" class="card-title">{ "Schedule" }</h2>
-                        <WeekdayPicker id="weekdays" value={draft.weekdays.clone()} onchange={on_weekdays} error={errors.field("weekdays")} />
+                        { weekday_picker(WeekdayPickerProps {
+                            id: "weekdays",
+                            value: draft.weekdays.clone(),
+                            onchange: on_weekdays,
+                            error: errors.field("weekdays"),
+                        }) }
                         <div class="form-row">
                             <TextField id="time-of-day" label="Time" r#type="time" value={draft.time_of_day.clone()}
                                 oninput={edit("timeOfDay", |d, v| d.time_of_day = v)} error={errors.field("timeOfDay")} />

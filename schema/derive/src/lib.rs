@@ -12,6 +12,7 @@
 use proc_macro::TokenStream;
 use proc_macro2::TokenStream as Tokens;
 use quote::quote;
+use syn::ext::IdentExt;
 use syn::{Data, DeriveInput, Fields, LitStr, parse_macro_input};
 
 #[proc_macro_derive(FromJson, attributes(serde))]
@@ -54,7 +55,7 @@ fn serde_attrs(attrs: &[syn::Attribute]) -> syn::Result<SerdeAttrs> {
                 "flatten" => out.flatten = true,
                 "other" => out.other = true,
                 // Serialisation-only or bound attributes.
-                "bound" | "skip_serializing_if" | "transparent" => {}
+                "bound" | "skip_serializing_if" => {}
                 _ => return Err(meta.error("FromJson does not support this serde attribute")),
             }
             Ok(())
@@ -122,6 +123,12 @@ fn rename(name: &str, rule: Option<&str>) -> syn::Result<String> {
 fn expand(input: &DeriveInput) -> syn::Result<Tokens> {
     let name = &input.ident;
     let container = serde_attrs(&input.attrs)?;
+    if container.default || container.flatten || container.other || container.rename.is_some() {
+        return Err(syn::Error::new_spanned(
+            name,
+            "FromJson supports only rename_all (and bound) on the type itself",
+        ));
+    }
     let mut generics = input.generics.clone();
     let type_params: Vec<_> = generics.type_params().map(|p| p.ident.clone()).collect();
     {
@@ -155,7 +162,9 @@ fn expand(input: &DeriveInput) -> syn::Result<Tokens> {
                 } else {
                     let key = match attrs.rename {
                         Some(key) => key,
-                        None => rename(&ident.to_string(), container.rename_all.as_deref())?,
+                        None => {
+                            rename(&ident.unraw().to_string(), container.rename_all.as_deref())?
+                        }
                     };
                     if attrs.default {
                         quote!(::schema::json::field_or_default::<#ty>(map, #key)?)

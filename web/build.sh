@@ -64,8 +64,11 @@ wasm-bindgen --target web --no-typescript --out-dir "$STAGE" --out-name web "$WA
 
 # 6. Shrink. Rust's wasm32 target emits these post-MVP features; wasm-opt must accept them.
 if [[ "${WASM_OPT:-1}" != 0 ]]; then
-  log "wasm-opt -Oz"
-  node "$WEB/node_modules/binaryen/bin/wasm-opt" -Oz \
+  # --merge-similar-functions folds the near-identical per-type copies monomorphisation
+  # leaves (what -Oz's duplicate elimination misses); --converge repeats until nothing
+  # shrinks. Together ~2.5 KB gzip for ~1 more minute (docs/benchmarks.md, bundle).
+  log "wasm-opt -Oz --merge-similar-functions --converge"
+  node "$WEB/node_modules/binaryen/bin/wasm-opt" -Oz --merge-similar-functions --converge \
     --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
     --enable-mutable-globals --enable-reference-types --enable-multivalue \
     --strip-debug --strip-producers \
@@ -121,12 +124,13 @@ printf '[web]   wasm  %8d bytes (%d gzip)\n' "$(wc -c <"$DIST/$WASM_NAME")" "$WA
 printf '[web]   js    %8d bytes (%d gzip)\n' "$(( $(wc -c <"$DIST/$JS_NAME") + $(wc -c <"$DIST/$BOOT_NAME") ))" "$JS_GZ"
 printf '[web]   css   %8d bytes (%d gzip)\n' "$(wc -c <"$DIST/$CSS_NAME")" "$CSS_GZ"
 printf '[web] wasm+js gzip: %d bytes (%d KiB)\n' "$TOTAL" "$(( TOTAL / 1024 ))"
-# The product target is 400 KB (docs/benchmarks.md tracks it; the standup pages took
-# the bundle past it). The build fails only past a hard ceiling, so growth stays visible.
-if (( TOTAL > 400 * 1024 )); then
+# The product target is 400 KB, 400,000 bytes (docs/benchmarks.md, "The web bundle (5)",
+# tracks it). The build fails past a hard ceiling just above the last measured size
+# (398,375 bytes), so growth stays visible; raise it on purpose, with the numbers.
+if (( TOTAL > 400000 )); then
   log "warning: wasm+js gzip is over the 400 KB target (see docs/benchmarks.md)"
 fi
-CEILING_KB="${WEB_BUDGET_KB:-560}"
+CEILING_KB="${WEB_BUDGET_KB:-392}"
 if (( TOTAL > CEILING_KB * 1024 )); then
   log "wasm+js gzip is over the ${CEILING_KB} KB ceiling"
   exit 1

@@ -37,6 +37,17 @@ macro_rules! text_enum {
             }
         }
 
+        impl crate::json::FromJson for $name {
+            fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
+                crate::json::from_str_with(value, concat!("a ", stringify!($name)), |text| {
+                    match text {
+                        $($text => Some($name::$variant),)+
+                        _ => None,
+                    }
+                })
+            }
+        }
+
         #[cfg(feature = "db")]
         impl diesel::serialize::ToSql<diesel::sql_types::Text, diesel::pg::Pg> for $name {
             fn to_sql<'b>(
@@ -177,5 +188,30 @@ mod tests {
         }
         assert!("owner".parse::<OrgRole>().is_err());
         assert!(OrgRole::Admin.is_admin() && !OrgRole::Member.is_admin());
+    }
+
+    /// The web UI reads enums with `FromJson` (the texts above), the rest with serde
+    /// (`SCREAMING_SNAKE_CASE` of the variant names); both must read the same values.
+    #[test]
+    fn from_json_reads_what_serde_reads() {
+        fn same<T>(all: &[T])
+        where
+            T: Copy + PartialEq + std::fmt::Debug + Serialize + crate::json::FromJson,
+            T: serde::de::DeserializeOwned,
+        {
+            for value in all {
+                let json = serde_json::to_value(value).unwrap();
+                assert_eq!(serde_json::from_value::<T>(json.clone()).unwrap(), *value);
+                assert_eq!(crate::json::from_value::<T>(json).unwrap(), *value);
+            }
+            assert!(crate::json::from_value::<T>(serde_json::json!("nope")).is_err());
+        }
+        same(OrgRole::ALL);
+        same(MemberStatus::ALL);
+        same(Weekday::ALL);
+        same(QuestionKind::ALL);
+        same(DeliveryChannel::ALL);
+        same(StandupState::ALL);
+        same(ParticipationState::ALL);
     }
 }

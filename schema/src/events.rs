@@ -17,8 +17,10 @@ use crate::ids::{OrganizationId, StandupId, TeamId, UserId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::json::FromJson;
+
 /// What happened to a standup.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, FromJson)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum StandupEventKind {
     /// The standup opened (scheduled or started by hand).
@@ -59,7 +61,7 @@ impl std::fmt::Display for StandupEventKind {
 }
 
 /// One event about one standup of one team.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 pub struct StandupEvent {
     pub kind: StandupEventKind,
     pub org_id: OrganizationId,

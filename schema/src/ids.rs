@@ -40,6 +40,12 @@ macro_rules! id_type {
             }
         }
 
+        impl crate::json::FromJson for $name {
+            fn from_json(value: serde_json::Value) -> Result<Self, crate::json::JsonError> {
+                <Uuid as crate::json::FromJson>::from_json(value).map(Self)
+            }
+        }
+
         impl From<Uuid> for $name {
             fn from(u: Uuid) -> Self {
                 Self(u)

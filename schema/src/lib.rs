@@ -7,11 +7,15 @@
 //! migrations and the pool; `amqp` adds the RabbitMQ topology; `webhook` adds signing and
 //! verifying digest webhooks (HMAC-SHA256, Stripe's scheme) and webhook secrets.
 
+// `#[derive(FromJson)]` names `::schema::json`, here as in the crates that use it.
+extern crate self as schema;
+
 pub mod digest;
 pub mod enums;
 pub mod events;
 pub mod ids;
 pub mod jobs;
+pub mod json;
 pub mod ops;
 pub mod schedule;
 pub mod standup;

@@ -12,6 +12,8 @@ use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+use crate::json::FromJson;
+
 use crate::enums::OrgRole;
 use crate::ids::{OrganizationId, UserId};
 
@@ -31,7 +33,7 @@ pub trait Operation {
     /// Variables sent with the document.
     type Variables: Serialize;
     /// The `data` object of a successful response.
-    type Data: DeserializeOwned;
+    type Data: DeserializeOwned + FromJson;
 
     /// The JSON body to POST to `/graphql`.
     fn request(variables: &Self::Variables) -> Request<'_, Self::Variables> {
@@ -53,7 +55,7 @@ pub struct Request<'a, V> {
 }
 
 /// A GraphQL response: `data` (possibly partial) and `errors`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, FromJson)]
 #[serde(bound = "D: DeserializeOwned")]
 pub struct Response<D> {
     #[serde(default)]
@@ -63,7 +65,7 @@ pub struct Response<D> {
 }
 
 /// One entry of `errors[]`.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, FromJson)]
 pub struct GraphQlError {
     pub message: String,
     #[serde(default)]
@@ -83,7 +85,7 @@ impl GraphQlError {
 }
 
 /// `errors[].extensions` as the AsyncStand API fills it.
-#[derive(Clone, Debug, Default, PartialEq, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Deserialize, FromJson)]
 pub struct ErrorExtensions {
     #[serde(default)]
     pub code: Option<ErrorCode>,
@@ -93,7 +95,7 @@ pub struct ErrorExtensions {
 }
 
 /// `extensions.code` values.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Deserialize, FromJson)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ErrorCode {
     BadUserInput,
@@ -116,7 +118,7 @@ pub struct NoVariables {}
 // Shared shapes
 
 /// `type User`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[serde(rename_all = "camelCase")]
 pub struct User {
     pub id: UserId,
@@ -126,7 +128,7 @@ pub struct User {
 }
 
 /// `type Organization`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[serde(rename_all = "camelCase")]
 pub struct Organization {
     pub id: OrganizationId,
@@ -136,7 +138,7 @@ pub struct Organization {
 }
 
 /// `type AuthPayload`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[serde(rename_all = "camelCase")]
 pub struct AuthPayload {
     pub access_token: String,
@@ -146,7 +148,7 @@ pub struct AuthPayload {
 }
 
 /// `type Viewer`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[serde(rename_all = "camelCase")]
 pub struct Viewer {
     pub user: User,
@@ -179,7 +181,7 @@ macro_rules! auth_payload {
 #[derive(Debug)]
 pub enum SignUp {}
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[serde(rename_all = "camelCase")]
 pub struct SignUpInput {
     pub email: String,
@@ -193,7 +195,7 @@ pub struct SignUpVariables {
     pub input: SignUpInput,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, FromJson)]
 #[serde(rename_all = "camelCase")]
 pub struct SignUpData {
     pub sign_up: AuthPayload,
@@ -215,7 +217,7 @@ impl Operation for SignUp {
 #[derive(Debug)]
 pub enum LogIn {}
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[serde(rename_all = "camelCase")]
 pub struct LogInInput {
     pub email: String,
@@ -227,7 +229,7 @@ pub struct LogInVariables {
     pub input: LogInInput,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, FromJson)]
 #[serde(rename_all = "camelCase")]
 pub struct LogInData {
     pub log_in: AuthPayload,
@@ -249,7 +251,7 @@ impl Operation for LogIn {
 #[derive(Debug)]
 pub enum RefreshSession {}
 
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, FromJson)]
 #[serde(rename_all = "camelCase")]
 pub struct RefreshSessionData {
     pub refresh_session: AuthPayload,
@@ -271,7 +273,7 @@ impl Operation for RefreshSession {
 #[derive(Debug)]
 pub enum LogOut {}
 
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, FromJson)]
 #[serde(rename_all = "camelCase")]
 pub struct LogOutData {
     pub log_out: bool,
@@ -294,7 +296,7 @@ pub struct SwitchOrganizationVariables {
     pub organization_id: OrganizationId,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, FromJson)]
 #[serde(rename_all = "camelCase")]
 pub struct SwitchOrganizationData {
     pub switch_organization: AuthPayload,
@@ -322,7 +324,7 @@ pub struct RequestPasswordResetVariables {
     pub email: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, FromJson)]
 #[serde(rename_all = "camelCase")]
 pub struct RequestPasswordResetData {
     pub request_password_reset: bool,
@@ -353,7 +355,7 @@ pub struct ResetPasswordVariables {
     pub input: ResetPasswordInput,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, FromJson)]
 #[serde(rename_all = "camelCase")]
 pub struct ResetPasswordData {
     pub reset_password: bool,
@@ -374,7 +376,7 @@ impl Operation for ResetPassword {
 #[derive(Debug)]
 pub enum ViewerQuery {}
 
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, FromJson)]
 pub struct ViewerData {
     pub viewer: Option<Viewer>,
 }

@@ -258,20 +258,51 @@ pub fn parse_time_of_day(s: &str) -> Result<NaiveTime, ScheduleError> {
 
 /// An IANA zone name known to chrono-tz, exactly as spelled there ("Europe/Berlin", "UTC").
 pub fn parse_timezone(s: &str) -> Result<Tz, ScheduleError> {
-    let field = "timezone";
     if s.is_empty() {
-        return Err(ScheduleError::new(field, "is required"));
+        return Err(timezone_required());
     }
-    s.parse::<Tz>().map_err(|_| {
-        let message = match timezone_names().find(|name| name.eq_ignore_ascii_case(s)) {
-            Some(name) => format!(
-                "unknown IANA time zone '{}' (did you mean '{name}'?)",
-                shown(s)
-            ),
-            None => format!("unknown IANA time zone '{}'", shown(s)),
-        };
-        ScheduleError::new(field, message)
-    })
+    s.parse::<Tz>().map_err(|_| unknown_timezone(s))
+}
+
+/// [`parse_timezone`] as a check only, with the same errors, by a scan of
+/// [`timezone_names`] instead of chrono-tz's hash map of names: the web UI checks zone
+/// names (it previews schedules in the browser's own tzdb), and the map would add ~8 KB
+/// to its bundle.
+pub fn check_timezone(s: &str) -> Result<(), ScheduleError> {
+    if s.is_empty() {
+        return Err(timezone_required());
+    }
+    if timezone_names().any(|name| name == s) {
+        Ok(())
+    } else {
+        Err(unknown_timezone(s))
+    }
+}
+
+/// [`Schedule::new`]'s checks, in its order, with [`check_timezone`] for the zone.
+pub fn check_schedule(
+    weekdays: &[Weekday],
+    time_of_day: &str,
+    timezone: &str,
+) -> Result<(), ScheduleError> {
+    day_bits(weekdays)?;
+    parse_time_of_day(time_of_day)?;
+    check_timezone(timezone)
+}
+
+fn timezone_required() -> ScheduleError {
+    ScheduleError::new("timezone", "is required")
+}
+
+fn unknown_timezone(s: &str) -> ScheduleError {
+    let message = match timezone_names().find(|name| name.eq_ignore_ascii_case(s)) {
+        Some(name) => format!(
+            "unknown IANA time zone '{}' (did you mean '{name}'?)",
+            shown(s)
+        ),
+        None => format!("unknown IANA time zone '{}'", shown(s)),
+    };
+    ScheduleError::new("timezone", message)
 }
 
 /// Every zone name chrono-tz knows, for the web time-zone picker (aliases included).
@@ -339,6 +370,37 @@ pub fn scan_gap_end<Z: TimeZone>(tz: &Z, local: NaiveDateTime) -> Option<DateTim
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn checking_a_zone_agrees_with_parsing_it() {
+        let mut inputs: Vec<String> = timezone_names().map(str::to_owned).collect();
+        assert!(inputs.len() > 400);
+        inputs.extend(
+            [
+                "",
+                "utc",
+                "europe/berlin",
+                "Mars/Olympus",
+                "Europe/Berlin ",
+                "UTC",
+            ]
+            .map(str::to_owned),
+        );
+        for s in &inputs {
+            assert_eq!(check_timezone(s), parse_timezone(s).map(|_| ()), "{s:?}");
+        }
+        let days = [Weekday::Mon];
+        for (time, zone) in [("09:00", "UTC"), ("25:00", "UTC"), ("09:00", "utc")] {
+            assert_eq!(
+                check_schedule(&days, time, zone),
+                Schedule::new(&days, time, zone).map(|_| ())
+            );
+        }
+        assert_eq!(
+            check_schedule(&[], "25:00", "utc"),
+            Schedule::new(&[], "25:00", "utc").map(|_| ())
+        );
+    }
 
     fn local(y: i32, m: u32, d: u32, h: u32, mi: u32) -> NaiveDateTime {
         NaiveDate::from_ymd_opt(y, m, d)

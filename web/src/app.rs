@@ -3,7 +3,7 @@
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use crate::components::{ErrorBanner, FullPageLoading, Shell, ToastProvider};
+use crate::components::{ErrorBanner, Shell, ToastProvider, full_page_loading};
 use crate::hooks::{SessionProvider, SessionState, use_session};
 use crate::pages::auth_layout::AuthCard;
 use crate::pages::config_editor::{EditStandupConfigPage, NewStandupConfigPage};
@@ -114,7 +114,7 @@ pub struct GateProps {
 pub fn Gate(props: &GateProps) -> Html {
     let session = use_session();
     match (&session.state, props.need) {
-        (SessionState::Restoring, _) => html! { <FullPageLoading label="Opening AsyncStand…" /> },
+        (SessionState::Restoring, _) => full_page_loading("Opening AsyncStand…"),
         (SessionState::Unreachable(err), _) => html! {
             <AuthCard title="Can't reach AsyncStand" description="Your work is safe; the app could not talk to the server.">
                 <ErrorBanner message={err.user_message()} on_retry={session.retry.clone()} />

@@ -9,9 +9,43 @@ pub const MONTHS: [&str; 12] = [
 ];
 
 /// `YYYY-MM-DD` from a date input, as the start of that day in UTC.
+///
+/// Split by hand: `NaiveDate::parse_from_str` brings chrono's whole format-string parser
+/// (8 KB of wasm) for this one fixed shape.
 pub fn day_start(value: &str) -> Option<DateTime<Utc>> {
-    let date = NaiveDate::parse_from_str(value, "%Y-%m-%d").ok()?;
+    let mut parts = value.split('-');
+    let mut number = || -> Option<u32> {
+        let part = parts
+            .next()
+            .filter(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))?;
+        part.parse().ok()
+    };
+    let (year, month, day) = (number()?, number()?, number()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    let date = NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)?;
     Some(date.and_hms_opt(0, 0, 0)?.and_utc())
+}
+
+/// Upper-cased by the browser (`String.prototype.toUpperCase`): Rust's own upper-casing
+/// would add its Unicode upper-case table (~12 KB) to the bundle. Both apply Unicode's
+/// unconditional case mappings (`ß` -> `SS`), without locale.
+pub fn upper(text: &str) -> String {
+    #[cfg(target_arch = "wasm32")]
+    {
+        js_sys::JsString::from(text).to_upper_case().into()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        text.to_uppercase()
+    }
+}
+
+/// A ratio as a whole percentage: 0.125 -> "12 %" (ties to even, like `{:.0}`, whose
+/// exact float formatting costs the bundle 14 KB).
+pub fn percent(ratio: f64) -> String {
+    format!("{} %", (ratio * 100.0).round_ties_even() as i64)
 }
 
 /// "Nov 24, 2026".
@@ -102,6 +136,16 @@ mod tests {
         );
         assert_eq!(day_start(""), None);
         assert_eq!(day_start("2026-02-30"), None);
+        assert_eq!(day_start("2026-11"), None);
+        assert_eq!(day_start("2026-11-24-1"), None);
+        assert_eq!(day_start("2026-+1-24"), None);
+    }
+
+    #[test]
+    fn rates_read_as_whole_percentages() {
+        for rate in [0.0, 0.125, 0.135, 0.5, 2.0 / 3.0, 1.0] {
+            assert_eq!(percent(rate), format!("{:.0} %", rate * 100.0));
+        }
     }
 
     #[test]

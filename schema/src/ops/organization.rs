@@ -4,12 +4,14 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::json::FromJson;
+
 use super::{AuthPayload, Operation, Organization, User};
 use crate::enums::{MemberStatus, OrgRole};
 use crate::ids::UserId;
 
 /// `pageInfo` of a connection, as far as the UI pages through it.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[serde(rename_all = "camelCase")]
 pub struct PageInfo {
     pub has_next_page: bool,
@@ -24,7 +26,7 @@ impl PageInfo {
 }
 
 /// A connection read through its `nodes`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[serde(rename_all = "camelCase")]
 pub struct Connection<T> {
     pub page_info: PageInfo,
@@ -45,7 +47,7 @@ pub trait PagedOperation: Operation {
 // Members
 
 /// `type Member`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[serde(rename_all = "camelCase")]
 pub struct Member {
     pub user: User,
@@ -82,7 +84,7 @@ pub struct MembersVariables {
     pub filter: MemberFilter,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, FromJson)]
 pub struct MembersData {
     pub members: Connection<Member>,
 }
@@ -130,7 +132,7 @@ pub struct ChangeMemberRoleVariables {
     pub role: OrgRole,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, FromJson)]
 #[serde(rename_all = "camelCase")]
 pub struct ChangeMemberRoleData {
     pub change_member_role: Member,
@@ -152,7 +154,7 @@ impl Operation for ChangeMemberRole {
 #[derive(Debug)]
 pub enum SuspendMember {}
 
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, FromJson)]
 #[serde(rename_all = "camelCase")]
 pub struct SuspendMemberData {
     pub suspend_member: Member,
@@ -174,7 +176,7 @@ impl Operation for SuspendMember {
 #[derive(Debug)]
 pub enum ReactivateMember {}
 
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, FromJson)]
 #[serde(rename_all = "camelCase")]
 pub struct ReactivateMemberData {
     pub reactivate_member: Member,
@@ -196,7 +198,7 @@ impl Operation for ReactivateMember {
 #[derive(Debug)]
 pub enum RemoveMember {}
 
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, FromJson)]
 #[serde(rename_all = "camelCase")]
 pub struct RemoveMemberData {
     pub remove_member: bool,
@@ -214,7 +216,7 @@ impl Operation for RemoveMember {
 // Invitations
 
 /// `enum InvitationStatus`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum InvitationStatus {
     Pending,
@@ -224,7 +226,7 @@ pub enum InvitationStatus {
 }
 
 /// `type Invitation`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[serde(rename_all = "camelCase")]
 pub struct Invitation {
     pub id: String,
@@ -252,7 +254,7 @@ pub struct InvitationsVariables {
     pub after: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, FromJson)]
 pub struct InvitationsData {
     pub invitations: Connection<Invitation>,
 }
@@ -296,7 +298,7 @@ pub struct InviteMemberVariables {
     pub input: InviteMemberInput,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, FromJson)]
 #[serde(rename_all = "camelCase")]
 pub struct InviteMemberData {
     pub invite_member: Invitation,
@@ -323,7 +325,7 @@ pub struct InvitationVariables {
 #[derive(Debug)]
 pub enum ResendInvitation {}
 
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, FromJson)]
 #[serde(rename_all = "camelCase")]
 pub struct ResendInvitationData {
     pub resend_invitation: Invitation,
@@ -344,7 +346,7 @@ impl Operation for ResendInvitation {
 #[derive(Debug)]
 pub enum RevokeInvitation {}
 
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, FromJson)]
 #[serde(rename_all = "camelCase")]
 pub struct RevokeInvitationData {
     pub revoke_invitation: Invitation,
@@ -379,7 +381,7 @@ pub struct AcceptInvitationVariables {
     pub input: AcceptInvitationInput,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, FromJson)]
 #[serde(rename_all = "camelCase")]
 pub struct AcceptInvitationData {
     pub accept_invitation: AuthPayload,
@@ -415,7 +417,7 @@ pub struct UpdateOrganizationVariables {
     pub input: UpdateOrganizationInput,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, FromJson)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateOrganizationData {
     pub update_organization: Organization,
@@ -432,7 +434,7 @@ impl Operation for UpdateOrganization {
 // Audit log
 
 /// `type AuditEvent`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, FromJson)]
 #[serde(rename_all = "camelCase")]
 pub struct AuditEvent {
     pub id: String,
@@ -518,7 +520,7 @@ pub struct AuditLogVariables {
     pub filter: AuditFilter,
 }
 
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, FromJson)]
 #[serde(rename_all = "camelCase")]
 pub struct AuditLogData {
     pub audit_log: Connection<AuditEvent>,

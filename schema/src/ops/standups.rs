@@ -4,25 +4,27 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::json::FromJson;
+
 use super::{Connection, Operation, PagedOperation, Person, Question};
 use crate::enums::{ParticipationState, StandupState};
 use crate::ids::UserId;
 
 /// `type Answer`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 pub struct Answer {
     pub question: AnswerQuestion,
     pub text: String,
 }
 
 /// The question an answer answers (its id is enough; the standup lists the questions).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 pub struct AnswerQuestion {
     pub id: String,
 }
 
 /// `type Participation`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[serde(rename_all = "camelCase")]
 pub struct Participation {
     pub user: Person,
@@ -40,7 +42,7 @@ macro_rules! participation_fields {
 }
 
 /// `type Digest`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[serde(rename_all = "camelCase")]
 pub struct Digest {
     pub text: String,
@@ -51,14 +53,14 @@ pub struct Digest {
 }
 
 /// The team of a standup.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 pub struct StandupTeam {
     pub id: String,
     pub name: String,
 }
 
 /// `type Standup`, as the standup page shows it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[serde(rename_all = "camelCase")]
 pub struct Standup {
     pub id: String,
@@ -88,7 +90,7 @@ macro_rules! standup_fields {
 }
 
 /// A standup in a list (inbox, history).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[serde(rename_all = "camelCase")]
 pub struct StandupSummary {
     pub id: String,
@@ -103,13 +105,13 @@ pub struct StandupSummary {
 }
 
 /// Where the viewer stands in a listed standup.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 pub struct ParticipationSummary {
     pub state: ParticipationState,
 }
 
 /// A digest's counts.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 pub struct DigestCounts {
     pub answered: i32,
     pub skipped: i32,
@@ -138,7 +140,7 @@ pub struct StandupVariables {
     pub id: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, FromJson)]
 pub struct StandupData {
     pub standup: Option<Standup>,
 }
@@ -163,7 +165,7 @@ pub struct MyStandupsVariables {
     pub state: Option<StandupState>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, FromJson)]
 #[serde(rename_all = "camelCase")]
 pub struct MyStandupsData {
     pub my_standups: Vec<StandupSummary>,
@@ -202,7 +204,7 @@ pub struct TeamStandupsVariables {
     pub filter: StandupFilter,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, FromJson)]
 pub struct TeamStandupsData {
     pub standups: Connection<StandupSummary>,
 }
@@ -232,7 +234,7 @@ impl PagedOperation for TeamStandupsQuery {
 }
 
 /// `type MemberParticipation`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, FromJson)]
 #[serde(rename_all = "camelCase")]
 pub struct MemberParticipation {
     pub user: Person,
@@ -256,7 +258,7 @@ pub struct TeamParticipationVariables {
     pub to: Option<DateTime<Utc>>,
 }
 
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Deserialize, FromJson)]
 #[serde(rename_all = "camelCase")]
 pub struct TeamParticipationData {
     pub team_participation: Vec<MemberParticipation>,
@@ -279,7 +281,7 @@ pub struct StartStandupNowVariables {
     pub config_id: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, FromJson)]
 #[serde(rename_all = "camelCase")]
 pub struct StartStandupNowData {
     pub start_standup_now: super::IdOnly,
@@ -297,7 +299,7 @@ impl Operation for StartStandupNow {
 #[derive(Debug)]
 pub enum CloseStandup {}
 
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, FromJson)]
 #[serde(rename_all = "camelCase")]
 pub struct CloseStandupData {
     pub close_standup: super::IdOnly,
@@ -336,7 +338,7 @@ pub struct SubmitAnswersVariables {
     pub input: SubmitAnswersInput,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, FromJson)]
 #[serde(rename_all = "camelCase")]
 pub struct SubmitAnswersData {
     pub submit_answers: Participation,
@@ -364,7 +366,7 @@ pub struct SkipStandupVariables {
     pub reason: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, FromJson)]
 #[serde(rename_all = "camelCase")]
 pub struct SkipStandupData {
     pub skip_standup: Participation,
@@ -385,7 +387,7 @@ impl Operation for SkipStandup {
 pub const STANDUP_EVENTS: &str = "subscription StandupEvents($teamId: ID!) { standupEvents(teamId: $teamId) { kind standupId teamId userId at } }";
 
 /// One `standupEvents` payload.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, FromJson)]
 #[serde(rename_all = "camelCase")]
 pub struct StandupEvent {
     pub kind: String,

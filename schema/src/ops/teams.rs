@@ -3,12 +3,14 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::json::FromJson;
+
 use super::{NoVariables, Operation};
 use crate::enums::{DeliveryChannel, QuestionKind, Weekday};
 use crate::ids::UserId;
 
 /// A person as the team pages show them.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[serde(rename_all = "camelCase")]
 pub struct Person {
     pub id: UserId,
@@ -17,7 +19,7 @@ pub struct Person {
 }
 
 /// `type TeamMember`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[serde(rename_all = "camelCase")]
 pub struct TeamMember {
     pub user: Person,
@@ -25,7 +27,7 @@ pub struct TeamMember {
 }
 
 /// `type Question`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[serde(rename_all = "camelCase")]
 pub struct Question {
     pub id: String,
@@ -35,7 +37,7 @@ pub struct Question {
 }
 
 /// `type StandupConfig`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[serde(rename_all = "camelCase")]
 pub struct StandupConfig {
     pub id: String,
@@ -61,7 +63,7 @@ macro_rules! config_fields {
 }
 
 /// A team with its members and configs (the team page).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[serde(rename_all = "camelCase")]
 pub struct Team {
     pub id: String,
@@ -84,7 +86,7 @@ macro_rules! team_fields {
 }
 
 /// A row of the teams list.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[serde(rename_all = "camelCase")]
 pub struct TeamSummary {
     pub id: String,
@@ -96,19 +98,19 @@ pub struct TeamSummary {
 }
 
 /// Just enough of a team member to count them.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 pub struct TeamMemberId {
     pub user: IdOnly,
 }
 
 /// `{ id }`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 pub struct IdOnly {
     pub id: String,
 }
 
 /// A config as the teams list shows it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[serde(rename_all = "camelCase")]
 pub struct ConfigSummary {
     pub id: String,
@@ -120,7 +122,7 @@ pub struct ConfigSummary {
 #[derive(Debug)]
 pub enum TeamsQuery {}
 
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, FromJson)]
 pub struct TeamsData {
     pub teams: Vec<TeamSummary>,
 }
@@ -142,7 +144,7 @@ pub struct IdVariables {
 #[derive(Debug)]
 pub enum TeamQuery {}
 
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, FromJson)]
 pub struct TeamData {
     pub team: Option<Team>,
 }
@@ -159,7 +161,7 @@ impl Operation for TeamQuery {
 }
 
 /// A config with the members of its team (the config editor).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[serde(rename_all = "camelCase")]
 pub struct ConfigWithTeam {
     #[serde(flatten)]
@@ -168,7 +170,7 @@ pub struct ConfigWithTeam {
 }
 
 /// The team of a config, for the editor.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 #[serde(rename_all = "camelCase")]
 pub struct ConfigTeam {
     pub id: String,
@@ -181,7 +183,7 @@ pub struct ConfigTeam {
 #[derive(Debug)]
 pub enum StandupConfigQuery {}
 
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, FromJson)]
 #[serde(rename_all = "camelCase")]
 pub struct StandupConfigData {
     pub standup_config: Option<ConfigWithTeam>,
@@ -211,7 +213,7 @@ pub struct CreateTeamVariables {
     pub input: TeamInput,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, FromJson)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateTeamData {
     pub create_team: IdOnly,
@@ -235,7 +237,7 @@ pub struct UpdateTeamVariables {
     pub input: TeamInput,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, FromJson)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateTeamData {
     pub update_team: IdOnly,
@@ -252,7 +254,7 @@ impl Operation for UpdateTeam {
 #[derive(Debug)]
 pub enum DeleteTeam {}
 
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, FromJson)]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteTeamData {
     pub delete_team: bool,
@@ -277,7 +279,7 @@ pub struct TeamMemberVariables {
 #[derive(Debug)]
 pub enum AddTeamMember {}
 
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, FromJson)]
 #[serde(rename_all = "camelCase")]
 pub struct AddTeamMemberData {
     pub add_team_member: TeamMember,
@@ -294,7 +296,7 @@ impl Operation for AddTeamMember {
 #[derive(Debug)]
 pub enum RemoveTeamMember {}
 
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, FromJson)]
 #[serde(rename_all = "camelCase")]
 pub struct RemoveTeamMemberData {
     pub remove_team_member: bool,
@@ -347,7 +349,7 @@ pub struct CreateStandupConfigVariables {
     pub input: StandupConfigInput,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, FromJson)]
 #[serde(rename_all = "camelCase")]
 pub struct CreateStandupConfigData {
     pub create_standup_config: IdOnly,
@@ -370,7 +372,7 @@ pub struct UpdateStandupConfigVariables {
     pub input: StandupConfigInput,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, FromJson)]
 #[serde(rename_all = "camelCase")]
 pub struct UpdateStandupConfigData {
     pub update_standup_config: IdOnly,
@@ -404,7 +406,7 @@ impl Operation for SetStandupConfigActive {
 #[derive(Debug)]
 pub enum DeleteStandupConfig {}
 
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, FromJson)]
 #[serde(rename_all = "camelCase")]
 pub struct DeleteStandupConfigData {
     pub delete_standup_config: bool,
@@ -428,7 +430,7 @@ pub struct RotateWebhookSecretVariables {
     pub config_id: String,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, FromJson)]
 #[serde(rename_all = "camelCase")]
 pub struct WebhookSecret {
     pub secret: String,
@@ -436,7 +438,7 @@ pub struct WebhookSecret {
     pub previous_valid_until: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, FromJson)]
 #[serde(rename_all = "camelCase")]
 pub struct RotateWebhookSecretData {
     pub rotate_webhook_secret: WebhookSecret,

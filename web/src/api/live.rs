@@ -100,7 +100,7 @@ pub fn use_standup_events(team_id: String, on_event: Callback<Option<StandupEven
                             if let Some(event) = message
                                 .pointer("/payload/data/standupEvents")
                                 .cloned()
-                                .and_then(|v| serde_json::from_value::<StandupEvent>(v).ok())
+                                .and_then(|v| schema::json::from_value::<StandupEvent>(v).ok())
                             {
                                 on_event.emit(Some(event));
                             }

@@ -9,13 +9,15 @@
 
 use std::cell::RefCell;
 use std::fmt;
-use std::future::poll_fn;
+use std::future::{Future, poll_fn};
+use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Poll, Waker};
 
 pub mod live;
 
 use gloo_net::http::Request;
+use schema::json::{FromJson, Value, from_value};
 use schema::ops::{
     self, AuthPayload, ErrorCode, GraphQlError, NoVariables, Operation, RefreshSession,
 };
@@ -110,10 +112,17 @@ impl fmt::Display for ApiError {
 pub fn capitalise(text: &str) -> String {
     let mut chars = text.chars();
     match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
+        Some(first) => {
+            let mut out = crate::format::upper(&text[..first.len_utf8()]);
+            out.push_str(chars.as_str());
+            out
+        }
         None => String::new(),
     }
 }
+
+/// A request on its way: the response's status and `data`, or why it failed.
+type Sent = Pin<Box<dyn Future<Output = Result<(u16, Value), ApiError>>>>;
 
 /// A refresh in flight, shared by everyone who needs its outcome.
 #[derive(Default)]
@@ -202,13 +211,33 @@ impl ApiClient {
     /// Runs an operation; with a token, an UNAUTHENTICATED answer triggers one refresh
     /// and one retry.
     ///
-    /// Only the (de)serialisation is generic; sending, refreshing and retrying live in
-    /// [`ApiClient::exchange`] once, so each new operation adds little to the bundle.
-    pub async fn run<O: Operation>(&self, variables: &O::Variables) -> Result<O::Data, ApiError> {
+    /// Only serialising the variables (here, before the future starts) and reading the
+    /// data are generic; sending, refreshing, retrying and parsing are one boxed future
+    /// ([`ApiClient::send`]) shared by every operation, so each new operation (and each
+    /// place that awaits one) adds little to the bundle.
+    pub fn run<O: Operation>(
+        &self,
+        variables: &O::Variables,
+    ) -> impl Future<Output = Result<O::Data, ApiError>> + 'static {
         let body = serde_json::to_string(&O::request(variables))
-            .map_err(|e| ApiError::Network(e.to_string()))?;
-        let (status, text) = self.exchange(body, O::NAME == RefreshSession::NAME).await?;
-        decode::<O::Data>(status, &text)
+            .map_err(|e| ApiError::Network(e.to_string()));
+        let sent = self.send(body, O::NAME == RefreshSession::NAME);
+        async move {
+            let (status, data) = sent.await?;
+            O::Data::from_json(data).map_err(|e| malformed(status, &e))
+        }
+    }
+
+    /// [`ApiClient::run_body`] as one non-generic future.
+    fn send(&self, body: Result<String, ApiError>, is_refresh: bool) -> Sent {
+        let client = self.clone();
+        Box::pin(async move { client.run_body(body?, is_refresh).await })
+    }
+
+    /// Sends a request body; the response's `data`, or its errors.
+    async fn run_body(&self, body: String, is_refresh: bool) -> Result<(u16, Value), ApiError> {
+        let (status, text) = self.exchange(body, is_refresh).await?;
+        decode(status, &text).map(|data| (status, data))
     }
 
     /// POSTs a request body; on UNAUTHENTICATED (with a token, and not itself a
@@ -247,7 +276,7 @@ impl ApiClient {
         let parsed: Option<GraphQlError> = serde_json::from_str::<serde_json::Value>(&body)
             .ok()
             .and_then(|v| {
-                serde_json::from_value(serde_json::json!({
+                from_value(serde_json::json!({
                     "message": v.get("message").cloned().unwrap_or_default(),
                     "extensions": { "code": v.get("code").cloned().unwrap_or_default() },
                 }))
@@ -271,7 +300,9 @@ impl ApiClient {
 
         let refreshed = match serde_json::to_string(&RefreshSession::request(&NoVariables {})) {
             Ok(body) => match self.post(&body, None).await {
-                Ok((status, text)) => decode::<ops::RefreshSessionData>(status, &text),
+                Ok((status, text)) => decode(status, &text).and_then(|data| {
+                    ops::RefreshSessionData::from_json(data).map_err(|e| malformed(status, &e))
+                }),
                 Err(err) => Err(err),
             },
             Err(e) => Err(ApiError::Network(e.to_string())),
@@ -329,33 +360,34 @@ impl ApiClient {
     }
 }
 
-/// A GraphQL response body as data, or its errors.
+/// A GraphQL response body's `data` as a `Value`, or its errors.
 ///
-/// Parsed in two steps on purpose: the text into a `Value` (one parser for every
-/// operation), then the `Value` into the operation's types. Deserialising straight from
-/// the text would inline a copy of the JSON parser into every response type.
-fn decode<D: serde::de::DeserializeOwned>(status: u16, text: &str) -> Result<D, ApiError> {
-    let value: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| ApiError::Network(format!("HTTP {status}: {e}")))?;
-    let body: ops::Response<D> = serde_json::from_value(value)
-        .map_err(|e| ApiError::Network(format!("HTTP {status}: {e}")))?;
+/// Not generic on purpose: the text is parsed into a `Value` here, once for every
+/// operation, and only then read into the operation's types with [`FromJson`] (one small
+/// function per type; serde's derived visitors for the ~60 response types were about a
+/// fifth of the bundle's code).
+fn decode(status: u16, text: &str) -> Result<Value, ApiError> {
+    let value: Value = serde_json::from_str(text).map_err(|e| malformed(status, &e))?;
+    let body: ops::Response<Value> = from_value(value).map_err(|e| malformed(status, &e))?;
     if !body.errors.is_empty() {
         return Err(ApiError::GraphQl(body.errors));
     }
-    body.data
-        .ok_or_else(|| ApiError::Network(format!("HTTP {status}: no data")))
+    match body.data {
+        Some(Value::Null) | None => Err(malformed(status, &"no data")),
+        Some(data) => Ok(data),
+    }
+}
+
+/// A response that is not what the operation expects.
+fn malformed(status: u16, error: &dyn fmt::Display) -> ApiError {
+    ApiError::Network(format!("HTTP {status}: {error}"))
 }
 
 /// Whether a response body's first error is UNAUTHENTICATED.
 fn is_unauthenticated(text: &str) -> bool {
-    #[derive(serde::Deserialize)]
-    struct Errors {
-        #[serde(default)]
-        errors: Vec<GraphQlError>,
-    }
     serde_json::from_str::<serde_json::Value>(text)
         .ok()
-        .and_then(|v| serde_json::from_value::<Errors>(v).ok())
+        .and_then(|v| from_value::<ops::Response<serde_json::Value>>(v).ok())
         .and_then(|body| body.errors.first().map(GraphQlError::code))
         == Some(ErrorCode::Unauthenticated)
 }

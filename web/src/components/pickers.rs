@@ -39,21 +39,22 @@ pub fn weekdays_summary(days: &[Weekday]) -> String {
         .join(", ")
 }
 
-#[derive(Properties, PartialEq)]
+/// What [`weekday_picker`] shows.
 pub struct WeekdayPickerProps {
-    pub id: AttrValue,
+    pub id: &'static str,
     pub value: Vec<Weekday>,
     pub onchange: Callback<Vec<Weekday>>,
-    #[prop_or_default]
     pub error: Option<AttrValue>,
 }
 
 /// Seven toggles in a fieldset; keyboard users tab through checkboxes.
-#[component]
-pub fn WeekdayPicker(props: &WeekdayPickerProps) -> Html {
+///
+/// A function, not a component: it has no state, and each component type costs the
+/// bundle about 1 KB of yew lifecycle code.
+pub fn weekday_picker(props: WeekdayPickerProps) -> Html {
     let error_id = format!("{}-error", props.id);
     html! {
-        <fieldset class={classes!("field", "weekday-picker", props.error.is_some().then_some("has-error"))} id={props.id.clone()}
+        <fieldset class={classes!("field", "weekday-picker", props.error.is_some().then_some("has-error"))} id={props.id}
             aria-describedby={props.error.as_ref().map(|_| error_id.clone())}>
             <legend class="field-label">{ "Days" }</legend>
             <div class="toggle-group">
@@ -70,7 +71,7 @@ pub fn WeekdayPicker(props: &WeekdayPickerProps) -> Html {
                             cb.emit(next);
                         })
                     };
-                    let input_id = format!("{}-{}", props.id, day.as_str().to_lowercase());
+                    let input_id = format!("{}-{}", props.id, day.as_str().to_ascii_lowercase());
                     html! {
                         <label class={classes!("toggle", checked.then_some("is-on"))} for={input_id.clone()}>
                             <input type="checkbox" id={input_id} {checked} {onchange} />
@@ -177,7 +178,7 @@ pub fn browser_timezone() -> Option<String> {
     js_sys::Reflect::get(&options, &"timeZone".into())
         .ok()
         .and_then(|v| v.as_string())
-        .filter(|zone| schema::schedule::parse_timezone(zone).is_ok())
+        .filter(|zone| schema::schedule::check_timezone(zone).is_ok())
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use super::{Button, ButtonKind, ErrorBanner, Loading, ThemeSwitch, ToastKind, use_toaster};
+use super::{Button, ButtonKind, ErrorBanner, ThemeSwitch, ToastKind, loading, use_toaster};
 use crate::api::use_api;
 use crate::app::Route;
 use crate::hooks::{Load, use_query, use_session};
@@ -94,7 +94,7 @@ pub fn Shell(props: &ShellProps) -> Html {
     let viewer = use_query::<ViewerQuery, _>(NoVariables {}, org_key);
 
     let (viewer_data, body) = match &*viewer.state {
-        Load::Loading => (None, html! { <Loading label="Loading your workspace…" /> }),
+        Load::Loading => (None, loading("Loading your workspace…")),
         Load::Failed(err) => (
             None,
             html! {
@@ -290,13 +290,14 @@ fn UserMenu() -> Html {
         return Html::default();
     };
     let user = auth.user.clone();
-    let initials: String = user
-        .name
-        .split_whitespace()
-        .filter_map(|w| w.chars().next())
-        .take(2)
-        .flat_map(char::to_uppercase)
-        .collect();
+    let initials = crate::format::upper(
+        &user
+            .name
+            .split_whitespace()
+            .filter_map(|w| w.chars().next())
+            .take(2)
+            .collect::<String>(),
+    );
 
     let toggle = {
         let open = open.clone();

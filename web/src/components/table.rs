@@ -6,21 +6,16 @@ use super::Button;
 use super::button::ButtonKind;
 use crate::api::ApiError;
 
-#[derive(Properties, PartialEq)]
-pub struct SkeletonProps {
-    /// What is loading, for screen readers ("Loading members…").
-    pub label: AttrValue,
-    #[prop_or(4)]
-    pub rows: usize,
-}
-
-/// Grey bars where the rows will be.
-#[component]
-pub fn TableSkeleton(props: &SkeletonProps) -> Html {
+/// Grey bars where `rows` rows will be; `label` says what is loading, for screen readers
+/// ("Loading members…").
+///
+/// A function, not a component: it has no state, and each component type costs the
+/// bundle about 1 KB of yew lifecycle code.
+pub fn table_skeleton(label: &'static str, rows: usize) -> Html {
     html! {
         <div class="skeleton" role="status" aria-live="polite" data-testid="loading">
-            <span class="visually-hidden">{ props.label.clone() }</span>
-            { for (0..props.rows).map(|_| html! { <div class="skeleton-row" aria-hidden="true"></div> }) }
+            <span class="visually-hidden">{ label }</span>
+            { for (0..rows).map(|_| html! { <div class="skeleton-row" aria-hidden="true"></div> }) }
         </div>
     }
 }
@@ -45,23 +40,24 @@ pub fn EmptyState(props: &EmptyStateProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
+/// What [`load_more`] shows.
 pub struct LoadMoreProps {
     /// Whether another page exists.
     pub more: bool,
     pub loading: bool,
-    #[prop_or_default]
     pub error: Option<ApiError>,
     pub on_click: Callback<()>,
     /// How many rows are shown, for the footer ("12 members").
     pub shown: usize,
     /// The plural noun of the rows ("members").
-    pub noun: AttrValue,
+    pub noun: &'static str,
 }
 
 /// The footer of a list: how many rows are shown and "Load more" while more exist.
-#[component]
-pub fn LoadMore(props: &LoadMoreProps) -> Html {
+///
+/// A function, not a component: it has no state, and each component type costs the
+/// bundle about 1 KB of yew lifecycle code.
+pub fn load_more(props: LoadMoreProps) -> Html {
     let onclick = {
         let cb = props.on_click.clone();
         Callback::from(move |_: MouseEvent| cb.emit(()))
@@ -72,7 +68,7 @@ pub fn LoadMore(props: &LoadMoreProps) -> Html {
                 { format!(
                     "{} {}{}",
                     props.shown,
-                    if props.shown == 1 { props.noun.strip_suffix('s').unwrap_or(&props.noun) } else { &props.noun },
+                    if props.shown == 1 { props.noun.strip_suffix('s').unwrap_or(props.noun) } else { props.noun },
                     if props.more { " shown" } else { "" }
                 ) }
             </span>

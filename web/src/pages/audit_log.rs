@@ -13,8 +13,8 @@ use yew::prelude::*;
 use super::use_title;
 use crate::api::use_api;
 use crate::components::{
-    Button, ButtonKind, EmptyState, ErrorBanner, LoadMore, SelectField, TableSkeleton, TextField,
-    ToastKind, use_toaster, use_viewer,
+    Button, ButtonKind, EmptyState, ErrorBanner, LoadMoreProps, SelectField, TextField, ToastKind,
+    load_more, table_skeleton, use_toaster, use_viewer,
 };
 use crate::format;
 use crate::hooks::{Load, use_paged_query, use_query};
@@ -171,7 +171,7 @@ pub fn AuditLogPage() -> Html {
     };
 
     let body = match &*log.state {
-        Load::Loading => html! { <TableSkeleton label="Loading the audit log…" /> },
+        Load::Loading => table_skeleton("Loading the audit log…", 4),
         Load::Failed(err) => html! {
             <ErrorBanner title="The audit log could not be loaded" message={err.user_message()} on_retry={log.reload.clone()} />
         },
@@ -197,11 +197,14 @@ pub fn AuditLogPage() -> Html {
                         </tbody>
                     </table>
                 </div>
-                <LoadMore
-                    more={pages.next.is_some()} loading={log.loading_more}
-                    error={log.more_error.clone()} on_click={log.load_more.clone()}
-                    shown={pages.rows.len()} noun="events"
-                />
+                { load_more(LoadMoreProps {
+                    more: pages.next.is_some(),
+                    loading: log.loading_more,
+                    error: log.more_error.clone(),
+                    on_click: log.load_more.clone(),
+                    shown: pages.rows.len(),
+                    noun: "events",
+                }) }
             </>
         },
     };

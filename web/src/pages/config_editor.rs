@@ -20,8 +20,9 @@ use super::use_title;
 use crate::api::use_api;
 use crate::app::Route;
 use crate::components::{
-    Button, ButtonKind, Checkbox, Dialog, EmptyState, ErrorBanner, SelectField, TableSkeleton,
-    TextField, TimezoneField, ToastKind, WeekdayPicker, use_toaster, use_viewer,
+    Button, ButtonKind, Checkbox, Dialog, EmptyState, ErrorBanner, SelectField, TextField,
+    TimezoneField, ToastKind, WeekdayPickerProps, table_skeleton, use_toaster, use_viewer,
+    weekday_picker,
 };
 use crate::hooks::{FormErrors, Load, use_form_errors, use_query};
 use crate::tz::BrowserZone;
@@ -159,7 +160,7 @@ impl Draft {
         use schema::validation::ValidationError as E;
         let window = self.window.trim().parse::<i32>().ok();
         let reminder = self.reminder.trim().parse::<i32>().ok();
-        let schedule = Schedule::new(
+        let schedule = schema::schedule::check_schedule(
             &self.weekdays,
             self.time_of_day.trim(),
             self.timezone.trim(),
@@ -251,7 +252,7 @@ pub fn NewStandupConfigPage(props: &NewConfigProps) -> Html {
         (),
     );
     match &*team.state {
-        Load::Loading => html! { <TableSkeleton label="Loading the team…" /> },
+        Load::Loading => table_skeleton("Loading the team…", 4),
         Load::Failed(err) => html! {
             <ErrorBanner title="This team could not be loaded" message={err.user_message()} on_retry={team.retry.clone()} />
         },
@@ -285,7 +286,7 @@ pub fn EditStandupConfigPage(props: &EditConfigProps) -> Html {
         (),
     );
     match &*config.state {
-        Load::Loading => html! { <TableSkeleton label="Loading the standup…" /> },
+        Load::Loading => table_skeleton("Loading the standup…", 4),
         Load::Failed(err) => html! {
             <ErrorBanner title="This standup could not be loaded" message={err.user_message()} on_retry={config.retry.clone()} />
         },
@@ -526,7 +527,7 @@ fn ConfigForm(props: &ConfigFormProps) -> Html {
     };
 
     // The live preview: the same schedule code the server runs, over the browser's tzdb.
-    let zone = schema::schedule::parse_timezone(draft.timezone.trim()).and_then(|_| {
+    let zone = schema::schedule::check_timezone(draft.timezone.trim()).and_then(|_| {
         BrowserZone::new(draft.timezone.trim()).ok_or_else(|| schema::schedule::ScheduleError {
             field: "timezone",
             message: "this browser does not know that time zone; the server may still".to_owned(),
@@ -614,7 +615,12 @@ fn ConfigForm(props: &ConfigFormProps) -> Html {
                     </section>
                     <section class="card form" aria-labelledby="schedule-title">
                         <h2 id="schedule-title" class="card-title">{ "Schedule" }</h2>
-                        <WeekdayPicker id="weekdays" value={draft.weekdays.clone()} onchange={on_weekdays} error={errors.field("weekdays")} />
+                        { weekday_picker(WeekdayPickerProps {
+                            id: "weekdays",
+                            value: draft.weekdays.clone(),
+                            onchange: on_weekdays,
+                            error: errors.field("weekdays"),
+                        }) }
                         <div class="form-row">
                             <TextField id="time-of-day" label="Time" r#type="time" value={draft.time_of_day.clone()}
                                 oninput={edit("timeOfDay", |d, v| d.time_of_day = v)} error={errors.field("timeOfDay")} />

@@ -19,8 +19,8 @@ use super::use_title;
 use crate::api::use_api;
 use crate::components::toast_outcome;
 use crate::components::{
-    Button, ButtonKind, Dialog, EmptyState, ErrorBanner, LoadMore, SelectField, TableSkeleton,
-    TextField, use_toaster, use_viewer,
+    Button, ButtonKind, Dialog, EmptyState, ErrorBanner, LoadMoreProps, SelectField, TextField,
+    load_more, table_skeleton, use_toaster, use_viewer,
 };
 use crate::format;
 use crate::hooks::{FormErrors, Load, use_form_errors, use_paged_query};
@@ -121,7 +121,7 @@ pub fn MembersPage() -> Html {
     let filtered = !search.trim().is_empty() || !role.is_empty() || !status.is_empty();
 
     let body = match &*members.state {
-        Load::Loading => html! { <TableSkeleton label="Loading members…" /> },
+        Load::Loading => table_skeleton("Loading members…", 4),
         Load::Failed(err) => html! {
             <ErrorBanner title="Members could not be loaded" message={err.user_message()} on_retry={members.reload.clone()} />
         },
@@ -157,11 +157,14 @@ pub fn MembersPage() -> Html {
                         </tbody>
                     </table>
                 </div>
-                <LoadMore
-                    more={pages.next.is_some()} loading={members.loading_more}
-                    error={members.more_error.clone()} on_click={members.load_more.clone()}
-                    shown={pages.rows.len()} noun="members"
-                />
+                { load_more(LoadMoreProps {
+                    more: pages.next.is_some(),
+                    loading: members.loading_more,
+                    error: members.more_error.clone(),
+                    on_click: members.load_more.clone(),
+                    shown: pages.rows.len(),
+                    noun: "members",
+                }) }
             </>
         },
     };
@@ -246,10 +249,9 @@ fn MemberRow(props: &MemberRowProps) -> Html {
             spawn_local(async move {
                 toast_outcome(
                     &toaster,
-                    client
-                        .run::<ChangeMemberRole>(&vars)
-                        .await
-                        .map(|_| format!("{name} is now {}", format::role(role).to_lowercase())),
+                    client.run::<ChangeMemberRole>(&vars).await.map(|_| {
+                        format!("{name} is now {}", format::role(role).to_ascii_lowercase())
+                    }),
                 );
                 busy.set(false);
                 done.emit(());
@@ -577,7 +579,7 @@ fn PendingInvitations(props: &PendingInvitationsProps) -> Html {
     };
 
     let body = match &*invitations.state {
-        Load::Loading => html! { <TableSkeleton label="Loading invitations…" rows={2} /> },
+        Load::Loading => table_skeleton("Loading invitations…", 2),
         Load::Failed(err) => html! {
             <ErrorBanner title="Invitations could not be loaded" message={err.user_message()} on_retry={invitations.reload.clone()} />
         },
@@ -633,11 +635,14 @@ fn PendingInvitations(props: &PendingInvitationsProps) -> Html {
                         </tbody>
                     </table>
                 </div>
-                <LoadMore
-                    more={pages.next.is_some()} loading={invitations.loading_more}
-                    error={invitations.more_error.clone()} on_click={invitations.load_more.clone()}
-                    shown={pages.rows.len()} noun="invitations"
-                />
+                { load_more(LoadMoreProps {
+                    more: pages.next.is_some(),
+                    loading: invitations.loading_more,
+                    error: invitations.more_error.clone(),
+                    on_click: invitations.load_more.clone(),
+                    shown: pages.rows.len(),
+                    noun: "invitations",
+                }) }
             </>
         },
     };

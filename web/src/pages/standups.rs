@@ -21,8 +21,8 @@ use crate::api::live::use_standup_events;
 use crate::api::use_api;
 use crate::app::Route;
 use crate::components::{
-    Button, ButtonKind, EmptyState, ErrorBanner, LoadMore, TableSkeleton, TextField, ToastKind,
-    use_toaster, use_viewer,
+    Button, ButtonKind, EmptyState, ErrorBanner, LoadMoreProps, TextField, ToastKind, load_more,
+    table_skeleton, use_toaster, use_viewer,
 };
 use crate::format;
 use crate::hooks::{FormErrors, Load, use_form_errors, use_paged_query, use_query};
@@ -78,7 +78,7 @@ pub fn MyStandupsPage() -> Html {
     use_title("My standups");
     let mine = use_query::<MyStandupsQuery, _>(MyStandupsVariables { state: None }, ());
     let body = match &*mine.state {
-        Load::Loading => html! { <TableSkeleton label="Loading your standups…" /> },
+        Load::Loading => table_skeleton("Loading your standups…", 4),
         Load::Failed(err) => html! {
             <ErrorBanner title="Your standups could not be loaded" message={err.user_message()} on_retry={mine.retry.clone()} />
         },
@@ -142,7 +142,7 @@ pub fn StandupPage(props: &StandupPageProps) -> Html {
         *version,
     );
     match &*standup.state {
-        Load::Loading => html! { <TableSkeleton label="Loading the standup…" /> },
+        Load::Loading => table_skeleton("Loading the standup…", 4),
         Load::Failed(err) => html! {
             <ErrorBanner title="This standup could not be loaded" message={err.user_message()} on_retry={standup.retry.clone()} />
         },
@@ -584,7 +584,7 @@ pub fn RecentStandups(props: &RecentStandupsProps) -> Html {
         );
     }
     match &*list.state {
-        Load::Loading => html! { <TableSkeleton label="Loading standups…" rows={2} /> },
+        Load::Loading => table_skeleton("Loading standups…", 2),
         Load::Failed(err) => html! {
             <ErrorBanner title="Standups could not be loaded" message={err.user_message()} on_retry={list.reload.clone()} />
         },
@@ -705,7 +705,7 @@ pub fn TeamHistoryPage(props: &TeamHistoryProps) -> Html {
     }
 
     let stats_body = match &*stats.state {
-        Load::Loading => html! { <TableSkeleton label="Loading participation…" rows={2} /> },
+        Load::Loading => table_skeleton("Loading participation…", 2),
         Load::Failed(err) => html! {
             <ErrorBanner title="Participation could not be loaded" message={err.user_message()} on_retry={stats.retry.clone()} />
         },
@@ -724,7 +724,7 @@ pub fn TeamHistoryPage(props: &TeamHistoryProps) -> Html {
                         { for data.team_participation.iter().map(|m| html! {
                             <tr key={m.user.id.to_string()}>
                                 <td class="cell-primary">{ m.user.name.clone() }</td>
-                                <td>{ format!("{:.0} %", m.response_rate * 100.0) }</td>
+                                <td>{ format::percent(m.response_rate) }</td>
                                 <td>{ m.answered }</td><td>{ m.skipped }</td><td>{ m.missed }</td>
                                 <td>{ m.current_streak }</td>
                             </tr>
@@ -735,7 +735,7 @@ pub fn TeamHistoryPage(props: &TeamHistoryProps) -> Html {
         },
     };
     let list_body = match &*list.state {
-        Load::Loading => html! { <TableSkeleton label="Loading standups…" /> },
+        Load::Loading => table_skeleton("Loading standups…", 4),
         Load::Failed(err) => html! {
             <ErrorBanner title="Standups could not be loaded" message={err.user_message()} on_retry={list.reload.clone()} />
         },
@@ -745,8 +745,14 @@ pub fn TeamHistoryPage(props: &TeamHistoryProps) -> Html {
         Load::Ready(pages) => html! {
             <>
                 <ul class="standup-list" data-testid="history">{ for pages.rows.iter().map(|s| standup_row(s, false)) }</ul>
-                <LoadMore more={pages.next.is_some()} loading={list.loading_more} error={list.more_error.clone()}
-                    on_click={list.load_more.clone()} shown={pages.rows.len()} noun="standups" />
+                { load_more(LoadMoreProps {
+                    more: pages.next.is_some(),
+                    loading: list.loading_more,
+                    error: list.more_error.clone(),
+                    on_click: list.load_more.clone(),
+                    shown: pages.rows.len(),
+                    noun: "standups",
+                }) }
             </>
         },
     };

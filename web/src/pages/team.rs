@@ -22,8 +22,8 @@ use crate::app::Route;
 use crate::components::pickers::weekdays_summary;
 use crate::components::toast_outcome;
 use crate::components::{
-    Button, ButtonKind, Dialog, EmptyState, ErrorBanner, SelectField, TableSkeleton, TextField,
-    TimezoneField, use_toaster, use_viewer,
+    Button, ButtonKind, Dialog, EmptyState, ErrorBanner, SelectField, TextField, TimezoneField,
+    table_skeleton, use_toaster, use_viewer,
 };
 use crate::format;
 use crate::hooks::{FormErrors, Load, use_form_errors, use_query};
@@ -69,7 +69,7 @@ pub fn TeamPage(props: &TeamPageProps) -> Html {
     };
 
     let team = match &*team.state {
-        Load::Loading => return html! { <TableSkeleton label="Loading the team…" /> },
+        Load::Loading => return table_skeleton("Loading the team…", 4),
         Load::Failed(err) => {
             return html! {
                 <ErrorBanner title="This team could not be loaded" message={err.user_message()} on_retry={team.retry.clone()} />
@@ -538,7 +538,7 @@ fn EditTeamDialog(props: &EditTeamDialogProps) -> Html {
                 name.trim()
                     .is_empty()
                     .then(|| ValidationError::new("name", "enter a name")),
-                schema::schedule::parse_timezone(timezone.trim())
+                schema::schedule::check_timezone(timezone.trim())
                     .err()
                     .map(ValidationError::from),
             ]);

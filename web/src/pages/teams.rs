@@ -13,8 +13,8 @@ use crate::api::use_api;
 use crate::app::Route;
 use crate::components::pickers::browser_timezone;
 use crate::components::{
-    Button, ButtonKind, Dialog, EmptyState, ErrorBanner, TableSkeleton, TextField, TimezoneField,
-    ToastKind, use_toaster, use_viewer,
+    Button, ButtonKind, Dialog, EmptyState, ErrorBanner, TextField, TimezoneField, ToastKind,
+    table_skeleton, use_toaster, use_viewer,
 };
 use crate::format;
 use crate::hooks::{FormErrors, Load, use_form_errors, use_query};
@@ -40,7 +40,7 @@ pub fn TeamsPage() -> Html {
     };
 
     let body = match &*teams.state {
-        Load::Loading => html! { <TableSkeleton label="Loading teams…" /> },
+        Load::Loading => table_skeleton("Loading teams…", 4),
         Load::Failed(err) => html! {
             <ErrorBanner title="Teams could not be loaded" message={err.user_message()} on_retry={teams.retry.clone()} />
         },
@@ -147,7 +147,7 @@ fn CreateTeamDialog(props: &CreateTeamDialogProps) -> Html {
                 name.trim()
                     .is_empty()
                     .then(|| ValidationError::new("name", "enter a name")),
-                schema::schedule::parse_timezone(timezone.trim())
+                schema::schedule::check_timezone(timezone.trim())
                     .err()
                     .map(ValidationError::from),
             ]);

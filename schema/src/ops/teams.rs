@@ -434,8 +434,8 @@ pub struct RotateWebhookSecretVariables {
 #[serde(rename_all = "camelCase")]
 pub struct WebhookSecret {
     pub secret: String,
-    /// Until when the replaced secret still signs (RFC 3339), if there was one.
-    pub previous_valid_until: Option<String>,
+    /// Until when the replaced secret still signs, if there was one.
+    pub previous_valid_until: Option<DateTime<Utc>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, FromJson)]

@@ -795,11 +795,7 @@ fn SigningSecret(props: &SigningSecretProps) -> Html {
             </Dialog>
         },
         SecretStep::Shown(secret) => {
-            let until = secret
-                .previous_valid_until
-                .as_deref()
-                .and_then(|t| t.parse::<DateTime<Utc>>().ok())
-                .map(crate::format::timestamp);
+            let until = secret.previous_valid_until.map(crate::format::timestamp);
             html! {
                 <Dialog title="Your new signing secret" on_close={close.clone()} testid="secret-dialog">
                     <p>{ "Copy it to the receiver now: it is stored encrypted and will not be shown again." }</p>

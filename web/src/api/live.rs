@@ -86,7 +86,7 @@ pub fn use_standup_events(team_id: String, on_event: Callback<Option<StandupEven
                     let Some(text) = e.data().as_string() else {
                         return;
                     };
-                    let Ok(message) = serde_json::from_str::<serde_json::Value>(&text) else {
+                    let Some(message) = super::parse_json(&text) else {
                         return;
                     };
                     match message.get("type").and_then(|t| t.as_str()) {

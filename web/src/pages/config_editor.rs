@@ -702,45 +702,31 @@ struct SigningSecretProps {
     config_id: String,
 }
 
-/// What the signing-secret dialog shows.
-#[derive(Clone, PartialEq)]
-enum SecretStep {
-    Closed,
-    Confirm,
-    Shown(WebhookSecret),
-}
-
 /// The webhook's signing secret: never shown again once created, so the only action is
-/// "create a new one", which shows it once; the previous one keeps signing for a day.
+/// "create a new one", which shows it once. Not destructive: the previous secret keeps
+/// signing for a day, so no confirmation is asked.
 #[component]
 fn SigningSecret(props: &SigningSecretProps) -> Html {
     let client = use_api();
-    let step = use_state(|| SecretStep::Closed);
+    let shown = use_state(|| None::<WebhookSecret>);
     let busy = use_state(|| false);
     let error = use_state(|| None::<String>);
+    let copied = use_state(|| false);
 
-    let open = {
-        let (step, error) = (step.clone(), error.clone());
-        Callback::from(move |_: MouseEvent| {
-            error.set(None);
-            step.set(SecretStep::Confirm);
-        })
-    };
-    let close = {
-        let step = step.clone();
-        Callback::from(move |()| step.set(SecretStep::Closed))
-    };
     let rotate = {
-        let (step, busy, error) = (step.clone(), busy.clone(), error.clone());
+        let (shown, busy, error, copied) =
+            (shown.clone(), busy.clone(), error.clone(), copied.clone());
         let config_id = props.config_id.clone();
         Callback::from(move |_: MouseEvent| {
             if *busy {
                 return;
             }
             busy.set(true);
-            let (client, step, busy, error, config_id) = (
+            error.set(None);
+            copied.set(false);
+            let (client, shown, busy, error, config_id) = (
                 client.clone(),
-                step.clone(),
+                shown.clone(),
                 busy.clone(),
                 error.clone(),
                 config_id.clone(),
@@ -750,27 +736,21 @@ fn SigningSecret(props: &SigningSecretProps) -> Html {
                     .run::<RotateWebhookSecret>(&RotateWebhookSecretVariables { config_id })
                     .await
                 {
-                    Ok(data) => step.set(SecretStep::Shown(data.rotate_webhook_secret)),
+                    Ok(data) => shown.set(Some(data.rotate_webhook_secret)),
                     Err(err) => error.set(Some(err.user_message())),
                 }
                 busy.set(false);
             });
         })
     };
-    let select_all = Callback::from(|e: FocusEvent| {
-        if let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
-            input.select();
-        }
-    });
-    let dismiss = {
-        let close = close.clone();
-        Callback::from(move |_: MouseEvent| close.emit(()))
+    let close = {
+        let shown = shown.clone();
+        Callback::from(move |()| shown.set(None))
     };
-    let copied = use_state(|| false);
     let copy = {
-        let (step, copied) = (step.clone(), copied.clone());
+        let (shown, copied) = (shown.clone(), copied.clone());
         Callback::from(move |_: MouseEvent| {
-            if let (SecretStep::Shown(secret), Some(window)) = (&*step, web_sys::window()) {
+            if let (Some(secret), Some(window)) = (&*shown, web_sys::window()) {
                 let promise = window.navigator().clipboard().write_text(&secret.secret);
                 let copied = copied.clone();
                 spawn_local(async move {
@@ -779,25 +759,19 @@ fn SigningSecret(props: &SigningSecretProps) -> Html {
             }
         })
     };
+    let select_all = Callback::from(|e: FocusEvent| {
+        if let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
+            input.select();
+        }
+    });
 
-    let dialog = match &*step {
-        SecretStep::Closed => Html::default(),
-        SecretStep::Confirm => html! {
-            <Dialog title="Create a new signing secret?" on_close={close.clone()} testid="secret-dialog">
-                <p>{ "Deliveries are signed with the new secret from now on. The current one keeps signing them too for 24 hours, so there is time to update the receiver." }</p>
-                if let Some(message) = (*error).clone() {
-                    <ErrorBanner {message} />
-                }
-                <div class="dialog-actions">
-                    <Button kind={ButtonKind::Secondary} onclick={dismiss.clone()}>{ "Cancel" }</Button>
-                    <Button busy={*busy} onclick={rotate} testid="confirm-rotate">{ "Create secret" }</Button>
-                </div>
-            </Dialog>
-        },
-        SecretStep::Shown(secret) => {
+    let dialog = match &*shown {
+        None => Html::default(),
+        Some(secret) => {
             let until = secret.previous_valid_until.map(crate::format::timestamp);
+            let done = close.clone();
             html! {
-                <Dialog title="Your new signing secret" on_close={close.clone()} testid="secret-dialog">
+                <Dialog title="Your new signing secret" on_close={close} testid="secret-dialog">
                     <p>{ "Copy it to the receiver now: it is stored encrypted and will not be shown again." }</p>
                     <div class="field">
                         <label class="field-label" for="webhook-secret">{ "Signing secret" }</label>
@@ -813,7 +787,7 @@ fn SigningSecret(props: &SigningSecretProps) -> Html {
                         <p class="muted" data-testid="previous-valid-until">{ format!("The previous secret also signs deliveries until {until}.") }</p>
                     }
                     <div class="dialog-actions">
-                        <Button onclick={dismiss.clone()} testid="secret-done">{ "Done" }</Button>
+                        <Button onclick={Callback::from(move |_| done.emit(()))} testid="secret-done">{ "Done" }</Button>
                     </div>
                 </Dialog>
             }
@@ -823,9 +797,12 @@ fn SigningSecret(props: &SigningSecretProps) -> Html {
     html! {
         <div class="field" data-testid="signing-secret">
             <span class="field-label">{ "Signing secret" }</span>
-            <p class="field-hint">{ "Receivers verify the X-AsyncStand-Signature header with it (HMAC-SHA256, see the GraphQL guide). It is stored encrypted and shown once, when created." }</p>
+            <p class="field-hint">{ "Receivers verify the X-AsyncStand-Signature header with it (HMAC-SHA256, see the GraphQL guide). It is stored encrypted and shown once, when created; the one it replaces keeps signing for 24 hours so the receiver can switch." }</p>
+            if let Some(message) = (*error).clone() {
+                <ErrorBanner {message} />
+            }
             <div>
-                <Button kind={ButtonKind::Secondary} onclick={open} testid="rotate-secret">{ "Create a new signing secret" }</Button>
+                <Button kind={ButtonKind::Secondary} busy={*busy} onclick={rotate} testid="rotate-secret">{ "Create a new signing secret" }</Button>
             </div>
             { dialog }
         </div>

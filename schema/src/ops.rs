@@ -17,6 +17,25 @@ use crate::json::FromJson;
 use crate::enums::OrgRole;
 use crate::ids::{OrganizationId, UserId};
 
+// Defined before the submodules so that their documents use the same fragment text.
+
+/// The `UserFields` fragment, for documents that select `...UserFields`.
+macro_rules! user_fragment {
+    () => {
+        "\nfragment UserFields on User { id email name createdAt }"
+    };
+}
+
+/// The fragments every document that selects a user and an organization ends with.
+macro_rules! fragments {
+    () => {
+        concat!(
+            user_fragment!(),
+            "\nfragment OrganizationFields on Organization { id name slug createdAt }"
+        )
+    };
+}
+
 mod organization;
 mod standups;
 mod teams;
@@ -155,16 +174,6 @@ pub struct Viewer {
     pub organization: Organization,
     pub role: OrgRole,
     pub organizations: Vec<Organization>,
-}
-
-/// The fragments every document that selects a user and an organization ends with.
-macro_rules! fragments {
-    () => {
-        concat!(
-            "\nfragment UserFields on User { id email name createdAt }",
-            "\nfragment OrganizationFields on Organization { id name slug createdAt }"
-        )
-    };
 }
 
 /// The selection of an `AuthPayload`.

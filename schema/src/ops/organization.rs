@@ -95,7 +95,7 @@ impl Operation for MembersQuery {
         "query Members($first: Int, $after: String, $filter: MemberFilter) { members(first: $first, after: $after, filter: $filter) { pageInfo { hasNextPage endCursor } nodes ",
         member_fields!(),
         " } }",
-        "\nfragment UserFields on User { id email name createdAt }"
+        user_fragment!()
     );
     type Variables = MembersVariables;
     type Data = MembersData;
@@ -144,7 +144,7 @@ impl Operation for ChangeMemberRole {
         "mutation ChangeMemberRole($userId: ID!, $role: OrgRole!) { changeMemberRole(userId: $userId, role: $role) ",
         member_fields!(),
         " }",
-        "\nfragment UserFields on User { id email name createdAt }"
+        user_fragment!()
     );
     type Variables = ChangeMemberRoleVariables;
     type Data = ChangeMemberRoleData;
@@ -166,7 +166,7 @@ impl Operation for SuspendMember {
         "mutation SuspendMember($userId: ID!) { suspendMember(userId: $userId) ",
         member_fields!(),
         " }",
-        "\nfragment UserFields on User { id email name createdAt }"
+        user_fragment!()
     );
     type Variables = MemberVariables;
     type Data = SuspendMemberData;
@@ -188,7 +188,7 @@ impl Operation for ReactivateMember {
         "mutation ReactivateMember($userId: ID!) { reactivateMember(userId: $userId) ",
         member_fields!(),
         " }",
-        "\nfragment UserFields on User { id email name createdAt }"
+        user_fragment!()
     );
     type Variables = MemberVariables;
     type Data = ReactivateMemberData;
@@ -393,8 +393,7 @@ impl Operation for AcceptInvitation {
         "mutation AcceptInvitation($input: AcceptInvitationInput!) { acceptInvitation(input: $input) ",
         "{ accessToken expiresAt user { ...UserFields } organization { ...OrganizationFields } }",
         " }",
-        "\nfragment UserFields on User { id email name createdAt }",
-        "\nfragment OrganizationFields on Organization { id name slug createdAt }"
+        fragments!()
     );
     type Variables = AcceptInvitationVariables;
     type Data = AcceptInvitationData;
@@ -532,7 +531,7 @@ impl Operation for AuditLogQuery {
         "query AuditLog($first: Int, $after: String, $filter: AuditFilter) { auditLog(first: $first, after: $after, filter: $filter) { pageInfo { hasNextPage endCursor } nodes ",
         "{ id actor { ...UserFields } action targetType targetId ip userAgent requestId summary createdAt }",
         " } }",
-        "\nfragment UserFields on User { id email name createdAt }"
+        user_fragment!()
     );
     type Variables = AuditLogVariables;
     type Data = AuditLogData;

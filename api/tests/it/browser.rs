@@ -423,6 +423,25 @@ async fn sign_in_in_ui(browser: &Browser, app: &TestApp, email: &str, org: &str)
     browser.wait_text("[data-testid=org-name]", org).await;
 }
 
+/// On the teams page: creates a team through the dialog and waits for its page.
+async fn create_team_in_ui(browser: &Browser, name: &str, timezone: &str) {
+    browser.click("[data-testid=create-team-open]").await;
+    browser.wait_present("dialog[open] #team-name").await;
+    browser.fill("#team-name", name).await;
+    browser.fill("#team-timezone", timezone).await;
+    browser.click("[data-testid=create-team-submit]").await;
+    browser.wait_text("[data-testid=team-name]", name).await;
+}
+
+/// On a team page: adds an organization member and waits until the list shows them.
+async fn add_team_member_in_ui(browser: &Browser, name: &str, email: &str) {
+    browser
+        .select_text("#add-team-member", &format!("{name} ({email})"))
+        .await;
+    browser.click("[data-testid=add-team-member]").await;
+    browser.wait_text("[data-testid=team-members]", email).await;
+}
+
 async fn sign_out_in_ui(browser: &Browser) {
     browser.click("[data-testid=user-menu]").await;
     browser.click("[data-testid=sign-out]").await;
@@ -637,16 +656,7 @@ async fn owner_creates_a_team_and_a_standup_whose_preview_matches_the_server() {
         .await;
 
     // The owner joins the team, then gives it a standup from a template.
-    browser
-        .select_text(
-            "#add-team-member",
-            &format!("Ada Lovelace ({})", owner.email),
-        )
-        .await;
-    browser.click("[data-testid=add-team-member]").await;
-    browser
-        .wait_text("[data-testid=team-members]", &owner.email)
-        .await;
+    add_team_member_in_ui(&browser, "Ada Lovelace", &owner.email).await;
     browser.screenshot("team").await;
     browser.click("a[href$='/standups/new']").await;
     browser
@@ -749,11 +759,10 @@ async fn an_admin_creates_a_webhook_signing_secret_in_the_editor_and_sees_it_onc
     browser
         .wait_text("[data-testid=signing-secret]", "shown once")
         .await;
-    browser.click("[data-testid=rotate-secret]").await;
     browser
-        .wait_text("dialog[open]", "keeps signing them too for 24 hours")
+        .wait_text("[data-testid=signing-secret]", "keeps signing for 24 hours")
         .await;
-    browser.click("[data-testid=confirm-rotate]").await;
+    browser.click("[data-testid=rotate-secret]").await;
     browser.wait_present("[data-testid=webhook-secret]").await;
     browser
         .wait_text(
@@ -839,29 +848,9 @@ async fn a_standup_started_in_the_ui_is_answered_live_and_digested() {
     // The owner builds the team and its standup in the UI.
     sign_in_in_ui(&owner_browser, &app, &owner.email, &owner.org_name).await;
     owner_browser.goto(&app.url("/teams")).await;
-    owner_browser.click("[data-testid=create-team-open]").await;
-    owner_browser.fill("#team-name", "Analytical Engine").await;
-    owner_browser.fill("#team-timezone", "Europe/London").await;
-    owner_browser
-        .click("[data-testid=create-team-submit]")
-        .await;
-    owner_browser
-        .wait_text("[data-testid=team-name]", "Analytical Engine")
-        .await;
-    for email in [&owner.email, &member_email] {
-        let name = if *email == owner.email {
-            "Ada Lovelace"
-        } else {
-            "Grace Hopper"
-        };
-        owner_browser
-            .select_text("#add-team-member", &format!("{name} ({email})"))
-            .await;
-        owner_browser.click("[data-testid=add-team-member]").await;
-        owner_browser
-            .wait_text("[data-testid=team-members]", email)
-            .await;
-    }
+    create_team_in_ui(&owner_browser, "Analytical Engine", "Europe/London").await;
+    add_team_member_in_ui(&owner_browser, "Ada Lovelace", &owner.email).await;
+    add_team_member_in_ui(&owner_browser, "Grace Hopper", &member_email).await;
     owner_browser.click("a[href$='/standups/new']").await;
     owner_browser
         .wait_text("[data-testid=next-runs]", "Europe/London")

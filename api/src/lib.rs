@@ -30,9 +30,8 @@ use actix_web::{App, HttpServer, web};
 use anyhow::Context as _;
 use schema::amqp::Topology;
 use schema::db::{DbPool, PoolOptions, standup_configs};
-use schema::secrets::{KeyOrigin, SecretBox};
+use schema::secrets::SecretBox;
 use schema::webhook::secret_context;
-use secrecy::ExposeSecret;
 use std::net::TcpListener;
 use std::sync::Arc;
 use tracing_actix_web::TracingLogger;
@@ -65,7 +64,14 @@ impl Application {
                 ..PoolOptions::default()
             },
         )?;
-        let secrets = Arc::new(secret_box(&settings)?);
+        let secrets = Arc::new(
+            SecretBox::load(
+                settings.secrets_key.as_ref(),
+                settings.secrets_key_previous.as_ref(),
+                &settings.secrets_key_file,
+            )
+            .context("SECRETS_KEY")?,
+        );
         seal_stored_secrets(&pool, &secrets).await?;
         let topology = Topology::new(settings.amqp_prefix.clone());
         let broker = Broker::start(settings.amqp_url.clone(), topology.clone());
@@ -114,29 +120,6 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
-}
-
-/// The box sealing secrets at rest, from `SECRETS_KEY` (or the development key file).
-fn secret_box(settings: &Settings) -> anyhow::Result<SecretBox> {
-    let (secrets, origin) = SecretBox::from_config(
-        settings
-            .secrets_key
-            .as_ref()
-            .map(ExposeSecret::expose_secret),
-        settings
-            .secrets_key_previous
-            .as_ref()
-            .map(ExposeSecret::expose_secret),
-        &settings.secrets_key_file,
-    )
-    .context("SECRETS_KEY")?;
-    if origin != KeyOrigin::Environment {
-        tracing::warn!(
-            path = %settings.secrets_key_file.display(),
-            "SECRETS_KEY is unset; using the development key file (set SECRETS_KEY in production, the same for every api and worker)"
-        );
-    }
-    Ok(secrets)
 }
 
 /// Seals webhook secrets that an earlier version stored in the clear. Safe with several

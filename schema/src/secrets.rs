@@ -167,6 +167,32 @@ impl SecretBox {
         }
     }
 
+    /// [`SecretBox::from_config`] for a process's settings (`SECRETS_KEY`,
+    /// `SECRETS_KEY_PREVIOUS`, `SECRETS_KEY_FILE`), warning in the log when it falls back
+    /// to the development key file. The api and the worker start through here.
+    ///
+    /// # Errors
+    /// As [`SecretBox::from_config`].
+    pub fn load(
+        key: Option<&secrecy::SecretString>,
+        previous: Option<&secrecy::SecretString>,
+        dev_file: &Path,
+    ) -> Result<Self, SecretError> {
+        use secrecy::ExposeSecret;
+        let (secrets, origin) = Self::from_config(
+            key.map(ExposeSecret::expose_secret),
+            previous.map(ExposeSecret::expose_secret),
+            dev_file,
+        )?;
+        if origin != KeyOrigin::Environment {
+            tracing::warn!(
+                path = %dev_file.display(),
+                "SECRETS_KEY is unset; using the development key file (set SECRETS_KEY in production, the same for every api and worker)"
+            );
+        }
+        Ok(secrets)
+    }
+
     /// Seals `plaintext`, binding it to `context`.
     ///
     /// # Errors

@@ -27,11 +27,7 @@ use health::{HealthServer, Readiness};
 use jobs::JobContext;
 use metrics::Metrics;
 use notify::Mailer;
-use schema::{
-    amqp::Topology,
-    db::PoolOptions,
-    secrets::{KeyOrigin, SecretBox},
-};
+use schema::{amqp::Topology, db::PoolOptions, secrets::SecretBox};
 use secrecy::ExposeSecret;
 use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 use tokio::sync::watch;
@@ -72,24 +68,12 @@ impl Application {
             jobs::WEBHOOK_TIMEOUT,
             settings.webhook_allow_private_networks,
         )?;
-        let (secrets, origin) = SecretBox::from_config(
-            settings
-                .secrets_key
-                .as_ref()
-                .map(ExposeSecret::expose_secret),
-            settings
-                .secrets_key_previous
-                .as_ref()
-                .map(ExposeSecret::expose_secret),
+        let secrets = SecretBox::load(
+            settings.secrets_key.as_ref(),
+            settings.secrets_key_previous.as_ref(),
             &settings.secrets_key_file,
         )
         .map_err(|e| Error::config("SECRETS_KEY", e.to_string()))?;
-        if origin != KeyOrigin::Environment {
-            tracing::warn!(
-                path = %settings.secrets_key_file.display(),
-                "SECRETS_KEY is unset; using the development key file (set SECRETS_KEY in production, the same for every api and worker)"
-            );
-        }
         let jobs = JobContext {
             pool,
             mailer,

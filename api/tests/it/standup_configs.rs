@@ -662,19 +662,24 @@ pub(crate) async fn stored_secrets(app: &TestApp, id: &str) -> StoredSecrets {
     .unwrap()
 }
 
+/// A config delivering only to a webhook; its id.
+async fn create_webhook_config(s: &Setup) -> String {
+    let mut i = input(&s.team, &[]);
+    i["delivery"] = json!(["WEBHOOK"]);
+    i["webhookUrl"] = json!("https://hooks.example.com/a");
+    let created = create(s, i).await;
+    created["data"]["createStandupConfig"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{created}"))
+        .to_string()
+}
+
 const ROTATE: &str = "mutation($id: ID!) { rotateWebhookSecret(configId: $id) { secret previousValidUntil config { id webhookUrl } } }";
 
 #[tokio::test]
 async fn admins_rotate_a_webhook_secret_which_is_shown_once_and_the_old_one_signs_for_a_day() {
     let s = setup().await;
-    let mut i = input(&s.team, &[]);
-    i["delivery"] = json!(["WEBHOOK"]);
-    i["webhookUrl"] = json!("https://hooks.example.com/a");
-    let created = create(&s, i).await;
-    let id = created["data"]["createStandupConfig"]["id"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{created}"))
-        .to_string();
+    let id = create_webhook_config(&s).await;
     let generated = open_secret(
         &stored_secrets(&s.app, &id).await.webhook_secret.unwrap(),
         &id,
@@ -782,14 +787,7 @@ async fn admins_rotate_a_webhook_secret_which_is_shown_once_and_the_old_one_sign
 #[tokio::test]
 async fn a_webhook_secret_stored_in_the_clear_is_sealed_when_an_api_starts() {
     let s = setup().await;
-    let mut i = input(&s.team, &[]);
-    i["delivery"] = json!(["WEBHOOK"]);
-    i["webhookUrl"] = json!("https://hooks.example.com/a");
-    let created = create(&s, i).await;
-    let id = created["data"]["createStandupConfig"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = create_webhook_config(&s).await;
     // As an earlier version stored it.
     let legacy = schema::webhook::generate_secret();
     let mut db = s.app.db().await;

@@ -225,9 +225,19 @@ fn local_development_secret(path: Option<String>) -> Result<String, ConfigError>
         std::fs::create_dir_all(dir)
             .map_err(|e| err(format!("unset, and cannot create {}: {e}", dir.display())))?;
     }
-    std::fs::write(&path, &secret)
+    // Another replica starting at the same instant may have written it first: use that.
+    let (secret, created) = schema::secrets::create_once(&path, &secret)
         .map_err(|e| err(format!("unset, and cannot write {}: {e}", path.display())))?;
-    tracing::warn!(path = %path.display(), "JWT_SECRET is unset; generated a development secret (set JWT_SECRET in production)");
+    if created {
+        tracing::warn!(path = %path.display(), "JWT_SECRET is unset; generated a development secret (set JWT_SECRET in production)");
+    }
+    let secret = secret.trim().to_string();
+    if secret.len() < 32 {
+        return Err(err(format!(
+            "unset, and {} holds fewer than 32 characters; delete it to generate a new one",
+            path.display()
+        )));
+    }
     Ok(secret)
 }
 

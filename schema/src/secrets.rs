@@ -145,26 +145,15 @@ impl SecretBox {
                 dev_file.display()
             ))
         };
-        // Written aside, then linked into place: the link fails when another process
-        // (an api and a worker started together) got there first, and then both use
-        // that one's key. Nobody ever reads a half-written file.
-        let aside = dev_file.with_extension(format!("tmp.{}", std::process::id()));
-        write_private(&aside, &text).map_err(cannot_write)?;
-        let linked = std::fs::hard_link(&aside, dev_file);
-        let _ = std::fs::remove_file(&aside);
-        match linked {
-            Ok(()) => {
-                let current = parse_key(&text)?;
-                Ok((Self::new(&current, &previous), KeyOrigin::GeneratedDevFile))
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                let existing = std::fs::read_to_string(dev_file).map_err(cannot_write)?;
-                let current = parse_key(&existing)
-                    .map_err(|e| SecretError::KeyFile(format!("{}: {e}", dev_file.display())))?;
-                Ok((Self::new(&current, &previous), KeyOrigin::DevFile))
-            }
-            Err(e) => Err(cannot_write(e)),
-        }
+        let (kept, created) = create_once(dev_file, &text).map_err(cannot_write)?;
+        let current = parse_key(&kept)
+            .map_err(|e| SecretError::KeyFile(format!("{}: {e}", dev_file.display())))?;
+        let origin = if created {
+            KeyOrigin::GeneratedDevFile
+        } else {
+            KeyOrigin::DevFile
+        };
+        Ok((Self::new(&current, &previous), origin))
     }
 
     /// [`SecretBox::from_config`] for a process's settings (`SECRETS_KEY`,
@@ -269,6 +258,31 @@ pub fn parse_key(text: &str) -> Result<[u8; KEY_LEN], SecretError> {
             bytes.len()
         ))
     })
+}
+
+/// Writes `text` to `path` (readable by the owner only) unless the file exists; returns
+/// what the file holds and whether this call wrote it. Written aside, then linked into
+/// place: the link fails when another process (an api and a worker started together) got
+/// there first, and then both use that one's text. Nobody reads a half-written file.
+///
+/// # Errors
+/// The file cannot be written, or exists and cannot be read.
+pub fn create_once(path: &Path, text: &str) -> std::io::Result<(String, bool)> {
+    let aside = path.with_extension(format!(
+        "tmp.{}.{:016x}",
+        std::process::id(),
+        rand::random::<u64>()
+    ));
+    write_private(&aside, text)?;
+    let linked = std::fs::hard_link(&aside, path);
+    let _ = std::fs::remove_file(&aside);
+    match linked {
+        Ok(()) => Ok((text.to_owned(), true)),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            Ok((std::fs::read_to_string(path)?, false))
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// Writes `text` readable by the owner only (on Unix).

@@ -211,23 +211,14 @@ fn local_development_secret(path: Option<String>) -> Result<String, ConfigError>
         name: "JWT_SECRET",
         message,
     };
-    if let Ok(existing) = std::fs::read_to_string(&path) {
-        let existing = existing.trim().to_string();
-        if existing.len() >= 32 {
-            return Ok(existing);
-        }
-    }
-    use rand::RngCore;
-    let mut bytes = [0u8; 32];
-    rand::rng().fill_bytes(&mut bytes);
-    let secret = hex::encode(bytes);
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| err(format!("unset, and cannot create {}: {e}", dir.display())))?;
-    }
     // Another replica starting at the same instant may have written it first: use that.
-    let (secret, created) = schema::secrets::create_once(&path, &secret)
-        .map_err(|e| err(format!("unset, and cannot write {}: {e}", path.display())))?;
+    let (secret, created) = schema::secrets::read_or_create(&path, || {
+        use rand::RngCore;
+        let mut bytes = [0u8; 32];
+        rand::rng().fill_bytes(&mut bytes);
+        hex::encode(bytes)
+    })
+    .map_err(|e| err(format!("unset, and cannot write {}: {e}", path.display())))?;
     if created {
         tracing::warn!(path = %path.display(), "JWT_SECRET is unset; generated a development secret (set JWT_SECRET in production)");
     }

@@ -125,27 +125,12 @@ impl SecretBox {
             let current = parse_key(text)?;
             return Ok((Self::new(&current, &previous), KeyOrigin::Environment));
         }
-        if let Ok(existing) = std::fs::read_to_string(dev_file) {
-            let current = parse_key(&existing)
-                .map_err(|e| SecretError::KeyFile(format!("{}: {e}", dev_file.display())))?;
-            return Ok((Self::new(&current, &previous), KeyOrigin::DevFile));
-        }
-        let text = generate_key();
-        if let Some(dir) = dev_file.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| {
-                SecretError::KeyFile(format!(
-                    "SECRETS_KEY is unset, and {} cannot be created: {e}",
-                    dir.display()
-                ))
-            })?;
-        }
-        let cannot_write = |e: std::io::Error| {
+        let (kept, created) = read_or_create(dev_file, generate_key).map_err(|e| {
             SecretError::KeyFile(format!(
                 "SECRETS_KEY is unset, and {} cannot be written: {e}",
                 dev_file.display()
             ))
-        };
-        let (kept, created) = create_once(dev_file, &text).map_err(cannot_write)?;
+        })?;
         let current = parse_key(&kept)
             .map_err(|e| SecretError::KeyFile(format!("{}: {e}", dev_file.display())))?;
         let origin = if created {
@@ -260,24 +245,37 @@ pub fn parse_key(text: &str) -> Result<[u8; KEY_LEN], SecretError> {
     })
 }
 
-/// Writes `text` to `path` (readable by the owner only) unless the file exists; returns
-/// what the file holds and whether this call wrote it. Written aside, then linked into
-/// place: the link fails when another process (an api and a worker started together) got
-/// there first, and then both use that one's text. Nobody reads a half-written file.
+/// What the file at `path` holds and `false`; when there is no such file, writes
+/// `generate()` there (readable by the owner only, its folder created) and returns it and
+/// `true`. For development secrets kept in files.
+///
+/// Written aside, then linked into place: the link fails when another process (an api and
+/// a worker started together) got there first, and then both use that one's text. Nobody
+/// reads a half-written file.
 ///
 /// # Errors
-/// The file cannot be written, or exists and cannot be read.
-pub fn create_once(path: &Path, text: &str) -> std::io::Result<(String, bool)> {
+/// The file exists and cannot be read, or cannot be written.
+pub fn read_or_create(
+    path: &Path,
+    generate: impl FnOnce() -> String,
+) -> std::io::Result<(String, bool)> {
+    if let Ok(existing) = std::fs::read_to_string(path) {
+        return Ok((existing, false));
+    }
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let text = generate();
     let aside = path.with_extension(format!(
         "tmp.{}.{:016x}",
         std::process::id(),
         rand::random::<u64>()
     ));
-    write_private(&aside, text)?;
+    write_private(&aside, &text)?;
     let linked = std::fs::hard_link(&aside, path);
     let _ = std::fs::remove_file(&aside);
     match linked {
-        Ok(()) => Ok((text.to_owned(), true)),
+        Ok(()) => Ok((text, true)),
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
             Ok((std::fs::read_to_string(path)?, false))
         }

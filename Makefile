@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help run build web test lint fmt-check clippy unit smoke faults browser-deps sdl bench bench-quick bench-burst clean
+.PHONY: help run build web test lint fmt-check clippy wasm-target unit smoke faults browser-deps sdl bench bench-quick bench-burst clean
 
 help:
 	@echo "make run    build everything (web UI included) and start api + worker on http://127.0.0.1:8080"
@@ -26,7 +26,12 @@ run: build
 fmt-check:
 	cargo fmt --all --check
 
-clippy:
+# The web crate is linted for the browser too, so the target must exist before web/build.sh
+# (which installs it as well) has run: a fresh machine starts without it.
+wasm-target:
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+
+clippy: wasm-target
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p web --target wasm32-unknown-unknown -- -D warnings
 

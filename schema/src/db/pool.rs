@@ -63,7 +63,8 @@ impl Default for PoolOptions {
 }
 
 /// A pool whose connections carry `statement_timeout` and `application_name`, recycled
-/// without a round trip (`RecyclingMethod::Fast`: a broken connection is dropped on error).
+/// without a round trip (`RecyclingMethod::Fast`: a broken connection is dropped on error)
+/// and handed out last in, first out.
 pub fn build_pool(database_url: &str, options: &PoolOptions) -> Result<DbPool, DbError> {
     let timeout_ms = options.statement_timeout.as_millis();
     let app: String = options
@@ -93,6 +94,11 @@ pub fn build_pool(database_url: &str, options: &PoolOptions) -> Result<DbPool, D
     let manager = AsyncDieselConnectionManager::new_with_config(database_url, config);
     Pool::builder(manager)
         .max_size(options.max_size)
+        // Hand out the most recently returned connection (as PgBouncer does): under light
+        // load a few PostgreSQL backends do all the work and stay in the CPU caches,
+        // instead of every request waking the coldest of up to `max_size` backends
+        // (docs/benchmarks.md, "Open: the organization tail").
+        .queue_mode(deadpool::managed::QueueMode::Lifo)
         .wait_timeout(Some(options.wait_timeout))
         .create_timeout(Some(options.wait_timeout))
         .runtime(deadpool::Runtime::Tokio1)

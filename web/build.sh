@@ -58,62 +58,81 @@ PROFILE_DIR="$PROFILE"
 [[ "$PROFILE" == dev ]] && PROFILE_DIR=debug
 WASM_IN="$TARGET_DIR/$TARGET/$PROFILE_DIR/web.wasm"
 
-# 5. JS glue.
-mkdir -p "$STAGE/playground"
-wasm-bindgen --target web --no-typescript --out-dir "$STAGE" --out-name web "$WASM_IN"
+# Steps 5-9 depend only on these inputs; when none changed since the last build (make test
+# and make run call this script several times), the published files are already right.
+STAMP_FILE="$DIST/.build-inputs"
+inputs_stamp() {
+  {
+    echo "wasm-opt=${WASM_OPT:-1} $(wasm-bindgen --version)"
+    sha256sum "$WASM_IN" "$WEB/build.sh" "$WEB/index.html" "$WEB/app.css" "$WEB/package-lock.json" \
+      "$WEB/playground/index.html" "$WEB/playground/playground.js" "$WEB/playground/playground.css"
+  } | sha256sum | cut -c1-64
+}
+STAMP="$(inputs_stamp)"
+if [[ -f "$DIST/index.html" && "$(cat "$STAMP_FILE" 2>/dev/null)" == "$STAMP" ]]; then
+  log "web/dist is up to date"
+else
+  # 5. JS glue.
+  mkdir -p "$STAGE/playground"
+  wasm-bindgen --target web --no-typescript --out-dir "$STAGE" --out-name web "$WASM_IN"
 
-# 6. Shrink. Rust's wasm32 target emits these post-MVP features; wasm-opt must accept them.
-if [[ "${WASM_OPT:-1}" != 0 ]]; then
-  # --merge-similar-functions folds the near-identical per-type copies monomorphisation
-  # leaves (what -Oz's duplicate elimination misses); --converge repeats until nothing
-  # shrinks. Together ~2.5 KB gzip for ~1 more minute (docs/benchmarks.md, bundle).
-  log "wasm-opt -Oz --merge-similar-functions --converge"
-  node "$WEB/node_modules/binaryen/bin/wasm-opt" -Oz --merge-similar-functions --converge \
-    --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-    --enable-mutable-globals --enable-reference-types --enable-multivalue \
-    --strip-debug --strip-producers \
-    -o "$STAGE/web_bg.opt.wasm" "$STAGE/web_bg.wasm"
-  mv "$STAGE/web_bg.opt.wasm" "$STAGE/web_bg.wasm"
+  # 6. Shrink. Rust's wasm32 target emits these post-MVP features; wasm-opt must accept them.
+  if [[ "${WASM_OPT:-1}" != 0 ]]; then
+    # --merge-similar-functions folds the near-identical per-type copies monomorphisation
+    # leaves (what -Oz's duplicate elimination misses); --converge repeats until nothing
+    # shrinks. Together ~2.5 KB gzip for ~1 more minute (docs/benchmarks.md, bundle).
+    log "wasm-opt -Oz --merge-similar-functions --converge"
+    node "$WEB/node_modules/binaryen/bin/wasm-opt" -Oz --merge-similar-functions --converge \
+      --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+      --enable-mutable-globals --enable-reference-types --enable-multivalue \
+      --strip-debug --strip-producers \
+      -o "$STAGE/web_bg.opt.wasm" "$STAGE/web_bg.wasm"
+    mv "$STAGE/web_bg.opt.wasm" "$STAGE/web_bg.wasm"
+  fi
+
+  # 7. Content-hashed names; index.html is the only unhashed file (serve it no-cache).
+  hash() { sha256sum "$1" | cut -c1-12; }
+  WASM_NAME="web_bg-$(hash "$STAGE/web_bg.wasm").wasm"
+  JS_NAME="web-$(hash "$STAGE/web.js").js"
+  CSS_NAME="app-$(hash "$WEB/app.css").css"
+  mv "$STAGE/web_bg.wasm" "$STAGE/$WASM_NAME"
+  mv "$STAGE/web.js" "$STAGE/$JS_NAME"
+  cp "$WEB/app.css" "$STAGE/$CSS_NAME"
+  printf "import init from './%s';\ninit({ module_or_path: new URL('./%s', import.meta.url) });\n" \
+    "$JS_NAME" "$WASM_NAME" >"$STAGE/boot.tmp.js"
+  BOOT_NAME="boot-$(hash "$STAGE/boot.tmp.js").js"
+  mv "$STAGE/boot.tmp.js" "$STAGE/$BOOT_NAME"
+  sed -e "s|@APP_CSS@|$CSS_NAME|g" -e "s|@APP_JS@|$JS_NAME|g" \
+      -e "s|@APP_WASM@|$WASM_NAME|g" -e "s|@BOOT_JS@|$BOOT_NAME|g" \
+      "$WEB/index.html" >"$STAGE/index.html"
+
+  # 8. The GraphiQL playground, from local copies only (no CDN), with relative URLs.
+  NM="$WEB/node_modules"
+  cp "$NM/react/umd/react.production.min.js" \
+     "$NM/react-dom/umd/react-dom.production.min.js" \
+     "$NM/graphiql/graphiql.min.js" \
+     "$NM/graphiql/graphiql.min.css" \
+     "$STAGE/playground/"
+  cp "$WEB/playground/index.html" "$WEB/playground/playground.js" "$WEB/playground/playground.css" "$STAGE/playground/"
+
+  # 9. Publish without a moment where a running server lacks index.html: move every new
+  #    file in (renames are atomic), index.html files last, then drop files of older builds.
+  mkdir -p "$DIST/playground"
+  (cd "$STAGE" && find . -type f ! -name index.html) | while read -r f; do mv -f "$STAGE/$f" "$DIST/$f"; done
+  mv -f "$STAGE/playground/index.html" "$DIST/playground/index.html"
+  mv -f "$STAGE/index.html" "$DIST/index.html"
+  KEEP=" index.html $WASM_NAME $JS_NAME $CSS_NAME $BOOT_NAME "
+  for f in "$DIST"/*; do
+    name="$(basename "$f")"
+    [[ -f "$f" && "$KEEP" != *" $name "* ]] && rm -f "$f"
+  done
+  echo "$STAMP" >"$STAMP_FILE"
 fi
 
-# 7. Content-hashed names; index.html is the only unhashed file (serve it no-cache).
-hash() { sha256sum "$1" | cut -c1-12; }
-WASM_NAME="web_bg-$(hash "$STAGE/web_bg.wasm").wasm"
-JS_NAME="web-$(hash "$STAGE/web.js").js"
-CSS_NAME="app-$(hash "$WEB/app.css").css"
-mv "$STAGE/web_bg.wasm" "$STAGE/$WASM_NAME"
-mv "$STAGE/web.js" "$STAGE/$JS_NAME"
-cp "$WEB/app.css" "$STAGE/$CSS_NAME"
-printf "import init from './%s';\ninit({ module_or_path: new URL('./%s', import.meta.url) });\n" \
-  "$JS_NAME" "$WASM_NAME" >"$STAGE/boot.tmp.js"
-BOOT_NAME="boot-$(hash "$STAGE/boot.tmp.js").js"
-mv "$STAGE/boot.tmp.js" "$STAGE/$BOOT_NAME"
-sed -e "s|@APP_CSS@|$CSS_NAME|g" -e "s|@APP_JS@|$JS_NAME|g" \
-    -e "s|@APP_WASM@|$WASM_NAME|g" -e "s|@BOOT_JS@|$BOOT_NAME|g" \
-    "$WEB/index.html" >"$STAGE/index.html"
-
-# 8. The GraphiQL playground, from local copies only (no CDN), with relative URLs.
-NM="$WEB/node_modules"
-cp "$NM/react/umd/react.production.min.js" \
-   "$NM/react-dom/umd/react-dom.production.min.js" \
-   "$NM/graphiql/graphiql.min.js" \
-   "$NM/graphiql/graphiql.min.css" \
-   "$STAGE/playground/"
-cp "$WEB/playground/index.html" "$WEB/playground/playground.js" "$WEB/playground/playground.css" "$STAGE/playground/"
-
-# 9. Publish without a moment where a running server lacks index.html: move every new
-#    file in (renames are atomic), index.html files last, then drop files of older builds.
-mkdir -p "$DIST/playground"
-(cd "$STAGE" && find . -type f ! -name index.html) | while read -r f; do mv -f "$STAGE/$f" "$DIST/$f"; done
-mv -f "$STAGE/playground/index.html" "$DIST/playground/index.html"
-mv -f "$STAGE/index.html" "$DIST/index.html"
-KEEP=" index.html $WASM_NAME $JS_NAME $CSS_NAME $BOOT_NAME "
-for f in "$DIST"/*; do
-  name="$(basename "$f")"
-  [[ -f "$f" && "$KEEP" != *" $name "* ]] && rm -f "$f"
-done
-
-# 10. Report what the browser downloads for the app.
+# 10. Report what the browser downloads for the app (the files step 9 kept).
+only() { local f=("$DIST"/$1); [[ ${#f[@]} == 1 && -f "${f[0]}" ]] || { log "expected one $1 in $DIST"; exit 1; }; basename "${f[0]}"; }
+WASM_NAME="$(only 'web_bg-*.wasm')" JS_NAME="$(only 'web-*.js')"
+CSS_NAME="$(only 'app-*.css')" BOOT_NAME="$(only 'boot-*.js')"
 gz() { gzip -9 -c "$1" | wc -c; }
 WASM_GZ="$(gz "$DIST/$WASM_NAME")"
 JS_GZ="$(( $(gz "$DIST/$JS_NAME") + $(gz "$DIST/$BOOT_NAME") ))"

@@ -69,6 +69,12 @@ pub struct Settings {
     /// `SUBSCRIPTION_RECHECK_SECS`: how often a live subscription re-checks that its
     /// session and membership still hold (default 60); it ends when they do not.
     pub subscription_recheck: Duration,
+    /// Mail quotas. `INVITES_PER_ORG_PER_HOUR` (default 50): invitation e-mails, new or
+    /// resent, one organization sends per hour. `INVITES_PER_ADDRESS_PER_DAY` (default 3):
+    /// invitation e-mails one address receives per day, from every organization together.
+    /// 0 turns a quota off.
+    pub invites_per_org_per_hour: u32,
+    pub invites_per_address_per_day: u32,
 }
 
 impl Settings {
@@ -177,6 +183,8 @@ impl Settings {
             subscription_recheck: Duration::from_secs(
                 parse::<u64>(vars, "SUBSCRIPTION_RECHECK_SECS", 60)?.max(1),
             ),
+            invites_per_org_per_hour: parse(vars, "INVITES_PER_ORG_PER_HOUR", 50)?,
+            invites_per_address_per_day: parse(vars, "INVITES_PER_ADDRESS_PER_DAY", 3)?,
         })
     }
 
@@ -250,6 +258,10 @@ mod tests {
         assert_eq!(s.public_url, "http://127.0.0.1:8080");
         assert_eq!(s.rate_limit_per_minute, 600);
         assert!(!s.secure_cookies());
+        assert_eq!(
+            (s.invites_per_org_per_hour, s.invites_per_address_per_day),
+            (50, 3)
+        );
     }
 
     #[test]

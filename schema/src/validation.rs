@@ -233,18 +233,29 @@ pub fn validate_webhook_url(raw: &str) -> Result<String, ValidationError> {
             "must be an http(s) URL like https://example.com/hook",
         )
     };
-    let lower = value.to_ascii_lowercase();
-    let rest = lower
-        .strip_prefix("https://")
-        .or_else(|| lower.strip_prefix("http://"))
-        .ok_or_else(invalid)?;
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let host = authority.rsplit('@').next().unwrap_or_default();
-    let host = host.split(':').next().unwrap_or_default();
+    let host = webhook_host(value).ok_or_else(invalid)?;
     if host.is_empty() || value.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(invalid());
     }
     Ok(value.to_string())
+}
+
+/// The host of an http(s) URL alone, lower-cased: no scheme, user, password, port, path
+/// or query (`https://u:token@Hooks.Example.com:8443/x?k=1` -> `hooks.example.com`; an
+/// IPv6 literal keeps its brackets). `None` for anything but http(s). What members who may
+/// not see a webhook URL (it can carry a token) are shown instead.
+pub fn webhook_host(url: &str) -> Option<String> {
+    let lower = url.trim().to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"))?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host_port = authority.rsplit('@').next().unwrap_or_default();
+    let host = match host_port.strip_prefix('[') {
+        Some(v6) => format!("[{}]", v6.split(']').next().unwrap_or_default()),
+        None => host_port.split(':').next().unwrap_or_default().to_owned(),
+    };
+    Some(host)
 }
 
 /// A URL-safe identifier derived from a name ("Acme Corp!" -> "acme-corp").
@@ -372,6 +383,26 @@ mod tests {
             );
         }
         assert!(validate_webhook_url(&format!("https://x.example/{}", "a".repeat(2000))).is_err());
+    }
+
+    #[test]
+    fn a_webhook_host_is_the_host_alone() {
+        for (url, host) in [
+            (
+                "https://hooks.example.com/x?token=s3cret",
+                "hooks.example.com",
+            ),
+            (
+                "https://u:s3cret@Hooks.Example.com:8443/x",
+                "hooks.example.com",
+            ),
+            ("http://10.0.0.1:8080", "10.0.0.1"),
+            ("http://[2001:db8::1]:8080/hook", "[2001:db8::1]"),
+            ("https://hooks.example.com#frag", "hooks.example.com"),
+        ] {
+            assert_eq!(webhook_host(url).as_deref(), Some(host), "{url}");
+        }
+        assert_eq!(webhook_host("ftp://x.example/hook"), None);
     }
 
     #[test]

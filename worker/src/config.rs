@@ -25,6 +25,7 @@ pub const VARS: &[&str] = &[
     "WORKER_SCHEDULER",
     "SCHEDULER_TICK_MS",
     "WEBHOOK_ALLOW_PRIVATE_NETWORKS",
+    "WEBHOOK_EGRESS_PROXY",
     "SECRETS_KEY",
     "SECRETS_KEY_PREVIOUS",
     "SECRETS_KEY_FILE",
@@ -116,6 +117,11 @@ pub struct Settings {
     /// private and link-local addresses (development, tests, an on-premises install);
     /// default off, since tenants choose webhook URLs.
     pub webhook_allow_private_networks: bool,
+    /// `WEBHOOK_EGRESS_PROXY`: an `http://` or `https://` proxy every digest webhook goes
+    /// through (unset: none; `HTTP_PROXY`, `HTTPS_PROXY` and `ALL_PROXY` are ignored).
+    /// The proxy resolves the receivers' names, so it must refuse non-public addresses
+    /// itself; IP-literal URLs are still checked here. May contain a password.
+    pub webhook_egress_proxy: Option<SecretString>,
     /// `SECRETS_KEY`: base64 of 32 bytes opening the webhook secrets the api sealed
     /// (the same value on every api and worker). Unset: the development key in
     /// `SECRETS_KEY_FILE` (default `var/secrets_key`, generated when missing).
@@ -311,6 +317,19 @@ impl Settings {
             get("WEBHOOK_ALLOW_PRIVATE_NETWORKS"),
             false,
         )?;
+        let webhook_egress_proxy = get("WEBHOOK_EGRESS_PROXY").map(|v| v.trim().to_owned());
+        if let Some(proxy) = &webhook_egress_proxy {
+            let lower = proxy.to_ascii_lowercase();
+            // Never echo the value: it may contain a password.
+            if !(lower.starts_with("http://") || lower.starts_with("https://"))
+                || reqwest::Proxy::all(proxy.as_str()).is_err()
+            {
+                return Err(Error::config(
+                    "WEBHOOK_EGRESS_PROXY",
+                    "expected an http(s) proxy URL such as http://proxy.internal:3128",
+                ));
+            }
+        }
         let scheduler_tick_ms: u64 = parse(
             "SCHEDULER_TICK_MS",
             get("SCHEDULER_TICK_MS").as_deref(),
@@ -379,6 +398,7 @@ impl Settings {
             scheduler,
             scheduler_tick: Duration::from_millis(scheduler_tick_ms),
             webhook_allow_private_networks,
+            webhook_egress_proxy: webhook_egress_proxy.map(SecretString::from),
             secrets_key: secrets_key.map(SecretString::from),
             secrets_key_previous: secrets_key_previous.map(SecretString::from),
             secrets_key_file,
@@ -508,6 +528,16 @@ mod tests {
     }
 
     #[test]
+    fn the_webhook_egress_proxy_is_off_unless_named() {
+        assert!(settings(&[]).unwrap().webhook_egress_proxy.is_none());
+        let s = settings(&[("WEBHOOK_EGRESS_PROXY", " http://proxy.internal:3128 ")]).unwrap();
+        assert_eq!(
+            s.webhook_egress_proxy.unwrap().expose_secret(),
+            "http://proxy.internal:3128"
+        );
+    }
+
+    #[test]
     fn empty_values_count_as_unset() {
         let s = settings(&[("WORKER_PREFETCH", ""), ("LOG_FORMAT", " ")]).unwrap();
         assert_eq!(s.prefetch, 256);
@@ -552,6 +582,8 @@ mod tests {
             ("DATABASE_URL", "postgres://u:hunter2@host"),
             ("MAIL_URL", "smtp://u:hunter2@host:notaport"),
             ("MAIL_URL", "pop3://u:hunter2@host"),
+            ("WEBHOOK_EGRESS_PROXY", "socks5://u:hunter2@proxy:1080"),
+            ("WEBHOOK_EGRESS_PROXY", "u:hunter2@proxy:3128"),
         ] {
             let err = settings(&[(var, url)]).unwrap_err().to_string();
             assert!(err.starts_with(var), "{err}");

@@ -67,6 +67,10 @@ impl Application {
         let http = notify::webhook::client(
             jobs::WEBHOOK_TIMEOUT,
             settings.webhook_allow_private_networks,
+            settings
+                .webhook_egress_proxy
+                .as_ref()
+                .map(|proxy| proxy.expose_secret()),
         )?;
         let secrets = SecretBox::load(
             settings.secrets_key.as_ref(),

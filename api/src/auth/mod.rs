@@ -8,7 +8,7 @@ use schema::ids::{OrganizationId, SessionId, UserId};
 
 /// Who is calling, as proven by a verified access token. The database still decides
 /// whether the session is live and the membership active.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Caller {
     pub user: UserId,
     pub org: OrganizationId,

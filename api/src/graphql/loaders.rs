@@ -5,8 +5,9 @@
 //! Every key carries the organization, taken from a parent row the caller was allowed to
 //! read, and every batch query filters by it.
 
+use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::service::{standup_configs, standups, teams};
+use crate::service::{organization, standup_configs, standups, teams};
 use crate::state::AppState;
 use async_graphql::dataloader::{DataLoader, Loader};
 use async_graphql::extensions::{
@@ -14,6 +15,7 @@ use async_graphql::extensions::{
 };
 use async_graphql::{ErrorExtensions, Request, ServerResult};
 use schema::db::models::{Answer, Participation, StandupConfig, StandupExtra, Team, User};
+use schema::enums::OrgRole;
 use schema::ids::{OrganizationId, StandupConfigId, StandupId, TeamId};
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -51,6 +53,11 @@ pub struct AnswersOf(pub OrganizationId, pub StandupId);
 /// A standup's digest columns.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct ExtraOf(pub OrganizationId, pub StandupId);
+
+/// The caller's role in their current organization (checked once per request, however
+/// many fields depend on it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct RoleOf(pub Caller);
 
 /// A failed batch, shared by every field that waited for it.
 #[derive(Clone, Debug)]
@@ -211,6 +218,20 @@ impl Loader<ExtraOf> for Db {
             for (id, extra) in standups::load_extras(&self.state, org, &ids).await? {
                 out.insert(ExtraOf(org, id), extra);
             }
+        }
+        Ok(out)
+    }
+}
+
+impl Loader<RoleOf> for Db {
+    type Value = OrgRole;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[RoleOf]) -> Result<HashMap<RoleOf, OrgRole>, LoadError> {
+        let mut out = HashMap::new();
+        for key in keys {
+            let (_, role) = organization::current(&self.state, &key.0).await?;
+            out.insert(*key, role);
         }
         Ok(out)
     }

@@ -1,4 +1,4 @@
-use super::loaders::{ParticipantsOf, RequestLoader, TeamById};
+use super::loaders::{ParticipantsOf, RequestLoader, RoleOf, TeamById};
 use super::teams::Team;
 use super::types::{DeliveryChannel, QuestionKind, User, Weekday};
 use crate::auth::AuthState;
@@ -75,9 +75,30 @@ impl StandupConfig {
         self.0.delivery.iter().copied().map(Into::into).collect()
     }
 
-    /// Where WEBHOOK delivery posts (signed with a server-side secret that is never shown).
-    async fn webhook_url(&self) -> Option<&str> {
-        self.0.webhook_url.as_deref()
+    /// Where WEBHOOK delivery posts (signed with a server-side secret that is never
+    /// shown). OWNER/ADMIN only, since the URL may carry a token: null for members (they
+    /// see `webhookHost`).
+    async fn webhook_url(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
+        let Some(url) = self.0.webhook_url.as_deref() else {
+            return Ok(None);
+        };
+        let caller = require_caller(ctx.data::<AuthState>()?).extend()?;
+        let role = ctx
+            .data::<RequestLoader>()?
+            .load_one(RoleOf(*caller))
+            .await
+            .extend()?
+            .ok_or_else(ApiError::unauthenticated)
+            .extend()?;
+        Ok(service::may_see_webhook_url(role).then_some(url))
+    }
+
+    /// The host WEBHOOK delivery posts to, without the rest of the URL; any member.
+    async fn webhook_host(&self) -> Option<String> {
+        self.0
+            .webhook_url
+            .as_deref()
+            .and_then(schema::validation::webhook_host)
     }
 
     /// False while paused.

@@ -1,14 +1,23 @@
-//! Invitations: OWNER/ADMIN invite by e-mail (only an OWNER invites OWNERs and ADMINs),
-//! resend and revoke. The worker issues the token and sends the link (job
-//! `send_invitation`); accepting lives in [`crate::service::auth::accept_invitation`].
+//! Invitations: OWNER/ADMIN invite by e-mail, resend and revoke (only an OWNER invites,
+//! resends or revokes invitations of OWNERs and ADMINs, the rank rule of memberships).
+//! The worker issues the token and sends the link (job `send_invitation`); accepting
+//! lives in [`crate::service::auth::accept_invitation`].
+//!
+//! Every e-mail sent (a new invitation or a resend) counts against two quotas, so the
+//! service cannot be used to flood a mailbox or to send mail in bulk:
+//! `INVITES_PER_ORG_PER_HOUR` per organization and `INVITES_PER_ADDRESS_PER_DAY` per
+//! recipient address (across organizations). The count is taken first, atomically, in
+//! the transaction that queues the e-mail; above a quota the answer is RATE_LIMITED with
+//! the seconds until the window ends, and nothing is queued or counted.
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
+use crate::service::members::check_rank;
 use crate::service::{audit, enqueue, organization};
 use crate::state::{AppState, RequestMeta};
 use diesel_async::AsyncConnection;
 use schema::db::invitations::{self, Invitation};
-use schema::db::{AsyncPgConnection, users};
+use schema::db::{AsyncPgConnection, rate_limits, users};
 use schema::enums::{MemberStatus, OrgRole};
 use schema::jobs::Job;
 use schema::validation;
@@ -29,12 +38,52 @@ fn not_found() -> ApiError {
     ApiError::NotFound("invitation not found".into())
 }
 
+const HOUR_SECS: i32 = 3600;
+const DAY_SECS: i32 = 24 * HOUR_SECS;
+
+/// Counts the e-mail against the organization's and the address's quotas; refuses
+/// above either (the caller's transaction then rolls the counts back).
+async fn count_against_quotas(
+    tx: &mut AsyncPgConnection,
+    state: &AppState,
+    caller: &Caller,
+    email: &str,
+) -> ApiResult<()> {
+    let quotas = [
+        (
+            format!("invite:org:{}", caller.org),
+            state.settings.invites_per_org_per_hour,
+            HOUR_SECS,
+        ),
+        (
+            format!("invite:address:{email}"),
+            state.settings.invites_per_address_per_day,
+            DAY_SECS,
+        ),
+    ];
+    for (key, limit, window) in quotas {
+        if limit == 0 {
+            continue;
+        }
+        let (count, retry_after) = rate_limits::hit_with_retry(tx, &key, window).await?;
+        if i64::from(count) > i64::from(limit) {
+            return Err(ApiError::RateLimited {
+                retry_after_secs: u64::try_from(retry_after.max(1)).unwrap_or(1),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Queues the invitation e-mail, counted against the quotas.
 async fn send(
     tx: &mut AsyncPgConnection,
+    state: &AppState,
     meta: &RequestMeta,
     caller: &Caller,
     invitation: &Invitation,
-) -> Result<(), schema::db::DbError> {
+) -> ApiResult<()> {
+    count_against_quotas(tx, state, caller, &invitation.email).await?;
     enqueue(
         tx,
         meta,
@@ -43,7 +92,8 @@ async fn send(
             invitation_id: invitation.id,
         },
     )
-    .await
+    .await?;
+    Ok(())
 }
 
 /// One page of open invitations (pending or expired), newest first. OWNER/ADMIN.
@@ -62,7 +112,8 @@ pub async fn list_open(
     Ok((page, more))
 }
 
-/// Invites `email` to the caller's organization with `role` and queues the e-mail.
+/// Invites `email` to the caller's organization with `role` and queues the e-mail
+/// (counted against the mail quotas).
 #[tracing::instrument(skip_all)]
 pub async fn invite(
     state: &AppState,
@@ -73,11 +124,7 @@ pub async fn invite(
 ) -> ApiResult<Invitation> {
     let email = validation::validate_email(email)?;
     let actor = require_admin(state, caller).await?;
-    if role.is_admin() && actor != OrgRole::Owner {
-        return Err(ApiError::Forbidden(
-            "only owners can invite owners and admins".into(),
-        ));
-    }
+    check_rank(actor, role, "invite")?;
     let mut conn = state.db().await?;
     let invitation = conn
         .transaction::<_, ApiError, _>(async |tx| {
@@ -103,7 +150,7 @@ pub async fn invite(
                         .into(),
             }
                     })?;
-            send(tx, meta, caller, &invitation).await?;
+            send(tx, state, meta, caller, &invitation).await?;
             audit(
                 tx,
                 meta,
@@ -121,7 +168,8 @@ pub async fn invite(
     Ok(invitation)
 }
 
-/// Sends a pending invitation again with a new link (the old one stops working).
+/// Sends a pending invitation again with a new link (the old one stops working). Only an
+/// OWNER resends an OWNER's or ADMIN's invitation; counted against the mail quotas.
 #[tracing::instrument(skip_all)]
 pub async fn resend(
     state: &AppState,
@@ -129,20 +177,21 @@ pub async fn resend(
     caller: &Caller,
     id: Uuid,
 ) -> ApiResult<Invitation> {
-    require_admin(state, caller).await?;
+    let actor = require_admin(state, caller).await?;
     let mut conn = state.db().await?;
     let invitation = conn
         .transaction::<_, ApiError, _>(async |tx| {
             let invitation = invitations::find_for_update(tx, caller.org, id)
                 .await?
                 .ok_or_else(not_found)?;
+            check_rank(actor, invitation.role, "resend invitations of")?;
             if !invitation.is_open() {
                 return Err(ApiError::Conflict {
                     field: Some("id"),
                     message: "id: this invitation was already accepted or revoked".into(),
                 });
             }
-            send(tx, meta, caller, &invitation).await?;
+            send(tx, state, meta, caller, &invitation).await?;
             audit(
                 tx,
                 meta,
@@ -160,7 +209,8 @@ pub async fn resend(
     Ok(invitation)
 }
 
-/// Withdraws a pending invitation; its link stops working.
+/// Withdraws a pending invitation; its link stops working. Only an OWNER revokes an
+/// OWNER's or ADMIN's invitation.
 #[tracing::instrument(skip_all)]
 pub async fn revoke(
     state: &AppState,
@@ -168,12 +218,13 @@ pub async fn revoke(
     caller: &Caller,
     id: Uuid,
 ) -> ApiResult<Invitation> {
-    require_admin(state, caller).await?;
+    let actor = require_admin(state, caller).await?;
     let mut conn = state.db().await?;
     conn.transaction::<_, ApiError, _>(async |tx| {
         let before = invitations::find_for_update(tx, caller.org, id)
             .await?
             .ok_or_else(not_found)?;
+        check_rank(actor, before.role, "revoke invitations of")?;
         if !before.is_open() {
             return Err(ApiError::Conflict {
                 field: Some("id"),

@@ -2,7 +2,9 @@
 //!
 //! Rules: OWNER and ADMIN manage members; only an OWNER makes or unmakes OWNERs and
 //! ADMINs (and suspends or removes them); the last active OWNER can be neither demoted,
-//! suspended nor removed. Another organization's user answers NOT_FOUND.
+//! suspended nor removed. Another organization's user answers NOT_FOUND. Suspending or
+//! removing someone also ends their PENDING participations in the organization's OPEN
+//! standups (no reminder, not counted as missing); their answers stay.
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
@@ -12,7 +14,7 @@ use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection;
 use schema::db::members::{self, MemberFilter};
 use schema::db::models::{Membership, Organization, User};
-use schema::db::{AsyncPgConnection, organizations, sessions};
+use schema::db::{AsyncPgConnection, organizations, sessions, standups};
 use schema::enums::{MemberStatus, OrgRole};
 use schema::ids::UserId;
 use schema::validation;
@@ -36,8 +38,8 @@ fn not_found() -> ApiError {
     ApiError::NotFound("member not found".into())
 }
 
-/// Only an OWNER touches an OWNER's or ADMIN's membership.
-fn check_rank(actor: OrgRole, target: OrgRole, what: &str) -> ApiResult<()> {
+/// Only an OWNER touches an OWNER's or ADMIN's membership (or invitation).
+pub(crate) fn check_rank(actor: OrgRole, target: OrgRole, what: &str) -> ApiResult<()> {
     if target.is_admin() && actor != OrgRole::Owner {
         return Err(ApiError::Forbidden(format!(
             "only owners can {what} owners and admins"
@@ -124,8 +126,8 @@ pub async fn change_role(
     .await
 }
 
-/// Suspends `target`: their sessions in this organization end now and signing in to
-/// it is refused until reactivated.
+/// Suspends `target`: their sessions in this organization end now, signing in to it is
+/// refused until reactivated, and their pending participations in open standups end.
 #[tracing::instrument(skip_all)]
 pub async fn suspend(
     state: &AppState,
@@ -185,10 +187,14 @@ async fn set_status(
             check_not_last_owner(tx, caller, &before, "suspended").await?;
         }
         let after = members::set_status(tx, caller.org, target, status).await?;
-        let revoked = if status == MemberStatus::Suspended {
-            sessions::revoke_all_in_organization(tx, caller.org, target, "member suspended").await?
+        let (revoked, participations_ended) = if status == MemberStatus::Suspended {
+            (
+                sessions::revoke_all_in_organization(tx, caller.org, target, "member suspended")
+                    .await?,
+                standups::end_pending_participations(tx, caller.org, target).await?,
+            )
         } else {
-            0
+            (0, 0)
         };
         audit(
             tx,
@@ -201,6 +207,7 @@ async fn set_status(
                 "before": { "status": before.status },
                 "after": { "status": after.status },
                 "sessionsRevoked": revoked,
+                "pendingParticipationsEnded": participations_ended,
             }),
         )
         .await?;
@@ -209,7 +216,8 @@ async fn set_status(
     .await
 }
 
-/// Removes `target` from the organization and ends their sessions in it.
+/// Removes `target` from the organization and ends their sessions and pending
+/// participations in it.
 #[tracing::instrument(skip_all)]
 pub async fn remove(
     state: &AppState,
@@ -228,6 +236,8 @@ pub async fn remove(
         members::delete(tx, caller.org, target).await?;
         let revoked =
             sessions::revoke_all_in_organization(tx, caller.org, target, "member removed").await?;
+        let participations_ended =
+            standups::end_pending_participations(tx, caller.org, target).await?;
         audit(
             tx,
             meta,
@@ -239,6 +249,7 @@ pub async fn remove(
                 "before": { "role": before.role, "status": before.status },
                 "after": null,
                 "sessionsRevoked": revoked,
+                "pendingParticipationsEnded": participations_ended,
             }),
         )
         .await?;

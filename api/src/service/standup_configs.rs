@@ -5,7 +5,9 @@
 //! resume with `active`) and delete them. Every input is checked before anything is
 //! written, every error names its field, and a refused change stores nothing (the whole
 //! change is one transaction). `next_run_at` follows the shared schedule math and is
-//! NULL while paused. The webhook secret is generated here and never returned.
+//! NULL while paused. The webhook secret is generated here and never returned; the
+//! webhook URL (it may carry a token) is shown to OWNER and ADMIN only, members see its
+//! host.
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
@@ -16,7 +18,7 @@ use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection;
 use schema::db::models::{StandupConfig, StandupConfigValues, User};
 use schema::db::{AsyncPgConnection, standup_configs, teams};
-use schema::enums::{DeliveryChannel, QuestionKind, Weekday};
+use schema::enums::{DeliveryChannel, OrgRole, QuestionKind, Weekday};
 use schema::ids::{OrganizationId, QuestionId, StandupConfigId, TeamId, UserId};
 use schema::schedule::Schedule;
 use schema::standup::{MAX_CONFIGS_PER_TEAM, MAX_PARTICIPANTS, MAX_QUESTIONS, Question};
@@ -321,6 +323,11 @@ async fn team_member_set(
         .await?
         .into_iter()
         .collect())
+}
+
+/// Whether `role` may read a config's webhook URL: OWNER/ADMIN, who set it.
+pub fn may_see_webhook_url(role: OrgRole) -> bool {
+    role.is_admin()
 }
 
 /// One config of the organization. Any member.

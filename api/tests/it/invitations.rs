@@ -3,6 +3,7 @@
 
 use crate::helpers::*;
 use crate::members::join;
+use crate::teams::count;
 use diesel_async::RunQueryDsl;
 use serde_json::{Value, json};
 
@@ -402,4 +403,156 @@ async fn guessing_an_existing_accounts_password_through_an_invitation_is_throttl
         "{joined}"
     );
     worker.stop().await;
+}
+
+const OPEN_INVITATIONS: &str = "{ invitations(first: 50) { edges { node { id email status } } } }";
+
+/// The open invitations the caller's organization has, as (email, status).
+async fn open_invitations(app: &TestApp, token: &str) -> Vec<(String, String)> {
+    let body = app.graphql_as(token, OPEN_INVITATIONS, json!({})).await;
+    let mut list: Vec<(String, String)> = body["data"]["invitations"]["edges"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no invitations: {body}"))
+        .iter()
+        .map(|e| {
+            (
+                e["node"]["email"].as_str().unwrap().to_string(),
+                e["node"]["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    list.sort();
+    list
+}
+
+/// The seconds a RATE_LIMITED answer asks to wait.
+fn retry_after(body: &Value) -> u64 {
+    assert_eq!(error_code(body), "RATE_LIMITED", "{body}");
+    body["errors"][0]["extensions"]["retryAfter"]
+        .as_u64()
+        .unwrap_or_else(|| panic!("no retry hint: {body}"))
+}
+
+#[tokio::test]
+async fn only_owners_resend_or_revoke_invitations_of_owners_and_admins() {
+    let app = TestApp::spawn().await;
+    let owner = app.sign_up("owner@a.example", "A").await;
+    let admin = join(&app, &owner, "admin@a.example", "ADMIN").await;
+    let for_admin = invite(&app, &owner.token, "new-admin@a.example", "ADMIN").await;
+    let admin_invitation = for_admin["data"]["inviteMember"]["id"].clone();
+    let for_owner = invite(&app, &owner.token, "new-owner@a.example", "OWNER").await;
+    let owner_invitation = for_owner["data"]["inviteMember"]["id"].clone();
+    let for_member = invite(&app, &admin.token, "new-member@a.example", "MEMBER").await;
+    let member_invitation = for_member["data"]["inviteMember"]["id"].clone();
+
+    for id in [&admin_invitation, &owner_invitation] {
+        for query in [RESEND, REVOKE] {
+            let body = app
+                .graphql_as(&admin.token, query, json!({ "id": id }))
+                .await;
+            assert_eq!(error_code(&body), "FORBIDDEN", "{body}");
+            assert!(
+                body["errors"][0]["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("only owners"),
+                "{body}"
+            );
+        }
+    }
+    // Nothing changed, and no e-mail was queued for the refused resends.
+    assert_eq!(
+        open_invitations(&app, &owner.token).await,
+        [
+            ("new-admin@a.example".into(), "PENDING".into()),
+            ("new-member@a.example".into(), "PENDING".into()),
+            ("new-owner@a.example".into(), "PENDING".into()),
+        ]
+    );
+    let queued = count(&app, "SELECT 1 FROM outbox WHERE kind = 'send_invitation'").await;
+    assert_eq!(
+        queued, 3,
+        "one e-mail per invitation, none for refused resends"
+    );
+
+    // An admin still manages MEMBER invitations; the owner manages every one.
+    for query in [RESEND, REVOKE] {
+        let body = app
+            .graphql_as(&admin.token, query, json!({ "id": member_invitation }))
+            .await;
+        assert!(body["errors"].is_null(), "{body}");
+        let body = app
+            .graphql_as(&owner.token, query, json!({ "id": admin_invitation }))
+            .await;
+        assert!(body["errors"].is_null(), "{body}");
+    }
+}
+
+#[tokio::test]
+async fn the_fourth_invitation_email_to_one_address_in_a_day_is_rate_limited() {
+    let app = TestApp::spawn().await;
+    let owner = app.sign_up("owner@a.example", "A").await;
+    let elsewhere = app.sign_up("owner@b.example", "B").await;
+
+    // The invitation and two resends: three e-mails to the address.
+    let invited = invite(&app, &owner.token, "target@x.example", "MEMBER").await;
+    let id = invited["data"]["inviteMember"]["id"].clone();
+    assert!(id.is_string(), "{invited}");
+    for _ in 0..2 {
+        let body = app
+            .graphql_as(&owner.token, RESEND, json!({ "id": id }))
+            .await;
+        assert!(body["errors"].is_null(), "{body}");
+    }
+    // The fourth, a resend or from another organization, is refused with a retry hint.
+    let fourth = app
+        .graphql_as(&owner.token, RESEND, json!({ "id": id }))
+        .await;
+    let wait = retry_after(&fourth);
+    assert!((1..=24 * 3600).contains(&wait), "{fourth}");
+    assert!(fourth["data"].is_null(), "{fourth}");
+    let other_org = invite(&app, &elsewhere.token, "TARGET@x.example", "MEMBER").await;
+    retry_after(&other_org);
+    assert!(
+        open_invitations(&app, &elsewhere.token).await.is_empty(),
+        "a refused invitation is not stored"
+    );
+
+    // Other addresses are not affected.
+    let other = invite(&app, &owner.token, "someone@x.example", "MEMBER").await;
+    assert!(other["errors"].is_null(), "{other}");
+}
+
+#[tokio::test]
+async fn an_organization_sends_at_most_its_hourly_quota_of_invitations() {
+    let app = TestApp::spawn_with(&[("INVITES_PER_ORG_PER_HOUR", "3")]).await;
+    let owner = app.sign_up("owner@a.example", "A").await;
+    let elsewhere = app.sign_up("owner@b.example", "B").await;
+
+    let first = invite(&app, &owner.token, "one@x.example", "MEMBER").await;
+    invite(&app, &owner.token, "two@x.example", "MEMBER").await;
+    let id = first["data"]["inviteMember"]["id"].clone();
+    let resent = app
+        .graphql_as(&owner.token, RESEND, json!({ "id": id }))
+        .await;
+    assert!(resent["errors"].is_null(), "a resend counts too: {resent}");
+
+    let refused = invite(&app, &owner.token, "three@x.example", "MEMBER").await;
+    let wait = retry_after(&refused);
+    assert!((1..=3600).contains(&wait), "{refused}");
+    let refused = app
+        .graphql_as(&owner.token, RESEND, json!({ "id": id }))
+        .await;
+    retry_after(&refused);
+    assert_eq!(
+        open_invitations(&app, &owner.token).await,
+        [
+            ("one@x.example".into(), "PENDING".into()),
+            ("two@x.example".into(), "PENDING".into()),
+        ]
+    );
+
+    // Another organization has its own quota.
+    let theirs = invite(&app, &elsewhere.token, "three@x.example", "MEMBER").await;
+    assert!(theirs["errors"].is_null(), "{theirs}");
 }

@@ -926,3 +926,56 @@ async fn templates_offer_the_classic_blockers_first_and_weekly_check_in() {
             .any(|q| q["kind"] == "MOOD")
     );
 }
+
+#[tokio::test]
+async fn members_see_the_webhook_host_and_only_owners_and_admins_its_url() {
+    let s = setup().await;
+    let admin = join(&s.app, &s.owner, "admin@a.example", "ADMIN").await;
+    let mut i = input(&s.team, &[]);
+    i["delivery"] = json!(["WEB", "WEBHOOK"]);
+    i["webhookUrl"] = json!("https://Hooks.Example.com:8443/standups?token=s3cret");
+    let created = create(&s, i).await;
+    let id = created["data"]["createStandupConfig"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{created}"))
+        .to_string();
+    let url = "https://Hooks.Example.com:8443/standups?token=s3cret";
+
+    // By id, and through the team (the same type, however it is reached).
+    let query = "query($id: ID!, $team: ID!) {
+        standupConfig(id: $id) { webhookUrl webhookHost }
+        team(id: $team) { standupConfigs { webhookUrl webhookHost } } }";
+    let vars = json!({ "id": id, "team": s.team });
+    for (who, sees_url) in [(&s.owner, true), (&admin, true), (&s.member, false)] {
+        let body = s.app.graphql_as(&who.token, query, vars.clone()).await;
+        assert!(body["errors"].is_null(), "{body}");
+        for config in [
+            &body["data"]["standupConfig"],
+            &body["data"]["team"]["standupConfigs"][0],
+        ] {
+            assert_eq!(config["webhookHost"], "hooks.example.com", "{body}");
+            let expected = if sees_url { json!(url) } else { Value::Null };
+            assert_eq!(config["webhookUrl"], expected, "{}: {body}", who.email);
+        }
+        assert_eq!(body.to_string().contains("s3cret"), sees_url, "{body}");
+    }
+
+    // Without WEBHOOK delivery there is neither.
+    let mut plain = input(&s.team, &[]);
+    plain["name"] = json!("No webhook");
+    let created = create(&s, plain).await;
+    let plain_id = created["data"]["createStandupConfig"]["id"].clone();
+    let body = s
+        .app
+        .graphql_as(
+            &s.member.token,
+            "query($id: ID!) { standupConfig(id: $id) { webhookUrl webhookHost } }",
+            json!({ "id": plain_id }),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["standupConfig"],
+        json!({ "webhookUrl": null, "webhookHost": null }),
+        "{body}"
+    );
+}

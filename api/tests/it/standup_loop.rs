@@ -11,6 +11,7 @@
 //!   that fails first: still one standup and one e-mail per person and kind.
 //! - `when_everyone_responded_the_standup_closes_early_and_its_digest_follows`.
 //! - `after_downtime_only_the_latest_missed_run_opens`.
+//! - `members_who_left_get_no_reminder_or_digest_of_a_standup_open_when_they_left`.
 
 use crate::helpers::*;
 use crate::members::join;
@@ -468,6 +469,100 @@ async fn a_scheduled_standup_opens_notifies_reminds_closes_and_delivers_its_dige
         kinds_of(&mut events, id),
         ["OPENED", "ANSWER_SUBMITTED", "SKIPPED", "CLOSED"]
     );
+}
+
+#[tokio::test]
+async fn members_who_left_get_no_reminder_or_digest_of_a_standup_open_when_they_left() {
+    let receiver = Receiver::start(0).await;
+    let f = fixture(&receiver.url).await;
+    let app = &f.app;
+    let clock = ManualClock::new(f.run);
+    let _worker = app.start_worker_with_clock(&clock, &[]).await;
+    let rows = wait_until(app, &f.config, "the run to open", |rows| !rows.is_empty()).await;
+    let id = rows[0].id;
+    for who in [&f.ada, &f.bob, &f.cleo] {
+        wait_for_mails(app, &who.email, "Daily: your standup", id).await;
+    }
+
+    // Bob answers and is then removed; Cleo has not answered when she is suspended.
+    submit(app, &f.bob, id, &["Shipped the importer", "none"]).await;
+    let removed = app
+        .graphql_as(
+            &f.ada.token,
+            "mutation($id: ID!) { removeMember(userId: $id) }",
+            json!({ "id": f.bob.user_id }),
+        )
+        .await;
+    assert_eq!(removed["data"]["removeMember"], true, "{removed}");
+    let suspended = app
+        .graphql_as(
+            &f.ada.token,
+            "mutation($id: ID!) { suspendMember(userId: $id) { status } }",
+            json!({ "id": f.cleo.user_id }),
+        )
+        .await;
+    assert_eq!(
+        suspended["data"]["suspendMember"]["status"], "SUSPENDED",
+        "{suspended}"
+    );
+    // Cleo's participation ended (it is no longer pending); Bob's answer stays.
+    let body = app
+        .graphql_as(&f.ada.token, STANDUP, json!({ "id": id }))
+        .await;
+    let mut states: Vec<(String, String)> = body["data"]["standup"]["participations"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{body}"))
+        .iter()
+        .map(|p| {
+            (
+                p["user"]["id"].as_str().unwrap().to_string(),
+                p["state"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    states.sort();
+    let mut expected = vec![
+        (f.ada.user_id.clone(), "PENDING".to_string()),
+        (f.bob.user_id.clone(), "ANSWERED".to_string()),
+    ];
+    expected.sort();
+    assert_eq!(states, expected, "{body}");
+
+    // The reminder reaches Ada only; the digest is mailed to Ada only, keeps Bob's
+    // answer, and does not count Cleo as missing.
+    clock.set(f.run + TimeDelta::minutes(45));
+    wait_for_mails(app, &f.ada.email, "Reminder: Daily", id).await;
+    clock.set(f.run + TimeDelta::minutes(60));
+    wait_until(app, &f.config, "the webhook delivery", |rows| {
+        rows.first()
+            .is_some_and(|r| r.digest_delivered_at.is_some())
+    })
+    .await;
+    wait_for_mails(app, &f.ada.email, "Digest: Daily", id).await;
+    settle().await;
+    for who in [&f.bob, &f.cleo] {
+        assert_eq!(
+            mails(app, &who.email, "Reminder: Daily", id),
+            0,
+            "{}",
+            who.email
+        );
+        assert_eq!(
+            mails(app, &who.email, "Digest: Daily", id),
+            0,
+            "{}",
+            who.email
+        );
+    }
+    let body = app
+        .graphql_as(&f.ada.token, STANDUP, json!({ "id": id }))
+        .await;
+    let digest = &body["data"]["standup"]["digest"];
+    assert_eq!(digest["answered"], 1, "{body}");
+    assert_eq!(digest["missing"], 1, "only Ada: {body}");
+    let text = digest["text"].as_str().unwrap();
+    assert!(text.contains("Shipped the importer"), "{text}");
+    assert!(!text.contains("Cleo"), "{text}");
 }
 
 /// Waits until the api's event queue is bound (a probe it publishes comes back), so no

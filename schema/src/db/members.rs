@@ -116,6 +116,23 @@ pub async fn lock_active_owners(
         .await?)
 }
 
+/// Those among `users` whose membership of `org` is ACTIVE (the people standup e-mails
+/// may go to), in id order.
+pub async fn active_among(
+    conn: &mut AsyncPgConnection,
+    org: OrganizationId,
+    users: &[UserId],
+) -> Result<Vec<UserId>, DbError> {
+    Ok(memberships::table
+        .filter(memberships::org_id.eq(org))
+        .filter(memberships::user_id.eq_any(users))
+        .filter(memberships::status.eq(MemberStatus::Active))
+        .order(memberships::user_id.asc())
+        .select(memberships::user_id)
+        .load(conn)
+        .await?)
+}
+
 pub async fn set_role(
     conn: &mut AsyncPgConnection,
     org: OrganizationId,

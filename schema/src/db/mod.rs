@@ -22,6 +22,7 @@ pub mod teams;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod users;
+pub mod welcome_emails;
 
 pub use diesel_async::AsyncPgConnection;
 pub use pool::{

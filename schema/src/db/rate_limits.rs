@@ -43,6 +43,16 @@ pub async fn hit(
     key: &str,
     window_secs: i32,
 ) -> Result<i32, DbError> {
+    Ok(hit_with_retry(conn, key, window_secs).await?.0)
+}
+
+/// [`hit`], in the same one statement also returning the seconds until the window ends
+/// (at least 1): the retry hint when the new count is above a limit.
+pub async fn hit_with_retry(
+    conn: &mut AsyncPgConnection,
+    key: &str,
+    window_secs: i32,
+) -> Result<(i32, i32), DbError> {
     let row: Count = diesel::sql_query(
         "INSERT INTO rate_limits (key, window_start, count) VALUES ($1, now(), 1)
          ON CONFLICT (key) DO UPDATE SET
@@ -50,13 +60,14 @@ pub async fn hit(
                         THEN 1 ELSE rate_limits.count + 1 END,
            window_start = CASE WHEN rate_limits.window_start <= now() - make_interval(secs => $2)
                         THEN now() ELSE rate_limits.window_start END
-         RETURNING count, 0 AS retry_after",
+         RETURNING count, GREATEST(1, CEIL(EXTRACT(EPOCH FROM
+           (window_start + make_interval(secs => $2) - now()))))::int AS retry_after",
     )
     .bind::<Text, _>(key)
     .bind::<Integer, _>(window_secs)
     .get_result(conn)
     .await?;
-    Ok(row.count)
+    Ok((row.count, row.retry_after))
 }
 
 pub async fn clear(conn: &mut AsyncPgConnection, key: &str) -> Result<(), DbError> {

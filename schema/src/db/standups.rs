@@ -477,23 +477,35 @@ pub async fn all_responded(conn: &mut AsyncPgConnection, id: StandupId) -> Resul
 
 // --- The job handlers' claims (across every organization; the job names the standup). ---
 
-/// Claims the "standup is open" e-mail of every participant of `id` not claimed yet
-/// (sets `notified_at`) and returns them. Inside the job's transaction: a concurrent
-/// second job waits on the row locks and then claims nobody.
+/// A participant whose membership of the standup's organization is ACTIVE: suspended
+/// and removed people get no e-mail about the standup (`p` is the participation).
+const ACTIVE_PARTICIPANT: &str = "EXISTS (SELECT 1 FROM memberships m
+         WHERE m.org_id = p.org_id AND m.user_id = p.user_id AND m.status = 'ACTIVE')";
+
+#[derive(diesel::QueryableByName)]
+struct ClaimedUser {
+    #[diesel(sql_type = SqlUuid)]
+    user_id: UserId,
+}
+
+/// Claims the "standup is open" e-mail of every participant of `id` with an ACTIVE
+/// membership not claimed yet (sets `notified_at`) and returns them. Inside the job's
+/// transaction: a concurrent second job waits on the row locks and then claims nobody.
 pub async fn claim_notifications(
     conn: &mut AsyncPgConnection,
     id: StandupId,
     now: DateTime<Utc>,
 ) -> Result<Vec<UserId>, DbError> {
-    Ok(diesel::update(
-        participations::table
-            .filter(participations::standup_id.eq(id))
-            .filter(participations::notified_at.is_null()),
-    )
-    .set(participations::notified_at.eq(now))
-    .returning(participations::user_id)
+    let claimed: Vec<ClaimedUser> = diesel::sql_query(format!(
+        "UPDATE participations p SET notified_at = $2
+         WHERE p.standup_id = $1 AND p.notified_at IS NULL AND {ACTIVE_PARTICIPANT}
+         RETURNING p.user_id"
+    ))
+    .bind::<SqlUuid, _>(id)
+    .bind::<Timestamptz, _>(now)
     .load(conn)
-    .await?)
+    .await?;
+    Ok(claimed.into_iter().map(|c| c.user_id).collect())
 }
 
 /// Standups `ids` of whichever organization (those that exist, any order), in one
@@ -529,19 +541,19 @@ pub async fn claim_notifications_many(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let claimed: Vec<Claimed> = diesel::sql_query(
+    let claimed: Vec<Claimed> = diesel::sql_query(format!(
         "WITH due AS (
-             SELECT standup_id, user_id FROM participations
-             WHERE standup_id = ANY($1) AND notified_at IS NULL
-             ORDER BY standup_id, user_id
-             FOR NO KEY UPDATE
+             SELECT p.standup_id, p.user_id FROM participations p
+             WHERE p.standup_id = ANY($1) AND p.notified_at IS NULL AND {ACTIVE_PARTICIPANT}
+             ORDER BY p.standup_id, p.user_id
+             FOR NO KEY UPDATE OF p
          )
          UPDATE participations p SET notified_at = $2
          FROM due
          WHERE p.standup_id = due.standup_id AND p.user_id = due.user_id
            AND p.notified_at IS NULL
-         RETURNING p.standup_id, p.user_id",
-    )
+         RETURNING p.standup_id, p.user_id"
+    ))
     .bind::<Array<SqlUuid>, _>(ids)
     .bind::<Timestamptz, _>(now)
     .load(conn)
@@ -554,21 +566,43 @@ pub async fn claim_notifications_many(
     Ok(claimed)
 }
 
-/// Claims the reminder of every still PENDING participant of `id` not reminded yet.
+/// Claims the reminder of every still PENDING participant of `id` with an ACTIVE
+/// membership not reminded yet.
 pub async fn claim_reminders(
     conn: &mut AsyncPgConnection,
     id: StandupId,
     now: DateTime<Utc>,
 ) -> Result<Vec<UserId>, DbError> {
-    Ok(diesel::update(
-        participations::table
-            .filter(participations::standup_id.eq(id))
-            .filter(participations::state.eq(ParticipationState::Pending))
-            .filter(participations::reminded_at.is_null()),
-    )
-    .set(participations::reminded_at.eq(now))
-    .returning(participations::user_id)
+    let claimed: Vec<ClaimedUser> = diesel::sql_query(format!(
+        "UPDATE participations p SET reminded_at = $2
+         WHERE p.standup_id = $1 AND p.state = 'PENDING' AND p.reminded_at IS NULL
+           AND {ACTIVE_PARTICIPANT}
+         RETURNING p.user_id"
+    ))
+    .bind::<SqlUuid, _>(id)
+    .bind::<Timestamptz, _>(now)
     .load(conn)
+    .await?;
+    Ok(claimed.into_iter().map(|c| c.user_id).collect())
+}
+
+/// Ends `user`'s PENDING participations in `org`'s OPEN standups (they were suspended or
+/// removed): the rows go, so nobody reminds them and the digest does not count them as
+/// missing. Their answers and skips stay. Returns how many ended.
+pub async fn end_pending_participations(
+    conn: &mut AsyncPgConnection,
+    org: OrganizationId,
+    user: UserId,
+) -> Result<usize, DbError> {
+    Ok(diesel::sql_query(
+        "DELETE FROM participations p
+         USING standups s
+         WHERE p.org_id = $1 AND p.user_id = $2 AND p.state = 'PENDING'
+           AND s.org_id = p.org_id AND s.id = p.standup_id AND s.state = 'OPEN'",
+    )
+    .bind::<SqlUuid, _>(org)
+    .bind::<SqlUuid, _>(user)
+    .execute(conn)
     .await?)
 }
 

@@ -106,6 +106,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    welcome_emails (email_sha256) {
+        email_sha256 -> Bytea,
+        job_id -> Uuid,
+        sent_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     failed_jobs (id) {
         id -> Uuid,
         org_id -> Nullable<Uuid>,
@@ -313,6 +321,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     outbox,
     rate_limits,
     processed_jobs,
+    welcome_emails,
     failed_jobs,
     password_resets,
     invitations,

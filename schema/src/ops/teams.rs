@@ -49,7 +49,10 @@ pub struct StandupConfig {
     pub response_window_minutes: i32,
     pub reminder_minutes_before: i32,
     pub delivery: Vec<DeliveryChannel>,
+    /// Null unless the viewer is an OWNER or ADMIN (it may carry a token).
     pub webhook_url: Option<String>,
+    /// The webhook URL's host, for everyone.
+    pub webhook_host: Option<String>,
     pub active: bool,
     pub close_when_all_answered: bool,
     pub participants: Vec<Person>,
@@ -58,7 +61,7 @@ pub struct StandupConfig {
 
 macro_rules! config_fields {
     () => {
-        "{ id name questions { id prompt kind required } weekdays timeOfDay timezone responseWindowMinutes reminderMinutesBefore delivery webhookUrl active closeWhenAllAnswered participants { id name email } nextRunAt }"
+        "{ id name questions { id prompt kind required } weekdays timeOfDay timezone responseWindowMinutes reminderMinutesBefore delivery webhookUrl webhookHost active closeWhenAllAnswered participants { id name email } nextRunAt }"
     };
 }
 
@@ -191,7 +194,7 @@ pub struct StandupConfigData {
 
 impl Operation for StandupConfigQuery {
     const NAME: &'static str = "StandupConfig";
-    const QUERY: &'static str = "query StandupConfig($id: ID!) { standupConfig(id: $id) { id name questions { id prompt kind required } weekdays timeOfDay timezone responseWindowMinutes reminderMinutesBefore delivery webhookUrl active closeWhenAllAnswered participants { id name email } nextRunAt team { id name timezone members { user { id name email } addedAt } } } }";
+    const QUERY: &'static str = "query StandupConfig($id: ID!) { standupConfig(id: $id) { id name questions { id prompt kind required } weekdays timeOfDay timezone responseWindowMinutes reminderMinutesBefore delivery webhookUrl webhookHost active closeWhenAllAnswered participants { id name email } nextRunAt team { id name timezone members { user { id name email } addedAt } } } }";
     type Variables = IdVariables;
     type Data = StandupConfigData;
 }
@@ -517,7 +520,7 @@ mod tests {
             "id": "c1", "name": "Daily", "questions": [{ "id": "q1", "prompt": "P", "kind": "BLOCKER", "required": false }],
             "weekdays": ["MON", "FRI"], "timeOfDay": "09:00", "timezone": "Asia/Kolkata",
             "responseWindowMinutes": 60, "reminderMinutesBefore": 15, "delivery": ["WEB", "EMAIL"],
-            "webhookUrl": null, "active": true, "closeWhenAllAnswered": false, "participants": [],
+            "webhookUrl": null, "webhookHost": "hooks.example.com", "active": true, "closeWhenAllAnswered": false, "participants": [],
             "nextRunAt": "2026-11-25T03:30:00Z",
             "team": { "id": "t1", "name": "Core", "timezone": "Asia/Kolkata", "members": [] }
         } });
@@ -525,5 +528,9 @@ mod tests {
         let config = data.standup_config.unwrap();
         assert_eq!(config.config.questions[0].kind, QuestionKind::Blocker);
         assert_eq!(config.team.name, "Core");
+        assert_eq!(
+            config.config.webhook_host.as_deref(),
+            Some("hooks.example.com")
+        );
     }
 }

@@ -324,6 +324,7 @@ fn ConfigForm(props: &ConfigFormProps) -> Html {
     let busy = use_state(|| false);
     let is_new = props.config_id.is_none();
     let is_admin = viewer.as_ref().is_some_and(|v| v.role.is_admin());
+    let webhook_host = props.initial.as_ref().and_then(|c| c.webhook_host.clone());
     // A secret exists once the config is saved with WEBHOOK delivery.
     let saved_with_webhook = props
         .initial
@@ -654,7 +655,13 @@ fn ConfigForm(props: &ConfigFormProps) -> Html {
                                 <p class="field-error" id="delivery-error"><span class="field-error-icon" aria-hidden="true">{ "!" }</span>{ error }</p>
                             }
                         </fieldset>
-                        if draft.delivery.contains(&DeliveryChannel::Webhook) {
+                        if draft.delivery.contains(&DeliveryChannel::Webhook) && !is_admin {
+                            // Members are shown the host alone: the URL may carry a token.
+                            if let Some(host) = webhook_host.clone() {
+                                <p class="muted" data-testid="webhook-host">{ format!("The digest is POSTed to {host}.") }</p>
+                            }
+                        }
+                        if draft.delivery.contains(&DeliveryChannel::Webhook) && is_admin {
                             <TextField id="webhook-url" label="Webhook URL" r#type="url" value={draft.webhook_url.clone()}
                                 oninput={edit("webhookUrl", |d, v| d.webhook_url = v)} error={errors.field("webhookUrl")}
                                 hint="The digest is POSTed here with an X-AsyncStand-Signature header." />

@@ -1,5 +1,5 @@
-//! `compile_digest`: compile a closed standup's digest, store it, e-mail it, and enqueue
-//! its webhook delivery.
+//! `compile_digest`: compile a closed standup's digest, store it, e-mail it to the
+//! participants who are still ACTIVE members, and enqueue its webhook delivery.
 //!
 //! The standup row is locked first, so two deliveries of compile jobs for the same
 //! standup run one after the other; a digest already stored means a committed earlier
@@ -15,7 +15,7 @@ use super::{
 use crate::{error::Error, notify::Email, outbox};
 use diesel_async::AsyncPgConnection;
 use schema::{
-    db::{models::Standup, standups},
+    db::{members, models::Standup, standups},
     digest::{self, Digest, DigestAnswer, DigestInput, DigestParticipant, DigestQuestion},
     enums::{DeliveryChannel, StandupState},
     ids::StandupId,
@@ -112,9 +112,12 @@ pub(super) async fn run(
         outbox::insert(tx, &[row]).await?;
     }
     if standup.delivery.contains(&DeliveryChannel::Email) {
-        let emails = participations
+        // Only to members still ACTIVE: someone suspended or removed since answering
+        // keeps their answers in the digest but gets no e-mail.
+        let active = members::active_among(tx, standup.org_id, &ids).await?;
+        let emails = active
             .iter()
-            .filter_map(|p| people.get(&p.user_id))
+            .filter_map(|user| people.get(user))
             .map(|person| render(envelope, &standup, &team, &compiled, person))
             .collect::<Result<Vec<_>, _>>()?;
         ctx.mailer.send_all(&emails).await?;

@@ -1,4 +1,6 @@
-//! `send_welcome_email`: greet a user who has just signed up.
+//! `send_welcome_email`: greet a user who has just signed up, once per address: the
+//! address is claimed in `welcome_emails` in the job's transaction, so a second job for
+//! the same person (or a later account with the same address) sends nothing.
 
 use super::{JobContext, Outcome, Recipient, recipient};
 use crate::{
@@ -11,10 +13,11 @@ use diesel::{
 };
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use schema::{
+    db::welcome_emails,
     ids::UserId,
     jobs::{Job, JobEnvelope},
 };
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
 const KIND: &str = "send_welcome_email";
@@ -26,6 +29,14 @@ pub(super) async fn run(
     user: UserId,
 ) -> Result<(), Error> {
     let to = recipient(tx, user, envelope.organization_id.map(Into::into)).await?;
+    let address = to.mailbox.email.to_string();
+    if welcome_emails::claim(tx, &[(&address, envelope.id)])
+        .await?
+        .is_empty()
+    {
+        tracing::info!(%user, "this address already got its welcome e-mail; not sent again");
+        return Ok(());
+    }
     let email = render(
         envelope,
         &to.name,
@@ -109,18 +120,37 @@ pub(super) async fn run_batch(
             Recipient::new(user, email, name, job.organization)?,
         );
     }
-    let mut emails = Vec::with_capacity(to_send.len());
+    // Once per address: a job whose address was welcomed before (or earlier in this
+    // batch) runs without an e-mail.
+    let addresses: Vec<(String, Uuid)> = envelopes
+        .iter()
+        .filter_map(|envelope| {
+            let to = to_send.get(&envelope.id)?;
+            Some((to.mailbox.email.to_string(), envelope.id))
+        })
+        .collect();
+    let claims: Vec<(&str, Uuid)> = addresses
+        .iter()
+        .map(|(address, job)| (address.as_str(), *job))
+        .collect();
+    let welcomed: HashSet<Uuid> = welcome_emails::claim(tx, &claims)
+        .await?
+        .into_iter()
+        .collect();
+    let mut emails = Vec::with_capacity(welcomed.len());
     let outcomes = envelopes
         .iter()
         .map(|envelope| match to_send.remove(&envelope.id) {
             Some(to) => {
-                emails.push(render(
-                    envelope,
-                    &to.name,
-                    to.organization.as_deref(),
-                    &ctx.public_url,
-                    to.mailbox,
-                ));
+                if welcomed.contains(&envelope.id) {
+                    emails.push(render(
+                        envelope,
+                        &to.name,
+                        to.organization.as_deref(),
+                        &ctx.public_url,
+                        to.mailbox,
+                    ));
+                }
                 Outcome::Done
             }
             None => Outcome::Duplicate,

@@ -5,7 +5,7 @@ use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
 use diesel::{ExpressionMethods, QueryDsl};
 use diesel_async::RunQueryDsl;
 use schema::{
-    db::tables::{password_resets, processed_jobs},
+    db::tables::{password_resets, processed_jobs, users},
     jobs::{Job, JobEnvelope},
 };
 use sha2::{Digest, Sha256};
@@ -89,6 +89,67 @@ async fn a_welcome_job_sends_one_email_even_when_delivered_twice() {
         .await
         .unwrap();
     assert_eq!(rows, [(envelope.id, "send_welcome_email".to_owned())]);
+    fx.cleanup().await;
+}
+
+/// How many of the e-mails written so far go to `address`.
+fn emails_to(fx: &Fixture, address: &str) -> usize {
+    fx.emails()
+        .iter()
+        .filter(|(_, eml)| header(eml, "To").is_some_and(|to| to.contains(address)))
+        .count()
+}
+
+/// Publishes `jobs`, runs a worker with `settings` until `processed` jobs are recorded
+/// in all, and stops it.
+async fn run_jobs(fx: &Fixture, settings: &[(&str, &str)], jobs: &[JobEnvelope], processed: i64) {
+    for job in jobs {
+        fx.broker.publish_envelope(job).await;
+    }
+    let worker = fx.spawn_worker(settings);
+    worker.wait_consuming().await;
+    let done = wait_until(Duration::from_secs(10), || async {
+        fx.db.processed_count().await == processed
+    })
+    .await;
+    assert!(done, "not every job ran");
+    worker.stop().await;
+}
+
+#[tokio::test]
+async fn an_address_gets_one_welcome_email_however_many_jobs_name_it() {
+    let fx = Fixture::new().await;
+    let org = fx.db.organization("Acme").await;
+    let ada = fx.db.user(org, "Ada", "ada@example.com").await;
+    let bob = fx.db.user(org, "Bob", "bob@example.com").await;
+    let welcome = |user_id| {
+        JobEnvelope::new(
+            Uuid::new_v4(),
+            Job::SendWelcomeEmail { user_id },
+            chrono::Utc::now(),
+        )
+        .for_organization(org)
+    };
+
+    // Three different jobs for Ada and one for Bob, waiting together (a batch).
+    let batch = [welcome(ada), welcome(ada), welcome(bob), welcome(ada)];
+    run_jobs(&fx, &[], &batch, 4).await;
+    assert_eq!(emails_to(&fx, "ada@example.com"), 1, "{:?}", fx.emails());
+    assert_eq!(emails_to(&fx, "bob@example.com"), 1);
+
+    // Another job later, one job per transaction: still none.
+    let one_by_one = [("WORKER_BATCH_SIZE", "1")];
+    run_jobs(&fx, &one_by_one, &[welcome(ada)], 5).await;
+    assert_eq!(emails_to(&fx, "ada@example.com"), 1, "{:?}", fx.emails());
+
+    // A new account with the address of one that was welcomed and then deleted.
+    diesel::delete(users::table.filter(users::id.eq(bob)))
+        .execute(&mut fx.db.conn().await)
+        .await
+        .unwrap();
+    let bob_again = fx.db.user(org, "Robert", "bob@example.com").await;
+    run_jobs(&fx, &one_by_one, &[welcome(bob_again)], 6).await;
+    assert_eq!(emails_to(&fx, "bob@example.com"), 1, "{:?}", fx.emails());
     fx.cleanup().await;
 }
 

@@ -69,7 +69,7 @@ psql -qAtX -v ON_ERROR_STOP=1 "$admin_url" -c "DROP DATABASE IF EXISTS \"$db_nam
 delete_queues
 
 export DATABASE_URL=$db_url AMQP_PREFIX=$prefix MAIL_URL=file://$mail_dir PUBLIC_URL=http://$bind
-export BIND=$bind WORKER_HEALTH_BIND=$health_bind RATE_LIMIT_PER_MINUTE=0
+export BIND=$bind WORKER_HEALTH_BIND=$health_bind RATE_LIMIT_PER_MINUTE=0 SIGNUP_PER_IP_PER_HOUR=0
 export JWT_SECRET=bench-jobs-secret-bench-jobs-secret-bench RUST_LOG=${RUST_LOG:-warn}
 "$api_bin" migrate >"$out/api.log" 2>&1 || die "api migrate failed (see $out/api.log)"
 

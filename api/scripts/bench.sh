@@ -50,6 +50,7 @@ say "starting the api on $bind (database $db_name, log $log)"
 BIND=$bind \
   DATABASE_URL=$db_url \
   RATE_LIMIT_PER_MINUTE=0 \
+  SIGNUP_PER_IP_PER_HOUR=0 \
   LOGIN_MAX_FAILURES_PER_IP=1000000 \
   LOGIN_MAX_FAILURES_PER_ACCOUNT=1000000 \
   JWT_SECRET=${BENCH_JWT_SECRET:-bench-secret-bench-secret-bench-secret-0123} \

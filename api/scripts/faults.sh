@@ -74,7 +74,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 export DATABASE_URL=$db_url AMQP_PREFIX=$prefix MAIL_URL=file://$mail PUBLIC_URL=http://$bind
-export BIND=$bind WORKER_HEALTH_BIND=$health_bind RATE_LIMIT_PER_MINUTE=0
+export BIND=$bind WORKER_HEALTH_BIND=$health_bind RATE_LIMIT_PER_MINUTE=0 SIGNUP_PER_IP_PER_HOUR=0
 export LOGIN_MAX_FAILURES_PER_IP=1000000000 JWT_SECRET=faults-secret-faults-secret-faults-secret
 export RUST_LOG=${RUST_LOG:-info} LOG_FORMAT=text
 

@@ -52,7 +52,8 @@ pub struct Settings {
     pub max_batch: usize,
     pub max_depth: usize,
     pub max_complexity: usize,
-    /// `LOGIN_MAX_FAILURES_PER_ACCOUNT` / `LOGIN_MAX_FAILURES_PER_IP` within `LOGIN_FAILURE_WINDOW_SECS`.
+    /// `LOGIN_MAX_FAILURES_PER_ACCOUNT` / `LOGIN_MAX_FAILURES_PER_IP` within
+    /// `LOGIN_FAILURE_WINDOW_SECS` (0 turns one off).
     pub login_failures_per_account: i32,
     pub login_failures_per_ip: i32,
     pub login_failure_window_secs: i32,
@@ -66,6 +67,15 @@ pub struct Settings {
     pub secrets_key_previous: Option<SecretString>,
     /// `SECRETS_KEY_FILE`: the development key file used when `SECRETS_KEY` is unset.
     pub secrets_key_file: PathBuf,
+    /// Throttles per client address and hour on unauthenticated work that costs a hash
+    /// (0 turns one off): `SIGNUP_PER_IP_PER_HOUR` (default 20),
+    /// `ACCEPT_INVITATION_PER_IP_PER_HOUR` (100), `RESET_PASSWORD_PER_IP_PER_HOUR` (20).
+    pub signup_per_ip_per_hour: i32,
+    pub accept_invitation_per_ip_per_hour: i32,
+    pub reset_password_per_ip_per_hour: i32,
+    /// `PASSWORD_HASH_QUEUE`: argon2 jobs that may wait for a hashing thread (default
+    /// 64); beyond that a request needing a hash is refused with RATE_LIMITED.
+    pub password_hash_queue: usize,
     /// `SUBSCRIPTION_RECHECK_SECS`: how often a live subscription re-checks that its
     /// session and membership still hold (default 60); it ends when they do not.
     pub subscription_recheck: Duration,
@@ -73,8 +83,8 @@ pub struct Settings {
     /// resent, one organization sends per hour. `INVITES_PER_ADDRESS_PER_DAY` (default 3):
     /// invitation e-mails one address receives per day, from every organization together.
     /// 0 turns a quota off.
-    pub invites_per_org_per_hour: u32,
-    pub invites_per_address_per_day: u32,
+    pub invites_per_org_per_hour: i32,
+    pub invites_per_address_per_day: i32,
 }
 
 impl Settings {
@@ -180,6 +190,14 @@ impl Settings {
             login_failures_per_ip: parse(vars, "LOGIN_MAX_FAILURES_PER_IP", 50)?,
             login_failure_window_secs: parse(vars, "LOGIN_FAILURE_WINDOW_SECS", 900)?,
             password_hash_concurrency: parse(vars, "PASSWORD_HASH_CONCURRENCY", cores)?,
+            signup_per_ip_per_hour: parse(vars, "SIGNUP_PER_IP_PER_HOUR", 20)?,
+            accept_invitation_per_ip_per_hour: parse(
+                vars,
+                "ACCEPT_INVITATION_PER_IP_PER_HOUR",
+                100,
+            )?,
+            reset_password_per_ip_per_hour: parse(vars, "RESET_PASSWORD_PER_IP_PER_HOUR", 20)?,
+            password_hash_queue: parse(vars, "PASSWORD_HASH_QUEUE", 64)?,
             subscription_recheck: Duration::from_secs(
                 parse::<u64>(vars, "SUBSCRIPTION_RECHECK_SECS", 60)?.max(1),
             ),

@@ -56,6 +56,26 @@ impl ApiError {
     pub fn internal(error: impl Into<anyhow::Error>) -> Self {
         ApiError::Internal(error.into())
     }
+
+    /// Logs what operators must see, once, where the error is answered: internal errors
+    /// with their cause chain, and refused authorizations and throttled requests as
+    /// security events (target `security`; the request span adds the request id and the
+    /// client address). The messages hold no secrets.
+    pub fn log(&self) {
+        match self {
+            // The whole chain goes to the log, never to the client.
+            ApiError::Internal(cause) => {
+                tracing::error!(error = format!("{cause:#}"), "internal error");
+            }
+            ApiError::Forbidden(reason) => {
+                tracing::warn!(target: "security", code = self.code(), reason = %reason, "authorization refused");
+            }
+            ApiError::RateLimited { retry_after_secs } => {
+                tracing::warn!(target: "security", code = self.code(), retry_after_secs, "request throttled");
+            }
+            _ => {}
+        }
+    }
 }
 
 impl From<ValidationError> for ApiError {
@@ -81,10 +101,7 @@ impl From<diesel::result::Error> for ApiError {
 
 impl ErrorExtensions for ApiError {
     fn extend(&self) -> async_graphql::Error {
-        if let ApiError::Internal(cause) = self {
-            // The whole chain goes to the log (with the request id from the span), never to the client.
-            tracing::error!(error = format!("{cause:#}"), "internal error");
-        }
+        self.log();
         async_graphql::Error::new(self.to_string()).extend_with(|_, ext| {
             ext.set("code", self.code());
             match self {

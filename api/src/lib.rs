@@ -79,7 +79,10 @@ impl Application {
         let events = EventHub::start(broker.clone(), &topology);
         let outbox = OutboxRelay::start(pool.clone(), broker.clone(), topology, metrics.clone());
         let state = AppState {
-            hasher: PasswordHasher::new(settings.password_hash_concurrency)?,
+            hasher: PasswordHasher::new(
+                settings.password_hash_concurrency,
+                settings.password_hash_queue,
+            )?,
             jwt: JwtKeys::new(&settings),
             broker,
             outbox,

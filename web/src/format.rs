@@ -87,6 +87,8 @@ pub fn member_status(status: MemberStatus) -> &'static str {
 pub const AUDIT_ACTIONS: &[(&str, &str)] = &[
     ("auth.sign_up", "Signed up"),
     ("auth.log_in", "Signed in"),
+    ("auth.log_in_failed", "Failed sign-in (wrong password)"),
+    ("auth.throttled", "Sign-in paused after failed attempts"),
     ("auth.log_out", "Signed out"),
     ("auth.switch_organization", "Switched organization"),
     (

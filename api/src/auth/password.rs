@@ -11,6 +11,10 @@
 //!   that is refused), so a login storm uses the idle CPU without delaying every other
 //!   request; when the machine is saturated, sign-ins slow down first.
 //!
+//! The queue in front of the threads is bounded (`queue` jobs may wait): when it is full a
+//! hash is refused with RATE_LIMITED and a retry hint instead of waiting without end, so a
+//! flood of sign-ins cannot pile up unbounded work and memory.
+//!
 //! The PHC strings are the ones `argon2`'s `PasswordHasher`/`PasswordVerifier` write and
 //! read (same parsing, same constant-time comparison of the output).
 
@@ -18,7 +22,9 @@ use crate::error::ApiError;
 use argon2::password_hash::phc::{Output, ParamsString, PasswordHash, Salt};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
 use secrecy::{ExposeSecret, SecretString};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
+use std::time::{Duration, Instant};
 
 /// The nice value of the hashing threads where `SCHED_IDLE` is refused (0 = normal,
 /// 19 = lowest). Under full load the hashes still get about a tenth of the CPU.
@@ -31,36 +37,52 @@ type Job = Box<dyn FnOnce(&mut Memory) + Send>;
 #[derive(Clone)]
 pub struct PasswordHasher {
     argon: Argon2<'static>,
-    jobs: mpsc::Sender<Job>,
+    jobs: mpsc::SyncSender<Job>,
     /// A real hash of a random password: unknown e-mails still cost one verify.
     dummy_hash: Arc<str>,
+    /// The retry hint when the queue is full: about the time to work it off.
+    retry_after_secs: u64,
+    /// Hashes and verifies finished, for tests and diagnostics.
+    finished: Arc<AtomicU64>,
 }
 
 impl PasswordHasher {
-    pub fn new(concurrency: usize) -> Result<Self, ApiError> {
+    /// `concurrency` hashing threads; up to `queue` more jobs wait for one, and any
+    /// beyond are refused (RATE_LIMITED).
+    pub fn new(concurrency: usize, queue: usize) -> Result<Self, ApiError> {
         let params = Params::new(19_456, 2, 1, None)
             .map_err(|e| ApiError::internal(anyhow::anyhow!("argon2 params: {e}")))?;
         let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
+        let started = Instant::now();
         let dummy_hash: Arc<str> = hash_with(
             &argon,
             &mut Memory::new(),
             uuid::Uuid::new_v4().to_string().as_bytes(),
         )?
         .into();
-        let (jobs, queue) = mpsc::channel::<Job>();
-        let queue = Arc::new(Mutex::new(queue));
-        for i in 0..concurrency.max(1) {
-            let queue = queue.clone();
+        let concurrency = concurrency.max(1);
+        let retry_after_secs = drain_secs(started.elapsed(), queue, concurrency);
+        let (jobs, waiting) = mpsc::sync_channel::<Job>(queue);
+        let waiting = Arc::new(Mutex::new(waiting));
+        for i in 0..concurrency {
+            let waiting = waiting.clone();
             std::thread::Builder::new()
                 .name(format!("argon2-{i}"))
-                .spawn(move || hashing_thread(&queue))
+                .spawn(move || hashing_thread(&waiting))
                 .map_err(|e| ApiError::internal(anyhow::anyhow!("hashing thread: {e}")))?;
         }
         Ok(Self {
             argon,
             jobs,
             dummy_hash,
+            retry_after_secs,
+            finished: Arc::new(AtomicU64::new(0)),
         })
+    }
+
+    /// How many hashes and verifies have finished so far.
+    pub fn finished(&self) -> u64 {
+        self.finished.load(Ordering::Relaxed)
     }
 
     pub async fn hash(&self, password: SecretString) -> Result<String, ApiError> {
@@ -90,7 +112,7 @@ impl PasswordHasher {
         Ok(known && matches)
     }
 
-    /// Runs `work` on the next free hashing thread.
+    /// Runs `work` on the next free hashing thread; RATE_LIMITED when the queue is full.
     async fn run<T, F>(&self, work: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
@@ -98,20 +120,42 @@ impl PasswordHasher {
     {
         let span = tracing::Span::current();
         let (done, result) = tokio::sync::oneshot::channel();
+        let finished = self.finished.clone();
         let job: Job = Box::new(move |memory| {
             let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 span.in_scope(|| work(memory))
             }))
             .unwrap_or_else(|_| Err(ApiError::internal(anyhow::anyhow!("argon2 panicked"))));
+            finished.fetch_add(1, Ordering::Relaxed);
             let _ = done.send(outcome);
         });
-        self.jobs
-            .send(job)
-            .map_err(|_| ApiError::internal(anyhow::anyhow!("the hashing threads are gone")))?;
+        self.jobs.try_send(job).map_err(|e| match e {
+            mpsc::TrySendError::Full(_) => {
+                tracing::warn!(
+                    target: "security",
+                    retry_after_secs = self.retry_after_secs,
+                    "password hashing queue full; request refused"
+                );
+                ApiError::RateLimited {
+                    retry_after_secs: self.retry_after_secs,
+                }
+            }
+            mpsc::TrySendError::Disconnected(_) => {
+                ApiError::internal(anyhow::anyhow!("the hashing threads are gone"))
+            }
+        })?;
         result
             .await
             .map_err(|_| ApiError::internal(anyhow::anyhow!("a hashing job was dropped")))?
     }
+}
+
+/// Seconds for `concurrency` threads to work off a full queue of `queue` jobs plus the
+/// ones running, at `one_hash` each (at least 1).
+fn drain_secs(one_hash: Duration, queue: usize, concurrency: usize) -> u64 {
+    let rounds = queue.div_ceil(concurrency.max(1)) + 1;
+    let secs = one_hash.as_secs_f64() * rounds as f64;
+    (secs.ceil() as u64).max(1)
 }
 
 /// Hashing yields the CPU to everything else: `SCHED_IDLE` on Linux (a waking request
@@ -229,7 +273,7 @@ mod tests {
 
     #[tokio::test]
     async fn hashes_verify_and_unknown_accounts_never_match() {
-        let hasher = PasswordHasher::new(2).unwrap();
+        let hasher = PasswordHasher::new(2, 4).unwrap();
         let hash = hasher
             .hash(SecretString::from("correct horse"))
             .await
@@ -253,6 +297,51 @@ mod tests {
                 .await
                 .unwrap()
         );
+    }
+
+    #[tokio::test]
+    async fn a_full_queue_refuses_with_a_retry_hint_then_recovers() {
+        use futures_util::FutureExt;
+        // One thread, one place in the queue.
+        let hasher = PasswordHasher::new(1, 1).unwrap();
+        let (started, busy_now) = tokio::sync::oneshot::channel();
+        let (release, released) = mpsc::channel::<()>();
+        let busy = {
+            let hasher = hasher.clone();
+            tokio::spawn(async move {
+                hasher
+                    .run(move |_| {
+                        let _ = started.send(());
+                        let _ = released.recv();
+                        Ok(())
+                    })
+                    .await
+            })
+        };
+        busy_now.await.unwrap();
+        // The thread is busy: this one takes the only place in the queue ...
+        let queued = hasher.hash(SecretString::from("waits its turn"));
+        tokio::pin!(queued);
+        assert!((&mut queued).now_or_never().is_none());
+        // ... and the next is refused at once, with a hint.
+        match hasher.hash(SecretString::from("one too many")).await {
+            Err(ApiError::RateLimited { retry_after_secs }) => assert!(retry_after_secs >= 1),
+            other => panic!("expected RATE_LIMITED, got {other:?}"),
+        }
+        release.send(()).unwrap();
+        busy.await.unwrap().unwrap();
+        assert!(queued.await.unwrap().starts_with("$argon2id$"));
+        // Once the queue has room again, hashing works.
+        assert!(hasher.hash(SecretString::from("after")).await.is_ok());
+        assert_eq!(hasher.finished(), 3);
+    }
+
+    #[test]
+    fn the_retry_hint_covers_working_off_a_full_queue() {
+        let hash = Duration::from_millis(100);
+        assert_eq!(drain_secs(hash, 0, 2), 1);
+        assert_eq!(drain_secs(hash, 64, 2), 4);
+        assert_eq!(drain_secs(Duration::from_millis(30), 64, 8), 1);
     }
 
     #[test]

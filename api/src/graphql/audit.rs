@@ -16,7 +16,8 @@ use schema::ids::UserId;
 #[derive(SimpleObject, Clone, Debug)]
 pub struct AuditEvent {
     pub id: ID,
-    /// Who did it; null for the system or a deleted account.
+    /// Who did it; null for the system, a deleted account, or someone unknown (a failed
+    /// sign-in to an account of the organization).
     pub actor: Option<User>,
     /// e.g. `member.change_role`, `invitation.create`.
     pub action: String,

@@ -36,9 +36,7 @@ fn error(e: &ApiError) -> HttpResponse {
         ApiError::BadInput { .. } => StatusCode::BAD_REQUEST,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     };
-    if status == StatusCode::INTERNAL_SERVER_ERROR {
-        tracing::error!(error = format!("{e:#}"), "audit export failed");
-    }
+    e.log();
     HttpResponse::build(status)
         .content_type("application/json")
         .body(serde_json::json!({ "code": e.code(), "message": e.to_string() }).to_string())

@@ -59,6 +59,13 @@ pub async fn middleware(
         if per_minute > 0 {
             let client = client_ip(req.request(), state.settings.trust_proxy);
             if let Err(retry_after) = limiter.check(&client, per_minute) {
+                tracing::warn!(
+                    target: "security",
+                    code = "RATE_LIMITED",
+                    retry_after_secs = retry_after,
+                    ip = %client,
+                    "request throttled"
+                );
                 let mut response = graphql_error(
                     StatusCode::TOO_MANY_REQUESTS,
                     "RATE_LIMITED",

@@ -3,13 +3,14 @@
 
 use crate::auth::{AuthState, Caller, refresh};
 use crate::error::{ApiError, ApiResult};
+use crate::service::throttle::{HOUR_SECS, HitError, Limit};
 use crate::service::{audit, enqueue};
 use crate::state::{AppState, RequestMeta};
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection;
 use schema::db::models::{NewMembership, NewSession, NewUser, Organization, User};
 use schema::db::{
-    AsyncPgConnection, DbError, invitations, members, organizations, rate_limits, sessions, users,
+    AsyncPgConnection, DbError, invitations, members, organizations, sessions, users,
 };
 use schema::enums::{MemberStatus, OrgRole};
 use schema::ids::{OrganizationId, SessionId, UserId};
@@ -47,10 +48,26 @@ pub async fn sign_up(state: &AppState, meta: &RequestMeta, input: SignUp) -> Api
     let org_name = validation::validate_organization_name(&input.organization_name)?;
 
     let mut conn = state.db().await?;
+    Limit::per_address(
+        "signup:ip",
+        meta,
+        state.settings.signup_per_ip_per_hour,
+        HOUR_SECS,
+    )
+    .hit(&mut conn)
+    .await?;
+    // Hashed before the address is looked up, so a registered address costs the same
+    // work (and time) as a new one; the throttle above keeps scans slow.
+    let password_hash = state.hasher.hash(input.password).await?;
     if users::find_by_email(&mut conn, &email).await?.is_some() {
+        tracing::info!(
+            target: "security",
+            email_domain = email_domain(&email),
+            ip = %meta.ip,
+            "sign-up with a registered e-mail"
+        );
         return Err(email_taken());
     }
-    let password_hash = state.hasher.hash(input.password).await?;
 
     let user_id = UserId::new_random();
     let org_id = OrganizationId::new_random();
@@ -131,57 +148,152 @@ pub async fn sign_up(state: &AppState, meta: &RequestMeta, input: SignUp) -> Api
     )
 }
 
-/// Failed password checks, limited per account and per IP (`LOGIN_FAILURES_PER_*` within
+/// Password checks, limited per account and per IP (`LOGIN_MAX_FAILURES_PER_*` within
 /// `LOGIN_FAILURE_WINDOW_SECS`): sign-in and accepting an invitation with an existing
-/// account share the counters.
+/// account share the counters. Each check is counted before argon2 runs, so concurrent
+/// wrong passwords cannot all slip under the limit; the right password clears the
+/// account's count and takes its own count back from the address.
 struct LoginThrottle {
-    account_key: String,
-    ip_key: String,
-    window: i32,
-    per_account: i32,
-    per_ip: i32,
+    account: Limit,
+    address: Limit,
+    /// The part of the e-mail after `@`, for logs (never the whole address).
+    email_domain: String,
 }
 
 impl LoginThrottle {
     fn new(state: &AppState, meta: &RequestMeta, email: &str) -> Self {
         let settings = &state.settings;
+        let window = settings.login_failure_window_secs;
         Self {
-            account_key: format!("login:account:{email}"),
-            ip_key: format!("login:ip:{}", meta.ip),
-            window: settings.login_failure_window_secs,
-            per_account: settings.login_failures_per_account,
-            per_ip: settings.login_failures_per_ip,
+            account: Limit::new(
+                "login:account",
+                email,
+                settings.login_failures_per_account,
+                window,
+            ),
+            address: Limit::per_address("login:ip", meta, settings.login_failures_per_ip, window),
+            email_domain: email_domain(email).to_string(),
         }
     }
 
-    /// RATE_LIMITED while either counter is at its limit.
-    async fn check(&self, conn: &mut AsyncPgConnection) -> ApiResult<()> {
-        for (key, limit) in [
-            (&self.account_key, self.per_account),
-            (&self.ip_key, self.per_ip),
-        ] {
-            let (count, retry_after) =
-                rate_limits::peek(conn, std::slice::from_ref(key), self.window).await?;
-            if count >= limit {
-                tracing::warn!(key = key.split(':').nth(1), "sign-in throttled");
-                return Err(ApiError::RateLimited {
-                    retry_after_secs: retry_after.max(1) as u64,
-                });
+    /// Checks `password` against `user`'s hash (a dummy hash when there is no such
+    /// account, so both take the same time): true for the right password. RATE_LIMITED
+    /// without checking when this attempt is over either limit.
+    async fn verify(
+        &self,
+        state: &AppState,
+        conn: &mut AsyncPgConnection,
+        meta: &RequestMeta,
+        user: Option<&User>,
+        password: SecretString,
+        via: &'static str,
+    ) -> ApiResult<bool> {
+        let user_id = user.map(|u| u.id);
+        self.count_attempt(conn, meta, user_id).await?;
+        let verified = match state
+            .hasher
+            .verify(password, user.map(|u| u.password_hash.clone()))
+            .await
+        {
+            Ok(verified) => verified,
+            Err(e) => {
+                // Not checked (e.g. the hash queue was full): not a failure either.
+                self.account.release(conn).await?;
+                self.address.release(conn).await?;
+                return Err(e);
+            }
+        };
+        if verified {
+            self.account.clear(conn).await?;
+            self.address.release(conn).await?;
+        } else {
+            tracing::warn!(
+                target: "security",
+                via,
+                user_id = user_id.map(tracing::field::display),
+                known_account = user_id.is_some(),
+                email_domain = %self.email_domain,
+                ip = %meta.ip,
+                "sign-in failed"
+            );
+            if let Some(user) = user_id {
+                audit_account(
+                    conn,
+                    meta,
+                    user,
+                    "auth.log_in_failed",
+                    json!({ "via": via }),
+                )
+                .await?;
             }
         }
-        Ok(())
+        Ok(verified)
     }
 
-    async fn failed(&self, conn: &mut AsyncPgConnection) -> ApiResult<()> {
-        rate_limits::hit(conn, &self.account_key, self.window).await?;
-        rate_limits::hit(conn, &self.ip_key, self.window).await?;
-        Ok(())
+    /// Counts the attempt against both limits. The refusal that first crosses an
+    /// existing account's limit in a window is written to its audit log.
+    async fn count_attempt(
+        &self,
+        conn: &mut AsyncPgConnection,
+        meta: &RequestMeta,
+        user: Option<UserId>,
+    ) -> ApiResult<()> {
+        if let Err(refused) = self.account.hit(conn).await {
+            if let (HitError::Throttled(t), Some(user)) = (&refused, user)
+                && t.first
+            {
+                audit_account(
+                    conn,
+                    meta,
+                    user,
+                    "auth.throttled",
+                    json!({ "retryAfterSecs": t.retry_after_secs }),
+                )
+                .await?;
+            }
+            return Err(refused.into());
+        }
+        Ok(self.address.hit(conn).await?)
     }
+}
 
-    async fn succeeded(&self, conn: &mut AsyncPgConnection) -> ApiResult<()> {
-        rate_limits::clear(conn, &self.account_key).await?;
+/// Writes an audit event about `user`'s account (no actor: whoever tried is unknown)
+/// in every organization where they are an active member, so its owners and admins see
+/// it; with no organization when there is none.
+async fn audit_account(
+    conn: &mut AsyncPgConnection,
+    meta: &RequestMeta,
+    user: UserId,
+    action: &'static str,
+    summary: serde_json::Value,
+) -> Result<(), DbError> {
+    let orgs: Vec<Option<OrganizationId>> = organizations::list_for_user(conn, user)
+        .await?
+        .into_iter()
+        .map(|org| Some(org.id))
+        .collect();
+    let orgs = if orgs.is_empty() { vec![None] } else { orgs };
+    conn.transaction::<_, DbError, _>(async |tx| {
+        for org in orgs {
+            audit(
+                tx,
+                meta,
+                org,
+                None,
+                action,
+                Some(("user", user.to_string())),
+                summary.clone(),
+            )
+            .await?;
+        }
         Ok(())
-    }
+    })
+    .await
+}
+
+/// The domain of an e-mail address, for logs that must not hold the address.
+fn email_domain(email: &str) -> &str {
+    email.rsplit_once('@').map_or("", |(_, domain)| domain)
 }
 
 #[tracing::instrument(skip_all)]
@@ -194,15 +306,11 @@ pub async fn log_in(
     let email = email.trim().to_lowercase();
     let throttle = LoginThrottle::new(state, meta, &email);
     let mut conn = state.db().await?;
-    throttle.check(&mut conn).await?;
-
     let user = users::find_by_email(&mut conn, &email).await?;
-    let verified = state
-        .hasher
-        .verify(password, user.as_ref().map(|u| u.password_hash.clone()))
+    let verified = throttle
+        .verify(state, &mut conn, meta, user.as_ref(), password, "logIn")
         .await?;
     let (Some(user), true) = (user, verified) else {
-        throttle.failed(&mut conn).await?;
         return Err(ApiError::Unauthenticated(INVALID_CREDENTIALS.into()));
     };
 
@@ -225,7 +333,6 @@ pub async fn log_in(
             &refresh_hash,
         )
         .await?;
-        throttle.succeeded(tx).await?;
         audit(
             tx,
             meta,
@@ -248,7 +355,10 @@ enum Refreshed {
         user: UserId,
         org: OrganizationId,
     },
-    Replayed,
+    Replayed {
+        session: SessionId,
+        user: UserId,
+    },
     Ended,
 }
 
@@ -284,7 +394,10 @@ pub async fn refresh_session(state: &AppState, meta: &RequestMeta) -> ApiResult<
                     json!({}),
                 )
                 .await?;
-                return Ok(Refreshed::Replayed);
+                return Ok(Refreshed::Replayed {
+                    session: session.id,
+                    user: session.user_id,
+                });
             }
             if organizations::find_active_membership(tx, session.user_id, session.org_id)
                 .await?
@@ -313,8 +426,14 @@ pub async fn refresh_session(state: &AppState, meta: &RequestMeta) -> ApiResult<
                 .ok_or_else(|| ApiError::Unauthenticated(SESSION_ENDED.into()))?;
             signed_in(state, user, org, role, session, Some(new_token))
         }
-        Refreshed::Replayed => {
-            tracing::warn!("refresh token replayed; session revoked");
+        Refreshed::Replayed { session, user } => {
+            tracing::warn!(
+                target: "security",
+                session_id = %session,
+                user_id = %user,
+                ip = %meta.ip,
+                "refresh token reused; session revoked"
+            );
             Err(ApiError::Unauthenticated(SESSION_ENDED.into()))
         }
         Refreshed::Ended => Err(ApiError::Unauthenticated(SESSION_ENDED.into())),
@@ -498,6 +617,14 @@ pub async fn accept_invitation(
     }
     let token_hash = refresh::hash(token);
     let mut conn = state.db().await?;
+    Limit::per_address(
+        "invitation:ip",
+        meta,
+        state.settings.accept_invitation_per_ip_per_hour,
+        HOUR_SECS,
+    )
+    .hit(&mut conn)
+    .await?;
     let peek = invitations::find_by_token_for_update(&mut conn, &token_hash)
         .await?
         .ok_or_else(invalid)?;
@@ -508,13 +635,17 @@ pub async fn accept_invitation(
     let throttle = LoginThrottle::new(state, meta, &peek.email.to_lowercase());
     let new_account = match &existing {
         Some(user) => {
-            throttle.check(&mut conn).await?;
-            let verified = state
-                .hasher
-                .verify(password, Some(user.password_hash.clone()))
+            let verified = throttle
+                .verify(
+                    state,
+                    &mut conn,
+                    meta,
+                    Some(user),
+                    password,
+                    "acceptInvitation",
+                )
                 .await?;
             if !verified {
-                throttle.failed(&mut conn).await?;
                 return Err(ApiError::Unauthenticated(
                     "password: an account with this e-mail exists; enter its password".into(),
                 ));

@@ -13,11 +13,12 @@
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::service::members::check_rank;
+use crate::service::throttle::{HOUR_SECS, Limit};
 use crate::service::{audit, enqueue, organization};
 use crate::state::{AppState, RequestMeta};
 use diesel_async::AsyncConnection;
 use schema::db::invitations::{self, Invitation};
-use schema::db::{AsyncPgConnection, rate_limits, users};
+use schema::db::{AsyncPgConnection, users};
 use schema::enums::{MemberStatus, OrgRole};
 use schema::jobs::Job;
 use schema::validation;
@@ -38,9 +39,6 @@ fn not_found() -> ApiError {
     ApiError::NotFound("invitation not found".into())
 }
 
-const HOUR_SECS: i32 = 3600;
-const DAY_SECS: i32 = 24 * HOUR_SECS;
-
 /// Counts the e-mail against the organization's and the address's quotas; refuses
 /// above either (the caller's transaction then rolls the counts back).
 async fn count_against_quotas(
@@ -49,29 +47,23 @@ async fn count_against_quotas(
     caller: &Caller,
     email: &str,
 ) -> ApiResult<()> {
-    let quotas = [
-        (
-            format!("invite:org:{}", caller.org),
-            state.settings.invites_per_org_per_hour,
-            HOUR_SECS,
-        ),
-        (
-            format!("invite:address:{email}"),
-            state.settings.invites_per_address_per_day,
-            DAY_SECS,
-        ),
-    ];
-    for (key, limit, window) in quotas {
-        if limit == 0 {
-            continue;
-        }
-        let (count, retry_after) = rate_limits::hit_with_retry(tx, &key, window).await?;
-        if i64::from(count) > i64::from(limit) {
-            return Err(ApiError::RateLimited {
-                retry_after_secs: u64::try_from(retry_after.max(1)).unwrap_or(1),
-            });
-        }
-    }
+    let settings = &state.settings;
+    Limit::new(
+        "invite:org",
+        &caller.org.to_string(),
+        settings.invites_per_org_per_hour,
+        HOUR_SECS,
+    )
+    .hit(tx)
+    .await?;
+    Limit::new(
+        "invite:address",
+        email,
+        settings.invites_per_address_per_day,
+        24 * HOUR_SECS,
+    )
+    .hit(tx)
+    .await?;
     Ok(())
 }
 

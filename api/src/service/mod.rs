@@ -11,6 +11,7 @@ pub mod password;
 pub mod standup_configs;
 pub mod standups;
 pub mod teams;
+pub mod throttle;
 
 use crate::state::RequestMeta;
 use schema::db::AsyncPgConnection;

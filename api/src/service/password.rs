@@ -3,6 +3,7 @@
 
 use crate::auth::refresh;
 use crate::error::{ApiError, ApiResult};
+use crate::service::throttle::{HOUR_SECS, Limit};
 use crate::service::{audit, enqueue};
 use crate::state::{AppState, RequestMeta};
 use diesel_async::AsyncConnection;
@@ -16,7 +17,6 @@ use tokio::time::Instant;
 
 /// Every answer takes at least this long, so timing does not tell whether an account exists.
 const MIN_RESPONSE: Duration = Duration::from_millis(250);
-const WINDOW_SECS: i32 = 3600;
 const PER_ACCOUNT: i32 = 5;
 const PER_ADDRESS: i32 = 30;
 
@@ -31,18 +31,12 @@ pub async fn request_reset(state: &AppState, meta: &RequestMeta, email: &str) ->
 
 async fn request_reset_inner(state: &AppState, meta: &RequestMeta, email: &str) -> ApiResult<()> {
     let email = validation::validate_email(email)?;
-    let account_key = format!("reset:account:{email}");
-    let ip_key = format!("reset:ip:{}", meta.ip);
     let mut conn = state.db().await?;
-    for (key, limit) in [(&account_key, PER_ACCOUNT), (&ip_key, PER_ADDRESS)] {
-        let count = rate_limits::hit(&mut conn, key, WINDOW_SECS).await?;
-        if count > limit {
-            let (_, retry_after) =
-                rate_limits::peek(&mut conn, std::slice::from_ref(key), WINDOW_SECS).await?;
-            return Err(ApiError::RateLimited {
-                retry_after_secs: retry_after.max(1) as u64,
-            });
-        }
+    for limit in [
+        Limit::new("reset:account", &email, PER_ACCOUNT, HOUR_SECS),
+        Limit::per_address("reset:ip", meta, PER_ADDRESS, HOUR_SECS),
+    ] {
+        limit.hit(&mut conn).await?;
     }
     let Some(user) = users::find_by_email(&mut conn, &email).await? else {
         tracing::info!("password reset requested for an unknown e-mail");
@@ -79,7 +73,8 @@ async fn request_reset_inner(state: &AppState, meta: &RequestMeta, email: &str) 
 }
 
 /// Sets a new password with a reset token; the token works once, and every session of
-/// the user ends.
+/// the user ends. Throttled per client address (`RESET_PASSWORD_PER_IP_PER_HOUR`), and
+/// the token is checked before the new password is hashed, so a wrong token costs no hash.
 #[tracing::instrument(skip_all)]
 pub async fn reset_password(
     state: &AppState,
@@ -97,8 +92,22 @@ pub async fn reset_password(
         return Err(invalid());
     }
     let token_hash = refresh::hash(token);
-    let password_hash = state.hasher.hash(new_password).await?;
     let mut conn = state.db().await?;
+    Limit::per_address(
+        "reset_password:ip",
+        meta,
+        state.settings.reset_password_per_ip_per_hour,
+        HOUR_SECS,
+    )
+    .hit(&mut conn)
+    .await?;
+    if password_resets::find_valid(&mut conn, &token_hash)
+        .await?
+        .is_none()
+    {
+        return Err(invalid());
+    }
+    let password_hash = state.hasher.hash(new_password).await?;
     conn.transaction::<_, ApiError, _>(async |tx| {
         let user = password_resets::consume(tx, &token_hash)
             .await?

@@ -17,4 +17,5 @@ mod standup_configs;
 mod standup_loop;
 mod standups;
 mod teams;
+mod throttles;
 mod ws;

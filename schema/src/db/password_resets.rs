@@ -24,6 +24,22 @@ pub async fn insert(
     Ok(())
 }
 
+/// The user of a token that exists, is unused and unexpired, without using it (a check
+/// before the work of setting a password; [`consume`] decides).
+pub async fn find_valid(
+    conn: &mut AsyncPgConnection,
+    token_hash: &[u8],
+) -> Result<Option<UserId>, DbError> {
+    Ok(password_resets::table
+        .filter(password_resets::token_hash.eq(token_hash))
+        .filter(password_resets::used_at.is_null())
+        .filter(password_resets::expires_at.gt(diesel::dsl::now))
+        .select(password_resets::user_id)
+        .first(conn)
+        .await
+        .optional()?)
+}
+
 /// Uses the token: returns its user when it exists, is unused and unexpired, and marks
 /// it used in the same statement, so it works once even under concurrent attempts.
 pub async fn consume(

@@ -1,4 +1,8 @@
 //! Fixed-window counters in PostgreSQL, so every api replica sees the same count.
+//!
+//! A throttle counts an attempt before doing the work it guards ([`hit_window`] in one
+//! statement) and refuses it when the new count is over its limit; a check made with a
+//! read before the work would let every concurrent attempt through.
 
 use super::DbError;
 use super::tables::rate_limits;
@@ -6,68 +10,62 @@ use diesel::sql_types::{Integer, Text};
 use diesel::{ExpressionMethods, QueryDsl};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
-#[derive(diesel::QueryableByName)]
-struct Count {
+/// A key's window after counting one more event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, diesel::QueryableByName)]
+pub struct Window {
+    /// Events in the current window, this one included.
     #[diesel(sql_type = Integer)]
-    count: i32,
+    pub count: i32,
+    /// Seconds until the window ends (at least 1).
     #[diesel(sql_type = Integer)]
-    retry_after: i32,
+    pub retry_after: i32,
 }
 
-/// The highest count among `keys` in the current window and the seconds until that
-/// window ends (0 when no key has a live window).
-pub async fn peek(
-    conn: &mut AsyncPgConnection,
-    keys: &[String],
-    window_secs: i32,
-) -> Result<(i32, i32), DbError> {
-    let rows: Vec<Count> = diesel::sql_query(
-        "SELECT count, GREATEST(1, CEIL(EXTRACT(EPOCH FROM (window_start + make_interval(secs => $2) - now()))))::int AS retry_after
-         FROM rate_limits
-         WHERE key = ANY($1) AND window_start > now() - make_interval(secs => $2)",
-    )
-    .bind::<diesel::sql_types::Array<Text>, _>(keys)
-    .bind::<Integer, _>(window_secs)
-    .load(conn)
-    .await?;
-    Ok(rows
-        .iter()
-        .map(|r| (r.count, r.retry_after))
-        .max_by_key(|(c, _)| *c)
-        .unwrap_or((0, 0)))
-}
-
-/// Counts one more event for `key`, starting a new window when the last one ended.
-pub async fn hit(
+/// Counts one more event for `key`, starting a new window when the last one ended, and
+/// returns the new count with the seconds left in its window. One statement: concurrent
+/// callers each see a different count.
+pub async fn hit_window(
     conn: &mut AsyncPgConnection,
     key: &str,
     window_secs: i32,
-) -> Result<i32, DbError> {
-    Ok(hit_with_retry(conn, key, window_secs).await?.0)
-}
-
-/// [`hit`], in the same one statement also returning the seconds until the window ends
-/// (at least 1): the retry hint when the new count is above a limit.
-pub async fn hit_with_retry(
-    conn: &mut AsyncPgConnection,
-    key: &str,
-    window_secs: i32,
-) -> Result<(i32, i32), DbError> {
-    let row: Count = diesel::sql_query(
+) -> Result<Window, DbError> {
+    Ok(diesel::sql_query(
         "INSERT INTO rate_limits (key, window_start, count) VALUES ($1, now(), 1)
          ON CONFLICT (key) DO UPDATE SET
            count = CASE WHEN rate_limits.window_start <= now() - make_interval(secs => $2)
                         THEN 1 ELSE rate_limits.count + 1 END,
            window_start = CASE WHEN rate_limits.window_start <= now() - make_interval(secs => $2)
                         THEN now() ELSE rate_limits.window_start END
-         RETURNING count, GREATEST(1, CEIL(EXTRACT(EPOCH FROM
-           (window_start + make_interval(secs => $2) - now()))))::int AS retry_after",
+         RETURNING count,
+           GREATEST(1, CEIL(EXTRACT(EPOCH FROM (window_start + make_interval(secs => $2) - now()))))::int AS retry_after",
     )
     .bind::<Text, _>(key)
     .bind::<Integer, _>(window_secs)
     .get_result(conn)
+    .await?)
+}
+
+/// Counts one more event for `key` (as [`hit_window`]) and returns the new count.
+pub async fn hit(
+    conn: &mut AsyncPgConnection,
+    key: &str,
+    window_secs: i32,
+) -> Result<i32, DbError> {
+    Ok(hit_window(conn, key, window_secs).await?.count)
+}
+
+/// Takes back one event counted for `key` (an attempt counted up front that turned out
+/// not to be one of the events limited, e.g. a sign-in with the right password).
+pub async fn release(conn: &mut AsyncPgConnection, key: &str) -> Result<(), DbError> {
+    diesel::update(
+        rate_limits::table
+            .filter(rate_limits::key.eq(key))
+            .filter(rate_limits::count.gt(0)),
+    )
+    .set(rate_limits::count.eq(rate_limits::count - 1))
+    .execute(conn)
     .await?;
-    Ok((row.count, row.retry_after))
+    Ok(())
 }
 
 pub async fn clear(conn: &mut AsyncPgConnection, key: &str) -> Result<(), DbError> {

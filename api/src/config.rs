@@ -85,6 +85,93 @@ pub struct Settings {
     /// 0 turns a quota off.
     pub invites_per_org_per_hour: i32,
     pub invites_per_address_per_day: i32,
+    /// Deployment: proxies, the WebSocket's limits, the metrics listener, production checks.
+    pub deployment: Deployment,
+}
+
+/// Settings of the deployment around the api: how far to trust proxy headers, the limits
+/// of `/graphql/ws`, where `/metrics` is served, and what production refuses.
+#[derive(Clone, Debug)]
+pub struct Deployment {
+    /// `TRUSTED_PROXY_HOPS` (default 1): with `TRUST_PROXY=true`, how many proxies of ours
+    /// append to `X-Forwarded-For`; the client address is the entry this many places from
+    /// the right (1: the right-most, written by the proxy in front of the api).
+    pub trusted_proxy_hops: usize,
+    /// `TRUST_FORWARDED_HEADER` (default false): with `TRUST_PROXY=true`, read the RFC 7239
+    /// `Forwarded` header instead of `X-Forwarded-For` (only when our proxy writes it).
+    pub trust_forwarded_header: bool,
+    /// `WS_MAX_SUBSCRIPTIONS` (default 20): subscriptions running at once on one WebSocket.
+    pub ws_max_subscriptions: usize,
+    /// `WS_MAX_CONNECTIONS_PER_USER` (default 10): WebSockets open at once per user (per
+    /// client address for anonymous ones), per api process.
+    pub ws_max_connections_per_user: usize,
+    /// `METRICS_BIND`: when set, `/metrics` is served only on this address (and not on
+    /// `BIND`); the production setting, so metrics stay off the public listener.
+    pub metrics_bind: Option<String>,
+    /// `ALLOW_INSECURE_PUBLIC_URL` (default false): lets `APP_ENV=production` run with an
+    /// `http://` `PUBLIC_URL`.
+    pub allow_insecure_public_url: bool,
+}
+
+impl Deployment {
+    /// Reads the deployment settings; with `APP_ENV=production`, refuses a missing
+    /// `JWT_SECRET` or `SECRETS_KEY` (no development key files) and an `http://`
+    /// `PUBLIC_URL` unless `ALLOW_INSECURE_PUBLIC_URL=true`.
+    fn from_map(
+        vars: &HashMap<String, String>,
+        production: bool,
+        public_url: &str,
+    ) -> Result<Self, ConfigError> {
+        let at_least_one = |name: &'static str, value: usize| {
+            if value == 0 {
+                Err(ConfigError {
+                    name,
+                    message: "must be at least 1".into(),
+                })
+            } else {
+                Ok(value)
+            }
+        };
+        let deployment = Deployment {
+            trusted_proxy_hops: at_least_one(
+                "TRUSTED_PROXY_HOPS",
+                parse(vars, "TRUSTED_PROXY_HOPS", 1)?,
+            )?,
+            trust_forwarded_header: parse(vars, "TRUST_FORWARDED_HEADER", false)?,
+            ws_max_subscriptions: at_least_one(
+                "WS_MAX_SUBSCRIPTIONS",
+                parse(vars, "WS_MAX_SUBSCRIPTIONS", 20)?,
+            )?,
+            ws_max_connections_per_user: at_least_one(
+                "WS_MAX_CONNECTIONS_PER_USER",
+                parse(vars, "WS_MAX_CONNECTIONS_PER_USER", 10)?,
+            )?,
+            metrics_bind: vars
+                .get("METRICS_BIND")
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty()),
+            allow_insecure_public_url: parse(vars, "ALLOW_INSECURE_PUBLIC_URL", false)?,
+        };
+        if production {
+            for name in ["JWT_SECRET", "SECRETS_KEY"] {
+                if vars.get(name).is_none_or(|v| v.trim().is_empty()) {
+                    return Err(ConfigError {
+                        name,
+                        message: "must be set when APP_ENV=production (development key files are not used)".into(),
+                    });
+                }
+            }
+            if public_url.starts_with("http://") && !deployment.allow_insecure_public_url {
+                return Err(ConfigError {
+                    name: "PUBLIC_URL",
+                    message: format!(
+                        "must be https:// when APP_ENV=production, got '{public_url}' (set ALLOW_INSECURE_PUBLIC_URL=true to allow http)"
+                    ),
+                });
+            }
+        }
+        Ok(deployment)
+    }
 }
 
 impl Settings {
@@ -113,6 +200,8 @@ impl Settings {
                 message: format!("must start with http:// or https://, got '{public_url}'"),
             });
         }
+        let production = get("APP_ENV").is_some_and(|v| v == "production");
+        let deployment = Deployment::from_map(vars, production, &public_url)?;
         let jwt_secret = match get("JWT_SECRET") {
             Some(secret) if secret.len() < 32 => {
                 return Err(ConfigError {
@@ -180,7 +269,7 @@ impl Settings {
                 })
                 .unwrap_or_default(),
             web_dir: get("WEB_DIR").map(PathBuf::from).unwrap_or(default_web_dir),
-            production: get("APP_ENV").is_some_and(|v| v == "production"),
+            production,
             http_workers: parse(vars, "HTTP_WORKERS", cores)?,
             max_body_bytes: parse(vars, "GRAPHQL_MAX_BODY_BYTES", 64 * 1024)?,
             max_batch: parse(vars, "GRAPHQL_MAX_BATCH", 10)?,
@@ -203,6 +292,7 @@ impl Settings {
             ),
             invites_per_org_per_hour: parse(vars, "INVITES_PER_ORG_PER_HOUR", 50)?,
             invites_per_address_per_day: parse(vars, "INVITES_PER_ADDRESS_PER_DAY", 3)?,
+            deployment,
         })
     }
 
@@ -299,5 +389,100 @@ mod tests {
         .unwrap();
         assert!(s.secure_cookies());
         assert_eq!(s.public_url, "https://standups.example.com");
+    }
+
+    #[test]
+    fn deployment_defaults_and_bounds() {
+        let s = Settings::from_map(&vars(&[("JWT_SECRET", &"s".repeat(32))])).unwrap();
+        let d = &s.deployment;
+        assert_eq!(d.trusted_proxy_hops, 1);
+        assert!(!d.trust_forwarded_header);
+        assert_eq!(d.ws_max_subscriptions, 20);
+        assert_eq!(d.ws_max_connections_per_user, 10);
+        assert_eq!(d.metrics_bind, None);
+        for name in [
+            "TRUSTED_PROXY_HOPS",
+            "WS_MAX_SUBSCRIPTIONS",
+            "WS_MAX_CONNECTIONS_PER_USER",
+        ] {
+            let err = Settings::from_map(&vars(&[("JWT_SECRET", &"s".repeat(32)), (name, "0")]))
+                .unwrap_err();
+            assert_eq!(err.name, name);
+        }
+        let s = Settings::from_map(&vars(&[
+            ("JWT_SECRET", &"s".repeat(32)),
+            ("TRUSTED_PROXY_HOPS", "2"),
+            ("TRUST_FORWARDED_HEADER", "true"),
+            ("METRICS_BIND", "127.0.0.1:9100"),
+        ]))
+        .unwrap();
+        assert_eq!(s.deployment.trusted_proxy_hops, 2);
+        assert!(s.deployment.trust_forwarded_header);
+        assert_eq!(s.deployment.metrics_bind.as_deref(), Some("127.0.0.1:9100"));
+    }
+
+    const KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+
+    #[test]
+    fn production_refuses_development_keys_and_plain_http() {
+        let secret = "s".repeat(32);
+        let https = ("PUBLIC_URL", "https://standups.example.com");
+        let production = ("APP_ENV", "production");
+        // A missing key is refused before any development key file is read or written.
+        let dir = std::env::temp_dir().join(format!("asyncstand-config-{}", std::process::id()));
+        let key_file = dir.join("jwt_secret");
+        let key_file = key_file.to_str().unwrap();
+        let err = Settings::from_map(&vars(&[
+            production,
+            https,
+            ("SECRETS_KEY", KEY),
+            ("JWT_SECRET_FILE", key_file),
+        ]))
+        .unwrap_err();
+        assert_eq!(err.name, "JWT_SECRET");
+        assert!(err.message.contains("APP_ENV=production"), "{err}");
+        assert!(!dir.exists(), "a development key file was written");
+        let err =
+            Settings::from_map(&vars(&[production, https, ("JWT_SECRET", &secret)])).unwrap_err();
+        assert_eq!(err.name, "SECRETS_KEY");
+
+        let err = Settings::from_map(&vars(&[
+            production,
+            ("PUBLIC_URL", "http://standups.example.com"),
+            ("JWT_SECRET", &secret),
+            ("SECRETS_KEY", KEY),
+        ]))
+        .unwrap_err();
+        assert_eq!(err.name, "PUBLIC_URL");
+        assert!(err.message.contains("ALLOW_INSECURE_PUBLIC_URL"), "{err}");
+        // The default PUBLIC_URL (http://$BIND) is refused too.
+        let err = Settings::from_map(&vars(&[
+            production,
+            ("JWT_SECRET", &secret),
+            ("SECRETS_KEY", KEY),
+        ]))
+        .unwrap_err();
+        assert_eq!(err.name, "PUBLIC_URL");
+
+        let s = Settings::from_map(&vars(&[
+            production,
+            ("PUBLIC_URL", "http://standups.example.com"),
+            ("ALLOW_INSECURE_PUBLIC_URL", "true"),
+            ("JWT_SECRET", &secret),
+            ("SECRETS_KEY", KEY),
+        ]))
+        .unwrap();
+        assert!(s.production);
+        let s = Settings::from_map(&vars(&[
+            production,
+            https,
+            ("JWT_SECRET", &secret),
+            ("SECRETS_KEY", KEY),
+        ]))
+        .unwrap();
+        assert!(s.production && s.secure_cookies());
+        // Outside production nothing changes: http and development keys are fine.
+        let s = Settings::from_map(&vars(&[("JWT_SECRET", &secret)])).unwrap();
+        assert!(!s.production);
     }
 }

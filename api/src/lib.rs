@@ -25,7 +25,7 @@ use crate::outbox::OutboxRelay;
 use crate::state::AppState;
 use actix_cors::Cors;
 use actix_web::dev::Server;
-use actix_web::middleware::{Compress, Condition, DefaultHeaders};
+use actix_web::middleware::{Compress, Condition, DefaultHeaders, from_fn};
 use actix_web::{App, HttpServer, web};
 use anyhow::Context as _;
 use schema::amqp::Topology;
@@ -40,6 +40,8 @@ use tracing_actix_web::TracingLogger;
 pub struct Application {
     port: u16,
     server: Server,
+    /// The `METRICS_BIND` listener and its port, when configured.
+    metrics: Option<(u16, Server)>,
     state: AppState,
 }
 
@@ -105,9 +107,21 @@ impl Application {
         let port = listener.local_addr()?.port();
         let server = serve(listener, state.clone(), schema)?;
         tracing::info!(address = %format!("http://{}", listener_addr(&state.settings.bind, port)), "api listening");
+        let metrics = match &state.settings.deployment.metrics_bind {
+            Some(bind) => {
+                let listener = TcpListener::bind(bind)
+                    .with_context(|| format!("binding METRICS_BIND={bind}"))?;
+                let port = listener.local_addr()?.port();
+                let server = serve_metrics(listener, state.clone())?;
+                tracing::info!(address = %format!("http://{}", listener_addr(bind, port)), "metrics listening");
+                Some((port, server))
+            }
+            None => None,
+        };
         Ok(Self {
             port,
             server,
+            metrics,
             state,
         })
     }
@@ -116,12 +130,20 @@ impl Application {
         self.port
     }
 
+    /// The port of the `METRICS_BIND` listener, when configured.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics.as_ref().map(|(port, _)| *port)
+    }
+
     pub fn state(&self) -> &AppState {
         &self.state
     }
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        match self.metrics {
+            Some((_, metrics)) => futures_util::try_join!(self.server, metrics).map(|_| ()),
+            None => self.server.await,
+        }
     }
 }
 
@@ -165,6 +187,11 @@ fn serve(listener: TcpListener, state: AppState, schema: AppSchema) -> anyhow::R
     let state_data = web::Data::new(state.clone());
     let schema_data = web::Data::new(schema);
     let limiter = web::Data::new(http::rate_limit::RateLimiter::default());
+    let sockets = web::Data::new(http::graphql_ws::WsConnections::default());
+    let security_headers = web::Data::new(http::security_headers::SecurityHeaders::new(
+        &state.settings,
+    )?);
+    let metrics_elsewhere = state.settings.deployment.metrics_bind.is_some();
     let server = HttpServer::new(move || {
         let settings = &state_data.settings;
         let mut cors = Cors::default()
@@ -184,14 +211,31 @@ fn serve(listener: TcpListener, state: AppState, schema: AppSchema) -> anyhow::R
                     .add(("Referrer-Policy", "no-referrer"))
                     .add(("X-Frame-Options", "DENY")),
             )
+            .wrap(from_fn(http::security_headers::middleware))
             .wrap(TracingLogger::default())
             .app_data(state_data.clone())
             .app_data(schema_data.clone())
             .app_data(limiter.clone())
-            .configure(http::routes)
+            .app_data(sockets.clone())
+            .app_data(security_headers.clone())
+            .configure(|cfg| http::routes(cfg, metrics_elsewhere))
             .service(http::web_ui_service(&state_data))
     })
     .workers(workers)
+    .listen(listener)?
+    .run();
+    Ok(server)
+}
+
+/// The `METRICS_BIND` listener: `/metrics` only.
+fn serve_metrics(listener: TcpListener, state: AppState) -> anyhow::Result<Server> {
+    let state = web::Data::new(state);
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .configure(http::metrics_routes)
+    })
+    .workers(1)
     .listen(listener)?
     .run();
     Ok(server)

@@ -29,6 +29,8 @@ pub const VARS: &[&str] = &[
     "SECRETS_KEY",
     "SECRETS_KEY_PREVIOUS",
     "SECRETS_KEY_FILE",
+    "APP_ENV",
+    "ALLOW_INSECURE_PUBLIC_URL",
     "LOG_FORMAT",
     "RUST_LOG",
 ];
@@ -375,6 +377,30 @@ impl Settings {
             get("SECRETS_KEY_FILE").unwrap_or_else(|| DEFAULT_SECRETS_KEY_FILE.to_owned()),
         );
 
+        // APP_ENV=production: no development key file, and https links unless allowed.
+        let production = get("APP_ENV").is_some_and(|v| v.trim() == "production");
+        let allow_insecure_public_url = flag(
+            "ALLOW_INSECURE_PUBLIC_URL",
+            get("ALLOW_INSECURE_PUBLIC_URL"),
+            false,
+        )?;
+        if production {
+            if secrets_key.is_none() {
+                return Err(Error::config(
+                    "SECRETS_KEY",
+                    "must be set when APP_ENV=production (development key files are not used)",
+                ));
+            }
+            if public_url.starts_with("http://") && !allow_insecure_public_url {
+                return Err(Error::config(
+                    "PUBLIC_URL",
+                    format!(
+                        "must be https:// when APP_ENV=production, got '{public_url}' (set ALLOW_INSECURE_PUBLIC_URL=true to allow http)"
+                    ),
+                ));
+            }
+        }
+
         let log_filter = get("RUST_LOG").unwrap_or_else(|| DEFAULT_LOG_FILTER.to_owned());
         if let Err(e) = EnvFilter::try_new(&log_filter) {
             return Err(Error::config("RUST_LOG", e.to_string()));
@@ -573,6 +599,37 @@ mod tests {
             let err = settings(&[(var, value)]).unwrap_err().to_string();
             assert!(err.starts_with(var), "{var}={value} gave: {err}");
         }
+    }
+
+    #[test]
+    fn production_refuses_the_development_key_and_plain_http() {
+        const KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+        let https = ("PUBLIC_URL", "https://standup.example.com");
+        let err = settings(&[("APP_ENV", "production"), https])
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("SECRETS_KEY:"), "{err}");
+        assert!(err.contains("APP_ENV=production"), "{err}");
+        // The default PUBLIC_URL is http.
+        let err = settings(&[("APP_ENV", "production"), ("SECRETS_KEY", KEY)])
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("PUBLIC_URL:"), "{err}");
+        assert!(err.contains("ALLOW_INSECURE_PUBLIC_URL"), "{err}");
+        settings(&[
+            ("APP_ENV", "production"),
+            ("SECRETS_KEY", KEY),
+            ("PUBLIC_URL", "http://standup.example.com"),
+            ("ALLOW_INSECURE_PUBLIC_URL", "true"),
+        ])
+        .unwrap();
+        settings(&[("APP_ENV", "production"), ("SECRETS_KEY", KEY), https]).unwrap();
+        // Outside production neither is required.
+        settings(&[]).unwrap();
+        let err = settings(&[("ALLOW_INSECURE_PUBLIC_URL", "perhaps")])
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("ALLOW_INSECURE_PUBLIC_URL:"), "{err}");
     }
 
     #[test]

@@ -75,15 +75,23 @@ impl JwtKeys {
 
     /// Verifies signature, algorithm, expiry, issuer, audience and type.
     pub fn verify(&self, token: &str) -> Result<Caller, String> {
+        self.verify_until(token).map(|(caller, _)| caller)
+    }
+
+    /// [`JwtKeys::verify`], also returning when the token expires (a WebSocket closes then).
+    pub fn verify_until(&self, token: &str) -> Result<(Caller, DateTime<Utc>), String> {
         let data = jsonwebtoken::decode::<AccessClaims>(token, &self.decoding, &self.validation)
             .map_err(|e| e.to_string())?;
         if data.claims.typ != ACCESS_TOKEN_TYPE {
             return Err("not an access token".into());
         }
-        Ok(Caller {
+        let expires_at = DateTime::from_timestamp(data.claims.exp, 0)
+            .ok_or_else(|| "expiry out of range".to_string())?;
+        let caller = Caller {
             user: data.claims.sub.into(),
             org: data.claims.org.into(),
             session: data.claims.sid.into(),
-        })
+        };
+        Ok((caller, expires_at))
     }
 }

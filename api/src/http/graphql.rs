@@ -1,15 +1,14 @@
-//! `/graphql`: JSON-only POST (single or batched), queries over GET, subscriptions over
-//! WebSocket with an Origin check.
+//! `/graphql`: JSON-only POST (single or batched), queries over GET. Subscriptions run over
+//! WebSocket (`graphql_ws`).
 
-use super::request::{auth_from_request, auth_state, graphql_error, meta};
-use crate::auth::AuthState;
+use super::request::{auth_from_request, graphql_error, meta};
 use crate::graphql::AppSchema;
 use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{CustomizeResponder, Either, HttpRequest, HttpResponse, Responder, web};
 use async_graphql::parser::types::{DocumentOperations, OperationType};
-use async_graphql::{BatchRequest, BatchResponse, Data, Response};
-use async_graphql_actix_web::{GraphQLResponse, GraphQLSubscription};
+use async_graphql::{BatchRequest, BatchResponse, Response};
+use async_graphql_actix_web::GraphQLResponse;
 use futures_util::StreamExt;
 
 type Reply = Either<HttpResponse, CustomizeResponder<GraphQLResponse>>;
@@ -133,7 +132,7 @@ pub async fn method_not_allowed() -> HttpResponse {
 }
 
 /// The type of the operation that would run; `None` when the document does not parse.
-fn operation_type(query: &str, operation_name: Option<&str>) -> Option<OperationType> {
+pub(super) fn operation_type(query: &str, operation_name: Option<&str>) -> Option<OperationType> {
     let doc = async_graphql::parser::parse_query(query).ok()?;
     match (&doc.operations, operation_name) {
         (DocumentOperations::Single(op), _) => Some(op.node.ty),
@@ -151,7 +150,7 @@ fn operation_type(query: &str, operation_name: Option<&str>) -> Option<Operation
 
 /// Every error carries a code: resolver errors set theirs; parse and validation errors
 /// (depth, complexity, unknown fields) are the client's, so BAD_USER_INPUT.
-fn with_codes(mut response: Response) -> Response {
+pub(super) fn with_codes(mut response: Response) -> Response {
     for error in &mut response.errors {
         let ext = error.extensions.get_or_insert_with(Default::default);
         if ext.get("code").is_none() {
@@ -179,63 +178,4 @@ fn too_large(limit: usize) -> HttpResponse {
         "BAD_USER_INPUT",
         &format!("the request body is larger than {limit} bytes"),
     )
-}
-
-/// GraphQL over WebSocket (graphql-ws / graphql-transport-ws). Browsers send an Origin:
-/// only our own origin and configured CORS origins may connect.
-pub async fn ws(
-    req: HttpRequest,
-    payload: web::Payload,
-    state: web::Data<AppState>,
-    schema: web::Data<AppSchema>,
-) -> actix_web::Result<HttpResponse> {
-    if let Some(origin) = req.headers().get("origin").and_then(|v| v.to_str().ok())
-        && !origin_allowed(&req, &state, origin)
-    {
-        tracing::warn!(%origin, "websocket from a foreign origin refused");
-        return Ok(graphql_error(
-            StatusCode::FORBIDDEN,
-            "FORBIDDEN",
-            "origin not allowed",
-        ));
-    }
-    let meta = meta(&req, &state);
-    let header_auth = auth_from_request(&req, &state);
-    let app_state = state.get_ref().clone();
-    GraphQLSubscription::new(AppSchema::clone(&schema))
-        .on_connection_init(move |value: serde_json::Value| {
-            let meta = meta.clone();
-            let header_auth = header_auth.clone();
-            let app_state = app_state.clone();
-            async move {
-                let token = value
-                    .get("Authorization")
-                    .or_else(|| value.get("authorization"))
-                    .and_then(|v| v.as_str())
-                    .map(str::to_string);
-                let auth = match token {
-                    Some(token) => auth_state(Some(&token), &app_state),
-                    None => header_auth,
-                };
-                if let AuthState::Invalid(_) = auth {
-                    return Err(async_graphql::Error::new("invalid or expired access token"));
-                }
-                let mut data = Data::default();
-                data.insert(meta);
-                data.insert(auth);
-                Ok(data)
-            }
-        })
-        .start(&req, payload)
-}
-
-fn origin_allowed(req: &HttpRequest, state: &AppState, origin: &str) -> bool {
-    let origin = origin.trim_end_matches('/');
-    if origin == state.settings.public_url
-        || state.settings.cors_origins.iter().any(|o| o == origin)
-    {
-        return true;
-    }
-    let info = req.connection_info();
-    origin == format!("{}://{}", info.scheme(), info.host())
 }

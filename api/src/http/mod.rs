@@ -1,16 +1,20 @@
-//! Routes: `/graphql` (POST + GET), `/graphql/ws`, `/playground/`, `/audit.csv`, `/healthz`, `/readyz`,
-//! and the built web UI with an index.html fallback.
+//! Routes: `/graphql` (POST + GET), `/graphql/ws`, `/playground/`, `/audit.csv`, `/healthz`,
+//! `/readyz`, `/metrics` (here, or on `METRICS_BIND` alone), and the built web UI with an
+//! index.html fallback.
 
 mod audit_export;
 mod graphql;
+pub mod graphql_ws;
 mod health;
 pub mod rate_limit;
 mod request;
+pub mod security_headers;
 mod web_ui;
 
-use actix_web::web;
+use actix_web::{HttpResponse, web};
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
+/// The main listener's routes; `/metrics` answers 404 here when `metrics_elsewhere`.
+pub fn routes(cfg: &mut web::ServiceConfig, metrics_elsewhere: bool) {
     cfg.service(
         web::resource("/graphql")
             .wrap(actix_web::middleware::from_fn(rate_limit::middleware))
@@ -18,12 +22,25 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(graphql::get))
             .route(web::route().to(graphql::method_not_allowed)),
     )
-    .service(web::resource("/graphql/ws").route(web::get().to(graphql::ws)))
+    .service(
+        web::resource("/graphql/ws")
+            .wrap(actix_web::middleware::from_fn(rate_limit::middleware))
+            .route(web::get().to(graphql_ws::upgrade)),
+    )
     .route("/audit.csv", web::get().to(audit_export::export))
     .route("/healthz", web::get().to(health::healthz))
-    .route("/readyz", web::get().to(health::readyz))
-    .route("/metrics", web::get().to(health::metrics))
-    .configure(web_ui::routes);
+    .route("/readyz", web::get().to(health::readyz));
+    if metrics_elsewhere {
+        cfg.route("/metrics", web::route().to(HttpResponse::NotFound));
+    } else {
+        metrics_routes(cfg);
+    }
+    cfg.configure(web_ui::routes);
+}
+
+/// `/metrics` alone: the `METRICS_BIND` listener's only route.
+pub fn metrics_routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/metrics", web::get().to(health::metrics));
 }
 
 pub use request::graphql_error;

@@ -57,7 +57,7 @@ pub async fn middleware(
     if let (Some(limiter), Some(state)) = (limiter, state) {
         let per_minute = state.settings.rate_limit_per_minute;
         if per_minute > 0 {
-            let client = client_ip(req.request(), state.settings.trust_proxy);
+            let client = client_ip(req.request(), &state.settings);
             if let Err(retry_after) = limiter.check(&client, per_minute) {
                 tracing::warn!(
                     target: "security",

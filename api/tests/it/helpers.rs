@@ -35,6 +35,8 @@ pub struct TestApp {
     pub client: Client,
     /// The running app's state, for tests that execute GraphQL in-process.
     pub state: api::state::AppState,
+    /// `http://127.0.0.1:PORT` of the `METRICS_BIND` listener, when the test set one.
+    pub metrics_address: Option<String>,
 }
 
 pub struct SignedUp {
@@ -87,6 +89,9 @@ impl TestApp {
         let settings = Settings::from_map(&vars).expect("settings");
         let app = Application::build(settings).await.expect("build app");
         let port = app.port();
+        let metrics_address = app
+            .metrics_port()
+            .map(|port| format!("http://127.0.0.1:{port}"));
         let state = app.state().clone();
         tokio::spawn(app.run_until_stopped());
         TestApp {
@@ -97,6 +102,7 @@ impl TestApp {
             amqp_prefix,
             client: new_client(),
             state,
+            metrics_address,
         }
     }
 

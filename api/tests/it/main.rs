@@ -4,6 +4,7 @@
 mod audit;
 mod auth;
 mod browser;
+mod deployment;
 mod hardening;
 mod health;
 mod helpers;

@@ -569,7 +569,12 @@ async fn admins_start_and_close_standups_and_members_cannot() {
 pub(crate) const STANDUP_EVENTS: &str =
     "subscription($team: ID!) { standupEvents(teamId: $team) { kind standupId teamId userId at } }";
 
-fn event(kind: StandupEventKind, org: &str, team: &str, standup: uuid::Uuid) -> StandupEvent {
+pub(crate) fn event(
+    kind: StandupEventKind,
+    org: &str,
+    team: &str,
+    standup: uuid::Uuid,
+) -> StandupEvent {
     StandupEvent {
         kind,
         org_id: org.parse().unwrap(),
@@ -581,7 +586,7 @@ fn event(kind: StandupEventKind, org: &str, team: &str, standup: uuid::Uuid) -> 
 }
 
 /// Waits for the next `next` message of subscription `id`, skipping nothing else.
-async fn next_event(ws: &mut WsClient, wait: Duration) -> Option<Value> {
+pub(crate) async fn next_event(ws: &mut WsClient, wait: Duration) -> Option<Value> {
     match ws.next(wait).await {
         Incoming::Message(m) if m["type"] == "next" => {
             Some(m["payload"]["data"]["standupEvents"].clone())
@@ -594,7 +599,7 @@ async fn next_event(ws: &mut WsClient, wait: Duration) -> Option<Value> {
 
 /// Publishes `probe` through `publish` until the subscriber sees it: the subscription and
 /// every replica's queue binding are then live.
-async fn until_live(ws: &mut WsClient, publish: impl Fn()) {
+pub(crate) async fn until_live(ws: &mut WsClient, publish: impl Fn()) {
     for _ in 0..50 {
         publish();
         if next_event(ws, Duration::from_millis(200)).await.is_some() {

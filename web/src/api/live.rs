@@ -1,7 +1,8 @@
 //! Live updates: `standupEvents` over GraphQL-over-WebSocket (`graphql-transport-ws`).
 //! The socket authenticates with the access token in `connection_init`; when it closes
-//! (server restart, network, expired token) it reconnects after a pause, and every page
-//! that listens refetches what it shows, so nothing is missed for long.
+//! (server restart, network) it reconnects after a pause, and every page that listens
+//! refetches what it shows, so nothing is missed for long. The server closes it with
+//! code 4401 when the access token expires: the client then refreshes the session first.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -10,12 +11,15 @@ use gloo_timers::callback::Timeout;
 use schema::ops::{STANDUP_EVENTS, StandupEvent};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
-use web_sys::{MessageEvent, WebSocket};
+use web_sys::{CloseEvent, MessageEvent, WebSocket};
+use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use super::use_api;
 
 const RECONNECT_MS: u32 = 2_000;
+/// The close code of a socket whose access token expired (or did not verify).
+const CLOSE_UNAUTHORIZED: u16 = 4401;
 
 /// The WebSocket URL of the API on this origin.
 fn socket_url() -> Option<String> {
@@ -33,7 +37,7 @@ struct Live {
     socket: WebSocket,
     _on_open: Closure<dyn FnMut()>,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
-    _on_close: Closure<dyn FnMut()>,
+    _on_close: Closure<dyn FnMut(CloseEvent)>,
 }
 
 impl Drop for Live {
@@ -110,11 +114,19 @@ pub fn use_standup_events(team_id: String, on_event: Callback<Option<StandupEven
                 })
             };
             let on_close = {
-                let (timer, reconnect) = (timer.clone(), reconnect.clone());
-                Closure::<dyn FnMut()>::new(move || {
-                    let reconnect = reconnect.clone();
-                    *timer.borrow_mut() =
-                        Some(Timeout::new(RECONNECT_MS, move || reconnect.emit(())));
+                let (timer, reconnect, client) = (timer.clone(), reconnect.clone(), client.clone());
+                Closure::<dyn FnMut(CloseEvent)>::new(move |e: CloseEvent| {
+                    let (timer, reconnect, client) =
+                        (timer.clone(), reconnect.clone(), client.clone());
+                    let expired = e.code() == CLOSE_UNAUTHORIZED;
+                    spawn_local(async move {
+                        // A fresh access token for the next connection_init.
+                        if expired {
+                            let _ = client.refresh().await;
+                        }
+                        *timer.borrow_mut() =
+                            Some(Timeout::new(RECONNECT_MS, move || reconnect.emit(())));
+                    });
                 })
             };
             socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));

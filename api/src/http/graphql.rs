@@ -137,6 +137,10 @@ pub(super) fn operation_type(query: &str, operation_name: Option<&str>) -> Optio
     match (&doc.operations, operation_name) {
         (DocumentOperations::Single(op), _) => Some(op.node.ty),
         (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| op.node.ty),
+        // One named operation (the parser keeps named ones in a map) needs no name.
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => {
+            ops.values().next().map(|op| op.node.ty)
+        }
         (DocumentOperations::Multiple(ops), None) => {
             // Ambiguous without a name: refuse if any operation could mutate.
             if ops.values().all(|op| op.node.ty == OperationType::Query) {
@@ -178,4 +182,44 @@ fn too_large(limit: usize) -> HttpResponse {
         "BAD_USER_INPUT",
         &format!("the request body is larger than {limit} bytes"),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operation_types_of_anonymous_named_and_several_operations() {
+        let ty = |q: &str, name: Option<&str>| operation_type(q, name);
+        assert_eq!(
+            ty("subscription { standupEvents(teamId: 1) { kind } }", None),
+            Some(OperationType::Subscription)
+        );
+        // A single named operation (what the web app sends) needs no operationName.
+        assert_eq!(
+            ty(
+                "subscription StandupEvents($t: ID!) { standupEvents(teamId: $t) { kind } }",
+                None
+            ),
+            Some(OperationType::Subscription)
+        );
+        assert_eq!(
+            ty("mutation LogOut { logOut }", None),
+            Some(OperationType::Mutation)
+        );
+        // Several without a name: treated as able to mutate unless all are queries.
+        assert_eq!(
+            ty("query A { viewer { role } } subscription B { x }", None),
+            Some(OperationType::Mutation)
+        );
+        assert_eq!(
+            ty("query A { a } query B { b }", None),
+            Some(OperationType::Query)
+        );
+        assert_eq!(
+            ty("query A { a } mutation B { logOut }", Some("A")),
+            Some(OperationType::Query)
+        );
+        assert_eq!(ty("not graphql", None), None);
+    }
 }

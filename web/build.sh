@@ -143,13 +143,14 @@ printf '[web]   wasm  %8d bytes (%d gzip)\n' "$(wc -c <"$DIST/$WASM_NAME")" "$WA
 printf '[web]   js    %8d bytes (%d gzip)\n' "$(( $(wc -c <"$DIST/$JS_NAME") + $(wc -c <"$DIST/$BOOT_NAME") ))" "$JS_GZ"
 printf '[web]   css   %8d bytes (%d gzip)\n' "$(wc -c <"$DIST/$CSS_NAME")" "$CSS_GZ"
 printf '[web] wasm+js gzip: %d bytes (%d KiB)\n' "$TOTAL" "$(( TOTAL / 1024 ))"
-# The product target is 400 KB, 400,000 bytes (docs/benchmarks.md, "The web bundle (5)",
-# tracks it). The build fails past a hard ceiling just above the last measured size
-# (398,375 bytes), so growth stays visible; raise it on purpose, with the numbers.
+# The product budget is 500 KB; the team's own target is 400 KB, 400,000 bytes
+# (docs/benchmarks.md, "The web bundle (5)", tracks it). The build fails past a hard
+# ceiling just above the last measured size (402,276 bytes with the account page), so
+# growth stays visible; raise it on purpose, with the numbers.
 if (( TOTAL > 400000 )); then
   log "warning: wasm+js gzip is over the 400 KB target (see docs/benchmarks.md)"
 fi
-CEILING_KB="${WEB_BUDGET_KB:-392}"
+CEILING_KB="${WEB_BUDGET_KB:-400}"
 if (( TOTAL > CEILING_KB * 1024 )); then
   log "wasm+js gzip is over the ${CEILING_KB} KB ceiling"
   exit 1

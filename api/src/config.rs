@@ -79,6 +79,9 @@ pub struct Settings {
     /// `SUBSCRIPTION_RECHECK_SECS`: how often a live subscription re-checks that its
     /// session and membership still hold (default 60); it ends when they do not.
     pub subscription_recheck: Duration,
+    /// `SESSION_MAX_LIFETIME_DAYS`: a session ends this long after sign-in however often
+    /// it is refreshed (default 90).
+    pub session_max_lifetime: Duration,
     /// Mail quotas. `INVITES_PER_ORG_PER_HOUR` (default 50): invitation e-mails, new or
     /// resent, one organization sends per hour. `INVITES_PER_ADDRESS_PER_DAY` (default 3):
     /// invitation e-mails one address receives per day, from every organization together.
@@ -289,6 +292,9 @@ impl Settings {
             password_hash_queue: parse(vars, "PASSWORD_HASH_QUEUE", 64)?,
             subscription_recheck: Duration::from_secs(
                 parse::<u64>(vars, "SUBSCRIPTION_RECHECK_SECS", 60)?.max(1),
+            ),
+            session_max_lifetime: Duration::from_secs(
+                parse::<u64>(vars, "SESSION_MAX_LIFETIME_DAYS", 90)?.max(1) * 86_400,
             ),
             invites_per_org_per_hour: parse(vars, "INVITES_PER_ORG_PER_HOUR", 50)?,
             invites_per_address_per_day: parse(vars, "INVITES_PER_ADDRESS_PER_DAY", 3)?,

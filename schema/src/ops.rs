@@ -378,6 +378,48 @@ impl Operation for ResetPassword {
     type Data = ResetPasswordData;
 }
 
+/// `changePassword(currentPassword: String!, newPassword: String!): Boolean!` — every
+/// other session of the user ends; this one goes on.
+#[derive(Debug)]
+pub enum ChangePassword {}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChangePasswordVariables {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, FromJson)]
+#[serde(rename_all = "camelCase")]
+pub struct ChangePasswordData {
+    pub change_password: bool,
+}
+
+impl Operation for ChangePassword {
+    const NAME: &'static str = "ChangePassword";
+    const QUERY: &'static str = "mutation ChangePassword($currentPassword: String!, $newPassword: String!) { changePassword(currentPassword: $currentPassword, newPassword: $newPassword) }";
+    type Variables = ChangePasswordVariables;
+    type Data = ChangePasswordData;
+}
+
+/// `logOutEverywhere: Boolean!` — every session of the user ends, this one included.
+#[derive(Debug)]
+pub enum LogOutEverywhere {}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, FromJson)]
+#[serde(rename_all = "camelCase")]
+pub struct LogOutEverywhereData {
+    pub log_out_everywhere: bool,
+}
+
+impl Operation for LogOutEverywhere {
+    const NAME: &'static str = "LogOutEverywhere";
+    const QUERY: &'static str = "mutation LogOutEverywhere { logOutEverywhere }";
+    type Variables = NoVariables;
+    type Data = LogOutEverywhereData;
+}
+
 // ---------------------------------------------------------------------------------
 // Queries
 
@@ -409,6 +451,8 @@ const ACCOUNT: &[(&str, &str)] = &[
     (SwitchOrganization::NAME, SwitchOrganization::QUERY),
     (RequestPasswordReset::NAME, RequestPasswordReset::QUERY),
     (ResetPassword::NAME, ResetPassword::QUERY),
+    (ChangePassword::NAME, ChangePassword::QUERY),
+    (LogOutEverywhere::NAME, LogOutEverywhere::QUERY),
     (ViewerQuery::NAME, ViewerQuery::QUERY),
 ];
 
@@ -569,7 +613,7 @@ mod tests {
 
     #[test]
     fn every_document_names_its_operation_and_defines_used_fragments() {
-        assert_eq!(all().count(), 42);
+        assert_eq!(all().count(), 44);
         for (name, query) in all() {
             assert!(
                 query.contains(&format!(" {name}")),

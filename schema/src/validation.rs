@@ -32,6 +32,13 @@ pub const PASSWORD_MIN_CHARS: usize = 8;
 pub const PASSWORD_MAX_CHARS: usize = 128;
 pub const EMAIL_MAX_CHARS: usize = 254;
 pub const NAME_MAX_CHARS: usize = 100;
+/// Search terms and filter values (the member search, the audit log's filters).
+pub const FILTER_MAX_CHARS: usize = 200;
+/// The longest string any GraphQL argument or input field may carry; the API refuses a
+/// longer one before running the operation. Fields with their own rule are tighter.
+pub const INPUT_MAX_CHARS: usize = 10_000;
+/// What is kept of a `User-Agent` header (sessions, audit rows).
+pub const USER_AGENT_MAX_CHARS: usize = 512;
 
 const COMMON_PASSWORDS: &str = include_str!("common_passwords.txt");
 
@@ -90,11 +97,17 @@ pub fn validate_password_field(field: &'static str, password: &str) -> Result<()
     if is_common_password(password) {
         return Err(ValidationError::new(
             field,
-            "is one of the most common passwords; choose another",
+            format!(
+                "is one of the {COMMON_PASSWORDS_LISTED} most common passwords (checked without regard to case); choose another"
+            ),
         ));
     }
     Ok(())
 }
+
+/// How many common passwords the server refuses (the size of
+/// `data/common-passwords.txt.gz`), as the error message says.
+pub const COMMON_PASSWORDS_LISTED: &str = "10,000";
 
 /// `str::to_lowercase`; in the browser, `String.prototype.toLowerCase` (the same Unicode
 /// mappings, final sigma included) instead of Rust's lower-case tables, which were ~5 KB
@@ -112,11 +125,65 @@ fn lowercase(text: &str) -> String {
 
 fn is_common_password(password: &str) -> bool {
     let lower = lowercase(password);
-    COMMON_PASSWORDS
+    let short_list = COMMON_PASSWORDS
         .lines()
         .map(str::trim)
         // The list is ASCII (a test checks), so ASCII lower-casing is the same here.
-        .any(|known| !known.is_empty() && known.to_ascii_lowercase() == lower)
+        .any(|known| !known.is_empty() && known.to_ascii_lowercase() == lower);
+    #[cfg(feature = "common-passwords")]
+    {
+        // An unreadable list refuses nothing here; the api checks it loads at start-up.
+        short_list || common_passwords().is_ok_and(|list| list.contains(lower.as_str()))
+    }
+    #[cfg(not(feature = "common-passwords"))]
+    short_list
+}
+
+/// The 10,000 most common passwords meeting the length rule, lower case
+/// (`data/common-passwords.txt.gz`, see `data/README.md`), decompressed on first use.
+/// Server side only: the web bundle does without it.
+#[cfg(feature = "common-passwords")]
+pub fn common_passwords() -> Result<&'static std::collections::HashSet<String>, String> {
+    use std::io::Read;
+    use std::sync::LazyLock;
+    const GZIPPED: &[u8] = include_bytes!("../data/common-passwords.txt.gz");
+    static LIST: LazyLock<Result<std::collections::HashSet<String>, String>> =
+        LazyLock::new(|| {
+            let mut text = String::new();
+            flate2::read::GzDecoder::new(GZIPPED)
+                .read_to_string(&mut text)
+                .map_err(|e| format!("the common-password list cannot be read: {e}"))?;
+            Ok(text
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(str::to_owned)
+                .collect())
+        });
+    LIST.as_ref().map_err(Clone::clone)
+}
+
+/// At most `max` characters (characters, not bytes).
+pub fn validate_max_chars(
+    field: &'static str,
+    value: &str,
+    max: usize,
+) -> Result<(), ValidationError> {
+    if value.chars().count() > max {
+        return Err(ValidationError::new(
+            field,
+            format!("must be at most {max} characters"),
+        ));
+    }
+    Ok(())
+}
+
+/// The first `max` characters of `text`.
+pub fn truncate_chars(text: &str, max: usize) -> &str {
+    match text.char_indices().nth(max) {
+        Some((i, _)) => &text[..i],
+        None => text,
+    }
 }
 
 /// A person's display name: 1 to 100 characters after trimming, no control characters.
@@ -328,6 +395,19 @@ mod tests {
         assert!(validate_password("plain lowercase words").is_ok());
         // Counted in characters, not bytes.
         assert!(validate_password("ääääääää").is_ok());
+    }
+
+    #[test]
+    fn lengths_are_counted_in_characters() {
+        assert!(validate_max_chars("search", &"ä".repeat(200), FILTER_MAX_CHARS).is_ok());
+        assert_eq!(
+            validate_max_chars("search", &"ä".repeat(201), FILTER_MAX_CHARS)
+                .unwrap_err()
+                .to_string(),
+            "search: must be at most 200 characters"
+        );
+        assert_eq!(truncate_chars("äbc", 2), "äb");
+        assert_eq!(truncate_chars("äbc", 5), "äbc");
     }
 
     #[test]

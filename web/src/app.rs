@@ -11,8 +11,8 @@ use crate::pages::standups::{MyStandupsPage, StandupPage, TeamHistoryPage};
 use crate::pages::team::TeamPage;
 use crate::pages::teams::TeamsPage;
 use crate::pages::{
-    AcceptInvitationPage, AuditLogPage, ForgotPasswordPage, HomePage, MembersPage, NotFoundPage,
-    ResetPasswordPage, SettingsPage, SignInPage, SignUpPage,
+    AcceptInvitationPage, AccountPage, AuditLogPage, ForgotPasswordPage, HomePage, MembersPage,
+    NotFoundPage, ResetPasswordPage, SettingsPage, SignInPage, SignUpPage,
 };
 
 #[derive(Clone, Debug, PartialEq, Routable)]
@@ -52,6 +52,9 @@ pub enum Route {
     AuditLog,
     #[at("/settings")]
     Settings,
+    /// The signed-in person's own account: password, sessions.
+    #[at("/account")]
+    Account,
     #[not_found]
     #[at("/404")]
     NotFound,
@@ -86,6 +89,7 @@ fn switch(route: Route) -> Html {
         Route::Settings => {
             html! { <Gate need={Need::SignedIn}><Shell><SettingsPage /></Shell></Gate> }
         }
+        Route::Account => signed_in(html! { <AccountPage /> }),
         Route::NotFound => html! { <NotFoundPage /> },
     }
 }

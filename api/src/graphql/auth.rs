@@ -6,6 +6,7 @@ use crate::service::organization::require_caller;
 use crate::service::password;
 use crate::state::{AppState, RequestMeta};
 use async_graphql::{Context, ErrorExtensions, ID, InputObject, Object, Result, ResultExt};
+use schema::validation;
 use secrecy::SecretString;
 
 #[derive(InputObject)]
@@ -91,6 +92,10 @@ impl AuthMutation {
     /// Signs in with e-mail and password.
     async fn log_in(&self, ctx: &Context<'_>, input: LogInInput) -> Result<AuthPayload> {
         let (state, meta) = request(ctx)?;
+        // No account has a longer address: refused before any lookup or hashing.
+        validation::validate_max_chars("email", input.email.trim(), validation::EMAIL_MAX_CHARS)
+            .map_err(ApiError::from)
+            .extend()?;
         let signed_in = service::log_in(
             state,
             meta,

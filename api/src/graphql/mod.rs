@@ -1,7 +1,9 @@
 //! The GraphQL schema: thin resolvers over `service`, one module per domain.
 
+mod account;
 mod audit;
 mod auth;
+mod input_bounds;
 mod invitations;
 mod jobs;
 mod loaders;
@@ -33,6 +35,7 @@ pub struct QueryRoot(
 #[graphql(name = "Mutation")]
 pub struct MutationRoot(
     auth::AuthMutation,
+    account::AccountMutation,
     jobs::JobsMutation,
     members::MembersMutation,
     invitations::InvitationsMutation,
@@ -75,6 +78,7 @@ pub fn build_schema(state: Option<AppState>, limits: Limits) -> AppSchema {
     .limit_complexity(limits.max_complexity)
     .limit_recursive_depth(32)
     .limit_directives(50)
+    .extension(input_bounds::InputBounds)
     .extension(loaders::Loaders);
     if !limits.introspection {
         builder = builder.disable_introspection();

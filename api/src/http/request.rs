@@ -7,6 +7,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderMap};
 use actix_web::{HttpMessage, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
+use schema::validation::{USER_AGENT_MAX_CHARS, truncate_chars};
 use serde_json::json;
 use std::net::IpAddr;
 
@@ -104,7 +105,8 @@ pub fn meta(req: &HttpRequest, state: &AppState) -> RequestMeta {
             .headers()
             .get("user-agent")
             .and_then(|v| v.to_str().ok())
-            .map(str::to_string),
+            // Stored with sessions and audit rows: bounded like every other input.
+            .map(|ua| truncate_chars(ua, USER_AGENT_MAX_CHARS).to_string()),
         request_id,
         refresh_token,
     }

@@ -5,6 +5,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::service::organization;
 use crate::state::AppState;
 use schema::db::audit::{self, AuditEntry, AuditFilter};
+use schema::validation;
 
 /// One page of the caller's organization's audit events and whether more follow.
 #[tracing::instrument(skip_all)]
@@ -20,6 +21,15 @@ pub async fn list(
         return Err(ApiError::Forbidden(
             "only owners and admins can read the audit log".into(),
         ));
+    }
+    for (field, value) in [
+        ("action", &filter.action),
+        ("targetType", &filter.target_type),
+        ("targetId", &filter.target_id),
+    ] {
+        if let Some(value) = value {
+            validation::validate_max_chars(field, value, validation::FILTER_MAX_CHARS)?;
+        }
     }
     if let (Some(from), Some(to)) = (filter.from, filter.to)
         && from >= to

@@ -379,7 +379,13 @@ pub async fn refresh_session(state: &AppState, meta: &RequestMeta) -> ApiResult<
                 return Ok(Refreshed::Ended);
             };
             let session = found.session;
-            if session.revoked_at.is_some() || session.expires_at <= Utc::now() {
+            // However often it is refreshed, a session ends its maximum lifetime after
+            // sign-in.
+            let deadline = session_deadline(state, session.created_at);
+            if session.revoked_at.is_some()
+                || session.expires_at <= Utc::now()
+                || deadline <= Utc::now()
+            {
                 return Ok(Refreshed::Ended);
             }
             if found.used_at.is_some() {
@@ -408,7 +414,7 @@ pub async fn refresh_session(state: &AppState, meta: &RequestMeta) -> ApiResult<
             }
             sessions::mark_token_used(tx, &presented).await?;
             sessions::insert_refresh_token(tx, session.id, &new_hash).await?;
-            sessions::touch(tx, session.id, expires).await?;
+            sessions::touch(tx, session.id, expires.min(deadline)).await?;
             Ok(Refreshed::Rotated {
                 session: session.id,
                 user: session.user_id,
@@ -532,7 +538,10 @@ async fn open_session(
             org_id: org,
             expires_at,
             ip: Some(meta.ip.as_str()),
-            user_agent: meta.user_agent.as_deref().map(|ua| truncate(ua, 512)),
+            user_agent: meta
+                .user_agent
+                .as_deref()
+                .map(|ua| validation::truncate_chars(ua, validation::USER_AGENT_MAX_CHARS)),
         },
     )
     .await?;
@@ -563,23 +572,26 @@ fn signed_in(
     })
 }
 
+/// When a session used now expires: `REFRESH_TTL_DAYS` from now, never past its maximum
+/// lifetime (for a new session, `SESSION_MAX_LIFETIME_DAYS` from now).
 fn session_expiry(state: &AppState) -> DateTime<Utc> {
-    Utc::now()
-        + chrono::Duration::from_std(state.settings.refresh_token_ttl)
-            .unwrap_or(chrono::Duration::days(30))
+    let now = Utc::now();
+    (now + chrono::Duration::from_std(state.settings.refresh_token_ttl)
+        .unwrap_or(chrono::Duration::days(30)))
+    .min(session_deadline(state, now))
+}
+
+/// The end of a session's maximum lifetime (`SESSION_MAX_LIFETIME_DAYS` after sign-in).
+fn session_deadline(state: &AppState, created_at: DateTime<Utc>) -> DateTime<Utc> {
+    created_at
+        + chrono::Duration::from_std(state.settings.session_max_lifetime)
+            .unwrap_or(chrono::Duration::days(90))
 }
 
 fn email_taken() -> ApiError {
     ApiError::Conflict {
         field: Some("email"),
         message: "email: an account with this e-mail already exists; sign in instead".into(),
-    }
-}
-
-fn truncate(s: &str, max: usize) -> &str {
-    match s.char_indices().nth(max) {
-        Some((i, _)) => &s[..i],
-        None => s,
     }
 }
 

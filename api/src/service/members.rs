@@ -79,6 +79,9 @@ pub async fn list(
     after: Option<(DateTime<Utc>, UserId)>,
     first: i64,
 ) -> ApiResult<(Vec<Member>, bool)> {
+    if let Some(search) = &filter.search {
+        validation::validate_max_chars("search", search, validation::FILTER_MAX_CHARS)?;
+    }
     organization::current(state, caller).await?;
     let mut conn = state.db().await?;
     let mut page = members::list(&mut conn, caller.org, filter, after, first + 1).await?;

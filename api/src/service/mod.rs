@@ -1,6 +1,7 @@
 //! Domain operations: authorization, the transaction, the audit row and the outbox row,
 //! together so none can be forgotten. Resolvers call exactly one of these.
 
+pub mod account;
 pub mod audit_log;
 pub mod auth;
 pub mod invitations;

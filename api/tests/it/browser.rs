@@ -918,3 +918,69 @@ async fn a_standup_started_in_the_ui_is_answered_live_and_digested() {
     member_browser.quit().await;
     owner_browser.quit().await;
 }
+
+#[tokio::test]
+async fn change_the_password_on_the_account_page_then_sign_in_with_it() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    browser.goto(&app.url("/sign-up")).await;
+    browser.wait_present("#organization-name").await;
+    let email = unique_email("grace");
+    sign_up_in_ui(&browser, "Grace Hopper", &email, "Compilers Inc").await;
+
+    // From the left navigation to "Your account".
+    browser.click("a[href='/account']").await;
+    browser.wait_path("/account").await;
+    browser.wait_text("h1", "Your account").await;
+
+    // A wrong current password is named next to its field; nothing changes.
+    browser
+        .fill("#current-password", "not my password at all")
+        .await;
+    browser
+        .fill("#new-password", "a brand new passphrase 42")
+        .await;
+    browser.click("[data-testid=change-password]").await;
+    browser
+        .wait_text("#current-password-error", "not your current password")
+        .await;
+    browser.screenshot("account-wrong-password").await;
+
+    // The right one: a toast says so.
+    browser.fill("#current-password", PASSWORD).await;
+    browser.click("[data-testid=change-password]").await;
+    browser
+        .wait_text("[data-testid=toasts]", "Your password is changed")
+        .await;
+    browser.screenshot("account").await;
+
+    // Sign out; the old password no longer works, the new one does.
+    browser.click("[data-testid=user-menu]").await;
+    browser.click("[data-testid=sign-out]").await;
+    browser.wait_path("/sign-in").await;
+    browser.fill("#email", &email).await;
+    browser.fill("#password", PASSWORD).await;
+    browser.click("button[type=submit]").await;
+    browser
+        .wait_text("#form-error", "Invalid e-mail or password")
+        .await;
+    browser.fill("#password", "a brand new passphrase 42").await;
+    browser.click("button[type=submit]").await;
+    browser
+        .wait_text("[data-testid=org-name]", "Compilers Inc")
+        .await;
+
+    // Sign out everywhere, after a confirmation, lands on sign-in.
+    browser.goto(&app.url("/account")).await;
+    browser.wait_text("h1", "Your account").await;
+    browser.click("[data-testid=sign-out-everywhere]").await;
+    browser.wait_present("[data-testid=confirm-dialog]").await;
+    browser.click("[data-testid=confirm]").await;
+    browser.wait_path("/sign-in").await;
+    browser.reload().await;
+    browser.wait_present("#email").await;
+
+    browser.quit().await;
+}

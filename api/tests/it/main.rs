@@ -1,6 +1,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! The api's integration tests: one binary, each test with its own database.
 
+mod account;
 mod audit;
 mod auth;
 mod browser;
@@ -8,6 +9,7 @@ mod deployment;
 mod hardening;
 mod health;
 mod helpers;
+mod input_bounds;
 mod invitations;
 mod isolation;
 mod members;

@@ -104,16 +104,38 @@ pub async fn revoke(
     Ok(n > 0)
 }
 
-/// Revokes every live session of a user (password reset, account compromise).
+/// Revokes every live session of a user (password reset, signing out everywhere).
 pub async fn revoke_all_for_user(
     conn: &mut AsyncPgConnection,
     user: UserId,
     reason: &str,
 ) -> Result<usize, DbError> {
+    revoke_for_user(conn, user, None, reason).await
+}
+
+/// Revokes every live session of a user but `keep` (a password change keeps the
+/// session that made it).
+pub async fn revoke_all_for_user_except(
+    conn: &mut AsyncPgConnection,
+    user: UserId,
+    keep: SessionId,
+    reason: &str,
+) -> Result<usize, DbError> {
+    revoke_for_user(conn, user, Some(keep), reason).await
+}
+
+async fn revoke_for_user(
+    conn: &mut AsyncPgConnection,
+    user: UserId,
+    keep: Option<SessionId>,
+    reason: &str,
+) -> Result<usize, DbError> {
+    let keep: Vec<SessionId> = keep.into_iter().collect();
     Ok(diesel::update(
         sessions::table
             .filter(sessions::user_id.eq(user))
-            .filter(sessions::revoked_at.is_null()),
+            .filter(sessions::revoked_at.is_null())
+            .filter(sessions::id.ne_all(keep)),
     )
     .set((
         sessions::revoked_at.eq(diesel::dsl::now),

@@ -63,6 +63,12 @@ const NAV_ITEMS: &[NavItem] = &[
         icon: "⚙",
         admin_only: false,
     },
+    NavItem {
+        route: Route::Account,
+        label: "Your account",
+        icon: "☻",
+        admin_only: false,
+    },
 ];
 
 /// The viewer loaded by the surrounding [`Shell`].

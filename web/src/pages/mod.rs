@@ -1,6 +1,7 @@
 //! One module per page.
 
 pub mod accept_invitation;
+pub mod account;
 pub mod audit_log;
 pub mod auth_layout;
 pub mod config_editor;
@@ -17,6 +18,7 @@ pub mod team;
 pub mod teams;
 
 pub use accept_invitation::AcceptInvitationPage;
+pub use account::AccountPage;
 pub use audit_log::AuditLogPage;
 pub use forgot_password::ForgotPasswordPage;
 pub use home::HomePage;

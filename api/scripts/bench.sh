@@ -20,8 +20,10 @@ login_conns=${BENCH_LOGIN_CONNECTIONS:-4}
 # The login storm: logIn at the target rate (90/s, ~60 % of both cores in argon2) beside the queries.
 storm_login_rate=${BENCH_STORM_LOGIN_RATE:-90}
 out=target/bench
-api_bin=target/release/api
-loadgen=target/release/examples/loadgen
+# BENCH_API_BIN / BENCH_LOADGEN run another build (e.g. an older commit's, for a before/after
+# comparison on the same host); the load generator is then not rebuilt.
+api_bin=${BENCH_API_BIN:-target/release/api}
+loadgen=${BENCH_LOADGEN:-target/release/examples/loadgen}
 mkdir -p "$out"
 results=$out/results.txt
 users_file=$out/users.tsv
@@ -32,8 +34,10 @@ say() { printf '\033[1m[bench]\033[0m %s\n' "$*" >&2; }
 die() { say "FAIL: $*"; exit 1; }
 
 [ -x "$api_bin" ] || die "$api_bin missing: run 'make build' (or 'make bench')"
-say "building the load generator (release)"
-cargo build -q --release -p api --example loadgen
+if [ -z "${BENCH_LOADGEN:-}" ]; then
+  say "building the load generator (release)"
+  cargo build -q --release -p api --example loadgen
+fi
 
 # The machine: the numbers only mean something with these.
 say "$(date -u +%FT%TZ), $(nproc) cores, $(free -g | awk '/^Mem:/ {print $2 " GB RAM"}'), $(rustc --version)"
@@ -51,6 +55,7 @@ BIND=$bind \
   DATABASE_URL=$db_url \
   RATE_LIMIT_PER_MINUTE=0 \
   SIGNUP_PER_IP_PER_HOUR=0 \
+  PASSWORD_HASH_QUEUE=100000 \
   LOGIN_MAX_FAILURES_PER_IP=1000000 \
   LOGIN_MAX_FAILURES_PER_ACCOUNT=1000000 \
   JWT_SECRET=${BENCH_JWT_SECRET:-bench-secret-bench-secret-bench-secret-0123} \

@@ -204,8 +204,7 @@ impl LoginThrottle {
             }
         };
         if verified {
-            self.account.clear(conn).await?;
-            self.address.release(conn).await?;
+            self.account.clear_and_release(&self.address, conn).await?;
         } else {
             tracing::warn!(
                 target: "security",
@@ -230,15 +229,15 @@ impl LoginThrottle {
         Ok(verified)
     }
 
-    /// Counts the attempt against both limits. The refusal that first crosses an
-    /// existing account's limit in a window is written to its audit log.
+    /// Counts the attempt against both limits in one statement. The refusal that first
+    /// crosses an existing account's limit in a window is written to its audit log.
     async fn count_attempt(
         &self,
         conn: &mut AsyncPgConnection,
         meta: &RequestMeta,
         user: Option<UserId>,
     ) -> ApiResult<()> {
-        if let Err(refused) = self.account.hit(conn).await {
+        if let Err(refused) = self.account.hit_with(&self.address, conn).await {
             if let (HitError::Throttled(t), Some(user)) = (&refused, user)
                 && t.first
             {
@@ -253,7 +252,7 @@ impl LoginThrottle {
             }
             return Err(refused.into());
         }
-        Ok(self.address.hit(conn).await?)
+        Ok(())
     }
 }
 

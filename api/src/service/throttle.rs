@@ -78,6 +78,32 @@ impl Limit {
         let window = rate_limits::hit_window(conn, &self.key, self.window_secs)
             .await
             .map_err(HitError::Db)?;
+        self.judge(window)
+    }
+
+    /// Counts this attempt against `self` and `other` in one statement (they must share
+    /// a window length; otherwise one after the other); refuses it when either count is
+    /// now over its limit, `self` judged first.
+    pub async fn hit_with(
+        &self,
+        other: &Limit,
+        conn: &mut AsyncPgConnection,
+    ) -> Result<(), HitError> {
+        if self.max <= 0 || other.max <= 0 || self.window_secs != other.window_secs {
+            self.hit(conn).await?;
+            return other.hit(conn).await;
+        }
+        let windows = rate_limits::hit_windows(conn, &[&self.key, &other.key], self.window_secs)
+            .await
+            .map_err(HitError::Db)?;
+        for (limit, window) in [self, other].into_iter().zip(windows) {
+            limit.judge(window)?;
+        }
+        Ok(())
+    }
+
+    /// Refuses a counted attempt whose count is over the limit.
+    fn judge(&self, window: rate_limits::Window) -> Result<(), HitError> {
         if window.count <= self.max {
             return Ok(());
         }
@@ -102,6 +128,19 @@ impl Limit {
             return Ok(());
         }
         rate_limits::release(conn, &self.key).await
+    }
+
+    /// Starts this key afresh and takes this attempt back from `other`, in one statement
+    /// (the right password: the account's failures end, the address's attempt is not one).
+    pub async fn clear_and_release(
+        &self,
+        other: &Limit,
+        conn: &mut AsyncPgConnection,
+    ) -> Result<(), DbError> {
+        if other.max <= 0 {
+            return self.clear(conn).await;
+        }
+        rate_limits::clear_and_release(conn, &self.key, &other.key).await
     }
 
     /// Starts this key afresh (e.g. the account's failures after a right password).

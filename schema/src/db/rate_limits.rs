@@ -68,6 +68,65 @@ pub async fn release(conn: &mut AsyncPgConnection, key: &str) -> Result<(), DbEr
     Ok(())
 }
 
+/// [`hit_window`] for several distinct keys sharing one window length, in one statement
+/// (one round trip and one commit); the windows come back in the order of `keys`. Rows
+/// are locked in key order, so concurrent callers cannot deadlock.
+pub async fn hit_windows(
+    conn: &mut AsyncPgConnection,
+    keys: &[&str],
+    window_secs: i32,
+) -> Result<Vec<Window>, DbError> {
+    use diesel::QueryableByName;
+    #[derive(QueryableByName)]
+    struct Keyed {
+        #[diesel(sql_type = Text)]
+        key: String,
+        #[diesel(embed)]
+        window: Window,
+    }
+    let rows: Vec<Keyed> = diesel::sql_query(
+        "INSERT INTO rate_limits (key, window_start, count)
+         SELECT k, now(), 1 FROM unnest($1::text[]) AS k ORDER BY k
+         ON CONFLICT (key) DO UPDATE SET
+           count = CASE WHEN rate_limits.window_start <= now() - make_interval(secs => $2)
+                        THEN 1 ELSE rate_limits.count + 1 END,
+           window_start = CASE WHEN rate_limits.window_start <= now() - make_interval(secs => $2)
+                        THEN now() ELSE rate_limits.window_start END
+         RETURNING key, count,
+           GREATEST(1, CEIL(EXTRACT(EPOCH FROM (window_start + make_interval(secs => $2) - now()))))::int AS retry_after",
+    )
+    .bind::<diesel::sql_types::Array<Text>, _>(keys)
+    .bind::<Integer, _>(window_secs)
+    .load(conn)
+    .await?;
+    keys.iter()
+        .map(|key| {
+            rows.iter()
+                .find(|row| row.key == *key)
+                .map(|row| row.window)
+                .ok_or(DbError::Query(diesel::result::Error::NotFound))
+        })
+        .collect()
+}
+
+/// Clears `clear` and takes one event back from `release`, in one statement: what a
+/// right password does to the account's and the address's sign-in counters.
+pub async fn clear_and_release(
+    conn: &mut AsyncPgConnection,
+    clear: &str,
+    release: &str,
+) -> Result<(), DbError> {
+    diesel::sql_query(
+        "WITH cleared AS (DELETE FROM rate_limits WHERE key = $1)
+         UPDATE rate_limits SET count = count - 1 WHERE key = $2 AND count > 0",
+    )
+    .bind::<Text, _>(clear)
+    .bind::<Text, _>(release)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 pub async fn clear(conn: &mut AsyncPgConnection, key: &str) -> Result<(), DbError> {
     diesel::delete(rate_limits::table.filter(rate_limits::key.eq(key)))
         .execute(conn)

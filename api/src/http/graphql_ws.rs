@@ -22,7 +22,9 @@ use crate::graphql::AppSchema;
 use crate::state::{AppState, RequestMeta};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
-use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseCode, CloseReason, Session};
+use actix_ws::{
+    AggregatedMessage, AggregatedMessageStream, CloseCode, CloseReason, ProtocolError, Session,
+};
 use async_graphql::parser::types::OperationType;
 use async_graphql::{Request, Response};
 use chrono::{DateTime, Utc};
@@ -55,6 +57,7 @@ mod close {
     pub const DUPLICATE_ID: u16 = 4409;
     /// A second `connection_init`, the request limit, or too many sockets for the user.
     pub const TOO_MANY: u16 = 4429;
+    pub const PROTOCOL_ERROR: u16 = 1002;
     pub const TOO_BIG: u16 = 1009;
 }
 
@@ -295,7 +298,9 @@ impl Connection {
                             Err(_) => Flow::Gone,
                         },
                         Some(Ok(AggregatedMessage::Pong(_))) => Flow::Continue,
-                        Some(Err(e)) => Flow::Close(close::TOO_BIG, e.to_string()),
+                        Some(Err(ProtocolError::Overflow)) => Flow::Close(close::TOO_BIG, "message too big".into()),
+                        Some(Err(ProtocolError::Io(_))) => Flow::Gone,
+                        Some(Err(e)) => Flow::Close(close::PROTOCOL_ERROR, e.to_string()),
                     }
                 }
                 Some(event) = self.streams.next(), if !self.streams.is_empty() => self.on_event(event).await,
@@ -314,6 +319,7 @@ impl Connection {
                 Flow::Gone => break None,
             }
         };
+        tracing::debug!(?close, "websocket closing");
         let reason = close.map(|(code, description)| CloseReason {
             code: CloseCode::Other(code),
             description: Some(description),

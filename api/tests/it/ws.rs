@@ -253,10 +253,14 @@ async fn only_subscriptions_run_over_the_socket() {
     let viewer = app.graphql_as(&owner.token, VIEWER, json!({})).await;
     assert!(viewer["data"]["viewer"].is_object(), "logOut ran: {viewer}");
 
-    // The socket stays usable for subscriptions.
+    // The socket stays usable for subscriptions, named ones too.
     let team = crate::teams::create_team(&app, &owner.token, "Platform").await;
-    ws.subscribe("4", STANDUP_EVENTS, json!({ "team": team }))
-        .await;
+    ws.subscribe(
+        "4",
+        "subscription Live($team: ID!) { standupEvents(teamId: $team) { kind standupId teamId userId at } }",
+        json!({ "team": team }),
+    )
+    .await;
     crate::standups::until_live(&mut ws, || {
         app.state.events.publish(event(
             StandupEventKind::Opened,

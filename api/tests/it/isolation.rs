@@ -22,6 +22,10 @@ const PUBLIC: &[&str] = &[
     "templates",
 ];
 
+/// Operations without an id that act on the caller's own account only; the end of
+/// the test shows that B running them leaves A's sessions and password alone.
+const OWN_ACCOUNT: &[&str] = &["changePassword", "logOutEverywhere"];
+
 async fn operations() -> BTreeSet<String> {
     let schema = api::graphql::build_schema(None, api::graphql::Limits::default());
     let response = schema
@@ -382,6 +386,7 @@ async fn every_operation_keeps_tenants_apart() {
         .iter()
         .map(|c| c.0.to_string())
         .chain(PUBLIC.iter().map(|p| p.to_string()))
+        .chain(OWN_ACCOUNT.iter().map(|p| p.to_string()))
         .collect();
     let missing: Vec<_> = operations().await.difference(&covered).cloned().collect();
     assert!(
@@ -441,4 +446,33 @@ async fn every_operation_keeps_tenants_apart() {
     assert_eq!(body["data"]["standup"]["state"], "OPEN", "{body}");
     assert_eq!(crate::teams::count(&app, "SELECT 1 FROM answers").await, 0);
     assert_eq!(crate::teams::count(&app, "SELECT 1 FROM standups").await, 1);
+
+    // B changes their password and signs out everywhere: A's session goes on, and
+    // A's password is still A's.
+    let body = app
+        .graphql_as(
+            &b.token,
+            "mutation($current: String!, $new: String!) { changePassword(currentPassword: $current, newPassword: $new) }",
+            json!({ "current": PASSWORD, "new": "b's brand new passphrase 77" }),
+        )
+        .await;
+    assert_eq!(body["data"]["changePassword"], true, "{body}");
+    let body = app
+        .graphql_as(&b.token, "mutation { logOutEverywhere }", json!({}))
+        .await;
+    assert_eq!(body["data"]["logOutEverywhere"], true, "{body}");
+    let body = app.graphql_as(&a.token, ORGANIZATION, json!({})).await;
+    assert_eq!(body["data"]["organization"]["id"], a.org_id, "{body}");
+    let body = app.graphql_with(&a.client, None, REFRESH, json!({})).await;
+    assert!(
+        body["data"]["refreshSession"]["accessToken"].is_string(),
+        "A's refresh after B signed out everywhere: {body}"
+    );
+    let body = app
+        .graphql(
+            LOG_IN,
+            json!({ "input": { "email": "owner@a.example", "password": PASSWORD } }),
+        )
+        .await;
+    assert!(body["data"]["logIn"]["accessToken"].is_string(), "{body}");
 }

@@ -1,7 +1,7 @@
 //! The api's RabbitMQ connection: kept open in the background, re-established after a
 //! broker restart, and reported by `/readyz`.
 
-use schema::amqp::{Topology, connect};
+use schema_server::amqp::{Topology, connect};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;

@@ -233,7 +233,7 @@ impl Settings {
             ("SECRETS_KEY_PREVIOUS", &secrets_key_previous),
         ] {
             if let Some(value) = value {
-                schema::secrets::parse_key(value).map_err(|e| ConfigError {
+                schema_server::secrets::parse_key(value).map_err(|e| ConfigError {
                     name,
                     message: e.to_string(),
                 })?;
@@ -334,7 +334,7 @@ fn local_development_secret(path: Option<String>) -> Result<String, ConfigError>
         message,
     };
     // Another replica starting at the same instant may have written it first: use that.
-    let (secret, created) = schema::secrets::read_or_create(&path, || {
+    let (secret, created) = schema_server::secrets::read_or_create(&path, || {
         use rand::RngCore;
         let mut bytes = [0u8; 32];
         rand::rng().fill_bytes(&mut bytes);

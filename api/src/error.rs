@@ -1,8 +1,8 @@
 //! One error type for the API, mapped once to GraphQL `extensions.code`.
 
 use async_graphql::ErrorExtensions;
-use schema::db::DbError;
 use schema::validation::ValidationError;
+use schema_server::db::DbError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {

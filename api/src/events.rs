@@ -17,8 +17,8 @@ use lapin::options::{
     BasicConsumeOptions, ExchangeDeclareOptions, QueueBindOptions, QueueDeclareOptions,
 };
 use lapin::types::FieldTable;
-use schema::amqp::Topology;
 use schema::events::StandupEvent;
+use schema_server::amqp::Topology;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::broadcast;

@@ -28,10 +28,10 @@ use actix_web::dev::Server;
 use actix_web::middleware::{Compress, Condition, DefaultHeaders, from_fn};
 use actix_web::{App, HttpServer, web};
 use anyhow::Context as _;
-use schema::amqp::Topology;
-use schema::db::{DbPool, PoolOptions, standup_configs};
-use schema::secrets::SecretBox;
-use schema::webhook::secret_context;
+use schema_server::amqp::Topology;
+use schema_server::db::{DbPool, PoolOptions, standup_configs};
+use schema_server::secrets::SecretBox;
+use schema_server::webhook::secret_context;
 use std::net::TcpListener;
 use std::sync::Arc;
 use tracing_actix_web::TracingLogger;
@@ -49,16 +49,16 @@ impl Application {
     /// Creates the database when missing, migrates, connects, and binds `settings.bind`
     /// (port 0 picks a free port).
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        schema::db::ensure_database(&settings.database_url)
+        schema_server::db::ensure_database(&settings.database_url)
             .await
             .context("preparing the database")?;
-        let ran = schema::db::run_migrations(&settings.database_url)
+        let ran = schema_server::db::run_migrations(&settings.database_url)
             .await
             .context("running migrations")?;
         if ran > 0 {
             tracing::info!(migrations = ran, "database migrated");
         }
-        let pool = schema::db::build_pool(
+        let pool = schema_server::db::build_pool(
             &settings.database_url,
             &PoolOptions {
                 max_size: settings.database_pool_size,

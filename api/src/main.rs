@@ -16,8 +16,8 @@ async fn main() -> anyhow::Result<()> {
         }
         Some("migrate") => {
             let settings = Settings::from_env()?;
-            schema::db::ensure_database(&settings.database_url).await?;
-            let ran = schema::db::run_migrations(&settings.database_url).await?;
+            schema_server::db::ensure_database(&settings.database_url).await?;
+            let ran = schema_server::db::run_migrations(&settings.database_url).await?;
             println!("applied {ran} migration(s)");
             Ok(())
         }

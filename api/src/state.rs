@@ -6,8 +6,8 @@ use crate::error::ApiError;
 use crate::events::EventHub;
 use crate::metrics::Metrics;
 use crate::outbox::OutboxRelay;
-use schema::db::{DbConn, DbPool};
-use schema::secrets::SecretBox;
+use schema_server::db::{DbConn, DbPool};
+use schema_server::secrets::SecretBox;
 use std::sync::Arc;
 
 /// Everything a request needs, cloned cheaply into every handler and resolver.

@@ -9,8 +9,8 @@ macro_rules! text_enum {
         $(#[$meta])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
         #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-        #[cfg_attr(feature = "db", derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow))]
-        #[cfg_attr(feature = "db", diesel(sql_type = diesel::sql_types::Text))]
+        #[cfg_attr(feature = "sql", derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow))]
+        #[cfg_attr(feature = "sql", diesel(sql_type = diesel::sql_types::Text))]
         pub enum $name { $($variant),+ }
 
         impl $name {
@@ -48,7 +48,7 @@ macro_rules! text_enum {
             }
         }
 
-        #[cfg(feature = "db")]
+        #[cfg(feature = "sql")]
         impl diesel::serialize::ToSql<diesel::sql_types::Text, diesel::pg::Pg> for $name {
             fn to_sql<'b>(
                 &'b self,
@@ -60,7 +60,7 @@ macro_rules! text_enum {
             }
         }
 
-        #[cfg(feature = "db")]
+        #[cfg(feature = "sql")]
         impl diesel::deserialize::FromSql<diesel::sql_types::Text, diesel::pg::Pg> for $name {
             fn from_sql(bytes: diesel::pg::PgValue<'_>) -> diesel::deserialize::Result<Self> {
                 let text = std::str::from_utf8(bytes.as_bytes())?;

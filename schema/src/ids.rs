@@ -11,13 +11,13 @@ macro_rules! id_type {
         $(#[$meta])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[serde(transparent)]
-        #[cfg_attr(feature = "db", derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow))]
-        #[cfg_attr(feature = "db", diesel(sql_type = diesel::sql_types::Uuid))]
+        #[cfg_attr(feature = "sql", derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow))]
+        #[cfg_attr(feature = "sql", diesel(sql_type = diesel::sql_types::Uuid))]
         pub struct $name(pub Uuid);
 
         impl $name {
             /// A fresh random id (server side only).
-            #[cfg(feature = "db")]
+            #[cfg(feature = "sql")]
             pub fn new_random() -> Self {
                 Self(Uuid::new_v4())
             }
@@ -52,7 +52,7 @@ macro_rules! id_type {
             }
         }
 
-        #[cfg(feature = "db")]
+        #[cfg(feature = "sql")]
         impl diesel::serialize::ToSql<diesel::sql_types::Uuid, diesel::pg::Pg> for $name {
             fn to_sql<'b>(
                 &'b self,
@@ -62,7 +62,7 @@ macro_rules! id_type {
             }
         }
 
-        #[cfg(feature = "db")]
+        #[cfg(feature = "sql")]
         impl diesel::deserialize::FromSql<diesel::sql_types::Uuid, diesel::pg::Pg> for $name {
             fn from_sql(bytes: diesel::pg::PgValue<'_>) -> diesel::deserialize::Result<Self> {
                 <Uuid as diesel::deserialize::FromSql<diesel::sql_types::Uuid, diesel::pg::Pg>>::from_sql(bytes).map(Self)

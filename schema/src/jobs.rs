@@ -174,11 +174,27 @@ impl JobEnvelope {
     /// unknown job kind), [`DecodeError::UnsupportedVersion`] when it is newer than
     /// [`ENVELOPE_VERSION`].
     pub fn from_json(body: &[u8]) -> Result<Self, DecodeError> {
-        let envelope: Self = serde_json::from_slice(body).map_err(DecodeError::Malformed)?;
-        if envelope.version == 0 || envelope.version > ENVELOPE_VERSION {
-            return Err(DecodeError::UnsupportedVersion(envelope.version));
+        serde_json::from_slice::<Self>(body)
+            .map_err(DecodeError::Malformed)?
+            .supported()
+    }
+
+    /// Decodes an envelope stored as JSON (an outbox row), with the rules of
+    /// [`Self::from_json`].
+    ///
+    /// # Errors
+    /// As [`Self::from_json`].
+    pub fn from_value(value: &serde_json::Value) -> Result<Self, DecodeError> {
+        Self::deserialize(value)
+            .map_err(DecodeError::Malformed)?
+            .supported()
+    }
+
+    fn supported(self) -> Result<Self, DecodeError> {
+        if self.version == 0 || self.version > ENVELOPE_VERSION {
+            return Err(DecodeError::UnsupportedVersion(self.version));
         }
-        Ok(envelope)
+        Ok(self)
     }
 }
 

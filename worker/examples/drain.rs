@@ -15,10 +15,10 @@ use anyhow::Context as _;
 use diesel::{QueryDsl, QueryableByName};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
 use lapin::options::ConfirmSelectOptions;
-use schema::{
+use schema::jobs::{Job, JobEnvelope};
+use schema_server::{
     amqp::Topology,
     db::tables::{processed_jobs, users},
-    jobs::{Job, JobEnvelope},
 };
 use std::time::{Duration, Instant};
 use uuid::Uuid;
@@ -42,9 +42,9 @@ async fn main() -> anyhow::Result<()> {
     let amqp_url = std::env::var("AMQP_URL")
         .unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".into());
     let name = format!("asyncstand_wbench_{}", std::process::id());
-    let url = schema::db::with_database(&base, &name)?;
-    schema::db::ensure_database(&url).await?;
-    schema::db::run_migrations(&url).await?;
+    let url = schema_server::db::with_database(&base, &name)?;
+    schema_server::db::ensure_database(&url).await?;
+    schema_server::db::run_migrations(&url).await?;
     let mut conn = AsyncPgConnection::establish(&url).await?;
     diesel::sql_query(
         "INSERT INTO users (id, email, name, password_hash)
@@ -58,7 +58,7 @@ async fn main() -> anyhow::Result<()> {
 
     let prefix = format!("bench-{}", Uuid::new_v4().simple());
     let topology = Topology::new(prefix.clone());
-    let connection = schema::amqp::connect(&amqp_url, "worker drain benchmark").await?;
+    let connection = schema_server::amqp::connect(&amqp_url, "worker drain benchmark").await?;
     let channel = connection.create_channel().await?;
     topology.declare(&channel).await?;
     channel
@@ -140,7 +140,8 @@ async fn main() -> anyhow::Result<()> {
     task.await??;
     topology.delete(&channel).await?;
     drop(conn);
-    let mut admin = AsyncPgConnection::establish(&schema::db::maintenance_url(&base)?).await?;
+    let mut admin =
+        AsyncPgConnection::establish(&schema_server::db::maintenance_url(&base)?).await?;
     admin
         .batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
         .await?;

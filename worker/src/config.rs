@@ -1,7 +1,7 @@
 //! Typed settings, read once from the environment in `main` and passed down.
 
 use crate::{error::Error, notify::mail::MailUrl};
-use schema::amqp::RetryDelay;
+use schema_server::amqp::RetryDelay;
 use secrecy::SecretString;
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 use tracing_subscriber::EnvFilter;
@@ -176,7 +176,7 @@ impl Settings {
         }
 
         let amqp_prefix = get("AMQP_PREFIX")
-            .unwrap_or_else(|| schema::amqp::DEFAULT_PREFIX.to_owned())
+            .unwrap_or_else(|| schema_server::amqp::DEFAULT_PREFIX.to_owned())
             .trim()
             .to_owned();
         if !amqp_prefix
@@ -191,7 +191,7 @@ impl Settings {
 
         let database_url = get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
         if !(database_url.starts_with("postgres://") || database_url.starts_with("postgresql://"))
-            || schema::db::database_name(&database_url).is_err()
+            || schema_server::db::database_name(&database_url).is_err()
         {
             // Never echo the URL: it may contain a password.
             return Err(Error::config(
@@ -370,7 +370,8 @@ impl Settings {
             ("SECRETS_KEY_PREVIOUS", &secrets_key_previous),
         ] {
             if let Some(value) = value {
-                schema::secrets::parse_key(value).map_err(|e| Error::config(var, e.to_string()))?;
+                schema_server::secrets::parse_key(value)
+                    .map_err(|e| Error::config(var, e.to_string()))?;
             }
         }
         let secrets_key_file = PathBuf::from(

@@ -36,11 +36,10 @@ use lapin::{
     },
     types::{AMQPValue, FieldTable},
 };
-use schema::{
+use schema::{ids::OrganizationId, jobs::JobEnvelope};
+use schema_server::{
     amqp::{AmqpError, RetryDelay, Topology},
     db::{DbError, jobs::NewFailedJob},
-    ids::OrganizationId,
-    jobs::JobEnvelope,
 };
 use secrecy::ExposeSecret;
 use std::{sync::Arc, time::Duration};
@@ -154,7 +153,7 @@ async fn connect_with_backoff(
     let mut delay = FIRST_RETRY_DELAY;
     let mut last_failure: Option<String> = None;
     for attempt in 1_u64.. {
-        let connecting = schema::amqp::connect(settings.amqp_url.expose_secret(), name);
+        let connecting = schema_server::amqp::connect(settings.amqp_url.expose_secret(), name);
         let result = tokio::select! {
             result = connecting => result,
             () = requested(shutdown) => return None,
@@ -650,13 +649,13 @@ async fn record_failed(
         error,
         attempts: i32::try_from(attempts).unwrap_or(i32::MAX),
     };
-    match schema::db::jobs::record_failed(&mut conn, &row).await {
+    match schema_server::db::jobs::record_failed(&mut conn, &row).await {
         Err(DbError::Query(diesel::result::Error::DatabaseError(
             diesel::result::DatabaseErrorKind::ForeignKeyViolation,
             _,
         ))) if row.org_id.is_some() => {
             row.org_id = None;
-            schema::db::jobs::record_failed(&mut conn, &row).await?;
+            schema_server::db::jobs::record_failed(&mut conn, &row).await?;
         }
         result => result?,
     }

@@ -28,7 +28,7 @@ pub enum Error {
 
     /// Connecting to RabbitMQ or declaring the topology failed.
     #[error(transparent)]
-    Amqp(Box<schema::amqp::AmqpError>),
+    Amqp(Box<schema_server::amqp::AmqpError>),
 
     /// A RabbitMQ operation on an open connection failed.
     #[error("RabbitMQ {operation} failed")]
@@ -40,7 +40,7 @@ pub enum Error {
 
     /// A PostgreSQL query, connection or migration failed.
     #[error(transparent)]
-    Db(#[from] schema::db::DbError),
+    Db(#[from] schema_server::db::DbError),
 
     /// The job names a user that does not exist (deleted since it was enqueued, or a
     /// bad payload): the job can never succeed.
@@ -106,12 +106,12 @@ impl Error {
 
 impl From<diesel::result::Error> for Error {
     fn from(error: diesel::result::Error) -> Self {
-        Self::Db(schema::db::DbError::Query(error))
+        Self::Db(schema_server::db::DbError::Query(error))
     }
 }
 
-impl From<schema::amqp::AmqpError> for Error {
-    fn from(error: schema::amqp::AmqpError) -> Self {
+impl From<schema_server::amqp::AmqpError> for Error {
+    fn from(error: schema_server::amqp::AmqpError) -> Self {
         Self::Amqp(Box::new(error))
     }
 }

@@ -4,7 +4,7 @@
 //! invitations stay, so admins still see them as expired and can resend them. Every
 //! worker may run it; the DELETEs are idempotent, so no leader is needed.
 
-use schema::db::{DbError, DbPool, invitations};
+use schema_server::db::{DbError, DbPool, invitations};
 use std::time::Duration;
 use tokio::sync::watch;
 
@@ -54,5 +54,5 @@ pub async fn sweep(pool: &DbPool) -> Result<usize, DbError> {
 /// The database.
 pub async fn purge_outbox(pool: &DbPool) -> Result<usize, DbError> {
     let mut conn = pool.get().await.map_err(|e| DbError::Pool(e.to_string()))?;
-    schema::db::outbox::purge_sent(&mut conn, KEEP_SENT_OUTBOX_DAYS).await
+    schema_server::db::outbox::purge_sent(&mut conn, KEEP_SENT_OUTBOX_DAYS).await
 }

@@ -27,7 +27,7 @@ use health::{HealthServer, Readiness};
 use jobs::JobContext;
 use metrics::Metrics;
 use notify::Mailer;
-use schema::{amqp::Topology, db::PoolOptions, secrets::SecretBox};
+use schema_server::{amqp::Topology, db::PoolOptions, secrets::SecretBox};
 use secrecy::ExposeSecret;
 use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 use tokio::sync::watch;
@@ -52,7 +52,7 @@ impl Application {
     /// The health address cannot be bound, the database URL or mail settings are
     /// unusable, or the mail directory cannot be created.
     pub fn build(settings: Settings) -> Result<Self, Error> {
-        let pool = schema::db::build_pool(
+        let pool = schema_server::db::build_pool(
             settings.database_url.expose_secret(),
             &PoolOptions {
                 max_size: settings.database_pool_size,
@@ -211,8 +211,8 @@ async fn prepare_database(url: &str, shutdown: &mut watch::Receiver<bool>) -> bo
     let mut last_failure: Option<String> = None;
     loop {
         let attempt = async {
-            schema::db::ensure_database(url).await?;
-            schema::db::run_migrations(url).await
+            schema_server::db::ensure_database(url).await?;
+            schema_server::db::run_migrations(url).await
         };
         let result = tokio::select! {
             result = attempt => result,

@@ -39,18 +39,18 @@ use crate::{
     clock::Clock,
     error::{Error, chain},
     metrics::Metrics,
-    outbox::{self, Relay},
+    outbox::Relay,
 };
 use chrono::{DateTime, Utc};
 use diesel::{QueryableByName, sql_types::Bool};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use schema::{
-    db::{
-        DbError, DbPool,
-        standups::{self, NewStandup},
-    },
     events::{StandupEvent, StandupEventKind},
     jobs::Job,
+};
+use schema_server::db::{
+    DbError, DbPool,
+    standups::{self, NewStandup},
 };
 use std::{sync::Arc, time::Duration};
 use tokio::sync::watch;
@@ -191,15 +191,16 @@ impl Scheduler {
                 let jobs = opened
                     .iter()
                     .map(|s| {
-                        outbox::row(
-                            s.org_id,
+                        schema_server::outbox::row(
+                            Some(s.org_id),
                             Job::NotifyStandup {
                                 standup_id: s.id.as_uuid(),
                             },
+                            None,
                         )
                     })
                     .collect::<Result<Vec<_>, _>>()?;
-                outbox::insert(tx, &jobs).await?;
+                schema_server::outbox::enqueue_many(tx, &jobs).await?;
                 Ok((configs.len(), opened))
             })
             .await?;
@@ -224,15 +225,16 @@ impl Scheduler {
                 let jobs = due
                     .iter()
                     .map(|s| {
-                        outbox::row(
-                            s.org_id,
+                        schema_server::outbox::row(
+                            Some(s.org_id),
                             Job::RemindStandup {
                                 standup_id: s.id.as_uuid(),
                             },
+                            None,
                         )
                     })
                     .collect::<Result<Vec<_>, _>>()?;
-                outbox::insert(tx, &jobs).await?;
+                schema_server::outbox::enqueue_many(tx, &jobs).await?;
                 Ok(due)
             })
             .await?;
@@ -253,15 +255,16 @@ impl Scheduler {
                 let jobs = closed
                     .iter()
                     .map(|s| {
-                        outbox::row(
-                            s.org_id,
+                        schema_server::outbox::row(
+                            Some(s.org_id),
                             Job::CompileDigest {
                                 standup_id: s.id.as_uuid(),
                             },
+                            None,
                         )
                     })
                     .collect::<Result<Vec<_>, _>>()?;
-                outbox::insert(tx, &jobs).await?;
+                schema_server::outbox::enqueue_many(tx, &jobs).await?;
                 Ok(closed)
             })
             .await?;
@@ -277,7 +280,7 @@ impl Scheduler {
         Ok(closed.len())
     }
 
-    async fn conn(&self) -> Result<schema::db::DbConn, Error> {
+    async fn conn(&self) -> Result<schema_server::db::DbConn, Error> {
         Ok(self
             .pool
             .get()

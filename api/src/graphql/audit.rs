@@ -8,9 +8,9 @@ use crate::state::AppState;
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ID, InputObject, Json, Object, Result, ResultExt, SimpleObject};
 use chrono::{DateTime, Utc};
-use schema::db::audit::AuditFilter as DbFilter;
-use schema::db::models::{AuditEvent as AuditRow, User as UserRow};
 use schema::ids::UserId;
+use schema_server::db::audit::AuditFilter as DbFilter;
+use schema_server::db::models::{AuditEvent as AuditRow, User as UserRow};
 
 /// Something someone did in the organization.
 #[derive(SimpleObject, Clone, Debug)]

@@ -8,7 +8,7 @@ use crate::state::{AppState, RequestMeta};
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, ResultExt, SimpleObject};
 use chrono::{DateTime, Utc};
-use schema::db::invitations::Invitation as InvitationRow;
+use schema_server::db::invitations::Invitation as InvitationRow;
 use uuid::Uuid;
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]

@@ -7,7 +7,7 @@ use crate::state::{AppState, RequestMeta};
 use async_graphql::connection::{Connection, Edge};
 use async_graphql::{Context, ID, Object, Result, ResultExt, SimpleObject};
 use chrono::{DateTime, Utc};
-use schema::db::jobs::FailedJob as FailedJobRow;
+use schema_server::db::jobs::FailedJob as FailedJobRow;
 
 /// A job that kept failing and was set aside.
 #[derive(SimpleObject, Clone, Debug)]

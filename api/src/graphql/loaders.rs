@@ -14,9 +14,9 @@ use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest,
 };
 use async_graphql::{ErrorExtensions, Request, ServerResult};
-use schema::db::models::{Answer, Participation, StandupConfig, StandupExtra, Team, User};
 use schema::enums::OrgRole;
 use schema::ids::{OrganizationId, StandupConfigId, StandupId, TeamId};
+use schema_server::db::models::{Answer, Participation, StandupConfig, StandupExtra, Team, User};
 use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::Arc;

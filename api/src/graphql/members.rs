@@ -76,7 +76,7 @@ impl MembersQuery {
         let first = pagination::page_size(first).extend()?;
         let cursor = pagination::decode(after.as_deref()).extend()?;
         let filter = filter.unwrap_or_default();
-        let filter = schema::db::members::MemberFilter {
+        let filter = schema_server::db::members::MemberFilter {
             status: filter.status.map(Into::into),
             role: filter.role.map(Into::into),
             search: filter.search,

@@ -10,8 +10,8 @@ use async_graphql::{
     Context, ID, InputObject, MaybeUndefined, Object, Result, ResultExt, SimpleObject,
 };
 use chrono::{DateTime, Utc};
-use schema::db::models;
 use schema::ids::{StandupConfigId, TeamId};
+use schema_server::db::models;
 
 /// When a team is asked which questions, where the answers go, and who is asked.
 pub struct StandupConfig(pub models::StandupConfig);

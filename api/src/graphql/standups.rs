@@ -17,10 +17,10 @@ use async_graphql::{
 };
 use chrono::{DateTime, Utc};
 use futures_util::Stream;
-use schema::db::answers::HistoryFilter;
-use schema::db::models;
 use schema::events;
 use schema::ids::{StandupConfigId, StandupId, UserId};
+use schema_server::db::answers::HistoryFilter;
+use schema_server::db::models;
 use std::sync::Arc;
 use tokio::sync::broadcast::error::RecvError;
 

@@ -10,8 +10,8 @@ use async_graphql::{
     Context, ID, InputObject, MaybeUndefined, Object, Result, ResultExt, SimpleObject,
 };
 use chrono::{DateTime, Utc};
-use schema::db::models;
 use schema::ids::{TeamId, UserId};
+use schema_server::db::models;
 
 /// A team of the current organization.
 pub struct Team(pub models::Team);

@@ -2,7 +2,7 @@
 
 use async_graphql::{Enum, ID, SimpleObject};
 use chrono::{DateTime, Utc};
-use schema::db::models;
+use schema_server::db::models;
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(remote = "schema::enums::OrgRole")]

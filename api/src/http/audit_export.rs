@@ -12,7 +12,7 @@ use actix_web::http::StatusCode;
 use actix_web::web::{Bytes, Data, Query};
 use actix_web::{HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
-use schema::db::audit::{AuditEntry, AuditFilter};
+use schema_server::db::audit::{AuditEntry, AuditFilter};
 use serde::Deserialize;
 
 const PAGE: i64 = 500;

@@ -44,7 +44,9 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
 /// Prometheus text format: jobs published, publish failures, outbox backlog.
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     let backlog = match state.pool.get().await {
-        Ok(mut conn) => schema::db::outbox::unsent_count(&mut conn).await.ok(),
+        Ok(mut conn) => schema_server::db::outbox::unsent_count(&mut conn)
+            .await
+            .ok(),
         Err(_) => None,
     };
     HttpResponse::Ok()

@@ -6,9 +6,9 @@ use crate::service::audit;
 use crate::service::throttle::Limit;
 use crate::state::{AppState, RequestMeta};
 use diesel_async::AsyncConnection;
-use schema::db::models::User;
-use schema::db::{AsyncPgConnection, password_resets, sessions, users};
 use schema::validation;
+use schema_server::db::models::User;
+use schema_server::db::{AsyncPgConnection, password_resets, sessions, users};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 

@@ -4,8 +4,8 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::service::organization;
 use crate::state::AppState;
-use schema::db::audit::{self, AuditEntry, AuditFilter};
 use schema::validation;
+use schema_server::db::audit::{self, AuditEntry, AuditFilter};
 
 /// One page of the caller's organization's audit events and whether more follow.
 #[tracing::instrument(skip_all)]

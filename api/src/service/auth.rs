@@ -8,14 +8,14 @@ use crate::service::{audit, enqueue};
 use crate::state::{AppState, RequestMeta};
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection;
-use schema::db::models::{NewMembership, NewSession, NewUser, Organization, User};
-use schema::db::{
-    AsyncPgConnection, DbError, invitations, members, organizations, sessions, users,
-};
 use schema::enums::{MemberStatus, OrgRole};
 use schema::ids::{OrganizationId, SessionId, UserId};
 use schema::jobs::Job;
 use schema::validation;
+use schema_server::db::models::{NewMembership, NewSession, NewUser, Organization, User};
+use schema_server::db::{
+    AsyncPgConnection, DbError, invitations, members, organizations, sessions, users,
+};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 

@@ -17,11 +17,11 @@ use crate::service::throttle::{HOUR_SECS, Limit};
 use crate::service::{audit, enqueue, organization};
 use crate::state::{AppState, RequestMeta};
 use diesel_async::AsyncConnection;
-use schema::db::invitations::{self, Invitation};
-use schema::db::{AsyncPgConnection, users};
 use schema::enums::{MemberStatus, OrgRole};
 use schema::jobs::Job;
 use schema::validation;
+use schema_server::db::invitations::{self, Invitation};
+use schema_server::db::{AsyncPgConnection, users};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -121,7 +121,8 @@ pub async fn invite(
     let invitation = conn
         .transaction::<_, ApiError, _>(async |tx| {
             if let Some(user) = users::find_by_email(tx, &email).await? {
-                let member = schema::db::members::find_for_update(tx, caller.org, user.id).await?;
+                let member =
+                    schema_server::db::members::find_for_update(tx, caller.org, user.id).await?;
                 if let Some((membership, _)) = member
                     && membership.status != MemberStatus::Invited
                 {

@@ -6,9 +6,9 @@ use crate::service::{audit, organization};
 use crate::state::{AppState, RequestMeta};
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection;
-use schema::db::jobs::{self, FailedJob};
-use schema::db::models::NewOutboxRow;
 use schema::jobs::JobEnvelope;
+use schema_server::db::jobs::{self, FailedJob};
+use schema_server::outbox;
 use serde_json::json;
 use uuid::Uuid;
 
@@ -65,17 +65,7 @@ pub async fn retry_failed(
             let mut envelope: JobEnvelope =
                 serde_json::from_value(job.envelope.clone()).map_err(ApiError::internal)?;
             envelope.attempt = 0;
-            let payload = serde_json::to_value(&envelope).map_err(ApiError::internal)?;
-            schema::db::outbox::insert(
-                tx,
-                &NewOutboxRow {
-                    id: Uuid::new_v4(),
-                    org_id: job.org_id,
-                    kind: envelope.routing_key(),
-                    payload,
-                },
-            )
-            .await?;
+            outbox::enqueue_many(tx, &[outbox::row_of(job.org_id, &envelope)?]).await?;
             jobs::mark_retried(tx, id).await?;
             audit(
                 tx,

@@ -12,12 +12,12 @@ use crate::service::{audit, organization};
 use crate::state::{AppState, RequestMeta};
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection;
-use schema::db::members::{self, MemberFilter};
-use schema::db::models::{Membership, Organization, User};
-use schema::db::{AsyncPgConnection, organizations, sessions, standups};
 use schema::enums::{MemberStatus, OrgRole};
 use schema::ids::UserId;
 use schema::validation;
+use schema_server::db::members::{self, MemberFilter};
+use schema_server::db::models::{Membership, Organization, User};
+use schema_server::db::{AsyncPgConnection, organizations, sessions, standups};
 use serde_json::json;
 
 /// A membership with its person.

@@ -15,10 +15,10 @@ pub mod teams;
 pub mod throttle;
 
 use crate::state::RequestMeta;
-use schema::db::AsyncPgConnection;
-use schema::db::models::{NewAuditEvent, NewOutboxRow};
 use schema::ids::{OrganizationId, UserId};
-use schema::jobs::{Job, JobEnvelope};
+use schema::jobs::Job;
+use schema_server::db::AsyncPgConnection;
+use schema_server::db::models::NewAuditEvent;
 
 /// Writes an audit event for this request; call inside the change's transaction.
 pub(crate) async fn audit(
@@ -29,12 +29,12 @@ pub(crate) async fn audit(
     action: &str,
     target: Option<(&str, String)>,
     summary: serde_json::Value,
-) -> Result<(), schema::db::DbError> {
+) -> Result<(), schema_server::db::DbError> {
     let (target_type, target_id) = match target {
         Some((t, id)) => (Some(t), Some(id)),
         None => (None, None),
     };
-    schema::db::audit::insert(
+    schema_server::db::audit::insert(
         conn,
         &NewAuditEvent {
             org_id: org,
@@ -51,32 +51,12 @@ pub(crate) async fn audit(
     .await
 }
 
-/// Writes an outbox row for `job`; call inside the change's transaction.
+/// Enqueues `job` in the change's transaction, carrying this request's id as trace id.
 pub(crate) async fn enqueue(
     conn: &mut AsyncPgConnection,
     meta: &RequestMeta,
     org: Option<OrganizationId>,
     job: Job,
-) -> Result<(), schema::db::DbError> {
-    let id = uuid::Uuid::new_v4();
-    let mut envelope = JobEnvelope::new(id, job, chrono::Utc::now());
-    if let Some(org) = org {
-        envelope = envelope.for_organization(org.as_uuid());
-    }
-    if let Some(request_id) = &meta.request_id {
-        envelope = envelope.with_trace_id(request_id.clone());
-    }
-    let payload = serde_json::to_value(&envelope).map_err(|e| {
-        schema::db::DbError::Query(diesel::result::Error::SerializationError(Box::new(e)))
-    })?;
-    schema::db::outbox::insert(
-        conn,
-        &NewOutboxRow {
-            id,
-            org_id: org,
-            kind: envelope.routing_key(),
-            payload,
-        },
-    )
-    .await
+) -> Result<(), schema_server::db::DbError> {
+    schema_server::outbox::enqueue(conn, org, job, meta.request_id.as_deref()).await
 }

@@ -3,9 +3,9 @@
 use crate::auth::{AuthState, Caller};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
-use schema::db::models::{Organization, User};
-use schema::db::{organizations, users};
 use schema::enums::OrgRole;
+use schema_server::db::models::{Organization, User};
+use schema_server::db::{organizations, users};
 
 /// The caller's current organization, in one statement that also checks the session is
 /// live and the membership active.

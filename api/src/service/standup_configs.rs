@@ -16,14 +16,14 @@ use crate::service::teams::{require_admin, require_member};
 use crate::state::{AppState, RequestMeta};
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection;
-use schema::db::models::{StandupConfig, StandupConfigValues, User};
-use schema::db::{AsyncPgConnection, standup_configs, teams};
 use schema::enums::{DeliveryChannel, OrgRole, QuestionKind, Weekday};
 use schema::ids::{OrganizationId, QuestionId, StandupConfigId, TeamId, UserId};
 use schema::schedule::Schedule;
 use schema::standup::{MAX_CONFIGS_PER_TEAM, MAX_PARTICIPANTS, MAX_QUESTIONS, Question};
 use schema::validation::{self, ValidationError};
-use schema::webhook::{generate_secret, secret_context};
+use schema_server::db::models::{StandupConfig, StandupConfigValues, User};
+use schema_server::db::{AsyncPgConnection, standup_configs, teams};
+use schema_server::webhook::{generate_secret, secret_context};
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
 

@@ -23,15 +23,17 @@ use crate::service::{audit, enqueue};
 use crate::state::{AppState, RequestMeta};
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection;
-use schema::db::answers::{self, HistoryFilter, NewAnswerEdit, Response};
-use schema::db::models::{Answer, Participation, Standup, StandupConfig, StandupExtra, User};
-use schema::db::standups::{self as runs, NewStandup};
-use schema::db::{AsyncPgConnection, standup_configs, teams, users};
 use schema::enums::{ParticipationState, StandupState};
 use schema::events::{StandupEvent, StandupEventKind};
 use schema::ids::{OrganizationId, QuestionId, StandupConfigId, StandupId, TeamId, UserId};
 use schema::jobs::Job;
 use schema::standup::{ANSWER_MAX_CHARS, MY_STANDUPS_LIMIT, Question, SKIP_REASON_MAX_CHARS};
+use schema_server::db::answers::{self, HistoryFilter, NewAnswerEdit, Response};
+use schema_server::db::models::{
+    Answer, Participation, Standup, StandupConfig, StandupExtra, User,
+};
+use schema_server::db::standups::{self as runs, NewStandup};
+use schema_server::db::{AsyncPgConnection, standup_configs, teams, users};
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;

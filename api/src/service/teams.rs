@@ -11,13 +11,13 @@ use crate::service::{audit, organization};
 use crate::state::{AppState, RequestMeta};
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection;
-use schema::db::models::{NewTeam, Team, User};
-use schema::db::{standup_configs, teams};
 use schema::enums::OrgRole;
 use schema::ids::{OrganizationId, TeamId, UserId};
 use schema::schedule;
 use schema::standup::MAX_TEAMS_PER_ORGANIZATION;
 use schema::validation::{self, ValidationError};
+use schema_server::db::models::{NewTeam, Team, User};
+use schema_server::db::{standup_configs, teams};
 use serde_json::json;
 use std::collections::HashMap;
 
@@ -207,7 +207,7 @@ pub async fn update(
     match result {
         // A concurrent rename took the name between our check and our write.
         Err(ApiError::Internal(e))
-            if e.downcast_ref::<schema::db::DbError>()
+            if e.downcast_ref::<schema_server::db::DbError>()
                 .is_some_and(|d| d.is_unique_violation()) =>
         {
             Err(name_conflict())

@@ -8,7 +8,7 @@
 
 use crate::error::ApiError;
 use crate::state::RequestMeta;
-use schema::db::{AsyncPgConnection, DbError, rate_limits};
+use schema_server::db::{AsyncPgConnection, DbError, rate_limits};
 
 pub const HOUR_SECS: i32 = 3600;
 

@@ -5,7 +5,7 @@ use api::Application;
 use api::config::Settings;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use reqwest::Client;
-use schema::db::testing::TestDatabase;
+use schema_server::db::testing::TestDatabase;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 
@@ -21,7 +21,7 @@ pub async fn fresh_database() -> (String, String) {
 }
 
 pub fn drop_database(name: &str) {
-    schema::db::testing::drop_database_blocking(name);
+    schema_server::db::testing::drop_database_blocking(name);
 }
 
 pub struct TestApp {
@@ -192,9 +192,13 @@ impl Drop for TestApp {
                 return;
             };
             rt.block_on(async {
-                if let Ok(conn) = schema::amqp::connect(&amqp, "asyncstand-test-cleanup").await {
+                if let Ok(conn) =
+                    schema_server::amqp::connect(&amqp, "asyncstand-test-cleanup").await
+                {
                     if let Ok(channel) = conn.create_channel().await {
-                        let _ = schema::amqp::Topology::new(prefix).delete(&channel).await;
+                        let _ = schema_server::amqp::Topology::new(prefix)
+                            .delete(&channel)
+                            .await;
                     }
                     let _ = conn.close(200, "done".into()).await;
                 }

@@ -26,18 +26,20 @@ async fn every_migration_runs_reverts_and_runs_again() {
     assert!(migrated.contains(&"users".to_string()), "{migrated:?}");
     assert!(migrated.contains(&"outbox".to_string()), "{migrated:?}");
 
-    let reverted = schema::db::revert_all_migrations(&url).await.unwrap();
-    assert_eq!(reverted, schema::db::embedded_migration_count());
+    let reverted = schema_server::db::revert_all_migrations(&url)
+        .await
+        .unwrap();
+    assert_eq!(reverted, schema_server::db::embedded_migration_count());
     assert!(
         tables(&url).await.is_empty(),
         "down.sql leaves tables behind"
     );
 
-    let ran = schema::db::run_migrations(&url).await.unwrap();
-    assert_eq!(ran, schema::db::embedded_migration_count());
+    let ran = schema_server::db::run_migrations(&url).await.unwrap();
+    assert_eq!(ran, schema_server::db::embedded_migration_count());
     assert_eq!(tables(&url).await, migrated);
     // Running again is a no-op.
-    assert_eq!(schema::db::run_migrations(&url).await.unwrap(), 0);
+    assert_eq!(schema_server::db::run_migrations(&url).await.unwrap(), 0);
     drop_database(&name);
 }
 
@@ -50,12 +52,12 @@ async fn a_missing_database_is_created() {
         chrono::Utc::now().timestamp(),
         uuid::Uuid::new_v4().simple()
     );
-    let url = schema::db::with_database(&base, &name).unwrap();
-    schema::db::ensure_database(&url).await.unwrap();
-    schema::db::ensure_database(&url).await.unwrap();
+    let url = schema_server::db::with_database(&base, &name).unwrap();
+    schema_server::db::ensure_database(&url).await.unwrap();
+    schema_server::db::ensure_database(&url).await.unwrap();
     assert_eq!(
-        schema::db::run_migrations(&url).await.unwrap(),
-        schema::db::embedded_migration_count()
+        schema_server::db::run_migrations(&url).await.unwrap(),
+        schema_server::db::embedded_migration_count()
     );
     drop_database(&name);
 }

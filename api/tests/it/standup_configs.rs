@@ -633,10 +633,10 @@ async fn webhook_delivery_gets_a_secret_that_never_leaves_the_server() {
 
 /// Opens a stored webhook secret of config `id` with the tests' `SECRETS_KEY`.
 pub(crate) fn open_secret(stored: &str, id: &str) -> Option<String> {
-    let key = schema::secrets::parse_key(TEST_SECRETS_KEY).unwrap();
+    let key = schema_server::secrets::parse_key(TEST_SECRETS_KEY).unwrap();
     let id: schema::ids::StandupConfigId = id.parse().unwrap();
-    schema::secrets::SecretBox::new(&key, &[])
-        .open(stored, &schema::webhook::secret_context(id))
+    schema_server::secrets::SecretBox::new(&key, &[])
+        .open(stored, &schema_server::webhook::secret_context(id))
         .ok()
 }
 
@@ -789,7 +789,7 @@ async fn a_webhook_secret_stored_in_the_clear_is_sealed_when_an_api_starts() {
     let s = setup().await;
     let id = create_webhook_config(&s).await;
     // As an earlier version stored it.
-    let legacy = schema::webhook::generate_secret();
+    let legacy = schema_server::webhook::generate_secret();
     let mut db = s.app.db().await;
     diesel::sql_query("UPDATE standup_configs SET webhook_secret = $1 WHERE id = $2::uuid")
         .bind::<diesel::sql_types::Text, _>(&legacy)

@@ -436,12 +436,12 @@ async fn a_scheduled_standup_opens_notifies_reminds_closes_and_delivers_its_dige
         .as_deref()
         .expect("a signature header");
     assert_eq!(signature.matches("v1=").count(), 2, "{signature}");
-    schema::webhook::verify(
+    schema_server::webhook::verify(
         f.secret.as_bytes(),
         signature,
         &received[0].body,
         Utc::now().timestamp(),
-        schema::webhook::DEFAULT_TOLERANCE_SECS,
+        schema_server::webhook::DEFAULT_TOLERANCE_SECS,
     )
     .expect("the signature verifies");
     let posted: Value = serde_json::from_slice(&received[0].body).unwrap();
@@ -790,7 +790,7 @@ async fn a_worker_without_the_key_parks_the_webhook_delivery_instead_of_posting_
     let app = &f.app;
     let clock = ManualClock::new(f.run);
     // A worker configured with another SECRETS_KEY cannot open the config's secret.
-    let other_key = schema::secrets::generate_key();
+    let other_key = schema_server::secrets::generate_key();
     let _worker = app
         .start_worker_with_clock(
             &clock,

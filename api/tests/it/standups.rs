@@ -966,11 +966,11 @@ async fn team_history_pages_filters_and_participation_stats() {
     );
 
     // A page of standups costs the same statements for one standup or four.
-    let counter = schema::db::StatementCounter::default();
+    let counter = schema_server::db::StatementCounter::default();
     let mut state = app.state.clone();
-    state.pool = schema::db::build_pool(
+    state.pool = schema_server::db::build_pool(
         &app.database_url,
-        &schema::db::PoolOptions {
+        &schema_server::db::PoolOptions {
             max_size: 2,
             statement_counter: Some(counter.clone()),
             ..Default::default()

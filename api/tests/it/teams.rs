@@ -547,11 +547,11 @@ async fn the_team_page_costs_the_same_statements_with_2_or_20_members() {
     }
 
     // The app's schema over a pool whose connections count their statements.
-    let counter = schema::db::StatementCounter::default();
+    let counter = schema_server::db::StatementCounter::default();
     let mut state = app.state.clone();
-    state.pool = schema::db::build_pool(
+    state.pool = schema_server::db::build_pool(
         &app.database_url,
-        &schema::db::PoolOptions {
+        &schema_server::db::PoolOptions {
             max_size: 2,
             statement_counter: Some(counter.clone()),
             ..Default::default()

@@ -12,15 +12,16 @@ use super::{
     JobContext, email_id,
     standup_mail::{Person, people, standup_url, team_name},
 };
-use crate::{error::Error, notify::Email, outbox};
+use crate::{error::Error, notify::Email};
 use diesel_async::AsyncPgConnection;
 use schema::{
-    db::{members, models::Standup, standups},
     digest::{self, Digest, DigestAnswer, DigestInput, DigestParticipant, DigestQuestion},
     enums::{DeliveryChannel, StandupState},
     ids::StandupId,
     jobs::{Job, JobEnvelope},
 };
+use schema_server::db::{members, models::Standup, standups};
+use schema_server::outbox;
 use std::collections::HashMap;
 
 pub(super) async fn run(
@@ -103,13 +104,15 @@ pub(super) async fn run(
     standups::set_digest(tx, id, &stored).await?;
 
     if standup.delivery.contains(&DeliveryChannel::Webhook) && standup.webhook_url.is_some() {
-        let row = outbox::row(
-            standup.org_id,
+        outbox::enqueue(
+            tx,
+            Some(standup.org_id),
             Job::DeliverWebhook {
                 standup_id: id.as_uuid(),
             },
-        )?;
-        outbox::insert(tx, &[row]).await?;
+            envelope.trace_id.as_deref(),
+        )
+        .await?;
     }
     if standup.delivery.contains(&DeliveryChannel::Email) {
         // Only to members still ACTIVE: someone suspended or removed since answering

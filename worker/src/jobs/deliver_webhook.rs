@@ -1,7 +1,7 @@
 //! `deliver_webhook`: POST a closed standup's digest to its webhook URL, signed.
 //!
 //! The body is JSON `{"event": "standup.digest", "standup": {…}, "team": {…}, "digest":
-//! {…}, "url": …}`; the [`SIGNATURE_HEADER`] is `schema::webhook::sign(secret, now, body)`
+//! {…}, "url": …}`; the [`SIGNATURE_HEADER`] is `schema_server::webhook::sign(secret, now, body)`
 //! with the secret of the standup's config (and, for a day after a rotation, the previous
 //! one too); `X-AsyncStand-Delivery` carries the standup
 //! id, so a receiver can drop the rare repeat. A transport error or a non-2xx answer is
@@ -16,9 +16,9 @@ use super::{
 };
 use crate::error::Error;
 use diesel_async::AsyncPgConnection;
-use schema::{
+use schema::ids::{StandupConfigId, StandupId};
+use schema_server::{
     db::standups,
-    ids::{StandupConfigId, StandupId},
     secrets,
     webhook::{SIGNATURE_HEADER, secret_context, sign_with_each},
 };

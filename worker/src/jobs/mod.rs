@@ -30,9 +30,11 @@ use diesel::{
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use lettre::message::Mailbox;
 use schema::{
-    db::{DbError, DbPool, jobs as processed, tables::organizations, tables::users},
     ids::{OrganizationId, StandupId, UserId},
     jobs::{Job, JobEnvelope},
+};
+use schema_server::{
+    db::{DbError, DbPool, jobs as processed, tables::organizations, tables::users},
     secrets::SecretBox,
 };
 use sha2::{Digest, Sha256};

@@ -35,14 +35,14 @@ use diesel::{
 };
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use schema::{
-    db::{
-        models::Standup,
-        standups,
-        tables::{teams, users},
-    },
     enums::StandupState,
     ids::{StandupId, TeamId, UserId},
     jobs::{Job, JobEnvelope},
+};
+use schema_server::db::{
+    models::Standup,
+    standups,
+    tables::{teams, users},
 };
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;

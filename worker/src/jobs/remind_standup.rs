@@ -15,12 +15,8 @@ use crate::{
     notify::{Email, mail::escape_html},
 };
 use diesel_async::AsyncPgConnection;
-use schema::{
-    db::{models::Standup, standups},
-    enums::StandupState,
-    ids::StandupId,
-    jobs::JobEnvelope,
-};
+use schema::{enums::StandupState, ids::StandupId, jobs::JobEnvelope};
+use schema_server::db::{models::Standup, standups};
 
 pub(super) async fn run(
     ctx: &JobContext,

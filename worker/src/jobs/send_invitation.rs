@@ -13,7 +13,8 @@ use crate::{
 use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
 use diesel_async::AsyncPgConnection;
 use lettre::message::Mailbox;
-use schema::{db::invitations, jobs::JobEnvelope};
+use schema::jobs::JobEnvelope;
+use schema_server::db::invitations;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 

@@ -13,7 +13,8 @@ use crate::{
 };
 use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
 use diesel_async::AsyncPgConnection;
-use schema::{db::password_resets, ids::UserId, jobs::JobEnvelope};
+use schema::{ids::UserId, jobs::JobEnvelope};
+use schema_server::db::password_resets;
 use sha2::{Digest, Sha256};
 
 /// How long a reset link works.

@@ -13,10 +13,10 @@ use diesel::{
 };
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use schema::{
-    db::welcome_emails,
     ids::UserId,
     jobs::{Job, JobEnvelope},
 };
+use schema_server::db::welcome_emails;
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 

@@ -4,10 +4,8 @@ use crate::error::Error;
 use diesel::{ExpressionMethods, QueryDsl};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use lettre::message::Mailbox;
-use schema::{
-    db::tables::{teams, users},
-    ids::{StandupId, TeamId, UserId},
-};
+use schema::ids::{StandupId, TeamId, UserId};
+use schema_server::db::tables::{teams, users};
 
 /// One participant as their e-mails address them.
 #[derive(Debug, Clone)]

@@ -4,10 +4,8 @@
 use crate::helpers::{Fixture, metric, metrics_text, wait_until};
 use diesel::{ExpressionMethods, QueryDsl};
 use diesel_async::RunQueryDsl;
-use schema::{
-    db::tables::{failed_jobs, processed_jobs},
-    jobs::{Job, JobEnvelope},
-};
+use schema::jobs::{Job, JobEnvelope};
+use schema_server::db::tables::{failed_jobs, processed_jobs};
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -191,9 +189,9 @@ async fn notify_standup_jobs_run_in_batches_and_mail_each_participant_once() {
         .collect();
     expected.sort();
     assert_eq!(names, expected);
-    let unnotified: Vec<Uuid> = schema::db::tables::participations::table
-        .filter(schema::db::tables::participations::notified_at.is_null())
-        .select(schema::db::tables::participations::standup_id)
+    let unnotified: Vec<Uuid> = schema_server::db::tables::participations::table
+        .filter(schema_server::db::tables::participations::notified_at.is_null())
+        .select(schema_server::db::tables::participations::standup_id)
         .load(&mut conn)
         .await
         .unwrap();

@@ -44,7 +44,7 @@ async fn kill_9_mid_batch_then_restart_processes_every_job_exactly_once() {
     let emails: HashMap<Uuid, String> = {
         use diesel::QueryDsl;
         use diesel_async::RunQueryDsl;
-        use schema::db::tables::users;
+        use schema_server::db::tables::users;
         users::table
             .select((users::id, users::email))
             .load::<(Uuid, String)>(&mut fx.db.conn().await)

@@ -5,11 +5,11 @@ use lapin::{
     options::{BasicPublishOptions, QueueDeclareOptions},
     types::FieldTable,
 };
-use schema::db::testing::TestDatabase;
-use schema::{
+use schema::jobs::{Job, JobEnvelope};
+use schema_server::db::testing::TestDatabase;
+use schema_server::{
     amqp::{RetryDelay, Topology},
     db::tables::{processed_jobs, users},
-    jobs::{Job, JobEnvelope},
 };
 use std::{
     collections::HashMap,
@@ -89,7 +89,7 @@ pub struct Broker {
 
 impl Broker {
     pub async fn connect(prefix: &str) -> Self {
-        let connection = schema::amqp::connect(AMQP_URL, "worker integration test")
+        let connection = schema_server::amqp::connect(AMQP_URL, "worker integration test")
             .await
             .expect("RabbitMQ must run on 127.0.0.1:5672 for these tests");
         let channel = connection.create_channel().await.unwrap();
@@ -286,7 +286,7 @@ impl TestDb {
     }
 
     pub async fn drop(self) {
-        schema::db::testing::drop_database(&self.name)
+        schema_server::db::testing::drop_database(&self.name)
             .await
             .unwrap();
     }

@@ -4,10 +4,8 @@ use crate::helpers::{Fixture, header, metric, metrics_text, part, wait_until};
 use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
 use diesel::{ExpressionMethods, QueryDsl};
 use diesel_async::RunQueryDsl;
-use schema::{
-    db::tables::{password_resets, processed_jobs, users},
-    jobs::{Job, JobEnvelope},
-};
+use schema::jobs::{Job, JobEnvelope};
+use schema_server::db::tables::{password_resets, processed_jobs, users};
 use sha2::{Digest, Sha256};
 use std::time::Duration;
 use uuid::Uuid;
@@ -208,13 +206,13 @@ async fn a_password_reset_job_mails_a_link_whose_token_hashes_to_the_stored_row(
     let mut conn = fx.db.conn().await;
     let hash = Sha256::digest(token.as_bytes()).to_vec();
     assert_eq!(
-        schema::db::password_resets::consume(&mut conn, &hash)
+        schema_server::db::password_resets::consume(&mut conn, &hash)
             .await
             .unwrap(),
         Some(schema::ids::UserId(user_id))
     );
     assert_eq!(
-        schema::db::password_resets::consume(&mut conn, &hash)
+        schema_server::db::password_resets::consume(&mut conn, &hash)
             .await
             .unwrap(),
         None

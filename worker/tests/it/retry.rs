@@ -8,10 +8,8 @@ use lapin::{
     options::{BasicConsumeOptions, QueueBindOptions, QueueDeclareOptions},
     types::{AMQPValue, FieldTable},
 };
-use schema::{
-    db::tables::failed_jobs,
-    jobs::{Job, JobEnvelope},
-};
+use schema::jobs::{Job, JobEnvelope};
+use schema_server::db::tables::failed_jobs;
 use std::time::{Duration, Instant};
 use uuid::Uuid;
 

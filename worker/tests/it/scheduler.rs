@@ -333,7 +333,8 @@ async fn eight_schedulers_ticking_at_once_without_the_lock_still_do_everything_o
         .execute(&mut conn)
         .await
         .unwrap();
-    let pool = schema::db::build_pool(&db.url, &schema::db::PoolOptions::default()).unwrap();
+    let pool =
+        schema_server::db::build_pool(&db.url, &schema_server::db::PoolOptions::default()).unwrap();
     let now = chrono::Utc::now();
     let ticks = |at: DateTime<Utc>| {
         let pool = pool.clone();

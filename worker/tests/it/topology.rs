@@ -71,7 +71,7 @@ async fn a_delayed_message_comes_back_to_the_jobs_queue() {
 async fn ladders_declare_side_by_side_and_redeclare_idempotently() {
     let broker = Broker::connect(&unique_prefix()).await;
     let test_ladder = broker.topology.clone();
-    let default_ladder = schema::amqp::Topology::new(test_ladder.prefix.clone());
+    let default_ladder = schema_server::amqp::Topology::new(test_ladder.prefix.clone());
     // An api with the default ladder and a worker with another one share a prefix.
     for topology in [&default_ladder, &test_ladder, &default_ladder, &test_ladder] {
         topology.declare(&broker.channel).await.unwrap();

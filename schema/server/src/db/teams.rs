@@ -3,8 +3,6 @@
 use super::DbError;
 use super::models::{NewTeam, Team, User};
 use super::tables::{memberships, organizations, team_members, teams, users};
-use crate::enums::MemberStatus;
-use crate::ids::{OrganizationId, TeamId, UserId};
 use chrono::{DateTime, Utc};
 use diesel::{
     ExpressionMethods, JoinOnDsl, OptionalExtension, QueryDsl, SelectableHelper,
@@ -12,6 +10,8 @@ use diesel::{
     sql_types::Text,
 };
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use schema::enums::MemberStatus;
+use schema::ids::{OrganizationId, TeamId, UserId};
 
 /// One member of a team: the team, when they were added and the person.
 pub type TeamMemberRow = (TeamId, DateTime<Utc>, User);

@@ -21,7 +21,7 @@ pub type AuditEntry = (super::models::AuditEvent, Option<super::models::User>);
 /// What the audit log can be narrowed to; every given field must match.
 #[derive(Clone, Debug, Default)]
 pub struct AuditFilter {
-    pub actor: Option<crate::ids::UserId>,
+    pub actor: Option<schema::ids::UserId>,
     pub action: Option<String>,
     pub target_type: Option<String>,
     pub target_id: Option<String>,
@@ -33,7 +33,7 @@ pub struct AuditFilter {
 /// id `before` (exclusive).
 pub async fn list(
     conn: &mut AsyncPgConnection,
-    org: crate::ids::OrganizationId,
+    org: schema::ids::OrganizationId,
     filter: &AuditFilter,
     before: Option<i64>,
     limit: i64,

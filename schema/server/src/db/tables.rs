@@ -1,4 +1,4 @@
-// @generated-shape: kept in step with schema/migrations by hand and by the migrations test.
+// @generated-shape: kept in step with schema/server/migrations by hand and by the migrations test.
 
 diesel::table! {
     users (id) {

@@ -3,14 +3,14 @@
 use super::DbError;
 use super::models::{Membership, User};
 use super::tables::{memberships, users};
-use crate::enums::{MemberStatus, OrgRole};
-use crate::ids::{OrganizationId, UserId};
 use chrono::{DateTime, Utc};
 use diesel::{
     BoolExpressionMethods, ExpressionMethods, OptionalExtension, PgTextExpressionMethods, QueryDsl,
     SelectableHelper,
 };
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use schema::enums::{MemberStatus, OrgRole};
+use schema::ids::{OrganizationId, UserId};
 
 /// What the members list can be narrowed to.
 #[derive(Clone, Debug, Default)]

@@ -1,9 +1,9 @@
 use super::DbError;
 use super::models::{NewUser, User};
 use super::tables::users;
-use crate::ids::UserId;
 use diesel::{ExpressionMethods, OptionalExtension, QueryDsl, SelectableHelper};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use schema::ids::UserId;
 
 pub async fn find_by_email(
     conn: &mut AsyncPgConnection,

@@ -3,13 +3,13 @@
 use super::DbError;
 use super::models::{StandupConfig, StandupConfigValues, User};
 use super::tables::{standup_config_participants, standup_configs, standup_configs_extra, users};
-use crate::ids::{OrganizationId, StandupConfigId, TeamId, UserId};
 use chrono::{DateTime, Utc};
 use diesel::{
     ExpressionMethods, NullableExpressionMethods, OptionalExtension, QueryDsl, SelectableHelper,
     TextExpressionMethods, dsl::count_star,
 };
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use schema::ids::{OrganizationId, StandupConfigId, TeamId, UserId};
 
 /// Inserts a config; `webhook_secret` (sealed, see [`crate::secrets`]) is stored, never
 /// read back by the API.

@@ -6,14 +6,14 @@
 use super::DbError;
 use super::models::{Answer, Participation, Standup, StandupConfig, User};
 use super::tables::{answer_edits, answers, participations, standup_configs, standups, users};
-use crate::enums::{ParticipationState, StandupState};
-use crate::ids::{OrganizationId, QuestionId, StandupConfigId, StandupId, TeamId, UserId};
 use chrono::{DateTime, Utc};
 use diesel::{
     BoolExpressionMethods, ExpressionMethods, Insertable, OptionalExtension, QueryDsl,
     SelectableHelper,
 };
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use schema::enums::{ParticipationState, StandupState};
+use schema::ids::{OrganizationId, QuestionId, StandupConfigId, StandupId, TeamId, UserId};
 
 /// `org`'s standup `id`, locked for the caller's transaction: answers, skips and closing
 /// serialise on it, so "everyone has answered" is decided once.

@@ -3,11 +3,17 @@ use super::models::NewOutboxRow;
 use super::tables::outbox;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
-/// Writes an outbox row; call it inside the transaction of the domain change, so the job
-/// exists exactly when the change committed.
-pub async fn insert(conn: &mut AsyncPgConnection, row: &NewOutboxRow<'_>) -> Result<(), DbError> {
+/// Writes outbox rows in one statement; called by [`crate::outbox`] inside the
+/// transaction of the domain change, so the jobs exist exactly when the change committed.
+pub async fn insert_many(
+    conn: &mut AsyncPgConnection,
+    rows: &[NewOutboxRow<'_>],
+) -> Result<(), DbError> {
+    if rows.is_empty() {
+        return Ok(());
+    }
     diesel::insert_into(outbox::table)
-        .values(row)
+        .values(rows)
         .execute(conn)
         .await?;
     Ok(())

@@ -1,13 +1,13 @@
 use super::DbError;
 use super::models::{Membership, NewMembership, Organization};
 use super::tables::{memberships, organizations, sessions};
-use crate::enums::{MemberStatus, OrgRole};
-use crate::ids::{OrganizationId, SessionId, UserId};
 use diesel::{
     BoolExpressionMethods, ExpressionMethods, JoinOnDsl, OptionalExtension, QueryDsl,
     SelectableHelper,
 };
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use schema::enums::{MemberStatus, OrgRole};
+use schema::ids::{OrganizationId, SessionId, UserId};
 
 /// Most organizations one user can list at once.
 pub const MAX_ORGANIZATIONS_PER_USER: i64 = 200;

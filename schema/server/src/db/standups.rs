@@ -13,15 +13,15 @@ use super::models::{Answer, Participation, Standup, StandupConfig, StandupExtra}
 use super::tables::{
     answers, participations, standup_configs, standup_configs_extra, standups, standups_extra,
 };
-use crate::enums::{DeliveryChannel, ParticipationState, StandupState};
-use crate::ids::{OrganizationId, StandupConfigId, StandupId, TeamId, UserId};
-use crate::schedule::{Schedule, ScheduleError, parse_time_of_day, parse_timezone};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use diesel::{
     ExpressionMethods, Insertable, OptionalExtension, QueryDsl, SelectableHelper,
     sql_types::{Integer, Timestamptz, Uuid as SqlUuid},
 };
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use schema::enums::{DeliveryChannel, ParticipationState, StandupState};
+use schema::ids::{OrganizationId, StandupConfigId, StandupId, TeamId, UserId};
+use schema::schedule::{Schedule, ScheduleError, parse_time_of_day, parse_timezone};
 
 /// A standup about to be opened: everything snapshotted from its config.
 #[derive(Clone, Debug, Insertable)]

@@ -2,10 +2,10 @@
 
 use super::DbError;
 use super::tables::password_resets;
-use crate::ids::UserId;
 use chrono::{DateTime, Utc};
 use diesel::{ExpressionMethods, OptionalExtension, QueryDsl};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use schema::ids::UserId;
 
 pub async fn insert(
     conn: &mut AsyncPgConnection,

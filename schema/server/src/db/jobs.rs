@@ -2,13 +2,13 @@
 
 use super::DbError;
 use super::tables::{failed_jobs, processed_jobs};
-use crate::ids::OrganizationId;
 use chrono::{DateTime, Utc};
 use diesel::{
     BoolExpressionMethods, ExpressionMethods, Insertable, OptionalExtension, QueryDsl, Queryable,
     Selectable, SelectableHelper,
 };
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use schema::ids::OrganizationId;
 use uuid::Uuid;
 
 /// Records that `job_id` ran; call in the transaction of the job's effect. Returns false

@@ -2,14 +2,14 @@
 
 use super::DbError;
 use super::tables::{invitations, organizations, users};
-use crate::enums::OrgRole;
-use crate::ids::{OrganizationId, UserId};
 use chrono::{DateTime, Utc};
 use diesel::{
     ExpressionMethods, JoinOnDsl, NullableExpressionMethods, OptionalExtension, QueryDsl,
     Queryable, Selectable, SelectableHelper,
 };
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use schema::enums::OrgRole;
+use schema::ids::{OrganizationId, UserId};
 use uuid::Uuid;
 
 /// How long an invitation link works after it is sent.

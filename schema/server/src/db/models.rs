@@ -4,14 +4,14 @@ use super::tables::{
     answer_edits, answers, audit_events, memberships, organizations, outbox, participations,
     sessions, standup_configs, standups, standups_extra, teams, users,
 };
-use crate::enums::{
-    DeliveryChannel, MemberStatus, OrgRole, ParticipationState, StandupState, Weekday,
-};
-use crate::ids::{
-    OrganizationId, QuestionId, SessionId, StandupConfigId, StandupId, TeamId, UserId,
-};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::{Insertable, Queryable, Selectable};
+use schema::enums::{
+    DeliveryChannel, MemberStatus, OrgRole, ParticipationState, StandupState, Weekday,
+};
+use schema::ids::{
+    OrganizationId, QuestionId, SessionId, StandupConfigId, StandupId, TeamId, UserId,
+};
 use uuid::Uuid;
 
 #[derive(Clone, Debug, Queryable, Selectable)]
@@ -163,7 +163,7 @@ pub struct NewTeam<'a> {
     pub description: Option<&'a str>,
 }
 
-/// A standup config row. `questions` is the jsonb array of [`crate::standup::Question`];
+/// A standup config row. `questions` is the jsonb array of [`schema::standup::Question`];
 /// read it with [`StandupConfig::questions`]. The webhook secret is not selected: only
 /// the code that signs deliveries reads it.
 #[derive(Clone, Debug, Queryable, Selectable)]
@@ -190,7 +190,7 @@ pub struct StandupConfig {
 impl StandupConfig {
     /// The stored questions (an unreadable value reads as none, and is logged by callers
     /// that care; the API only ever writes well-formed ones).
-    pub fn questions(&self) -> Result<Vec<crate::standup::Question>, serde_json::Error> {
+    pub fn questions(&self) -> Result<Vec<schema::standup::Question>, serde_json::Error> {
         serde_json::from_value(self.questions.clone())
     }
 }
@@ -239,7 +239,7 @@ pub struct Standup {
 
 impl Standup {
     /// The questions as they were asked.
-    pub fn questions(&self) -> Result<Vec<crate::standup::Question>, serde_json::Error> {
+    pub fn questions(&self) -> Result<Vec<schema::standup::Question>, serde_json::Error> {
         serde_json::from_value(self.questions.clone())
     }
 }
@@ -258,7 +258,7 @@ pub struct StandupExtra {
 
 impl StandupExtra {
     /// The compiled digest, once the standup closed and the worker compiled it.
-    pub fn digest(&self) -> Option<Result<crate::digest::Digest, serde_json::Error>> {
+    pub fn digest(&self) -> Option<Result<schema::digest::Digest, serde_json::Error>> {
         self.digest
             .as_ref()
             .map(|value| serde_json::from_value(value.clone()))

@@ -119,7 +119,7 @@ pub fn verify(
 /// What a config's stored webhook secrets are sealed under (see [`crate::secrets`]): its
 /// id, so a sealed secret copied onto another config does not open there.
 #[must_use]
-pub fn secret_context(config: crate::ids::StandupConfigId) -> [u8; 16] {
+pub fn secret_context(config: schema::ids::StandupConfigId) -> [u8; 16] {
     config.as_uuid().into_bytes()
 }
 

@@ -19,9 +19,8 @@
 //! redeclare a queue with different arguments, so changes to them need a new name or a
 //! policy, not an edit here.
 //!
-//! [`Job::kind`]: crate::jobs::Job::kind
+//! [`Job::kind`]: schema::jobs::Job::kind
 
-use crate::jobs::JobEnvelope;
 use lapin::{
     BasicProperties, Channel, Connection, ConnectionProperties, ExchangeKind, PublisherConfirm,
     options::{
@@ -31,6 +30,7 @@ use lapin::{
     types::{AMQPValue, FieldTable},
     uri::AMQPUri,
 };
+use schema::jobs::JobEnvelope;
 
 /// The prefix of every name in production.
 pub const DEFAULT_PREFIX: &str = "asyncstand";
@@ -480,7 +480,7 @@ impl Topology {
     pub async fn publish_event(
         &self,
         channel: &Channel,
-        event: &crate::events::StandupEvent,
+        event: &schema::events::StandupEvent,
     ) -> Result<PublisherConfirm, AmqpError> {
         let exchange = self.events_exchange();
         let body = event.to_json().map_err(|source| AmqpError::Encode {

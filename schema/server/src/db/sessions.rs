@@ -3,10 +3,10 @@
 use super::DbError;
 use super::models::{NewSession, Session};
 use super::tables::{refresh_tokens, sessions};
-use crate::ids::{OrganizationId, SessionId, UserId};
 use chrono::{DateTime, Utc};
 use diesel::{ExpressionMethods, OptionalExtension, QueryDsl, SelectableHelper};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use schema::ids::{OrganizationId, SessionId, UserId};
 
 pub async fn insert(
     conn: &mut AsyncPgConnection,

@@ -295,3 +295,79 @@ async fn failed_jobs_page_with_cursors() {
         .await;
     assert_eq!(bad["errors"][0]["extensions"]["field"], "after");
 }
+
+/// What a published job looks like on the wire: the envelope's id as `message_id`, its
+/// kind as `type`, the enqueue time as `timestamp`, persistent JSON, and the id of the
+/// request that caused it (as its audit row records it) as the envelope's trace id.
+#[tokio::test]
+async fn a_published_job_carries_its_id_kind_timestamp_and_the_request_trace_id() {
+    use lapin::options::BasicGetOptions;
+    let app = TestApp::spawn().await;
+    let before = chrono::Utc::now().timestamp();
+    let owner = app.signed_up_owner().await;
+    let after = chrono::Utc::now().timestamp();
+
+    // No worker runs: the welcome job waits in the jobs queue.
+    let url = std::env::var("AMQP_URL")
+        .unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".into());
+    let connection = schema_server::amqp::connect(&url, "asyncstand-test-reader")
+        .await
+        .expect("connect");
+    let channel = connection.create_channel().await.expect("channel");
+    let queue = schema_server::amqp::Topology::new(app.amqp_prefix.clone()).jobs_queue();
+    let mut message = None;
+    for _ in 0..100 {
+        message = channel
+            .basic_get(queue.as_str().into(), BasicGetOptions { no_ack: true })
+            .await
+            .expect("basic.get");
+        if message.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let delivery = message.expect("the welcome job was published").delivery;
+    let envelope = schema::jobs::JobEnvelope::from_json(&delivery.data).expect("an envelope");
+    assert_eq!(envelope.job.kind(), "send_welcome_email");
+    assert_eq!(
+        envelope.organization_id.map(|id| id.to_string()),
+        Some(owner.org_id.clone())
+    );
+    let properties = &delivery.properties;
+    assert_eq!(
+        properties.message_id().as_ref().map(|id| id.as_str()),
+        Some(envelope.id.to_string().as_str())
+    );
+    assert_eq!(
+        properties.kind().as_ref().map(|kind| kind.as_str()),
+        Some("send_welcome_email")
+    );
+    assert_eq!(*properties.delivery_mode(), Some(2));
+    let timestamp = properties.timestamp().expect("a timestamp") as i64;
+    assert!(
+        (before..=after).contains(&timestamp),
+        "timestamp {timestamp} outside {before}..={after}"
+    );
+
+    #[derive(diesel::QueryableByName)]
+    struct RequestId {
+        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+        request_id: Option<String>,
+    }
+    let mut db = app.db().await;
+    let audited: RequestId = diesel_async::RunQueryDsl::get_result(
+        diesel::sql_query(
+            "SELECT request_id FROM audit_events WHERE action = 'auth.sign_up' AND actor_id = $1::uuid",
+        )
+        .bind::<diesel::sql_types::Text, _>(&owner.user_id),
+        &mut db,
+    )
+    .await
+    .expect("the sign-up's audit row");
+    assert!(
+        audited.request_id.is_some(),
+        "the audit row has a request id"
+    );
+    assert_eq!(envelope.trace_id, audited.request_id);
+    let _ = connection.close(200, "done".into()).await;
+}

@@ -646,6 +646,32 @@ async fn when_everyone_responded_the_standup_closes_early_and_its_digest_follows
     assert_eq!(posted["digest"]["skipped"], 1);
     assert_eq!(posted["digest"]["missing"], 0);
     assert_eq!(receiver.received().len(), 1);
+
+    // The last response's request enqueued compile_digest with its request id as trace
+    // id; the worker's follow-up webhook job keeps it, so one id follows the whole chain.
+    #[derive(diesel::QueryableByName)]
+    struct Traced {
+        #[diesel(sql_type = Text)]
+        kind: String,
+        #[diesel(sql_type = Nullable<Text>)]
+        trace_id: Option<String>,
+    }
+    let traced: Vec<Traced> = diesel::sql_query(
+        "SELECT kind, payload->>'trace_id' AS trace_id FROM outbox
+         WHERE kind IN ('compile_digest', 'deliver_webhook') AND payload->'job'->'payload'->>'standup_id' = $1
+         ORDER BY kind",
+    )
+    .bind::<Text, _>(id.to_string())
+    .load(&mut db)
+    .await
+    .unwrap();
+    let kinds: Vec<&str> = traced.iter().map(|t| t.kind.as_str()).collect();
+    assert_eq!(kinds, ["compile_digest", "deliver_webhook"]);
+    assert!(
+        traced[0].trace_id.is_some(),
+        "the request's id is the trace id"
+    );
+    assert_eq!(traced[1].trace_id, traced[0].trace_id);
 }
 
 #[tokio::test]

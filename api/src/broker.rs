@@ -2,6 +2,7 @@
 //! broker restart, and reported by `/readyz`.
 
 use schema_server::amqp::{Topology, connect};
+use secrecy::{ExposeSecret, SecretString};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -23,7 +24,7 @@ struct Inner {
 
 impl Broker {
     /// Starts the background connection loop.
-    pub fn start(url: String, topology: Topology) -> Self {
+    pub fn start(url: SecretString, topology: Topology) -> Self {
         let broker = Broker {
             inner: Arc::new(Inner {
                 connected: AtomicBool::new(false),
@@ -87,11 +88,11 @@ impl Broker {
         self.inner.connected_notify.notified().await
     }
 
-    async fn run(&self, url: String, topology: Topology) {
+    async fn run(&self, url: SecretString, topology: Topology) {
         let mut backoff = Duration::from_millis(200);
         let mut logged_down = false;
         loop {
-            match self.connect_once(&url, &topology).await {
+            match self.connect_once(url.expose_secret(), &topology).await {
                 Ok(()) => {
                     backoff = Duration::from_millis(200);
                     if logged_down {

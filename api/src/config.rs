@@ -1,27 +1,26 @@
-//! Typed settings, read once from the environment (`.env` honoured) in `main` and passed down.
+//! Typed settings, read once from the environment in `main` (after `.env` is loaded,
+//! before logging starts) and passed down; read with [`schema_server::settings`], the
+//! same way as the worker's.
 
+use schema_server::settings::Vars;
 use secrecy::SecretString;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::Duration;
 
-#[derive(Debug, thiserror::Error)]
-#[error("{name}: {message}")]
-pub struct ConfigError {
-    pub name: &'static str,
-    pub message: String,
-}
+/// A setting that cannot be used; names the variable.
+pub type ConfigError = schema_server::settings::SettingError;
 
 #[derive(Clone, Debug)]
 pub struct Settings {
     /// `BIND`: address the HTTP server listens on.
     pub bind: String,
     /// `DATABASE_URL`; the database is created when missing.
-    pub database_url: String,
+    pub database_url: SecretString,
     /// `DATABASE_POOL_SIZE`: connections per api process.
     pub database_pool_size: usize,
     /// `AMQP_URL`.
-    pub amqp_url: String,
+    pub amqp_url: SecretString,
     /// `AMQP_PREFIX`: prefix of every exchange and queue name.
     pub amqp_prefix: String,
     /// `PUBLIC_URL`: where users reach the service; https makes the cookie Secure.
@@ -33,8 +32,6 @@ pub struct Settings {
     pub access_token_ttl: Duration,
     /// `REFRESH_TTL_DAYS`: a session ends after this long unused.
     pub refresh_token_ttl: Duration,
-    /// `MAIL_URL`: `smtp://...` or `file://DIR`.
-    pub mail_url: String,
     /// `RATE_LIMIT_PER_MINUTE`: requests per client and minute; 0 turns the limit off.
     pub rate_limit_per_minute: u32,
     /// `TRUST_PROXY`: take the client address from `X-Forwarded-For`.
@@ -117,187 +114,146 @@ pub struct Deployment {
 }
 
 impl Deployment {
-    /// Reads the deployment settings; with `APP_ENV=production`, refuses a missing
-    /// `JWT_SECRET` or `SECRETS_KEY` (no development key files) and an `http://`
-    /// `PUBLIC_URL` unless `ALLOW_INSECURE_PUBLIC_URL=true`.
-    fn from_map(
-        vars: &HashMap<String, String>,
-        production: bool,
-        public_url: &str,
-    ) -> Result<Self, ConfigError> {
-        let at_least_one = |name: &'static str, value: usize| {
-            if value == 0 {
-                Err(ConfigError {
-                    name,
-                    message: "must be at least 1".into(),
-                })
-            } else {
-                Ok(value)
-            }
-        };
-        let deployment = Deployment {
-            trusted_proxy_hops: at_least_one(
-                "TRUSTED_PROXY_HOPS",
-                parse(vars, "TRUSTED_PROXY_HOPS", 1)?,
-            )?,
-            trust_forwarded_header: parse(vars, "TRUST_FORWARDED_HEADER", false)?,
-            ws_max_subscriptions: at_least_one(
-                "WS_MAX_SUBSCRIPTIONS",
-                parse(vars, "WS_MAX_SUBSCRIPTIONS", 20)?,
-            )?,
-            ws_max_connections_per_user: at_least_one(
+    /// Reads the deployment settings.
+    fn read(v: &Vars<'_>) -> Result<Self, ConfigError> {
+        Ok(Deployment {
+            trusted_proxy_hops: v.parse_in("TRUSTED_PROXY_HOPS", 1, 1..=64)?,
+            trust_forwarded_header: v.flag("TRUST_FORWARDED_HEADER", false)?,
+            ws_max_subscriptions: v.parse_in("WS_MAX_SUBSCRIPTIONS", 20, 1..=10_000)?,
+            ws_max_connections_per_user: v.parse_in(
                 "WS_MAX_CONNECTIONS_PER_USER",
-                parse(vars, "WS_MAX_CONNECTIONS_PER_USER", 10)?,
+                10,
+                1..=10_000,
             )?,
-            metrics_bind: vars
-                .get("METRICS_BIND")
-                .map(|v| v.trim().to_string())
-                .filter(|v| !v.is_empty()),
-            allow_insecure_public_url: parse(vars, "ALLOW_INSECURE_PUBLIC_URL", false)?,
-        };
-        if production {
-            for name in ["JWT_SECRET", "SECRETS_KEY"] {
-                if vars.get(name).is_none_or(|v| v.trim().is_empty()) {
-                    return Err(ConfigError {
-                        name,
-                        message: "must be set when APP_ENV=production (development key files are not used)".into(),
-                    });
-                }
-            }
-            if public_url.starts_with("http://") && !deployment.allow_insecure_public_url {
-                return Err(ConfigError {
-                    name: "PUBLIC_URL",
-                    message: format!(
-                        "must be https:// when APP_ENV=production, got '{public_url}' (set ALLOW_INSECURE_PUBLIC_URL=true to allow http)"
-                    ),
-                });
-            }
-        }
-        Ok(deployment)
+            metrics_bind: v.get("METRICS_BIND"),
+            allow_insecure_public_url: v.flag("ALLOW_INSECURE_PUBLIC_URL", false)?,
+        })
     }
 }
 
+/// Every variable [`Settings::from_env`] reads.
+pub const VARS: &[&str] = &[
+    "BIND",
+    "PUBLIC_URL",
+    "APP_ENV",
+    "DATABASE_URL",
+    "DATABASE_POOL_SIZE",
+    "AMQP_URL",
+    "AMQP_PREFIX",
+    "JWT_SECRET",
+    "JWT_SECRET_FILE",
+    "SECRETS_KEY",
+    "SECRETS_KEY_PREVIOUS",
+    "SECRETS_KEY_FILE",
+    "WEB_DIR",
+    "CORS_ORIGINS",
+    "LOG_FORMAT",
+    "RUST_LOG",
+];
+
 impl Settings {
-    /// Reads the process environment, after loading `.env` when present.
+    /// Reads the process environment; `main` loads `.env` first
+    /// ([`schema_server::settings::load_dotenv`]).
     pub fn from_env() -> Result<Self, ConfigError> {
-        let _ = dotenvy::dotenv();
-        let vars: HashMap<String, String> = std::env::vars().collect();
-        Self::from_map(&vars)
+        Self::read(&Vars::from_env(VARS)?)
     }
 
     /// Builds settings from a map of variables (tests pass their own).
     pub fn from_map(vars: &HashMap<String, String>) -> Result<Self, ConfigError> {
-        let get = |name: &str| {
-            vars.get(name)
-                .map(|v| v.trim().to_string())
-                .filter(|v| !v.is_empty())
-        };
+        Self::read(&Vars::new(|name| vars.get(name).cloned()))
+    }
+
+    fn read(v: &Vars<'_>) -> Result<Self, ConfigError> {
+        let number = "a whole number";
         let cores = std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(2);
-        let bind = get("BIND").unwrap_or_else(|| "127.0.0.1:8080".into());
-        let public_url = get("PUBLIC_URL").unwrap_or_else(|| format!("http://{bind}"));
-        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
-            return Err(ConfigError {
-                name: "PUBLIC_URL",
-                message: format!("must start with http:// or https://, got '{public_url}'"),
-            });
-        }
-        let production = get("APP_ENV").is_some_and(|v| v == "production");
-        let deployment = Deployment::from_map(vars, production, &public_url)?;
-        let jwt_secret = match get("JWT_SECRET") {
+        let bind = v.get("BIND").unwrap_or_else(|| "127.0.0.1:8080".into());
+        let public_url = v.public_url(&format!("http://{bind}"))?;
+        // Checked before any development key file is read or written.
+        let production = v.production(&["JWT_SECRET", "SECRETS_KEY"], &public_url)?;
+        let deployment = Deployment::read(v)?;
+        let jwt_secret = match v.get("JWT_SECRET") {
             Some(secret) if secret.len() < 32 => {
-                return Err(ConfigError {
-                    name: "JWT_SECRET",
-                    message: "must be at least 32 characters".into(),
-                });
+                return Err(ConfigError::new(
+                    "JWT_SECRET",
+                    "must be at least 32 characters",
+                ));
             }
             Some(secret) => secret,
-            None => local_development_secret(get("JWT_SECRET_FILE"))?,
+            None => local_development_secret(v.get("JWT_SECRET_FILE"))?,
         };
         let default_web_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../web/dist");
-        let mail_url = get("MAIL_URL").unwrap_or_else(|| "file://var/mail".into());
-        if !(mail_url.starts_with("smtp://")
-            || mail_url.starts_with("smtps://")
-            || mail_url.starts_with("file://"))
-        {
-            return Err(ConfigError {
-                name: "MAIL_URL",
-                message: "must be smtp://..., smtps://... or file://DIR".into(),
-            });
-        }
-        let secrets_key = get("SECRETS_KEY");
-        let secrets_key_previous = get("SECRETS_KEY_PREVIOUS");
-        for (name, value) in [
-            ("SECRETS_KEY", &secrets_key),
-            ("SECRETS_KEY_PREVIOUS", &secrets_key_previous),
-        ] {
-            if let Some(value) = value {
-                schema_server::secrets::parse_key(value).map_err(|e| ConfigError {
-                    name,
-                    message: e.to_string(),
-                })?;
-            }
-        }
+        let (secrets_key, secrets_key_previous) = v.secrets_keys()?;
         Ok(Self {
-            secrets_key: secrets_key.map(SecretString::from),
-            secrets_key_previous: secrets_key_previous.map(SecretString::from),
+            secrets_key,
+            secrets_key_previous,
             secrets_key_file: PathBuf::from(
-                get("SECRETS_KEY_FILE").unwrap_or_else(|| "var/secrets_key".into()),
+                v.get("SECRETS_KEY_FILE")
+                    .unwrap_or_else(|| "var/secrets_key".into()),
             ),
             bind,
-            database_url: get("DATABASE_URL")
-                .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/asyncstand".into()),
-            database_pool_size: parse(vars, "DATABASE_POOL_SIZE", 32)?,
-            amqp_url: get("AMQP_URL")
-                .unwrap_or_else(|| "amqp://guest:guest@127.0.0.1:5672/%2f".into()),
-            amqp_prefix: get("AMQP_PREFIX").unwrap_or_else(|| "asyncstand".into()),
-            public_url: public_url.trim_end_matches('/').to_string(),
+            database_url: v.database_url()?,
+            database_pool_size: v.parse_in("DATABASE_POOL_SIZE", 32, 1..=1024)?,
+            amqp_url: v.amqp_url()?,
+            amqp_prefix: v.amqp_prefix()?,
+            public_url,
             jwt_secret: SecretString::from(jwt_secret),
             jwt_issuer: "asyncstand".into(),
             jwt_audience: "asyncstand-api".into(),
             access_token_ttl: Duration::from_secs(15 * 60),
             refresh_token_ttl: Duration::from_secs(
-                parse::<u64>(vars, "REFRESH_TTL_DAYS", 30)? * 86_400,
+                v.parse::<u64>("REFRESH_TTL_DAYS", 30, number)? * 86_400,
             ),
-            mail_url,
-            rate_limit_per_minute: parse(vars, "RATE_LIMIT_PER_MINUTE", 600)?,
-            trust_proxy: parse(vars, "TRUST_PROXY", false)?,
-            cors_origins: get("CORS_ORIGINS")
-                .map(|v| {
-                    v.split(',')
+            rate_limit_per_minute: v.parse("RATE_LIMIT_PER_MINUTE", 600, number)?,
+            trust_proxy: v.flag("TRUST_PROXY", false)?,
+            cors_origins: v
+                .get("CORS_ORIGINS")
+                .map(|origins| {
+                    origins
+                        .split(',')
                         .map(|o| o.trim().trim_end_matches('/').to_string())
                         .filter(|o| !o.is_empty())
                         .collect()
                 })
                 .unwrap_or_default(),
-            web_dir: get("WEB_DIR").map(PathBuf::from).unwrap_or(default_web_dir),
+            web_dir: v
+                .get("WEB_DIR")
+                .map(PathBuf::from)
+                .unwrap_or(default_web_dir),
             production,
-            http_workers: parse(vars, "HTTP_WORKERS", cores)?,
-            max_body_bytes: parse(vars, "GRAPHQL_MAX_BODY_BYTES", 64 * 1024)?,
-            max_batch: parse(vars, "GRAPHQL_MAX_BATCH", 10)?,
-            max_depth: parse(vars, "GRAPHQL_MAX_DEPTH", 15)?,
-            max_complexity: parse(vars, "GRAPHQL_MAX_COMPLEXITY", 1000)?,
-            login_failures_per_account: parse(vars, "LOGIN_MAX_FAILURES_PER_ACCOUNT", 5)?,
-            login_failures_per_ip: parse(vars, "LOGIN_MAX_FAILURES_PER_IP", 50)?,
-            login_failure_window_secs: parse(vars, "LOGIN_FAILURE_WINDOW_SECS", 900)?,
-            password_hash_concurrency: parse(vars, "PASSWORD_HASH_CONCURRENCY", cores)?,
-            signup_per_ip_per_hour: parse(vars, "SIGNUP_PER_IP_PER_HOUR", 20)?,
-            accept_invitation_per_ip_per_hour: parse(
-                vars,
+            http_workers: v.parse_in("HTTP_WORKERS", cores, 1..=1024)?,
+            max_body_bytes: v.parse("GRAPHQL_MAX_BODY_BYTES", 64 * 1024, number)?,
+            max_batch: v.parse("GRAPHQL_MAX_BATCH", 10, number)?,
+            max_depth: v.parse("GRAPHQL_MAX_DEPTH", 15, number)?,
+            max_complexity: v.parse("GRAPHQL_MAX_COMPLEXITY", 1000, number)?,
+            login_failures_per_account: v.parse("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5, number)?,
+            login_failures_per_ip: v.parse("LOGIN_MAX_FAILURES_PER_IP", 50, number)?,
+            login_failure_window_secs: v.parse("LOGIN_FAILURE_WINDOW_SECS", 900, number)?,
+            password_hash_concurrency: v.parse_in("PASSWORD_HASH_CONCURRENCY", cores, 1..=1024)?,
+            signup_per_ip_per_hour: v.parse("SIGNUP_PER_IP_PER_HOUR", 20, number)?,
+            accept_invitation_per_ip_per_hour: v.parse(
                 "ACCEPT_INVITATION_PER_IP_PER_HOUR",
                 100,
+                number,
             )?,
-            reset_password_per_ip_per_hour: parse(vars, "RESET_PASSWORD_PER_IP_PER_HOUR", 20)?,
-            password_hash_queue: parse(vars, "PASSWORD_HASH_QUEUE", 64)?,
+            reset_password_per_ip_per_hour: v.parse(
+                "RESET_PASSWORD_PER_IP_PER_HOUR",
+                20,
+                number,
+            )?,
+            password_hash_queue: v.parse("PASSWORD_HASH_QUEUE", 64, number)?,
             subscription_recheck: Duration::from_secs(
-                parse::<u64>(vars, "SUBSCRIPTION_RECHECK_SECS", 60)?.max(1),
+                v.parse::<u64>("SUBSCRIPTION_RECHECK_SECS", 60, number)?
+                    .max(1),
             ),
             session_max_lifetime: Duration::from_secs(
-                parse::<u64>(vars, "SESSION_MAX_LIFETIME_DAYS", 90)?.max(1) * 86_400,
+                v.parse::<u64>("SESSION_MAX_LIFETIME_DAYS", 90, number)?
+                    .max(1)
+                    * 86_400,
             ),
-            invites_per_org_per_hour: parse(vars, "INVITES_PER_ORG_PER_HOUR", 50)?,
-            invites_per_address_per_day: parse(vars, "INVITES_PER_ADDRESS_PER_DAY", 3)?,
+            invites_per_org_per_hour: v.parse("INVITES_PER_ORG_PER_HOUR", 50, number)?,
+            invites_per_address_per_day: v.parse("INVITES_PER_ADDRESS_PER_DAY", 3, number)?,
             deployment,
         })
     }
@@ -305,23 +261,6 @@ impl Settings {
     /// The refresh cookie is `Secure` when the public URL is https.
     pub fn secure_cookies(&self) -> bool {
         self.public_url.starts_with("https://")
-    }
-}
-
-fn parse<T: std::str::FromStr>(
-    vars: &HashMap<String, String>,
-    name: &'static str,
-    default: T,
-) -> Result<T, ConfigError>
-where
-    T::Err: std::fmt::Display,
-{
-    match vars.get(name).map(|v| v.trim()).filter(|v| !v.is_empty()) {
-        None => Ok(default),
-        Some(raw) => raw.parse().map_err(|e| ConfigError {
-            name,
-            message: format!("cannot parse '{raw}': {e}"),
-        }),
     }
 }
 

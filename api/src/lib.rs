@@ -32,6 +32,7 @@ use schema_server::amqp::Topology;
 use schema_server::db::{DbPool, PoolOptions, standup_configs};
 use schema_server::secrets::SecretBox;
 use schema_server::webhook::secret_context;
+use secrecy::ExposeSecret;
 use std::net::TcpListener;
 use std::sync::Arc;
 use tracing_actix_web::TracingLogger;
@@ -49,17 +50,17 @@ impl Application {
     /// Creates the database when missing, migrates, connects, and binds `settings.bind`
     /// (port 0 picks a free port).
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
-        schema_server::db::ensure_database(&settings.database_url)
+        schema_server::db::ensure_database(settings.database_url.expose_secret())
             .await
             .context("preparing the database")?;
-        let ran = schema_server::db::run_migrations(&settings.database_url)
+        let ran = schema_server::db::run_migrations(settings.database_url.expose_secret())
             .await
             .context("running migrations")?;
         if ran > 0 {
             tracing::info!(migrations = ran, "database migrated");
         }
         let pool = schema_server::db::build_pool(
-            &settings.database_url,
+            settings.database_url.expose_secret(),
             &PoolOptions {
                 max_size: settings.database_pool_size,
                 application_name: "asyncstand-api".into(),

@@ -1,9 +1,12 @@
 use anyhow::Context;
 use api::config::Settings;
+use secrecy::ExposeSecret;
 
 /// `api` serves; `api migrate` only migrates; `api export-schema [PATH]` writes the SDL.
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    // `.env` first, so RUST_LOG and LOG_FORMAT in it reach the logger.
+    schema_server::settings::load_dotenv()?;
     api::telemetry::init();
     let mut args = std::env::args().skip(1);
     match args.next().as_deref() {
@@ -16,8 +19,9 @@ async fn main() -> anyhow::Result<()> {
         }
         Some("migrate") => {
             let settings = Settings::from_env()?;
-            schema_server::db::ensure_database(&settings.database_url).await?;
-            let ran = schema_server::db::run_migrations(&settings.database_url).await?;
+            schema_server::db::ensure_database(settings.database_url.expose_secret()).await?;
+            let ran =
+                schema_server::db::run_migrations(settings.database_url.expose_secret()).await?;
             println!("applied {ran} migration(s)");
             Ok(())
         }

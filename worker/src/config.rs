@@ -2,6 +2,9 @@
 
 use crate::{error::Error, notify::mail::MailUrl};
 use schema_server::amqp::RetryDelay;
+use schema_server::settings::Vars;
+#[cfg(test)]
+use schema_server::settings::{DEFAULT_AMQP_URL, DEFAULT_DATABASE_URL};
 use secrecy::SecretString;
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 use tracing_subscriber::EnvFilter;
@@ -35,15 +38,14 @@ pub const VARS: &[&str] = &[
     "RUST_LOG",
 ];
 
-const DEFAULT_AMQP_URL: &str = "amqp://guest:guest@127.0.0.1:5672/%2f";
-const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/asyncstand";
 const DEFAULT_POOL_SIZE: usize = 32;
 const DEFAULT_SECRETS_KEY_FILE: &str = "var/secrets_key";
 const MAX_POOL_SIZE: usize = 1024;
 const DEFAULT_MAIL_URL: &str = "file://var/mail";
 const DEFAULT_MAIL_FROM: &str = "AsyncStand <no-reply@localhost>";
 const DEFAULT_PUBLIC_URL: &str = "http://127.0.0.1:8080";
-const DEFAULT_HEALTH_BIND: &str = "127.0.0.1:8081";
+const DEFAULT_HEALTH_BIND: SocketAddr =
+    SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 8081);
 const DEFAULT_PREFETCH: u16 = 256;
 const DEFAULT_CONCURRENCY: usize = 64;
 const MAX_CONCURRENCY: usize = 4096;
@@ -147,17 +149,8 @@ impl Settings {
     /// A malformed `.env`, or a variable that is not valid Unicode or does not parse;
     /// the message names the variable.
     pub fn from_env() -> Result<Self, Error> {
-        match dotenvy::dotenv() {
-            Ok(_) => {}
-            Err(e) if e.not_found() => {}
-            Err(e) => return Err(Error::DotEnv(e)),
-        }
-        for var in VARS {
-            if let Err(std::env::VarError::NotUnicode(_)) = std::env::var(var) {
-                return Err(Error::config(var, "not valid UTF-8"));
-            }
-        }
-        Self::from_lookup(|name| std::env::var(name).ok())
+        schema_server::settings::load_dotenv()?;
+        Self::read(&Vars::from_env(VARS)?)
     }
 
     /// Builds the settings from any source of variables (tests pass a map). Empty values
@@ -166,51 +159,16 @@ impl Settings {
     /// # Errors
     /// A variable that does not parse; the message names the variable.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
-        let get = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
+        Self::read(&Vars::new(lookup))
+    }
 
-        let amqp_url = get("AMQP_URL").unwrap_or_else(|| DEFAULT_AMQP_URL.to_owned());
-        // Check the URL now so a typo stops the start-up instead of looping on connect.
-        // The parse error never echoes the URL, which may contain a password.
-        if let Err(reason) = amqp_url.parse::<lapin::uri::AMQPUri>() {
-            return Err(Error::config("AMQP_URL", reason));
-        }
-
-        let amqp_prefix = get("AMQP_PREFIX")
-            .unwrap_or_else(|| schema_server::amqp::DEFAULT_PREFIX.to_owned())
-            .trim()
-            .to_owned();
-        if !amqp_prefix
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-        {
-            return Err(Error::config(
-                "AMQP_PREFIX",
-                format!("'{amqp_prefix}' may only contain ASCII letters, digits, '-', '_' and '.'"),
-            ));
-        }
-
-        let database_url = get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
-        if !(database_url.starts_with("postgres://") || database_url.starts_with("postgresql://"))
-            || schema_server::db::database_name(&database_url).is_err()
-        {
-            // Never echo the URL: it may contain a password.
-            return Err(Error::config(
-                "DATABASE_URL",
-                "expected postgres://user[:password]@host[:port]/database",
-            ));
-        }
-        let database_pool_size: usize = parse(
-            "DATABASE_POOL_SIZE",
-            get("DATABASE_POOL_SIZE").as_deref(),
-            &DEFAULT_POOL_SIZE.to_string(),
-            "a positive integer",
-        )?;
-        if !(1..=MAX_POOL_SIZE).contains(&database_pool_size) {
-            return Err(Error::config(
-                "DATABASE_POOL_SIZE",
-                format!("{database_pool_size} is out of range 1..={MAX_POOL_SIZE}"),
-            ));
-        }
+    fn read(v: &Vars<'_>) -> Result<Self, Error> {
+        let get = |name: &str| v.get(name);
+        let amqp_url = v.amqp_url()?;
+        let amqp_prefix = v.amqp_prefix()?;
+        let database_url = v.database_url()?;
+        let database_pool_size =
+            v.parse_in("DATABASE_POOL_SIZE", DEFAULT_POOL_SIZE, 1..=MAX_POOL_SIZE)?;
 
         let mail_url = get("MAIL_URL").unwrap_or_else(|| DEFAULT_MAIL_URL.to_owned());
         MailUrl::parse(&mail_url).map_err(|reason| Error::config("MAIL_URL", reason))?;
@@ -241,64 +199,28 @@ impl Settings {
             ));
         }
 
-        let health_bind = parse(
+        let health_bind = v.parse(
             "WORKER_HEALTH_BIND",
-            get("WORKER_HEALTH_BIND").as_deref(),
             DEFAULT_HEALTH_BIND,
             "an IP address and port such as 0.0.0.0:8081",
         )?;
 
-        let prefetch: u16 = parse(
-            "WORKER_PREFETCH",
-            get("WORKER_PREFETCH").as_deref(),
-            &DEFAULT_PREFETCH.to_string(),
-            "an integer from 1 to 65535",
-        )?;
-        if prefetch == 0 {
-            return Err(Error::config(
-                "WORKER_PREFETCH",
-                "must be at least 1 (0 would mean unlimited)",
-            ));
-        }
+        let prefetch: u16 = v.parse_in("WORKER_PREFETCH", DEFAULT_PREFETCH, 1..=u16::MAX)?;
 
-        let concurrency: usize = parse(
+        let concurrency: usize = v.parse_in(
             "WORKER_CONCURRENCY",
-            get("WORKER_CONCURRENCY").as_deref(),
-            &DEFAULT_CONCURRENCY.to_string(),
-            "a positive integer",
+            DEFAULT_CONCURRENCY,
+            1..=MAX_CONCURRENCY,
         )?;
-        if !(1..=MAX_CONCURRENCY).contains(&concurrency) {
-            return Err(Error::config(
-                "WORKER_CONCURRENCY",
-                format!("{concurrency} is out of range 1..={MAX_CONCURRENCY}"),
-            ));
-        }
 
-        let batch_size: usize = parse(
-            "WORKER_BATCH_SIZE",
-            get("WORKER_BATCH_SIZE").as_deref(),
-            &DEFAULT_BATCH_SIZE.to_string(),
-            "a positive integer",
-        )?;
-        if !(1..=MAX_BATCH_SIZE).contains(&batch_size) {
-            return Err(Error::config(
-                "WORKER_BATCH_SIZE",
-                format!("{batch_size} is out of range 1..={MAX_BATCH_SIZE}"),
-            ));
-        }
+        let batch_size: usize =
+            v.parse_in("WORKER_BATCH_SIZE", DEFAULT_BATCH_SIZE, 1..=MAX_BATCH_SIZE)?;
 
-        let max_attempts: u32 = parse(
+        let max_attempts: u32 = v.parse_in(
             "WORKER_MAX_ATTEMPTS",
-            get("WORKER_MAX_ATTEMPTS").as_deref(),
-            &DEFAULT_MAX_ATTEMPTS.to_string(),
-            "a positive integer",
+            DEFAULT_MAX_ATTEMPTS,
+            1..=MAX_MAX_ATTEMPTS,
         )?;
-        if !(1..=MAX_MAX_ATTEMPTS).contains(&max_attempts) {
-            return Err(Error::config(
-                "WORKER_MAX_ATTEMPTS",
-                format!("{max_attempts} is out of range 1..={MAX_MAX_ATTEMPTS}"),
-            ));
-        }
         let retry_delays = RetryDelay::parse_ladder(
             get("WORKER_RETRY_DELAYS")
                 .as_deref()
@@ -306,19 +228,14 @@ impl Settings {
         )
         .map_err(|reason| Error::config("WORKER_RETRY_DELAYS", reason))?;
 
-        let shutdown_timeout_secs: u64 = parse(
+        let shutdown_timeout_secs: u64 = v.parse(
             "WORKER_SHUTDOWN_TIMEOUT_SECS",
-            get("WORKER_SHUTDOWN_TIMEOUT_SECS").as_deref(),
-            &DEFAULT_SHUTDOWN_TIMEOUT_SECS.to_string(),
+            DEFAULT_SHUTDOWN_TIMEOUT_SECS,
             "a whole number of seconds",
         )?;
 
-        let scheduler = flag("WORKER_SCHEDULER", get("WORKER_SCHEDULER"), true)?;
-        let webhook_allow_private_networks = flag(
-            "WEBHOOK_ALLOW_PRIVATE_NETWORKS",
-            get("WEBHOOK_ALLOW_PRIVATE_NETWORKS"),
-            false,
-        )?;
+        let scheduler = v.flag("WORKER_SCHEDULER", true)?;
+        let webhook_allow_private_networks = v.flag("WEBHOOK_ALLOW_PRIVATE_NETWORKS", false)?;
         let webhook_egress_proxy = get("WEBHOOK_EGRESS_PROXY").map(|v| v.trim().to_owned());
         if let Some(proxy) = &webhook_egress_proxy {
             let lower = proxy.to_ascii_lowercase();
@@ -332,22 +249,11 @@ impl Settings {
                 ));
             }
         }
-        let scheduler_tick_ms: u64 = parse(
+        let scheduler_tick_ms: u64 = v.parse_in(
             "SCHEDULER_TICK_MS",
-            get("SCHEDULER_TICK_MS").as_deref(),
-            &DEFAULT_SCHEDULER_TICK_MS.to_string(),
-            "a whole number of milliseconds",
+            DEFAULT_SCHEDULER_TICK_MS,
+            SCHEDULER_TICK_MS_RANGE,
         )?;
-        if !SCHEDULER_TICK_MS_RANGE.contains(&scheduler_tick_ms) {
-            return Err(Error::config(
-                "SCHEDULER_TICK_MS",
-                format!(
-                    "{scheduler_tick_ms} is out of range {}..={}",
-                    SCHEDULER_TICK_MS_RANGE.start(),
-                    SCHEDULER_TICK_MS_RANGE.end()
-                ),
-            ));
-        }
 
         let log_format = match get("LOG_FORMAT")
             .map(|value| value.trim().to_ascii_lowercase())
@@ -363,44 +269,12 @@ impl Settings {
             }
         };
 
-        let secrets_key = get("SECRETS_KEY");
-        let secrets_key_previous = get("SECRETS_KEY_PREVIOUS");
-        for (var, value) in [
-            ("SECRETS_KEY", &secrets_key),
-            ("SECRETS_KEY_PREVIOUS", &secrets_key_previous),
-        ] {
-            if let Some(value) = value {
-                schema_server::secrets::parse_key(value)
-                    .map_err(|e| Error::config(var, e.to_string()))?;
-            }
-        }
+        let (secrets_key, secrets_key_previous) = v.secrets_keys()?;
         let secrets_key_file = PathBuf::from(
             get("SECRETS_KEY_FILE").unwrap_or_else(|| DEFAULT_SECRETS_KEY_FILE.to_owned()),
         );
-
         // APP_ENV=production: no development key file, and https links unless allowed.
-        let production = get("APP_ENV").is_some_and(|v| v.trim() == "production");
-        let allow_insecure_public_url = flag(
-            "ALLOW_INSECURE_PUBLIC_URL",
-            get("ALLOW_INSECURE_PUBLIC_URL"),
-            false,
-        )?;
-        if production {
-            if secrets_key.is_none() {
-                return Err(Error::config(
-                    "SECRETS_KEY",
-                    "must be set when APP_ENV=production (development key files are not used)",
-                ));
-            }
-            if public_url.starts_with("http://") && !allow_insecure_public_url {
-                return Err(Error::config(
-                    "PUBLIC_URL",
-                    format!(
-                        "must be https:// when APP_ENV=production, got '{public_url}' (set ALLOW_INSECURE_PUBLIC_URL=true to allow http)"
-                    ),
-                ));
-            }
-        }
+        v.production(&["SECRETS_KEY"], &public_url)?;
 
         let log_filter = get("RUST_LOG").unwrap_or_else(|| DEFAULT_LOG_FILTER.to_owned());
         if let Err(e) = EnvFilter::try_new(&log_filter) {
@@ -408,9 +282,9 @@ impl Settings {
         }
 
         Ok(Self {
-            amqp_url: SecretString::from(amqp_url),
+            amqp_url,
             amqp_prefix,
-            database_url: SecretString::from(database_url),
+            database_url,
             database_pool_size,
             mail_url: SecretString::from(mail_url),
             mail_from,
@@ -426,35 +300,13 @@ impl Settings {
             scheduler_tick: Duration::from_millis(scheduler_tick_ms),
             webhook_allow_private_networks,
             webhook_egress_proxy: webhook_egress_proxy.map(SecretString::from),
-            secrets_key: secrets_key.map(SecretString::from),
-            secrets_key_previous: secrets_key_previous.map(SecretString::from),
+            secrets_key,
+            secrets_key_previous,
             secrets_key_file,
             log_format,
             log_filter,
         })
     }
-}
-
-/// A yes/no variable: `1`/`true`/`on`/`yes` or `0`/`false`/`off`/`no`.
-fn flag(var: &'static str, value: Option<String>, default: bool) -> Result<bool, Error> {
-    match value.map(|v| v.trim().to_ascii_lowercase()).as_deref() {
-        None => Ok(default),
-        Some("1" | "true" | "on" | "yes") => Ok(true),
-        Some("0" | "false" | "off" | "no") => Ok(false),
-        Some(other) => Err(Error::config(var, format!("'{other}' is not 1 or 0"))),
-    }
-}
-
-fn parse<T: std::str::FromStr>(
-    var: &'static str,
-    value: Option<&str>,
-    default: &str,
-    expected: &str,
-) -> Result<T, Error> {
-    let value = value.unwrap_or(default).trim();
-    value
-        .parse()
-        .map_err(|_| Error::config(var, format!("'{value}' is not {expected}")))
 }
 
 #[cfg(test)]

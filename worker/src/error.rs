@@ -6,13 +6,9 @@ use uuid::Uuid;
 /// Everything that can go wrong in the worker.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// A configuration variable is invalid; `var` names it.
-    #[error("{var}: {reason}")]
-    Config { var: &'static str, reason: String },
-
-    /// `.env` exists but cannot be read or parsed.
-    #[error("cannot load .env")]
-    DotEnv(#[source] dotenvy::Error),
+    /// A configuration variable is invalid (or `.env` unreadable); the error names it.
+    #[error(transparent)]
+    Config(#[from] schema_server::settings::SettingError),
 
     /// The log subscriber could not be installed.
     #[error("cannot initialise logging: {0}")]
@@ -90,10 +86,7 @@ pub enum Error {
 
 impl Error {
     pub(crate) fn config(var: &'static str, reason: impl Into<String>) -> Self {
-        Self::Config {
-            var,
-            reason: reason.into(),
-        }
+        Self::Config(schema_server::settings::SettingError::new(var, reason))
     }
 
     pub(crate) fn lapin(operation: &'static str) -> impl FnOnce(lapin::Error) -> Self {

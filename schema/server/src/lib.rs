@@ -15,4 +15,5 @@ pub mod amqp;
 pub mod db;
 pub mod outbox;
 pub mod secrets;
+pub mod settings;
 pub mod webhook;

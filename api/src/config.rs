@@ -33,8 +33,6 @@ pub struct Settings {
     pub access_token_ttl: Duration,
     /// `REFRESH_TTL_DAYS`: a session ends after this long unused.
     pub refresh_token_ttl: Duration,
-    /// `MAIL_URL`: `smtp://...` or `file://DIR`.
-    pub mail_url: String,
     /// `RATE_LIMIT_PER_MINUTE`: requests per client and minute; 0 turns the limit off.
     pub rate_limit_per_minute: u32,
     /// `TRUST_PROXY`: take the client address from `X-Forwarded-For`.
@@ -216,6 +214,8 @@ impl Settings {
             None => local_development_secret(get("JWT_SECRET_FILE"))?,
         };
         let default_web_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../web/dist");
+        // The api sends no e-mail (the worker does) but still rejects a `MAIL_URL` of an
+        // unknown scheme at start.
         let mail_url = get("MAIL_URL").unwrap_or_else(|| "file://var/mail".into());
         if !(mail_url.starts_with("smtp://")
             || mail_url.starts_with("smtps://")
@@ -260,7 +260,6 @@ impl Settings {
             refresh_token_ttl: Duration::from_secs(
                 parse::<u64>(vars, "REFRESH_TTL_DAYS", 30)? * 86_400,
             ),
-            mail_url,
             rate_limit_per_minute: parse(vars, "RATE_LIMIT_PER_MINUTE", 600)?,
             trust_proxy: parse(vars, "TRUST_PROXY", false)?,
             cors_origins: get("CORS_ORIGINS")

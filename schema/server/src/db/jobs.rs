@@ -29,16 +29,6 @@ pub async fn mark_processed(
     Ok(inserted == 1)
 }
 
-pub async fn is_processed(conn: &mut AsyncPgConnection, job_id: Uuid) -> Result<bool, DbError> {
-    Ok(processed_jobs::table
-        .find(job_id)
-        .select(processed_jobs::job_id)
-        .first::<Uuid>(conn)
-        .await
-        .optional()?
-        .is_some())
-}
-
 #[derive(Clone, Debug, Insertable)]
 #[diesel(table_name = failed_jobs)]
 pub struct NewFailedJob<'a> {

@@ -310,38 +310,6 @@ pub async fn answers_of(
         .await?)
 }
 
-/// A standup with everything shown about it.
-#[derive(Clone, Debug)]
-pub struct StandupDetail {
-    pub standup: Standup,
-    pub extra: StandupExtra,
-    pub participations: Vec<Participation>,
-    pub answers: Vec<Answer>,
-}
-
-/// `org`'s standup `id` with its reminder/digest columns, participations and answers
-/// (four statements).
-pub async fn load(
-    conn: &mut AsyncPgConnection,
-    org: OrganizationId,
-    id: StandupId,
-) -> Result<Option<StandupDetail>, DbError> {
-    let Some(standup) = find(conn, org, id).await? else {
-        return Ok(None);
-    };
-    let Some(extra) = extras_of(conn, org, &[id]).await?.pop() else {
-        return Ok(None);
-    };
-    let participations = participations_of(conn, org, &[id]).await?;
-    let answers = answers_of(conn, org, &[id]).await?;
-    Ok(Some(StandupDetail {
-        standup,
-        extra,
-        participations,
-        answers,
-    }))
-}
-
 // --- The scheduler's queries (across every organization). ---
 
 /// Locks up to `limit` active configs due at `now` (`next_run_at <= now`), oldest due
@@ -361,19 +329,6 @@ pub async fn lock_due_configs(
         .skip_locked()
         .load(conn)
         .await?)
-}
-
-/// Sets a config's next run (`None` pauses it: the schedule has no further run).
-pub async fn set_next_run(
-    conn: &mut AsyncPgConnection,
-    config: StandupConfigId,
-    next: Option<DateTime<Utc>>,
-) -> Result<(), DbError> {
-    diesel::update(standup_configs::table.find(config))
-        .set(standup_configs::next_run_at.eq(next))
-        .execute(conn)
-        .await?;
-    Ok(())
 }
 
 /// An open standup the scheduler just moved on (reminded or closed).

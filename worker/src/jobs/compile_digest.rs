@@ -20,7 +20,7 @@ use schema::{
     ids::StandupId,
     jobs::{Job, JobEnvelope},
 };
-use schema_server::db::{members, models::Standup, standups};
+use schema_server::db::{answers, members, models::Standup, standups};
 use schema_server::outbox;
 use std::collections::HashMap;
 
@@ -45,7 +45,7 @@ pub(super) async fn run(
         return Ok(());
     }
     let participations = standups::participations_of(tx, standup.org_id, &[id]).await?;
-    let answers = standups::answers_of(tx, standup.org_id, &[id]).await?;
+    let answers = answers::answers_of(tx, standup.org_id, &[id]).await?;
     let ids: Vec<_> = participations.iter().map(|p| p.user_id).collect();
     let people: HashMap<_, Person> = people(tx, &ids)
         .await?

@@ -1,7 +1,7 @@
 use super::DbError;
 use super::models::{NewUser, User};
 use super::tables::users;
-use diesel::{ExpressionMethods, OptionalExtension, QueryDsl, SelectableHelper};
+use diesel::{ExpressionMethods, OptionalExtension, QueryDsl, Queryable, SelectableHelper};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use schema::ids::UserId;
 
@@ -54,4 +54,26 @@ pub async fn set_password_hash(
         .execute(conn)
         .await?;
     Ok(())
+}
+
+/// A user as the e-mails sent to them address them.
+#[derive(Clone, Debug, PartialEq, Eq, Queryable)]
+pub struct Contact {
+    pub id: UserId,
+    pub name: String,
+    pub email: String,
+}
+
+/// The users among `ids` as [`Contact`]s, by id, in one statement; a deleted user is left
+/// out. Of whichever organization: for the worker, whose jobs name the people.
+pub async fn contacts(
+    conn: &mut AsyncPgConnection,
+    ids: &[UserId],
+) -> Result<Vec<Contact>, DbError> {
+    Ok(users::table
+        .filter(users::id.eq_any(ids))
+        .order(users::id)
+        .select((users::id, users::name, users::email))
+        .load(conn)
+        .await?)
 }

@@ -29,17 +29,14 @@ use crate::{
     error::Error,
     notify::{Email, mail::escape_html},
 };
-use diesel::{
-    QueryableByName,
-    sql_types::{Array, Text, Uuid as SqlUuid},
-};
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::AsyncPgConnection;
 use schema::{
     enums::StandupState,
     ids::{StandupId, TeamId, UserId},
     jobs::{Job, JobEnvelope},
 };
 use schema_server::db::{
+    jobs as processed,
     models::Standup,
     standups, teams,
     users::{self, Contact},
@@ -83,12 +80,6 @@ pub(super) async fn run(
     Ok(())
 }
 
-#[derive(QueryableByName)]
-struct Fresh {
-    #[diesel(sql_type = SqlUuid)]
-    job_id: Uuid,
-}
-
 /// Runs many `notify_standup` jobs in the caller's transaction; one outcome per envelope,
 /// in order. A job id already recorded (or given twice) is a duplicate; a standup named
 /// by two jobs is claimed by the first of them, as if they had run one after the other.
@@ -107,18 +98,10 @@ pub(super) async fn run_batch(
         };
         job_ids.push(envelope.id);
     }
-    // In id order, so two batches sharing ids cannot deadlock each other.
-    let fresh: Vec<Fresh> = diesel::sql_query(
-        "INSERT INTO processed_jobs (job_id, kind)
-         SELECT DISTINCT job_id, $2 FROM unnest($1::uuid[]) AS j (job_id) ORDER BY job_id
-         ON CONFLICT DO NOTHING
-         RETURNING job_id",
-    )
-    .bind::<Array<SqlUuid>, _>(&job_ids)
-    .bind::<Text, _>(KIND)
-    .load(tx)
-    .await?;
-    let fresh: HashSet<Uuid> = fresh.into_iter().map(|f| f.job_id).collect();
+    let fresh: HashSet<Uuid> = processed::mark_many_processed(tx, &job_ids, KIND)
+        .await?
+        .into_iter()
+        .collect();
 
     // Which job runs for which standup: the first fresh job naming it.
     let mut runner: HashMap<StandupId, Uuid> = HashMap::new();

@@ -5,7 +5,8 @@ use super::tables::{failed_jobs, processed_jobs};
 use chrono::{DateTime, Utc};
 use diesel::{
     BoolExpressionMethods, ExpressionMethods, Insertable, OptionalExtension, QueryDsl, Queryable,
-    Selectable, SelectableHelper,
+    QueryableByName, Selectable, SelectableHelper,
+    sql_types::{Array, Text, Uuid as SqlUuid},
 };
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use schema::ids::OrganizationId;
@@ -27,6 +28,36 @@ pub async fn mark_processed(
         .execute(conn)
         .await?;
     Ok(inserted == 1)
+}
+
+/// A job id a statement returns.
+#[derive(QueryableByName)]
+pub(super) struct JobIdRow {
+    #[diesel(sql_type = SqlUuid)]
+    pub job_id: Uuid,
+}
+
+/// Records every id of `job_ids` (an id given twice once), all of kind `kind`, in one
+/// statement, and returns those that were not recorded yet: the jobs this transaction
+/// runs; the others are duplicates. Call in the transaction of the jobs' effects. The ids
+/// are inserted in order, so two batches sharing ids cannot deadlock each other; an id
+/// another transaction is recording waits for it and then counts as recorded.
+pub async fn mark_many_processed(
+    conn: &mut AsyncPgConnection,
+    job_ids: &[Uuid],
+    kind: &str,
+) -> Result<Vec<Uuid>, DbError> {
+    let fresh: Vec<JobIdRow> = diesel::sql_query(
+        "INSERT INTO processed_jobs (job_id, kind)
+         SELECT DISTINCT job_id, $2 FROM unnest($1::uuid[]) AS j (job_id) ORDER BY job_id
+         ON CONFLICT DO NOTHING
+         RETURNING job_id",
+    )
+    .bind::<Array<SqlUuid>, _>(job_ids)
+    .bind::<Text, _>(kind)
+    .load(conn)
+    .await?;
+    Ok(fresh.into_iter().map(|row| row.job_id).collect())
 }
 
 #[derive(Clone, Debug, Insertable)]

@@ -61,6 +61,28 @@ pub async fn mark_many_processed(
     Ok(fresh.into_iter().map(|row| row.job_id).collect())
 }
 
+/// How many jobs have run (rows of `processed_jobs`).
+pub async fn count_processed(conn: &mut AsyncPgConnection) -> Result<i64, DbError> {
+    Ok(processed_jobs::table.count().get_result(conn).await?)
+}
+
+#[derive(QueryableByName)]
+struct Seconds {
+    #[diesel(sql_type = diesel::sql_types::Double)]
+    seconds: f64,
+}
+
+/// Seconds between the first and the last job recorded in `processed_jobs` (the drain
+/// benchmark's throughput); an error when none is.
+pub async fn processed_span_seconds(conn: &mut AsyncPgConnection) -> Result<f64, DbError> {
+    let span: Seconds = diesel::sql_query(
+        "SELECT extract(epoch FROM max(processed_at) - min(processed_at))::float8 AS seconds FROM processed_jobs",
+    )
+    .get_result(conn)
+    .await?;
+    Ok(span.seconds)
+}
+
 /// A job for one user, on behalf of an organization when it has one (a welcome e-mail).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct UserJob {

@@ -3,11 +3,11 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help run build web test lint fmt-check clippy audit wasm-target unit smoke faults browser-deps sdl bench bench-quick bench-burst clean
+.PHONY: help run build web test lint fmt-check data-layer clippy audit wasm-target unit smoke faults browser-deps sdl bench bench-quick bench-burst clean
 
 help:
 	@echo "make run    build everything (web UI included) and start api + worker on http://127.0.0.1:8080"
-	@echo "make test   fmt, clippy -D warnings, every test (browser tests included), smoke and fault tests"
+	@echo "make test   fmt, SQL only in schema/server/src/db, clippy -D warnings, every test (browser tests included), smoke and fault tests"
 	@echo "make audit  Cargo.lock against the RustSec advisory database (accepted ones: .ci/audit-accepted.tsv)"
 	@echo "make faults the job pipeline under worker kill -9 and RabbitMQ restarts (FAULT_JOBS, FAULT_KILLS, FAULT_BROKER_RESTARTS)"
 	@echo "make web    build the web UI and the playground into web/dist"
@@ -50,11 +50,15 @@ smoke: build
 faults: build
 	bash api/scripts/faults.sh
 
+# SQL only in schema/server/src/db (schema_server::db); see .ci/data-layer.sh.
+data-layer:
+	bash .ci/data-layer.sh
+
 # Known vulnerabilities in the locked dependencies (cargo-audit; see .ci/audit.sh).
 audit:
 	bash .ci/audit.sh
 
-lint: fmt-check clippy audit
+lint: fmt-check data-layer clippy audit
 
 test: lint unit smoke
 	$(MAKE) --no-print-directory faults

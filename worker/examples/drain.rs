@@ -12,22 +12,15 @@
 //! of the environment is passed to the worker.
 
 use anyhow::Context as _;
-use diesel::{QueryDsl, QueryableByName};
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
+use diesel_async::{AsyncConnection, AsyncPgConnection};
 use lapin::options::ConfirmSelectOptions;
 use schema::jobs::{Job, JobEnvelope};
 use schema_server::{
     amqp::Topology,
-    db::tables::{processed_jobs, users},
+    db::{jobs as processed, testing},
 };
 use std::time::{Duration, Instant};
 use uuid::Uuid;
-
-#[derive(QueryableByName)]
-struct Span {
-    #[diesel(sql_type = diesel::sql_types::Double)]
-    seconds: f64,
-}
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -46,15 +39,7 @@ async fn main() -> anyhow::Result<()> {
     schema_server::db::ensure_database(&url).await?;
     schema_server::db::run_migrations(&url).await?;
     let mut conn = AsyncPgConnection::establish(&url).await?;
-    diesel::sql_query(
-        "INSERT INTO users (id, email, name, password_hash)
-         SELECT gen_random_uuid(), 'bench' || i || '@example.com', 'Bench ' || i, 'x'
-         FROM generate_series(1, $1) AS i",
-    )
-    .bind::<diesel::sql_types::Integer, _>(i32::try_from(jobs)?)
-    .execute(&mut conn)
-    .await?;
-    let user_ids: Vec<Uuid> = users::table.select(users::id).load(&mut conn).await?;
+    let user_ids = testing::insert_bench_users(&mut conn, i32::try_from(jobs)?).await?;
 
     let prefix = format!("bench-{}", Uuid::new_v4().simple());
     let topology = Topology::new(prefix.clone());
@@ -69,7 +54,9 @@ async fn main() -> anyhow::Result<()> {
     for user_id in &user_ids {
         let envelope = JobEnvelope::new(
             Uuid::new_v4(),
-            Job::SendWelcomeEmail { user_id: *user_id },
+            Job::SendWelcomeEmail {
+                user_id: user_id.as_uuid(),
+            },
             chrono::Utc::now(),
         );
         confirms.push(topology.publish_job(&channel, &envelope).await?);
@@ -111,7 +98,7 @@ async fn main() -> anyhow::Result<()> {
     }));
     let expected = i64::try_from(jobs)?;
     loop {
-        let done: i64 = processed_jobs::table.count().get_result(&mut conn).await?;
+        let done = processed::count_processed(&mut conn).await?;
         if done >= expected {
             break;
         }
@@ -122,17 +109,13 @@ async fn main() -> anyhow::Result<()> {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let wall = started.elapsed().as_secs_f64();
-    let span: Span = diesel::sql_query(
-        "SELECT extract(epoch FROM max(processed_at) - min(processed_at))::float8 AS seconds FROM processed_jobs",
-    )
-    .get_result(&mut conn)
-    .await?;
+    let seconds = processed::processed_span_seconds(&mut conn).await?;
     #[allow(clippy::cast_precision_loss)]
     let n = jobs as f64;
     println!(
         "drained {jobs} jobs: {:.0} jobs/s between the first and the last commit ({:.2}s), {:.0} jobs/s including start-up ({wall:.2}s)",
-        n / span.seconds.max(1e-9),
-        span.seconds,
+        n / seconds.max(1e-9),
+        seconds,
         n / wall
     );
 
@@ -140,11 +123,7 @@ async fn main() -> anyhow::Result<()> {
     task.await??;
     topology.delete(&channel).await?;
     drop(conn);
-    let mut admin =
-        AsyncPgConnection::establish(&schema_server::db::maintenance_url(&base)?).await?;
-    admin
-        .batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-        .await?;
+    testing::drop_database(&name).await?;
     std::fs::remove_dir_all(&mail_dir).ok();
     Ok(())
 }

@@ -42,14 +42,13 @@ use crate::{
     outbox::Relay,
 };
 use chrono::{DateTime, Utc};
-use diesel::{QueryableByName, sql_types::Bool};
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncConnection, AsyncPgConnection};
 use schema::{
     events::{StandupEvent, StandupEventKind},
     jobs::Job,
 };
 use schema_server::db::{
-    DbError, DbPool,
+    self, DbError, DbPool, locks,
     standups::{self, NewStandup},
 };
 use std::{sync::Arc, time::Duration};
@@ -71,12 +70,6 @@ pub(crate) struct Scheduler {
     pub tick: Duration,
     pub relay: Relay,
     pub metrics: Arc<Metrics>,
-}
-
-#[derive(QueryableByName)]
-struct Locked {
-    #[diesel(sql_type = Bool)]
-    locked: bool,
 }
 
 impl Scheduler {
@@ -110,11 +103,7 @@ impl Scheduler {
             .await
             .map_err(DbError::from)?;
         loop {
-            let locked: Locked = diesel::sql_query("SELECT pg_try_advisory_lock($1) AS locked")
-                .bind::<diesel::sql_types::BigInt, _>(LEADER_LOCK)
-                .get_result(&mut lock_conn)
-                .await?;
-            if locked.locked {
+            if locks::try_advisory_lock(&mut lock_conn, LEADER_LOCK).await? {
                 break;
             }
             tokio::select! {
@@ -132,18 +121,14 @@ impl Scheduler {
                 _ = stopped.wait_for(|stop| *stop) => break,
             }
             // Still holding the lock? A dead connection has released it.
-            diesel::sql_query("SELECT 1")
-                .execute(&mut lock_conn)
-                .await?;
+            db::ping(&mut lock_conn).await?;
             let now = self.clock.now();
             if let Err(e) = self.tick_once(now).await {
                 tracing::warn!(error = %chain(&e), "scheduler tick failed; trying again next tick");
             }
         }
         // Closing the connection releases the lock; say so explicitly anyway.
-        let _ = diesel::sql_query("SELECT pg_advisory_unlock_all()")
-            .execute(&mut lock_conn)
-            .await;
+        let _ = locks::unlock_all(&mut lock_conn).await;
         tracing::info!("scheduler: stopped leading");
         Ok(())
     }

@@ -19,8 +19,8 @@ use chrono::{DateTime, Utc};
 use futures_util::Stream;
 use schema::events;
 use schema::ids::{StandupConfigId, StandupId, UserId};
-use schema_server::db::answers::HistoryFilter;
 use schema_server::db::models;
+use schema_server::db::standups::HistoryFilter;
 use std::sync::Arc;
 use tokio::sync::broadcast::error::RecvError;
 

@@ -3,7 +3,6 @@
 
 use crate::state::AppState;
 use actix_web::{HttpResponse, web};
-use diesel_async::SimpleAsyncConnection;
 use serde_json::json;
 use std::time::Duration;
 
@@ -14,7 +13,7 @@ pub async fn healthz() -> HttpResponse {
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let postgres = tokio::time::timeout(Duration::from_secs(2), async {
         let mut conn = state.pool.get().await.ok()?;
-        conn.batch_execute("SELECT 1").await.ok()
+        schema_server::db::ping(&mut conn).await.ok()
     })
     .await
     .ok()

@@ -28,11 +28,11 @@ use schema::events::{StandupEvent, StandupEventKind};
 use schema::ids::{OrganizationId, QuestionId, StandupConfigId, StandupId, TeamId, UserId};
 use schema::jobs::Job;
 use schema::standup::{ANSWER_MAX_CHARS, MY_STANDUPS_LIMIT, Question, SKIP_REASON_MAX_CHARS};
-use schema_server::db::answers::{self, HistoryFilter, NewAnswerEdit, Response};
+use schema_server::db::answers::{self, NewAnswerEdit};
 use schema_server::db::models::{
     Answer, Participation, Standup, StandupConfig, StandupExtra, User,
 };
-use schema_server::db::standups::{self as runs, NewStandup};
+use schema_server::db::standups::{self as runs, HistoryFilter, NewStandup, Response};
 use schema_server::db::{AsyncPgConnection, standup_configs, teams, users};
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
@@ -128,7 +128,7 @@ async fn require_participant(
     standup: StandupId,
     what: &str,
 ) -> ApiResult<Participation> {
-    answers::participation(tx, caller.org, standup, caller.user)
+    runs::participation(tx, caller.org, standup, caller.user)
         .await?
         .ok_or_else(|| ApiError::Forbidden(format!("only participants of this standup can {what}")))
 }
@@ -240,7 +240,7 @@ pub async fn mine(
 ) -> ApiResult<Vec<Standup>> {
     require_member(state, caller).await?;
     let mut conn = state.db().await?;
-    Ok(answers::list_for_user(
+    Ok(runs::list_for_user(
         &mut conn,
         caller.org,
         caller.user,
@@ -266,7 +266,7 @@ pub async fn history(
         .await?
         .ok_or_else(team_not_found)?;
     let mut rows =
-        answers::list_for_team(&mut conn, caller.org, team, filter, after, first + 1).await?;
+        runs::list_for_team(&mut conn, caller.org, team, filter, after, first + 1).await?;
     let more = rows.len() as i64 > first;
     rows.truncate(first as usize);
     Ok((rows, more))
@@ -287,7 +287,7 @@ pub async fn participation(
     teams::find(&mut conn, caller.org, team)
         .await?
         .ok_or_else(team_not_found)?;
-    let rows = answers::closed_participations(&mut conn, caller.org, team, from, to).await?;
+    let rows = runs::closed_participations(&mut conn, caller.org, team, from, to).await?;
     Ok(stats(rows))
 }
 
@@ -411,7 +411,7 @@ pub async fn submit_answers(
     let now = Utc::now();
     let (view, closed) = conn
         .transaction::<_, ApiError, _>(async |tx| {
-            let standup = answers::find_for_update(tx, caller.org, id)
+            let standup = runs::find_for_update(tx, caller.org, id)
                 .await?
                 .ok_or_else(standup_not_found)?;
             let before = require_participant(tx, caller, id, "answer it").await?;
@@ -466,7 +466,7 @@ pub async fn submit_answers(
             }
             answers::insert_edits(tx, &edits).await?;
             let first_submission = before.state != ParticipationState::Answered;
-            let participation = answers::set_response(
+            let participation = runs::set_response(
                 tx,
                 caller.org,
                 id,
@@ -545,12 +545,12 @@ pub async fn skip(
     let now = Utc::now();
     let (view, closed) = conn
         .transaction::<_, ApiError, _>(async |tx| {
-            let standup = answers::find_for_update(tx, caller.org, id)
+            let standup = runs::find_for_update(tx, caller.org, id)
                 .await?
                 .ok_or_else(standup_not_found)?;
             let before = require_participant(tx, caller, id, "skip it").await?;
             ensure_open(&standup, now)?;
-            let participation = answers::set_response(
+            let participation = runs::set_response(
                 tx,
                 caller.org,
                 id,
@@ -615,7 +615,7 @@ pub async fn start_now(
                         "configId: a run of this config was opened at this very instant; try again"
                             .into(),
                 })?;
-            let participants = answers::participants_of(tx, caller.org, &[standup.id])
+            let participants = runs::participants_of(tx, caller.org, &[standup.id])
                 .await?
                 .len();
             enqueue(
@@ -666,7 +666,7 @@ pub async fn close(
     let mut conn = state.db().await?;
     let standup = conn
         .transaction::<_, ApiError, _>(async |tx| {
-            let before = answers::find_for_update(tx, caller.org, id)
+            let before = runs::find_for_update(tx, caller.org, id)
                 .await?
                 .ok_or_else(standup_not_found)?;
             let already = || ApiError::Conflict {
@@ -682,7 +682,7 @@ pub async fn close(
             let closed = runs::close(tx, caller.org, id, Utc::now())
                 .await?
                 .ok_or_else(already)?;
-            let responses = answers::participants_of(tx, caller.org, &[id]).await?;
+            let responses = runs::participants_of(tx, caller.org, &[id]).await?;
             let count =
                 |s: ParticipationState| responses.iter().filter(|(p, _)| p.state == s).count();
             enqueue(
@@ -764,7 +764,7 @@ pub async fn load_participants(
     let mut conn = state.db().await?;
     let mut out: HashMap<StandupId, Vec<(Participation, User)>> =
         ids.iter().map(|id| (*id, Vec::new())).collect();
-    for (participation, user) in answers::participants_of(&mut conn, org, ids).await? {
+    for (participation, user) in runs::participants_of(&mut conn, org, ids).await? {
         out.entry(participation.standup_id)
             .or_default()
             .push((participation, user));
@@ -780,7 +780,7 @@ pub async fn load_answers(
 ) -> ApiResult<HashMap<StandupId, Vec<Answer>>> {
     let mut conn = state.db().await?;
     let mut out: HashMap<StandupId, Vec<Answer>> = ids.iter().map(|id| (*id, Vec::new())).collect();
-    for answer in runs::answers_of(&mut conn, org, ids).await? {
+    for answer in answers::answers_of(&mut conn, org, ids).await? {
         out.entry(answer.standup_id).or_default().push(answer);
     }
     Ok(out)
@@ -813,7 +813,7 @@ pub async fn load_configs(
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
-    Ok(answers::configs_by_ids(&mut conn, org, &unique)
+    Ok(standup_configs::configs_by_ids(&mut conn, org, &unique)
         .await?
         .into_iter()
         .map(|c| (c.id, c))

@@ -126,11 +126,6 @@ impl RetryDelay {
         self.ttl_ms
     }
 
-    #[must_use]
-    pub fn as_duration(self) -> std::time::Duration {
-        std::time::Duration::from_millis(u64::from(self.ttl_ms))
-    }
-
     /// Parses a comma-separated ladder such as `5s,30s,5m`: at least one delay, each
     /// longer than the one before.
     ///

@@ -10,7 +10,7 @@
 
 use super::{
     JobContext, email_id,
-    standup_mail::{Person, people, standup_url, team_name},
+    standup_mail::{mailbox, standup_url, team_name},
 };
 use crate::{error::Error, notify::Email};
 use diesel_async::AsyncPgConnection;
@@ -20,7 +20,12 @@ use schema::{
     ids::StandupId,
     jobs::{Job, JobEnvelope},
 };
-use schema_server::db::{members, models::Standup, standups};
+use schema_server::db::{
+    answers, members,
+    models::Standup,
+    standups,
+    users::{self, Contact},
+};
 use schema_server::outbox;
 use std::collections::HashMap;
 
@@ -45,9 +50,9 @@ pub(super) async fn run(
         return Ok(());
     }
     let participations = standups::participations_of(tx, standup.org_id, &[id]).await?;
-    let answers = standups::answers_of(tx, standup.org_id, &[id]).await?;
+    let answers = answers::answers_of(tx, standup.org_id, &[id]).await?;
     let ids: Vec<_> = participations.iter().map(|p| p.user_id).collect();
-    let people: HashMap<_, Person> = people(tx, &ids)
+    let people: HashMap<_, Contact> = users::contacts(tx, &ids)
         .await?
         .into_iter()
         .map(|person| (person.id, person))
@@ -134,7 +139,7 @@ fn render(
     standup: &Standup,
     team: &str,
     digest: &Digest,
-    person: &Person,
+    person: &Contact,
 ) -> Result<Email, Error> {
     let html = format!(
         "<!doctype html>\n<html><body style=\"font-family: sans-serif; line-height: 1.5\">\n\
@@ -143,7 +148,7 @@ fn render(
     );
     Ok(Email {
         job_id: email_id(envelope.id, person.id),
-        to: person.mailbox()?,
+        to: mailbox(person)?,
         subject: format!(
             "Digest: {} of {team} for {}",
             standup.name, standup.local_date

@@ -24,17 +24,17 @@ mod send_welcome_email;
 mod standup_mail;
 
 use crate::{error::Error, notify::Mailer, outbox::Relay};
-use diesel::{
-    ExpressionMethods, JoinOnDsl, NullableExpressionMethods, OptionalExtension, QueryDsl,
-};
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncConnection, AsyncPgConnection};
 use lettre::message::Mailbox;
 use schema::{
     ids::{OrganizationId, StandupId, UserId},
     jobs::{Job, JobEnvelope},
 };
 use schema_server::{
-    db::{DbError, DbPool, jobs as processed, tables::organizations, tables::users},
+    db::{
+        DbError, DbPool, jobs as processed,
+        users::{self, Addressee},
+    },
     secrets::SecretBox,
 };
 use sha2::{Digest, Sha256};
@@ -217,25 +217,19 @@ async fn recipient(
     user: UserId,
     org: Option<OrganizationId>,
 ) -> Result<Recipient, Error> {
-    let org = org.map(|org| org.as_uuid());
-    let (email, name, organization) = users::table
-        .left_join(organizations::table.on(organizations::id.nullable().eq(org)))
-        .filter(users::id.eq(user))
-        .select((users::email, users::name, organizations::name.nullable()))
-        .first::<(String, String, Option<String>)>(tx)
-        .await
-        .optional()?
+    let addressee = users::addressee(tx, user, org)
+        .await?
         .ok_or(Error::UserNotFound(user.as_uuid()))?;
-    Recipient::new(user, email, name, organization)
+    Recipient::new(user, addressee)
 }
 
 impl Recipient {
-    fn new(
-        user: UserId,
-        email: String,
-        name: String,
-        organization: Option<String>,
-    ) -> Result<Self, Error> {
+    fn new(user: UserId, addressee: Addressee) -> Result<Self, Error> {
+        let Addressee {
+            email,
+            name,
+            organization,
+        } = addressee;
         let address = email
             .parse()
             .map_err(|e| Error::Mail(format!("user {user} has an unusable e-mail address: {e}")))?;

@@ -23,26 +23,23 @@
 
 use super::{
     JobContext, Outcome, email_id,
-    standup_mail::{Person, people, standup_url, team_name, when},
+    standup_mail::{mailbox, standup_url, team_name, when},
 };
 use crate::{
     error::Error,
     notify::{Email, mail::escape_html},
 };
-use diesel::{
-    ExpressionMethods, QueryDsl, QueryableByName,
-    sql_types::{Array, Text, Uuid as SqlUuid},
-};
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::AsyncPgConnection;
 use schema::{
     enums::StandupState,
     ids::{StandupId, TeamId, UserId},
     jobs::{Job, JobEnvelope},
 };
 use schema_server::db::{
+    jobs as processed,
     models::Standup,
-    standups,
-    tables::{teams, users},
+    standups, teams,
+    users::{self, Contact},
 };
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
@@ -73,7 +70,7 @@ pub(super) async fn run(
         .questions()
         .map(|questions| questions.into_iter().map(|q| q.prompt).collect())
         .unwrap_or_default();
-    let emails = people(tx, &claimed)
+    let emails = users::contacts(tx, &claimed)
         .await?
         .iter()
         .map(|person| render(envelope, &standup, &team, &link, &prompts, person))
@@ -81,12 +78,6 @@ pub(super) async fn run(
     ctx.mailer.send_all(&emails).await?;
     tracing::debug!(standup = %id, sent = emails.len(), "standup notifications sent");
     Ok(())
-}
-
-#[derive(QueryableByName)]
-struct Fresh {
-    #[diesel(sql_type = SqlUuid)]
-    job_id: Uuid,
 }
 
 /// Runs many `notify_standup` jobs in the caller's transaction; one outcome per envelope,
@@ -107,18 +98,10 @@ pub(super) async fn run_batch(
         };
         job_ids.push(envelope.id);
     }
-    // In id order, so two batches sharing ids cannot deadlock each other.
-    let fresh: Vec<Fresh> = diesel::sql_query(
-        "INSERT INTO processed_jobs (job_id, kind)
-         SELECT DISTINCT job_id, $2 FROM unnest($1::uuid[]) AS j (job_id) ORDER BY job_id
-         ON CONFLICT DO NOTHING
-         RETURNING job_id",
-    )
-    .bind::<Array<SqlUuid>, _>(&job_ids)
-    .bind::<Text, _>(KIND)
-    .load(tx)
-    .await?;
-    let fresh: HashSet<Uuid> = fresh.into_iter().map(|f| f.job_id).collect();
+    let fresh: HashSet<Uuid> = processed::mark_many_processed(tx, &job_ids, KIND)
+        .await?
+        .into_iter()
+        .collect();
 
     // Which job runs for which standup: the first fresh job naming it.
     let mut runner: HashMap<StandupId, Uuid> = HashMap::new();
@@ -153,28 +136,20 @@ pub(super) async fn run_batch(
         return Ok(outcomes);
     }
     let team_ids: Vec<TeamId> = open.values().map(|s| s.team_id).collect();
-    let team_names: HashMap<TeamId, String> = teams::table
-        .filter(teams::id.eq_any(&team_ids))
-        .select((teams::id, teams::name))
-        .load::<(TeamId, String)>(tx)
-        .await?
-        .into_iter()
-        .collect();
+    let team_names: HashMap<TeamId, String> =
+        teams::names_any(tx, &team_ids).await?.into_iter().collect();
     let user_ids: Vec<UserId> = claimed.iter().map(|(_, user)| *user).collect();
-    let people: HashMap<UserId, Person> = users::table
-        .filter(users::id.eq_any(&user_ids))
-        .select((users::id, users::name, users::email))
-        .load::<(UserId, String, String)>(tx)
+    let people: HashMap<UserId, Contact> = users::contacts(tx, &user_ids)
         .await?
         .into_iter()
-        .map(|(id, name, email)| (id, Person { id, name, email }))
+        .map(|person| (person.id, person))
         .collect();
 
     let by_id: HashMap<Uuid, &JobEnvelope> = envelopes.iter().map(|e| (e.id, *e)).collect();
     let mut emails = Vec::with_capacity(claimed.len());
     let mut current: Option<(StandupId, String, Vec<String>)> = None;
     for (standup_id, user) in &claimed {
-        // A deleted user is left out, as in `people`.
+        // A deleted user is left out, as in `run`.
         let (Some(standup), Some(person)) = (open.get(standup_id), people.get(user)) else {
             continue;
         };
@@ -213,7 +188,7 @@ fn render(
     team: &str,
     link: &str,
     prompts: &[String],
-    person: &Person,
+    person: &Contact,
 ) -> Result<Email, Error> {
     let closes = when(standup.closes_at, &standup.timezone);
     let name = &standup.name;
@@ -245,7 +220,7 @@ fn render(
     );
     Ok(Email {
         job_id: email_id(envelope.id, person.id),
-        to: person.mailbox()?,
+        to: mailbox(person)?,
         subject: format!("{name}: your standup for {date} is open"),
         text,
         html,

@@ -8,7 +8,7 @@
 
 use super::{
     JobContext, email_id,
-    standup_mail::{Person, people, standup_url, team_name, when},
+    standup_mail::{mailbox, standup_url, team_name, when},
 };
 use crate::{
     error::Error,
@@ -16,7 +16,11 @@ use crate::{
 };
 use diesel_async::AsyncPgConnection;
 use schema::{enums::StandupState, ids::StandupId, jobs::JobEnvelope};
-use schema_server::db::{models::Standup, standups};
+use schema_server::db::{
+    models::Standup,
+    standups,
+    users::{self, Contact},
+};
 
 pub(super) async fn run(
     ctx: &JobContext,
@@ -37,7 +41,7 @@ pub(super) async fn run(
     }
     let team = team_name(tx, standup.team_id).await?;
     let link = standup_url(&ctx.public_url, id);
-    let emails = people(tx, &claimed)
+    let emails = users::contacts(tx, &claimed)
         .await?
         .iter()
         .map(|person| render(envelope, &standup, &team, &link, person))
@@ -52,7 +56,7 @@ fn render(
     standup: &Standup,
     team: &str,
     link: &str,
-    person: &Person,
+    person: &Contact,
 ) -> Result<Email, Error> {
     let closes = when(standup.closes_at, &standup.timezone);
     let name = &standup.name;
@@ -78,7 +82,7 @@ fn render(
     );
     Ok(Email {
         job_id: email_id(envelope.id, person.id),
-        to: person.mailbox()?,
+        to: mailbox(person)?,
         subject: format!("Reminder: {name} for {date} closes at {closes}"),
         text,
         html,

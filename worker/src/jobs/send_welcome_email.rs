@@ -7,16 +7,15 @@ use crate::{
     error::Error,
     notify::{Email, mail::escape_html},
 };
-use diesel::{
-    QueryableByName,
-    sql_types::{Array, Nullable, Text, Uuid as SqlUuid},
-};
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::AsyncPgConnection;
 use schema::{
-    ids::UserId,
+    ids::{OrganizationId, UserId},
     jobs::{Job, JobEnvelope},
 };
-use schema_server::db::welcome_emails;
+use schema_server::db::{
+    jobs::{self as processed, UserJob},
+    welcome_emails,
+};
 use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
@@ -49,21 +48,6 @@ pub(super) async fn run(
     Ok(())
 }
 
-/// A fresh job of a batch with what its e-mail needs (`None` when the user is gone).
-#[derive(QueryableByName)]
-struct FreshJob {
-    #[diesel(sql_type = SqlUuid)]
-    job_id: Uuid,
-    #[diesel(sql_type = SqlUuid)]
-    user_id: Uuid,
-    #[diesel(sql_type = Nullable<Text>)]
-    email: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    name: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    organization: Option<String>,
-}
-
 /// Records every job id in `processed_jobs` and loads the recipients of the ones that
 /// were not recorded yet in one statement, sends their e-mails, and reports the others
 /// as duplicates. Runs inside the caller's transaction; any error fails the whole batch.
@@ -72,53 +56,25 @@ pub(super) async fn run_batch(
     tx: &mut AsyncPgConnection,
     envelopes: &[&JobEnvelope],
 ) -> Result<Vec<Outcome>, Error> {
-    let mut job_ids = Vec::with_capacity(envelopes.len());
-    let mut user_ids = Vec::with_capacity(envelopes.len());
-    let mut org_ids = Vec::with_capacity(envelopes.len());
+    let mut jobs = Vec::with_capacity(envelopes.len());
     for envelope in envelopes {
         let Job::SendWelcomeEmail { user_id } = envelope.job else {
             return Err(Error::NotBatchable(envelope.job.kind()));
         };
-        job_ids.push(envelope.id);
-        user_ids.push(user_id);
-        org_ids.push(envelope.organization_id);
+        jobs.push(UserJob {
+            job_id: envelope.id,
+            user: UserId(user_id),
+            org: envelope.organization_id.map(OrganizationId),
+        });
     }
-    // Ids are inserted in order, so two batches sharing ids cannot deadlock each other;
-    // a job another transaction is recording waits for it and then counts as done.
-    let fresh: Vec<FreshJob> = diesel::sql_query(
-        "WITH job AS (
-             SELECT DISTINCT ON (job_id) job_id, user_id, org_id
-             FROM unnest($1::uuid[], $2::uuid[], $3::uuid[]) AS j (job_id, user_id, org_id)
-             ORDER BY job_id
-         ), fresh AS (
-             INSERT INTO processed_jobs (job_id, kind)
-             SELECT job_id, $4 FROM job ORDER BY job_id
-             ON CONFLICT DO NOTHING
-             RETURNING job_id
-         )
-         SELECT job.job_id, job.user_id, u.email, u.name, o.name AS organization
-         FROM fresh
-         JOIN job ON job.job_id = fresh.job_id
-         LEFT JOIN users u ON u.id = job.user_id
-         LEFT JOIN organizations o ON o.id = job.org_id",
-    )
-    .bind::<Array<SqlUuid>, _>(&job_ids)
-    .bind::<Array<SqlUuid>, _>(&user_ids)
-    .bind::<Array<Nullable<SqlUuid>>, _>(&org_ids)
-    .bind::<Text, _>(KIND)
-    .load(tx)
-    .await?;
+    let fresh = processed::mark_many_processed_for_users(tx, &jobs, KIND).await?;
 
     let mut to_send: HashMap<Uuid, Recipient> = HashMap::with_capacity(fresh.len());
     for job in fresh {
-        let user = UserId(job.user_id);
-        let (Some(email), Some(name)) = (job.email, job.name) else {
-            return Err(Error::UserNotFound(job.user_id));
+        let Some(addressee) = job.addressee else {
+            return Err(Error::UserNotFound(job.user.as_uuid()));
         };
-        to_send.insert(
-            job.job_id,
-            Recipient::new(user, email, name, job.organization)?,
-        );
+        to_send.insert(job.job_id, Recipient::new(job.user, addressee)?);
     }
     // Once per address: a job whose address was welcomed before (or earlier in this
     // batch) runs without an e-mail.

@@ -1,58 +1,31 @@
-//! What the standup e-mails share: the people they go to, the team's name, the link.
+//! What the standup e-mails share: the mailbox of a participant, the team's name, the link.
 
 use crate::error::Error;
-use diesel::{ExpressionMethods, QueryDsl};
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::AsyncPgConnection;
 use lettre::message::Mailbox;
-use schema::ids::{StandupId, TeamId, UserId};
-use schema_server::db::tables::{teams, users};
+use schema::ids::{StandupId, TeamId};
+use schema_server::db::{teams, users::Contact};
 
-/// One participant as their e-mails address them.
-#[derive(Debug, Clone)]
-pub(super) struct Person {
-    pub id: UserId,
-    pub name: String,
-    pub email: String,
-}
-
-impl Person {
-    pub(super) fn mailbox(&self) -> Result<Mailbox, Error> {
-        let address = self.email.parse().map_err(|e| {
-            Error::Mail(format!(
-                "user {} has an unusable e-mail address: {e}",
-                self.id
-            ))
-        })?;
-        let name = (!self.name.trim().is_empty()).then(|| self.name.clone());
-        Ok(Mailbox::new(name, address))
-    }
-}
-
-/// The users among `ids` (a deleted user is left out), by id.
-pub(super) async fn people(
-    tx: &mut AsyncPgConnection,
-    ids: &[UserId],
-) -> Result<Vec<Person>, Error> {
-    let rows: Vec<(UserId, String, String)> = users::table
-        .filter(users::id.eq_any(ids))
-        .order(users::id)
-        .select((users::id, users::name, users::email))
-        .load(tx)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(id, name, email)| Person { id, name, email })
-        .collect())
+/// The mailbox of a participant's e-mails (named, unless their name is blank).
+pub(super) fn mailbox(person: &Contact) -> Result<Mailbox, Error> {
+    let address = person.email.parse().map_err(|e| {
+        Error::Mail(format!(
+            "user {} has an unusable e-mail address: {e}",
+            person.id
+        ))
+    })?;
+    let name = (!person.name.trim().is_empty()).then(|| person.name.clone());
+    Ok(Mailbox::new(name, address))
 }
 
 /// The team's name (empty when the team is gone, which deletes its standups anyway).
 pub(super) async fn team_name(tx: &mut AsyncPgConnection, team: TeamId) -> Result<String, Error> {
-    let names: Vec<String> = teams::table
-        .filter(teams::id.eq(team))
-        .select(teams::name)
-        .load(tx)
-        .await?;
-    Ok(names.into_iter().next().unwrap_or_default())
+    let names = teams::names_any(tx, &[team]).await?;
+    Ok(names
+        .into_iter()
+        .next()
+        .map(|(_, name)| name)
+        .unwrap_or_default())
 }
 
 /// `{PUBLIC_URL}/standups/{id}`: where a participant answers and anyone reads the digest.

@@ -7,6 +7,7 @@ pub mod answers;
 pub mod audit;
 pub mod invitations;
 pub mod jobs;
+pub mod locks;
 pub mod members;
 pub mod models;
 pub mod organizations;
@@ -27,7 +28,7 @@ pub mod welcome_emails;
 pub use diesel_async::AsyncPgConnection;
 pub use pool::{
     DbConn, DbPool, PoolOptions, StatementCounter, build_pool, database_name,
-    embedded_migration_count, ensure_database, maintenance_url, revert_all_migrations,
+    embedded_migration_count, ensure_database, maintenance_url, ping, revert_all_migrations,
     run_migrations, with_database,
 };
 

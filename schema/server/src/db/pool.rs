@@ -106,6 +106,12 @@ pub fn build_pool(database_url: &str, options: &PoolOptions) -> Result<DbPool, D
         .map_err(|e| DbError::Pool(e.to_string()))
 }
 
+/// One round trip (`SELECT 1`): fails when the connection or the server is gone.
+pub async fn ping(conn: &mut AsyncPgConnection) -> Result<(), DbError> {
+    conn.batch_execute("SELECT 1").await?;
+    Ok(())
+}
+
 /// Splits `postgres://user@host:5432/name?x=y` into the database name.
 pub fn database_name(database_url: &str) -> Result<String, DbError> {
     let (_, rest) = split_url(database_url)?;

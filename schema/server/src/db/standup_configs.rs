@@ -191,6 +191,20 @@ pub async fn list_for_teams(
         .await?)
 }
 
+/// `org`'s configs among `ids`, in one statement.
+pub async fn configs_by_ids(
+    conn: &mut AsyncPgConnection,
+    org: OrganizationId,
+    ids: &[StandupConfigId],
+) -> Result<Vec<StandupConfig>, DbError> {
+    Ok(standup_configs::table
+        .filter(standup_configs::org_id.eq(org))
+        .filter(standup_configs::id.eq_any(ids))
+        .select(StandupConfig::as_select())
+        .load(conn)
+        .await?)
+}
+
 /// `org`'s config `id`.
 pub async fn find(
     conn: &mut AsyncPgConnection,

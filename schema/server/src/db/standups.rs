@@ -1,21 +1,24 @@
-//! Standups, their participations and answers: opening a run of a config, loading a
-//! standup for display, and the state transitions the scheduler and the job handlers
-//! make (remind, close, digest). Queries a caller makes on behalf of a user are filtered
-//! by the organization; the scheduler's and the worker's (which act for every tenant)
-//! say so in their names or documentation.
+//! Standups and their participations: opening a run of a config, the reads behind the
+//! standup pages (a standup, a person's standups, a team's history, participation stats),
+//! a participant's answer or skip, and the state transitions the scheduler and the job
+//! handlers make (remind, close, digest). The answers themselves are in
+//! [`super::answers`]. Queries a caller makes on behalf of a user are filtered by the
+//! organization; the scheduler's and the worker's (which act for every tenant) say so in
+//! their names or documentation.
 //!
 //! Every state transition is one guarded `UPDATE … WHERE <state still allows it>
 //! RETURNING`, so two schedulers, a retried job or a racing api request cannot make it
 //! twice: the second one's update matches no row.
 
 use super::DbError;
-use super::models::{Answer, Participation, Standup, StandupConfig, StandupExtra};
+use super::models::{Participation, Standup, StandupConfig, StandupExtra, User};
 use super::tables::{
-    answers, participations, standup_configs, standup_configs_extra, standups, standups_extra,
+    participations, standup_configs, standup_configs_extra, standups, standups_extra, users,
 };
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use diesel::{
-    ExpressionMethods, Insertable, OptionalExtension, QueryDsl, SelectableHelper,
+    BoolExpressionMethods, ExpressionMethods, Insertable, OptionalExtension, QueryDsl,
+    SelectableHelper,
     sql_types::{Integer, Timestamptz, Uuid as SqlUuid},
 };
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -238,6 +241,23 @@ pub async fn find(
         .optional()?)
 }
 
+/// `org`'s standup `id`, locked for the caller's transaction: answers, skips and closing
+/// serialise on it, so "everyone has answered" is decided once.
+pub async fn find_for_update(
+    conn: &mut AsyncPgConnection,
+    org: OrganizationId,
+    id: StandupId,
+) -> Result<Option<Standup>, DbError> {
+    Ok(standups::table
+        .filter(standups::org_id.eq(org))
+        .filter(standups::id.eq(id))
+        .select(Standup::as_select())
+        .for_no_key_update()
+        .first(conn)
+        .await
+        .optional()?)
+}
+
 /// Standup `id` of whichever organization: for the worker, whose jobs name a standup.
 pub async fn find_any(
     conn: &mut AsyncPgConnection,
@@ -295,51 +315,186 @@ pub async fn participations_of(
         .await?)
 }
 
-/// The answers in `org`'s standups among `ids`, in one statement.
-pub async fn answers_of(
+// --- Participants' answers and skips, and the standup pages' reads (filtered by the
+// organization). ---
+
+/// `user`'s participation in `org`'s standup `standup`.
+pub async fn participation(
     conn: &mut AsyncPgConnection,
     org: OrganizationId,
-    ids: &[StandupId],
-) -> Result<Vec<Answer>, DbError> {
-    Ok(answers::table
-        .filter(answers::org_id.eq(org))
-        .filter(answers::standup_id.eq_any(ids))
-        .order((answers::standup_id, answers::user_id, answers::question_id))
-        .select(Answer::as_select())
+    standup: StandupId,
+    user: UserId,
+) -> Result<Option<Participation>, DbError> {
+    Ok(participations::table
+        .filter(participations::org_id.eq(org))
+        .filter(participations::standup_id.eq(standup))
+        .filter(participations::user_id.eq(user))
+        .select(Participation::as_select())
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+/// Where a participant now stands.
+#[derive(Clone, Debug)]
+pub struct Response<'a> {
+    pub state: ParticipationState,
+    pub skip_reason: Option<&'a str>,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub edited_at: Option<DateTime<Utc>>,
+}
+
+/// Records a participant's answer or skip.
+pub async fn set_response(
+    conn: &mut AsyncPgConnection,
+    org: OrganizationId,
+    standup: StandupId,
+    user: UserId,
+    response: &Response<'_>,
+) -> Result<Participation, DbError> {
+    Ok(diesel::update(
+        participations::table
+            .filter(participations::org_id.eq(org))
+            .filter(participations::standup_id.eq(standup))
+            .filter(participations::user_id.eq(user)),
+    )
+    .set((
+        participations::state.eq(response.state),
+        participations::skip_reason.eq(response.skip_reason),
+        participations::submitted_at.eq(response.submitted_at),
+        participations::edited_at.eq(response.edited_at),
+    ))
+    .returning(Participation::as_returning())
+    .get_result(conn)
+    .await?)
+}
+
+/// The standups `user` takes part in, newest first, at most `limit`.
+pub async fn list_for_user(
+    conn: &mut AsyncPgConnection,
+    org: OrganizationId,
+    user: UserId,
+    state: Option<StandupState>,
+    limit: i64,
+) -> Result<Vec<Standup>, DbError> {
+    let mut query = standups::table
+        .inner_join(participations::table)
+        .filter(standups::org_id.eq(org))
+        .filter(participations::org_id.eq(org))
+        .filter(participations::user_id.eq(user))
+        .into_boxed();
+    if let Some(state) = state {
+        query = query.filter(standups::state.eq(state));
+    }
+    Ok(query
+        .order((standups::scheduled_for.desc(), standups::id.desc()))
+        .limit(limit)
+        .select(Standup::as_select())
         .load(conn)
         .await?)
 }
 
-/// A standup with everything shown about it.
-#[derive(Clone, Debug)]
-pub struct StandupDetail {
-    pub standup: Standup,
-    pub extra: StandupExtra,
-    pub participations: Vec<Participation>,
-    pub answers: Vec<Answer>,
+/// Narrows a team's history.
+#[derive(Clone, Debug, Default)]
+pub struct HistoryFilter {
+    /// `scheduled_for >= from`.
+    pub from: Option<DateTime<Utc>>,
+    /// `scheduled_for < to`.
+    pub to: Option<DateTime<Utc>>,
+    /// Standups this user took part in.
+    pub user: Option<UserId>,
 }
 
-/// `org`'s standup `id` with its reminder/digest columns, participations and answers
-/// (four statements).
-pub async fn load(
+/// `team`'s standups, newest first, after the cursor `(scheduled_for, id)`, at most
+/// `limit`.
+pub async fn list_for_team(
     conn: &mut AsyncPgConnection,
     org: OrganizationId,
-    id: StandupId,
-) -> Result<Option<StandupDetail>, DbError> {
-    let Some(standup) = find(conn, org, id).await? else {
-        return Ok(None);
-    };
-    let Some(extra) = extras_of(conn, org, &[id]).await?.pop() else {
-        return Ok(None);
-    };
-    let participations = participations_of(conn, org, &[id]).await?;
-    let answers = answers_of(conn, org, &[id]).await?;
-    Ok(Some(StandupDetail {
-        standup,
-        extra,
-        participations,
-        answers,
-    }))
+    team: TeamId,
+    filter: &HistoryFilter,
+    after: Option<(DateTime<Utc>, StandupId)>,
+    limit: i64,
+) -> Result<Vec<Standup>, DbError> {
+    let mut query = standups::table
+        .filter(standups::org_id.eq(org))
+        .filter(standups::team_id.eq(team))
+        .into_boxed();
+    if let Some(from) = filter.from {
+        query = query.filter(standups::scheduled_for.ge(from));
+    }
+    if let Some(to) = filter.to {
+        query = query.filter(standups::scheduled_for.lt(to));
+    }
+    if let Some(user) = filter.user {
+        query = query.filter(
+            standups::id.eq_any(
+                participations::table
+                    .filter(participations::org_id.eq(org))
+                    .filter(participations::user_id.eq(user))
+                    .select(participations::standup_id),
+            ),
+        );
+    }
+    if let Some((at, id)) = after {
+        query = query.filter(
+            standups::scheduled_for
+                .lt(at)
+                .or(standups::scheduled_for.eq(at).and(standups::id.lt(id))),
+        );
+    }
+    Ok(query
+        .order((standups::scheduled_for.desc(), standups::id.desc()))
+        .limit(limit)
+        .select(Standup::as_select())
+        .load(conn)
+        .await?)
+}
+
+/// Every participation in `team`'s closed standups scheduled in `[from, to)`, with the
+/// person, newest standup first (one statement).
+pub async fn closed_participations(
+    conn: &mut AsyncPgConnection,
+    org: OrganizationId,
+    team: TeamId,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+) -> Result<Vec<(User, ParticipationState)>, DbError> {
+    let mut query = participations::table
+        .inner_join(standups::table)
+        .inner_join(users::table)
+        .filter(participations::org_id.eq(org))
+        .filter(standups::org_id.eq(org))
+        .filter(standups::team_id.eq(team))
+        .filter(standups::state.eq(StandupState::Closed))
+        .into_boxed();
+    if let Some(from) = from {
+        query = query.filter(standups::scheduled_for.ge(from));
+    }
+    if let Some(to) = to {
+        query = query.filter(standups::scheduled_for.lt(to));
+    }
+    Ok(query
+        .order((standups::scheduled_for.desc(), standups::id.desc()))
+        .select((User::as_select(), participations::state))
+        .load(conn)
+        .await?)
+}
+
+/// The participants of `org`'s standups among `ids` with who they are, by name, in one
+/// statement.
+pub async fn participants_of(
+    conn: &mut AsyncPgConnection,
+    org: OrganizationId,
+    ids: &[StandupId],
+) -> Result<Vec<(Participation, User)>, DbError> {
+    Ok(participations::table
+        .inner_join(users::table)
+        .filter(participations::org_id.eq(org))
+        .filter(participations::standup_id.eq_any(ids))
+        .order((users::name.asc(), users::id.asc()))
+        .select((Participation::as_select(), User::as_select()))
+        .load(conn)
+        .await?)
 }
 
 // --- The scheduler's queries (across every organization). ---
@@ -361,19 +516,6 @@ pub async fn lock_due_configs(
         .skip_locked()
         .load(conn)
         .await?)
-}
-
-/// Sets a config's next run (`None` pauses it: the schedule has no further run).
-pub async fn set_next_run(
-    conn: &mut AsyncPgConnection,
-    config: StandupConfigId,
-    next: Option<DateTime<Utc>>,
-) -> Result<(), DbError> {
-    diesel::update(standup_configs::table.find(config))
-        .set(standup_configs::next_run_at.eq(next))
-        .execute(conn)
-        .await?;
-    Ok(())
 }
 
 /// An open standup the scheduler just moved on (reminded or closed).

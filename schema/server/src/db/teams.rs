@@ -1,4 +1,5 @@
-//! Teams and their members. Every query is filtered by the organization.
+//! Teams and their members. Every query is filtered by the organization, but for
+//! [`names_any`], the worker's (its jobs name a team of whichever organization).
 
 use super::DbError;
 use super::models::{NewTeam, Team, User};
@@ -95,6 +96,19 @@ pub async fn find_many(
         .filter(teams::org_id.eq(org))
         .filter(teams::id.eq_any(ids))
         .select(Team::as_select())
+        .load(conn)
+        .await?)
+}
+
+/// The names of the teams among `ids`, of whichever organization (a deleted team is left
+/// out), in one statement: for the worker, whose jobs name the team.
+pub async fn names_any(
+    conn: &mut AsyncPgConnection,
+    ids: &[TeamId],
+) -> Result<Vec<(TeamId, String)>, DbError> {
+    Ok(teams::table
+        .filter(teams::id.eq_any(ids))
+        .select((teams::id, teams::name))
         .load(conn)
         .await?)
 }

@@ -3,8 +3,10 @@
 //! files, so a changed migration gets a fresh one; databases left by crashed runs (their
 //! names carry the creation time) are swept after three hours.
 
+use super::tables::users;
 use super::{DbError, ensure_database, maintenance_url, run_migrations, with_database};
 use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
+use schema::ids::UserId;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 use tokio::sync::OnceCell;
@@ -77,6 +79,25 @@ pub fn drop_database_blocking(name: &str) {
         }
     })
     .join();
+}
+
+/// Inserts `count` users (`bench<i>@example.com`, named `Bench <i>`, with a password
+/// hash no password matches) and returns every user id of the database: benchmark data.
+pub async fn insert_bench_users(
+    conn: &mut AsyncPgConnection,
+    count: i32,
+) -> Result<Vec<UserId>, DbError> {
+    use diesel::QueryDsl;
+    use diesel_async::RunQueryDsl;
+    diesel::sql_query(
+        "INSERT INTO users (id, email, name, password_hash)
+         SELECT gen_random_uuid(), 'bench' || i || '@example.com', 'Bench ' || i, 'x'
+         FROM generate_series(1, $1) AS i",
+    )
+    .bind::<diesel::sql_types::Integer, _>(count)
+    .execute(conn)
+    .await?;
+    Ok(users::table.select(users::id).load(conn).await?)
 }
 
 async fn maintenance() -> Result<AsyncPgConnection, DbError> {

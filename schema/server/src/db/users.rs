@@ -1,9 +1,12 @@
 use super::DbError;
 use super::models::{NewUser, User};
-use super::tables::users;
-use diesel::{ExpressionMethods, OptionalExtension, QueryDsl, SelectableHelper};
+use super::tables::{organizations, users};
+use diesel::{
+    ExpressionMethods, JoinOnDsl, NullableExpressionMethods, OptionalExtension, QueryDsl,
+    Queryable, SelectableHelper,
+};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use schema::ids::UserId;
+use schema::ids::{OrganizationId, UserId};
 
 pub async fn find_by_email(
     conn: &mut AsyncPgConnection,
@@ -54,4 +57,53 @@ pub async fn set_password_hash(
         .execute(conn)
         .await?;
     Ok(())
+}
+
+/// A user as the e-mails sent to them address them.
+#[derive(Clone, Debug, PartialEq, Eq, Queryable)]
+pub struct Contact {
+    pub id: UserId,
+    pub name: String,
+    pub email: String,
+}
+
+/// The users among `ids` as [`Contact`]s, by id, in one statement; a deleted user is left
+/// out. Of whichever organization: for the worker, whose jobs name the people.
+pub async fn contacts(
+    conn: &mut AsyncPgConnection,
+    ids: &[UserId],
+) -> Result<Vec<Contact>, DbError> {
+    Ok(users::table
+        .filter(users::id.eq_any(ids))
+        .order(users::id)
+        .select((users::id, users::name, users::email))
+        .load(conn)
+        .await?)
+}
+
+/// A user as an e-mail on behalf of an organization addresses them: their address and
+/// name, and the organization's name when the e-mail speaks for one.
+#[derive(Clone, Debug, PartialEq, Eq, Queryable)]
+pub struct Addressee {
+    pub email: String,
+    pub name: String,
+    pub organization: Option<String>,
+}
+
+/// `user` as an [`Addressee`] with the name of `org` (when given and it exists), in one
+/// statement; `None` when there is no such user. Of whichever organization: for the
+/// worker, whose jobs name the user.
+pub async fn addressee(
+    conn: &mut AsyncPgConnection,
+    user: UserId,
+    org: Option<OrganizationId>,
+) -> Result<Option<Addressee>, DbError> {
+    let org = org.map(|org| org.as_uuid());
+    Ok(users::table
+        .left_join(organizations::table.on(organizations::id.nullable().eq(org)))
+        .filter(users::id.eq(user))
+        .select((users::email, users::name, organizations::name.nullable()))
+        .first(conn)
+        .await
+        .optional()?)
 }

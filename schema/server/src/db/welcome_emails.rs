@@ -3,16 +3,10 @@
 //! once whatever the number of jobs.
 
 use super::DbError;
-use diesel::QueryableByName;
+use super::jobs::JobIdRow;
 use diesel::sql_types::{Array, Text, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
-
-#[derive(QueryableByName)]
-struct Claimed {
-    #[diesel(sql_type = SqlUuid)]
-    job_id: Uuid,
-}
 
 /// Claims the welcome e-mail of each `(address, job)` and returns the jobs that got
 /// their address: not those whose address was claimed before (or by an earlier entry of
@@ -28,7 +22,7 @@ pub async fn claim(
     let (emails, jobs): (Vec<&str>, Vec<Uuid>) = claims.iter().copied().unzip();
     // In hash order, so two batches cannot deadlock each other; the first entry per
     // address wins.
-    let claimed: Vec<Claimed> = diesel::sql_query(
+    let claimed: Vec<JobIdRow> = diesel::sql_query(
         "INSERT INTO welcome_emails (email_sha256, job_id)
          SELECT DISTINCT ON (hash) hash, job_id FROM (
              SELECT sha256(convert_to(lower(email), 'UTF8')) AS hash, job_id, n

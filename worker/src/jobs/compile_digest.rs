@@ -12,7 +12,10 @@ use super::{
     JobContext, email_id,
     standup_mail::{mailbox, standup_url, team_name},
 };
-use crate::{error::Error, notify::Email};
+use crate::{
+    error::Error,
+    notify::{Email, templates::DigestHtml},
+};
 use diesel_async::AsyncPgConnection;
 use schema::{
     digest::{self, Digest, DigestAnswer, DigestInput, DigestParticipant, DigestQuestion},
@@ -141,11 +144,7 @@ fn render(
     digest: &Digest,
     person: &Contact,
 ) -> Result<Email, Error> {
-    let html = format!(
-        "<!doctype html>\n<html><body style=\"font-family: sans-serif; line-height: 1.5\">\n\
-         {}\n</body></html>\n",
-        digest.html
-    );
+    let html = DigestHtml::new(&digest.html).html()?;
     Ok(Email {
         job_id: email_id(envelope.id, person.id),
         to: mailbox(person)?,

@@ -27,7 +27,10 @@ use super::{
 };
 use crate::{
     error::Error,
-    notify::{Email, mail::escape_html},
+    notify::{
+        Email,
+        templates::{self, Mail},
+    },
 };
 use diesel_async::AsyncPgConnection;
 use schema::{
@@ -193,31 +196,16 @@ fn render(
     let closes = when(standup.closes_at, &standup.timezone);
     let name = &standup.name;
     let date = standup.local_date;
-    let list: String = prompts.iter().map(|p| format!("- {p}\n")).collect();
-    let text = format!(
-        "Hello {person},\n\n\
-         The standup \"{name}\" of {team} for {date} is open until {closes}.\n\
-         Answer here:\n\n{link}\n\n\
-         The questions:\n{list}\n\
-         -- AsyncStand\n",
-        person = person.name,
-    );
-    let items: String = prompts
-        .iter()
-        .map(|p| format!("<li>{}</li>", escape_html(p)))
-        .collect();
-    let html = format!(
-        "<!doctype html>\n<html><body style=\"font-family: sans-serif; line-height: 1.5\">\n\
-         <p>Hello {person},</p>\n\
-         <p>The standup &ldquo;{name}&rdquo; of {team} for {date} is open until {closes}.</p>\n\
-         <p><a href=\"{link}\">Answer now</a></p>\n\
-         <p>The questions:</p>\n<ul>{items}</ul>\n\
-         <p>&mdash; AsyncStand</p>\n</body></html>\n",
-        person = escape_html(&person.name),
-        name = escape_html(name),
-        team = escape_html(team),
-        link = escape_html(link),
-    );
+    let (text, html) = templates::StandupOpen {
+        person: &person.name,
+        name,
+        team,
+        date,
+        closes: &closes,
+        link,
+        prompts,
+    }
+    .bodies()?;
     Ok(Email {
         job_id: email_id(envelope.id, person.id),
         to: mailbox(person)?,

@@ -12,7 +12,10 @@ use super::{
 };
 use crate::{
     error::Error,
-    notify::{Email, mail::escape_html},
+    notify::{
+        Email,
+        templates::{self, Mail},
+    },
 };
 use diesel_async::AsyncPgConnection;
 use schema::{enums::StandupState, ids::StandupId, jobs::JobEnvelope};
@@ -61,25 +64,15 @@ fn render(
     let closes = when(standup.closes_at, &standup.timezone);
     let name = &standup.name;
     let date = standup.local_date;
-    let text = format!(
-        "Hello {person},\n\n\
-         Reminder: the standup \"{name}\" of {team} for {date} closes at {closes} and\n\
-         we have not heard from you yet. Answer (or skip) here:\n\n{link}\n\n\
-         -- AsyncStand\n",
-        person = person.name,
-    );
-    let html = format!(
-        "<!doctype html>\n<html><body style=\"font-family: sans-serif; line-height: 1.5\">\n\
-         <p>Hello {person},</p>\n\
-         <p>Reminder: the standup &ldquo;{name}&rdquo; of {team} for {date} closes at \
-         {closes} and we have not heard from you yet.</p>\n\
-         <p><a href=\"{link}\">Answer or skip</a></p>\n\
-         <p>&mdash; AsyncStand</p>\n</body></html>\n",
-        person = escape_html(&person.name),
-        name = escape_html(name),
-        team = escape_html(team),
-        link = escape_html(link),
-    );
+    let (text, html) = templates::StandupReminder {
+        person: &person.name,
+        name,
+        team,
+        date,
+        closes: &closes,
+        link,
+    }
+    .bodies()?;
     Ok(Email {
         job_id: email_id(envelope.id, person.id),
         to: mailbox(person)?,

@@ -8,7 +8,10 @@
 use super::JobContext;
 use crate::{
     error::Error,
-    notify::{Email, mail::escape_html},
+    notify::{
+        Email,
+        templates::{self, Mail},
+    },
 };
 use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
 use diesel_async::AsyncPgConnection;
@@ -38,41 +41,33 @@ pub(super) async fn run(
     let expires_at = chrono::Utc::now() + invitations::LIFETIME;
     invitations::set_token(tx, invitation_id, &hash, expires_at).await?;
     let link = format!("{}/accept-invitation?token={token}", ctx.public_url);
-    let email = render(envelope, &to_send, &link, Mailbox::new(None, address));
+    let email = render(envelope, &to_send, &link, Mailbox::new(None, address))?;
     ctx.mailer.send(&email).await?;
     tracing::debug!(%invitation_id, "invitation e-mail sent");
     Ok(())
 }
 
-fn render(envelope: &JobEnvelope, to_send: &invitations::ToSend, link: &str, to: Mailbox) -> Email {
+fn render(
+    envelope: &JobEnvelope,
+    to_send: &invitations::ToSend,
+    link: &str,
+    to: Mailbox,
+) -> Result<Email, Error> {
     let org = &to_send.organization;
     let inviter = to_send.inviter.as_deref().unwrap_or("Someone");
     let role = to_send.invitation.role.as_str();
-    let text = format!(
-        "Hello,\n\n\
-         {inviter} invited you to join {org} on AsyncStand as {role}. Accept here; the\n\
-         link works once, for 7 days:\n\n\
-         {link}\n\n\
-         If you did not expect this, ignore this e-mail.\n\n\
-         -- AsyncStand\n"
-    );
-    let html = format!(
-        "<!doctype html>\n<html><body style=\"font-family: sans-serif; line-height: 1.5\">\n\
-         <p>Hello,</p>\n\
-         <p>{inviter} invited you to join {org} on AsyncStand as {role}. Accept here; the \
-         link works once, for 7 days:</p>\n\
-         <p><a href=\"{link}\">Accept the invitation</a></p>\n\
-         <p>If you did not expect this, ignore this e-mail.</p>\n\
-         <p>&mdash; AsyncStand</p>\n</body></html>\n",
-        inviter = escape_html(inviter),
-        org = escape_html(org),
-        link = escape_html(link),
-    );
-    Email {
+    let (text, html) = templates::Invitation {
+        inviter,
+        org,
+        role,
+        link,
+    }
+    .bodies()?;
+    Ok(Email {
         job_id: envelope.id,
         to,
         subject: format!("You are invited to {org} on AsyncStand"),
         text,
         html,
-    }
+    })
 }

@@ -9,7 +9,10 @@
 use super::{JobContext, recipient};
 use crate::{
     error::Error,
-    notify::{Email, mail::escape_html},
+    notify::{
+        Email,
+        templates::{self, Mail},
+    },
 };
 use base64::{Engine as _, engine::general_purpose::URL_SAFE_NO_PAD};
 use diesel_async::AsyncPgConnection;
@@ -31,7 +34,7 @@ pub(super) async fn run(
     let expires_at = chrono::Utc::now() + TOKEN_LIFETIME;
     password_resets::insert(tx, &hash(&token), user, expires_at).await?;
     let link = format!("{}/reset-password?token={token}", ctx.public_url);
-    let email = render(envelope, &to.name, &link, to.mailbox);
+    let email = render(envelope, &to.name, &link, to.mailbox)?;
     ctx.mailer.send(&email).await?;
     tracing::debug!(%user, "password-reset e-mail sent");
     Ok(())
@@ -47,33 +50,20 @@ fn hash(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
 }
 
-fn render(envelope: &JobEnvelope, name: &str, link: &str, to: lettre::message::Mailbox) -> Email {
-    let text = format!(
-        "Hi {name},\n\n\
-         someone (hopefully you) asked to reset your AsyncStand password. Choose a new\n\
-         one here; the link works once, for one hour:\n\n\
-         {link}\n\n\
-         If you did not ask for this, ignore this e-mail: your password stays as it is.\n\n\
-         -- AsyncStand\n"
-    );
-    let html = format!(
-        "<!doctype html>\n<html><body style=\"font-family: sans-serif; line-height: 1.5\">\n\
-         <p>Hi {name},</p>\n\
-         <p>someone (hopefully you) asked to reset your AsyncStand password. Choose a new \
-         one here; the link works once, for one hour:</p>\n\
-         <p><a href=\"{link}\">Choose a new password</a></p>\n\
-         <p>If you did not ask for this, ignore this e-mail: your password stays as it is.</p>\n\
-         <p>&mdash; AsyncStand</p>\n</body></html>\n",
-        name = escape_html(name),
-        link = escape_html(link),
-    );
-    Email {
+fn render(
+    envelope: &JobEnvelope,
+    name: &str,
+    link: &str,
+    to: lettre::message::Mailbox,
+) -> Result<Email, Error> {
+    let (text, html) = templates::PasswordReset { name, link }.bodies()?;
+    Ok(Email {
         job_id: envelope.id,
         to,
         subject: "Reset your AsyncStand password".to_owned(),
         text,
         html,
-    }
+    })
 }
 
 #[cfg(test)]

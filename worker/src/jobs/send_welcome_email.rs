@@ -5,7 +5,10 @@
 use super::{JobContext, Outcome, Recipient, recipient};
 use crate::{
     error::Error,
-    notify::{Email, mail::escape_html},
+    notify::{
+        Email,
+        templates::{self, Mail},
+    },
 };
 use diesel_async::AsyncPgConnection;
 use schema::{
@@ -42,7 +45,7 @@ pub(super) async fn run(
         to.organization.as_deref(),
         &ctx.public_url,
         to.mailbox,
-    );
+    )?;
     ctx.mailer.send(&email).await?;
     tracing::debug!(%user, "welcome e-mail sent");
     Ok(())
@@ -112,6 +115,7 @@ pub(super) async fn run_batch(
             None => Outcome::Duplicate,
         })
         .collect();
+    let emails = emails.into_iter().collect::<Result<Vec<_>, _>>()?;
     ctx.mailer.send_all(&emails).await?;
     tracing::debug!(sent = emails.len(), "welcome e-mails sent");
     Ok(outcomes)
@@ -123,43 +127,25 @@ fn render(
     organization: Option<&str>,
     public_url: &str,
     to: lettre::message::Mailbox,
-) -> Email {
+) -> Result<Email, Error> {
     let link = format!("{public_url}/");
-    let team_line = organization.map_or_else(
-        || "Your organization is ready for its first standup.".to_owned(),
-        |org| format!("{org} is ready for its first standup."),
-    );
     let subject = organization.map_or_else(
         || "Welcome to AsyncStand".to_owned(),
         |org| format!("Welcome to AsyncStand, {name} ({org})"),
     );
-    let text = format!(
-        "Hi {name},\n\n\
-         welcome to AsyncStand! {team_line}\n\n\
-         Create a team, pick the questions and a schedule, and everyone answers when it\n\
-         suits them; the digest arrives at the deadline.\n\n\
-         Open AsyncStand: {link}\n\n\
-         -- AsyncStand\n"
-    );
-    let html = format!(
-        "<!doctype html>\n<html><body style=\"font-family: sans-serif; line-height: 1.5\">\n\
-         <p>Hi {name},</p>\n\
-         <p>welcome to AsyncStand! {team_line}</p>\n\
-         <p>Create a team, pick the questions and a schedule, and everyone answers when it \
-         suits them; the digest arrives at the deadline.</p>\n\
-         <p><a href=\"{link}\">Open AsyncStand</a></p>\n\
-         <p>&mdash; AsyncStand</p>\n</body></html>\n",
-        name = escape_html(name),
-        team_line = escape_html(&team_line),
-        link = escape_html(&link),
-    );
-    Email {
+    let (text, html) = templates::Welcome {
+        name,
+        organization,
+        link: &link,
+    }
+    .bodies()?;
+    Ok(Email {
         job_id: envelope.id,
         to,
         subject,
         text,
         html,
-    }
+    })
 }
 
 #[cfg(test)]
@@ -184,7 +170,8 @@ mod tests {
             Some("Acme & Co"),
             "https://standup.example.com",
             "ada@example.com".parse().unwrap(),
-        );
+        )
+        .unwrap();
         assert!(email.text.contains("Hi <Ada>,"));
         assert!(email.text.contains("Acme & Co is ready"));
         assert!(email.text.contains("https://standup.example.com/"));

@@ -69,7 +69,7 @@ pub struct Email {
     pub subject: String,
     /// The plain-text body.
     pub text: String,
-    /// The HTML body (escape anything user-supplied with [`escape_html`]).
+    /// The HTML body (from a template, which escapes every value).
     pub html: String,
 }
 
@@ -263,23 +263,6 @@ fn remove_stale_temp_files(dir: &Path) {
     }
 }
 
-/// Escapes text for HTML element content and attribute values.
-#[must_use]
-pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -317,14 +300,6 @@ mod tests {
             let err = MailUrl::parse(bad).unwrap_err();
             assert!(!err.contains("secret"), "{err}");
         }
-    }
-
-    #[test]
-    fn html_is_escaped() {
-        assert_eq!(
-            escape_html(r#"<b>"Tom" & 'Jerry'</b>"#),
-            "&lt;b&gt;&quot;Tom&quot; &amp; &#39;Jerry&#39;&lt;/b&gt;"
-        );
     }
 
     #[tokio::test]

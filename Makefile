@@ -3,11 +3,12 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help run build web test lint fmt-check data-layer clippy audit wasm-target unit smoke faults browser-deps sdl bench bench-quick bench-burst clean
+.PHONY: help run build web test lint fmt-check data-layer wasm-deps unused-deps clippy audit coverage wasm-target unit smoke faults browser-deps sdl bench bench-quick bench-burst clean
 
 help:
 	@echo "make run    build everything (web UI included) and start api + worker on http://127.0.0.1:8080"
 	@echo "make test   fmt, SQL only in schema/server/src/db, clippy -D warnings, every test (browser tests included), smoke and fault tests"
+	@echo "make coverage  every test under cargo-llvm-cov, line coverage per crate (docs/testing.md)"
 	@echo "make audit  Cargo.lock against the RustSec advisory database (accepted ones: .ci/audit-accepted.tsv)"
 	@echo "make faults the job pipeline under worker kill -9 and RabbitMQ restarts (FAULT_JOBS, FAULT_KILLS, FAULT_BROKER_RESTARTS)"
 	@echo "make web    build the web UI and the playground into web/dist"
@@ -54,13 +55,27 @@ faults: build
 data-layer:
 	bash .ci/data-layer.sh
 
+# The browser's build holds no server crate; see .ci/wasm-deps.sh.
+wasm-deps:
+	bash .ci/wasm-deps.sh
+
+# Dependencies a crate declares but does not use (cargo-machete); see .ci/unused-deps.sh.
+unused-deps:
+	bash .ci/unused-deps.sh
+
+# Every native test under cargo-llvm-cov: per-crate line coverage, at least 80 % overall
+# (see .ci/coverage.sh and docs/testing.md).
+coverage: web browser-deps
+	bash .ci/coverage.sh
+
 # Known vulnerabilities in the locked dependencies (cargo-audit; see .ci/audit.sh).
 audit:
 	bash .ci/audit.sh
 
-lint: fmt-check data-layer clippy audit
+lint: fmt-check data-layer wasm-deps unused-deps clippy audit
 
-test: lint unit smoke
+# The tests run once, under coverage (`make unit` runs them without).
+test: lint coverage smoke
 	$(MAKE) --no-print-directory faults
 
 sdl:

@@ -30,4 +30,4 @@ pub use table::{EmptyState, LoadMoreProps, load_more, table_skeleton};
 pub use team_dialog::TeamDialog;
 pub use text_field::TextField;
 pub use theme_switch::ThemeSwitch;
-pub use toast::{ToastKind, ToastProvider, Toaster, toast_outcome, use_toaster};
+pub use toast::{ToastKind, ToastProvider, Toaster, use_toaster};

@@ -8,7 +8,7 @@ pub mod query;
 pub mod session;
 pub mod theme;
 
-pub use form::{FormErrors, use_form_errors};
+pub use form::FormErrors;
 pub use mutation::{Mutation, MutationOptions, use_mutation};
 pub use paged::{PagedHandle, Pages, use_paged_query};
 pub use query::{Load, QueryHandle, use_query};

@@ -15,7 +15,7 @@ use yew_router::prelude::*;
 use super::{Button, ButtonKind, ErrorBanner, ThemeSwitch, ToastKind, loading, use_toaster};
 use crate::api::use_api;
 use crate::app::Route;
-use crate::hooks::{Load, use_query, use_session};
+use crate::hooks::{Load, MutationOptions, use_mutation, use_query, use_session};
 
 /// One entry of the left navigation. Add new pages here; `admin_only` items are hidden
 /// from members.
@@ -208,8 +208,10 @@ struct OrgSwitcherProps {
 fn OrgSwitcher(props: &OrgSwitcherProps) -> Html {
     let session = use_session();
     let client = use_api();
-    let toaster = use_toaster();
-    let busy = use_state(|| false);
+    let switch = use_mutation(MutationOptions {
+        toast_errors: true,
+        ..Default::default()
+    });
 
     let Some(auth) = session.auth() else {
         return Html::default();
@@ -228,7 +230,7 @@ fn OrgSwitcher(props: &OrgSwitcherProps) -> Html {
     }
 
     let onchange = {
-        let busy = busy.clone();
+        let switch = switch.clone();
         let organizations = organizations.clone();
         Callback::from(move |e: Event| {
             let select: HtmlSelectElement = e.target_unchecked_into();
@@ -239,24 +241,13 @@ fn OrgSwitcher(props: &OrgSwitcherProps) -> Html {
             else {
                 return;
             };
+            let vars = SwitchOrganizationVariables {
+                organization_id: target.id,
+            };
             let client = client.clone();
-            let busy = busy.clone();
-            let toaster = toaster.clone();
-            busy.set(true);
-            spawn_local(async move {
-                let vars = SwitchOrganizationVariables {
-                    organization_id: target.id,
-                };
-                let outcome = client.run::<SwitchOrganization>(&vars).await;
-                busy.set(false);
-                let Some(toaster) = toaster else { return };
-                match outcome {
-                    Ok(data) => {
-                        client.accept(data.switch_organization);
-                        toaster.push(ToastKind::Success, format!("Switched to {}", target.name));
-                    }
-                    Err(err) => toaster.push(ToastKind::Error, err.user_message()),
-                }
+            switch.run::<SwitchOrganization>(vars, move |data| {
+                client.accept(data.switch_organization);
+                Some(format!("Switched to {}", target.name))
             });
         })
     };
@@ -268,8 +259,8 @@ fn OrgSwitcher(props: &OrgSwitcherProps) -> Html {
                 id="org-switcher"
                 class="select"
                 data-testid="org-switcher"
-                disabled={*busy}
-                aria-busy={busy.then_some("true")}
+                disabled={switch.busy()}
+                aria-busy={switch.busy().then_some("true")}
                 {onchange}
             >
                 { for organizations.iter().map(|o| html! {

@@ -110,16 +110,6 @@ pub fn ToastProvider(props: &ToastProviderProps) -> Html {
     }
 }
 
-/// Shows what an action came to: its success text, or the error's message.
-pub fn toast_outcome(toaster: &Option<Toaster>, outcome: Result<String, crate::api::ApiError>) {
-    if let Some(toaster) = toaster {
-        match outcome {
-            Ok(text) => toaster.push(ToastKind::Success, text),
-            Err(err) => toaster.push(ToastKind::Error, err.user_message()),
-        }
-    }
-}
-
 /// The toaster of the surrounding [`ToastProvider`].
 #[hook]
 pub fn use_toaster() -> Option<Toaster> {

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use schema::validation::ValidationError;
-use yew::prelude::*;
+use yew::AttrValue;
 
 use crate::api::{ApiError, capitalise};
 
@@ -62,24 +62,10 @@ impl FormErrors {
         self.form.clone().map(AttrValue::from)
     }
 
-    /// The first field with an error, to move focus there.
-    pub fn first_field(&self, order: &[&str]) -> Option<String> {
-        order
-            .iter()
-            .find(|f| self.fields.contains_key(**f))
-            .map(|f| (*f).to_owned())
-    }
-
     /// Forgets the error of one field (when the person edits it).
     pub fn without(&self, field: &str) -> Self {
         let mut next = self.clone();
         next.fields.remove(field);
         next
     }
-}
-
-/// State for a form's errors.
-#[hook]
-pub fn use_form_errors() -> UseStateHandle<FormErrors> {
-    use_state(FormErrors::default)
 }

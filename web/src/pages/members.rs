@@ -12,18 +12,15 @@ use schema::ops::{
     RemoveMember, ResendInvitation, RevokeInvitation, SuspendMember, Viewer,
 };
 use schema::validation::validate_email;
-use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use super::use_title;
-use crate::api::use_api;
-use crate::components::toast_outcome;
 use crate::components::{
     Button, ButtonKind, Dialog, EmptyState, ErrorBanner, LoadMoreProps, SelectField, TextField,
-    load_more, table_skeleton, use_toaster, use_viewer,
+    load_more, table_skeleton, use_viewer,
 };
 use crate::format;
-use crate::hooks::{FormErrors, Load, use_form_errors, use_paged_query};
+use crate::hooks::{FormErrors, Load, MutationOptions, use_mutation, use_paged_query};
 
 const PAGE: i32 = 50;
 
@@ -215,10 +212,18 @@ enum Confirm {
 
 #[component]
 fn MemberRow(props: &MemberRowProps) -> Html {
-    let client = use_api();
-    let toaster = use_toaster();
-    let busy = use_state(|| false);
     let confirm = use_state(|| None::<Confirm>);
+    let action = use_mutation(MutationOptions {
+        toast_errors: true,
+        settled: Some({
+            let (confirm, done) = (confirm.clone(), props.on_changed.clone());
+            Callback::from(move |_| {
+                confirm.set(None);
+                done.emit(());
+            })
+        }),
+        ..Default::default()
+    });
     let m = &props.member;
     let is_admin = props.viewer.role.is_admin();
     let manage = can_manage(&props.viewer, m);
@@ -226,36 +231,22 @@ fn MemberRow(props: &MemberRowProps) -> Html {
     let user_id = m.user.id;
 
     let on_role = {
-        let (client, toaster, busy, done) = (
-            client.clone(),
-            toaster.clone(),
-            busy.clone(),
-            props.on_changed.clone(),
-        );
+        let action = action.clone();
         let name = name.clone();
         Callback::from(move |value: String| {
             let Ok(role) = value.parse::<OrgRole>() else {
                 return;
             };
-            busy.set(true);
-            let vars = ChangeMemberRoleVariables { user_id, role };
-            let (client, toaster, busy, done, name) = (
-                client.clone(),
-                toaster.clone(),
-                busy.clone(),
-                done.clone(),
-                name.clone(),
+            let name = name.clone();
+            action.run::<ChangeMemberRole>(
+                ChangeMemberRoleVariables { user_id, role },
+                move |_| {
+                    Some(format!(
+                        "{name} is now {}",
+                        format::role(role).to_ascii_lowercase()
+                    ))
+                },
             );
-            spawn_local(async move {
-                toast_outcome(
-                    &toaster,
-                    client.run::<ChangeMemberRole>(&vars).await.map(|_| {
-                        format!("{name} is now {}", format::role(role).to_ascii_lowercase())
-                    }),
-                );
-                busy.set(false);
-                done.emit(());
-            });
         })
     };
 
@@ -267,59 +258,23 @@ fn MemberRow(props: &MemberRowProps) -> Html {
         let confirm = confirm.clone();
         Callback::from(move |()| confirm.set(None))
     };
-    let act = {
-        let (client, toaster, busy, confirm, done) = (
-            client.clone(),
-            toaster.clone(),
-            busy.clone(),
-            confirm.clone(),
-            props.on_changed.clone(),
-        );
-        let name = name.clone();
-        let status = m.status;
-        move |what: Option<Confirm>| {
-            let (client, toaster, busy, confirm, done, name) = (
-                client.clone(),
-                toaster.clone(),
-                busy.clone(),
-                confirm.clone(),
-                done.clone(),
-                name.clone(),
-            );
-            Callback::from(move |_: MouseEvent| {
-                busy.set(true);
-                let vars = MemberVariables { user_id };
-                let (client, toaster, busy, confirm, done, name) = (
-                    client.clone(),
-                    toaster.clone(),
-                    busy.clone(),
-                    confirm.clone(),
-                    done.clone(),
-                    name.clone(),
-                );
-                spawn_local(async move {
-                    let outcome = match what {
-                        Some(Confirm::Remove) => client
-                            .run::<RemoveMember>(&vars)
-                            .await
-                            .map(|_| format!("{name} was removed")),
-                        Some(Confirm::Suspend) => client
-                            .run::<SuspendMember>(&vars)
-                            .await
-                            .map(|_| format!("{name} is suspended and signed out")),
-                        None if status == MemberStatus::Suspended => client
-                            .run::<ReactivateMember>(&vars)
-                            .await
-                            .map(|_| format!("{name} can sign in again")),
-                        None => return,
-                    };
-                    toast_outcome(&toaster, outcome);
-                    busy.set(false);
-                    confirm.set(None);
-                    done.emit(());
-                });
-            })
-        }
+    let act = |what: Option<Confirm>| {
+        let (action, name) = (action.clone(), name.clone());
+        let vars = MemberVariables { user_id };
+        Callback::from(move |_: MouseEvent| {
+            let name = name.clone();
+            match what {
+                Some(Confirm::Remove) => action.run::<RemoveMember>(vars.clone(), move |_| {
+                    Some(format!("{name} was removed"))
+                }),
+                Some(Confirm::Suspend) => action.run::<SuspendMember>(vars.clone(), move |_| {
+                    Some(format!("{name} is suspended and signed out"))
+                }),
+                None => action.run::<ReactivateMember>(vars.clone(), move |_| {
+                    Some(format!("{name} can sign in again"))
+                }),
+            }
+        })
     };
 
     let org = props.viewer.organization.name.clone();
@@ -329,7 +284,7 @@ fn MemberRow(props: &MemberRowProps) -> Html {
                 <p>{ format!("{name} loses access to {org} at once and leaves its teams. Their past answers stay. You can invite them again later.") }</p>
                 <div class="dialog-actions">
                     <Button kind={ButtonKind::Secondary} onclick={let c = cancel.clone(); Callback::from(move |_| c.emit(()))}>{ "Cancel" }</Button>
-                    <Button kind={ButtonKind::Danger} busy={*busy} onclick={act(Some(Confirm::Remove))} testid="confirm">{ format!("Remove {name}") }</Button>
+                    <Button kind={ButtonKind::Danger} busy={action.busy()} onclick={act(Some(Confirm::Remove))} testid="confirm">{ format!("Remove {name}") }</Button>
                 </div>
             </Dialog>
         },
@@ -338,7 +293,7 @@ fn MemberRow(props: &MemberRowProps) -> Html {
                 <p>{ format!("{name} is signed out of {org} now and cannot sign in to it until reactivated.") }</p>
                 <div class="dialog-actions">
                     <Button kind={ButtonKind::Secondary} onclick={let c = cancel.clone(); Callback::from(move |_| c.emit(()))}>{ "Cancel" }</Button>
-                    <Button kind={ButtonKind::Danger} busy={*busy} onclick={act(Some(Confirm::Suspend))} testid="confirm">{ format!("Suspend {name}") }</Button>
+                    <Button kind={ButtonKind::Danger} busy={action.busy()} onclick={act(Some(Confirm::Suspend))} testid="confirm">{ format!("Suspend {name}") }</Button>
                 </div>
             </Dialog>
         },
@@ -350,7 +305,7 @@ fn MemberRow(props: &MemberRowProps) -> Html {
             <SelectField
                 id={format!("role-{user_id}")} label={format!("Role of {name}")} compact=true
                 options={role_options(OrgRole::Owner)} value={m.role.as_str()}
-                onchange={on_role} disabled={*busy}
+                onchange={on_role} disabled={action.busy()}
             />
         }
     } else {
@@ -375,7 +330,7 @@ fn MemberRow(props: &MemberRowProps) -> Html {
                 <td class="cell-actions">
                     if manage {
                         if suspended {
-                            <Button kind={ButtonKind::Secondary} busy={*busy} onclick={act(None)} testid="reactivate">{ "Reactivate" }</Button>
+                            <Button kind={ButtonKind::Secondary} busy={action.busy()} onclick={act(None)} testid="reactivate">{ "Reactivate" }</Button>
                         } else {
                             <Button kind={ButtonKind::Secondary} onclick={ask(Confirm::Suspend)} testid="suspend">{ "Suspend" }</Button>
                         }
@@ -397,42 +352,32 @@ struct InviteDialogProps {
 
 #[component]
 fn InviteDialog(props: &InviteDialogProps) -> Html {
-    let client = use_api();
-    let toaster = use_toaster();
     let email = use_state(String::new);
     let role = use_state(|| OrgRole::Member.as_str().to_owned());
-    let errors = use_form_errors();
-    let busy = use_state(|| false);
+    let save = use_mutation(MutationOptions {
+        fields: &["email", "role"],
+        ..Default::default()
+    });
 
-    let on_email = {
-        let (email, errors) = (email.clone(), errors.clone());
-        Callback::from(move |v: String| {
-            email.set(v);
-            errors.set(errors.without("email"));
-        })
-    };
     let on_role = {
         let role = role.clone();
         Callback::from(move |v: String| role.set(v))
     };
     let onsubmit = {
-        let (email, role, errors, busy) =
-            (email.clone(), role.clone(), errors.clone(), busy.clone());
-        let (client, toaster, done) = (client.clone(), toaster.clone(), props.on_invited.clone());
+        let (email, role, save, done) = (
+            email.clone(),
+            role.clone(),
+            save.clone(),
+            props.on_invited.clone(),
+        );
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            if *busy {
-                return;
-            }
-            let checks = FormErrors::from_checks([validate_email(&email).err()]);
-            if !checks.is_empty() {
-                errors.set(checks);
+            if save.invalid(FormErrors::from_checks([validate_email(&email).err()])) {
                 return;
             }
             let Ok(role) = role.parse::<OrgRole>() else {
                 return;
             };
-            busy.set(true);
             let address = email.trim().to_owned();
             let vars = InviteMemberVariables {
                 input: InviteMemberInput {
@@ -440,22 +385,10 @@ fn InviteDialog(props: &InviteDialogProps) -> Html {
                     role,
                 },
             };
-            let (client, toaster, errors, busy, done) = (
-                client.clone(),
-                toaster.clone(),
-                errors.clone(),
-                busy.clone(),
-                done.clone(),
-            );
-            spawn_local(async move {
-                match client.run::<InviteMember>(&vars).await {
-                    Ok(_) => {
-                        toast_outcome(&toaster, Ok(format!("Invitation sent to {address}")));
-                        done.emit(());
-                    }
-                    Err(err) => errors.set(FormErrors::from_api(&err, &["email", "role"])),
-                }
-                busy.set(false);
+            let done = done.clone();
+            save.run::<InviteMember>(vars, move |_| {
+                done.emit(());
+                Some(format!("Invitation sent to {address}"))
             });
         })
     };
@@ -466,25 +399,38 @@ fn InviteDialog(props: &InviteDialogProps) -> Html {
 
     html! {
         <Dialog title="Invite people" on_close={props.on_close.clone()} testid="invite-dialog">
-            <form class="form" {onsubmit} novalidate=true>
-                if let Some(message) = errors.form() {
+            <form class="form" ref={save.form()} {onsubmit} novalidate=true>
+                if let Some(message) = save.errors().form() {
                     <ErrorBanner {message} />
                 }
                 <TextField id="invite-email" name="email" label="E-mail" r#type="email" required=true
-                    autocomplete="off" value={(*email).clone()} oninput={on_email} error={errors.field("email")}
+                    autocomplete="off" value={(*email).clone()} oninput={save.input(&email, "email")} error={save.errors().field("email")}
                     hint="They get a link that works for 7 days." />
                 <SelectField id="invite-role" label="Role" options={role_options(props.viewer_role)}
-                    value={(*role).clone()} onchange={on_role} error={errors.field("role")}
+                    value={(*role).clone()} onchange={on_role} error={save.errors().field("role")}
                     hint="Admins manage members and teams; owners also manage admins." />
                 <div class="dialog-actions">
                     <Button kind={ButtonKind::Secondary} onclick={cancel}>{ "Cancel" }</Button>
-                    <Button r#type="submit" busy={*busy} testid="invite-submit">
-                        { if *busy { "Sending…" } else { "Send invitation" } }
+                    <Button r#type="submit" busy={save.busy()} testid="invite-submit">
+                        { if save.busy() { "Sending…" } else { "Send invitation" } }
                     </Button>
                 </div>
             </form>
         </Dialog>
     }
+}
+
+/// What an invitation's action ends with, whatever its outcome: `state` (what was acted
+/// on) is forgotten and the list loaded again.
+fn clear_and_reload<T: 'static>(
+    state: &UseStateHandle<Option<T>>,
+    reload: &Callback<()>,
+) -> Callback<bool> {
+    let (state, reload) = (state.clone(), reload.clone());
+    Callback::from(move |_| {
+        state.set(None);
+        reload.emit(());
+    })
 }
 
 #[derive(Properties, PartialEq)]
@@ -496,14 +442,13 @@ struct PendingInvitationsProps {
 
 #[component]
 fn PendingInvitations(props: &PendingInvitationsProps) -> Html {
-    let client = use_api();
-    let toaster = use_toaster();
     let invitations = use_paged_query::<InvitationsQuery>(InvitationsVariables {
         first: Some(PAGE),
         after: None,
     });
     let revoking = use_state(|| None::<(String, String)>);
-    let busy = use_state(|| None::<String>);
+    // The invitation whose link is being sent again.
+    let resending = use_state(|| None::<String>);
     {
         let reload = invitations.reload.clone();
         use_effect_with(props.version, move |version| {
@@ -512,64 +457,35 @@ fn PendingInvitations(props: &PendingInvitationsProps) -> Html {
             }
         });
     }
+    let resend = use_mutation(MutationOptions {
+        toast_errors: true,
+        settled: Some(clear_and_reload(&resending, &invitations.reload)),
+        ..Default::default()
+    });
+    let revoke = use_mutation(MutationOptions {
+        toast_errors: true,
+        settled: Some(clear_and_reload(&revoking, &invitations.reload)),
+        ..Default::default()
+    });
 
-    let resend = |id: String, email: String| {
-        let (client, toaster, busy, reload) = (
-            client.clone(),
-            toaster.clone(),
-            busy.clone(),
-            invitations.reload.clone(),
-        );
+    let on_resend = |id: String, email: String| {
+        let (resend, resending) = (resend.clone(), resending.clone());
         Callback::from(move |_: MouseEvent| {
-            busy.set(Some(id.clone()));
-            let vars = InvitationVariables { id: id.clone() };
-            let (client, toaster, busy, reload, email) = (
-                client.clone(),
-                toaster.clone(),
-                busy.clone(),
-                reload.clone(),
-                email.clone(),
-            );
-            spawn_local(async move {
-                toast_outcome(
-                    &toaster,
-                    client
-                        .run::<ResendInvitation>(&vars)
-                        .await
-                        .map(|_| format!("A new link is on its way to {email}")),
-                );
-                busy.set(None);
-                reload.emit(());
+            resending.set(Some(id.clone()));
+            let email = email.clone();
+            resend.run::<ResendInvitation>(InvitationVariables { id: id.clone() }, move |_| {
+                Some(format!("A new link is on its way to {email}"))
             });
         })
     };
-    let revoke = {
-        let (client, toaster, revoking, reload) = (
-            client.clone(),
-            toaster.clone(),
-            revoking.clone(),
-            invitations.reload.clone(),
-        );
+    let on_revoke = {
+        let (revoke, revoking) = (revoke.clone(), revoking.clone());
         Callback::from(move |_: MouseEvent| {
             let Some((id, email)) = (*revoking).clone() else {
                 return;
             };
-            let (client, toaster, revoking, reload) = (
-                client.clone(),
-                toaster.clone(),
-                revoking.clone(),
-                reload.clone(),
-            );
-            spawn_local(async move {
-                toast_outcome(
-                    &toaster,
-                    client
-                        .run::<RevokeInvitation>(&InvitationVariables { id })
-                        .await
-                        .map(|_| format!("The invitation for {email} no longer works")),
-                );
-                revoking.set(None);
-                reload.emit(());
+            revoke.run::<RevokeInvitation>(InvitationVariables { id }, move |_| {
+                Some(format!("The invitation for {email} no longer works"))
             });
         })
     };
@@ -622,8 +538,9 @@ fn PendingInvitations(props: &PendingInvitationsProps) -> Html {
                                         <td>{ format::date(i.expires_at) }</td>
                                         <td class="cell-actions">
                                             if may {
-                                                <Button kind={ButtonKind::Secondary} busy={busy.as_deref() == Some(i.id.as_str())}
-                                                    onclick={resend(i.id.clone(), i.email.clone())} testid="resend">
+                                                <Button kind={ButtonKind::Secondary} busy={resending.as_deref() == Some(i.id.as_str())}
+                                                    disabled={resend.busy()}
+                                                    onclick={on_resend(i.id.clone(), i.email.clone())} testid="resend">
                                                     { if expired { "Send a new link" } else { "Resend" } }
                                                 </Button>
                                                 <Button kind={ButtonKind::Danger} onclick={ask_revoke} testid="revoke">{ "Revoke" }</Button>
@@ -656,7 +573,7 @@ fn PendingInvitations(props: &PendingInvitationsProps) -> Html {
                     <p>{ "The link in their e-mail stops working at once. You can invite them again later." }</p>
                     <div class="dialog-actions">
                         <Button kind={ButtonKind::Secondary} onclick={Callback::from(move |_| cancel_revoke.emit(()))}>{ "Cancel" }</Button>
-                        <Button kind={ButtonKind::Danger} onclick={revoke} testid="confirm">{ "Revoke invitation" }</Button>
+                        <Button kind={ButtonKind::Danger} busy={revoke.busy()} onclick={on_revoke} testid="confirm">{ "Revoke invitation" }</Button>
                     </div>
                 </Dialog>
             }

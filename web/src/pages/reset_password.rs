@@ -4,19 +4,19 @@
 use schema::ops::{ResetPassword, ResetPasswordInput, ResetPasswordVariables};
 use schema::validation::{PASSWORD_MIN_CHARS, validate_password_field};
 use serde::Deserialize;
-use yew::platform::spawn_local;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
 use super::auth_layout::AuthCard;
-use super::sign_in::focus_first;
 use super::use_title;
-use crate::api::{ApiError, use_api};
+use crate::api::use_api;
 use crate::app::Route;
 use crate::components::{Button, ErrorBanner, Notice, NoticeKind, TextField};
-use crate::hooks::{FormErrors, SessionState, use_form_errors, use_session};
+use crate::hooks::{FormErrors, MutationOptions, SessionState, use_mutation, use_session};
 
 const FIELD: &str = "newPassword";
+/// The fields of the form; a server error about `token` means the link no longer works.
+const FIELDS: &[&str] = &[FIELD, "token"];
 
 #[derive(Debug, Default, Deserialize)]
 struct ResetQuery {
@@ -32,11 +32,6 @@ enum Stage {
     Done,
 }
 
-/// Whether the server refused the token itself (as opposed to the password).
-fn is_token_error(err: &ApiError) -> bool {
-    err.field_errors().iter().any(|(field, _)| field == "token")
-}
-
 #[component]
 pub fn ResetPasswordPage() -> Html {
     use_title("Choose a new password");
@@ -46,83 +41,54 @@ pub fn ResetPasswordPage() -> Html {
         .and_then(|l| l.query::<ResetQuery>().ok())
         .map(|q| q.token.trim().to_owned())
         .unwrap_or_default();
-    let stage = {
-        let missing = token.is_empty();
-        use_state(move || if missing { Stage::BadLink } else { Stage::Form })
-    };
+    let done = use_state(|| false);
     let password = use_state(String::new);
-    let errors = use_form_errors();
-    let busy = use_state(|| false);
-    let password_ref = use_node_ref();
-
-    let on_password = {
-        let (password, errors) = (password.clone(), errors.clone());
-        Callback::from(move |v: String| {
-            password.set(v);
-            if errors.field(FIELD).is_some() {
-                errors.set(errors.without(FIELD));
-            }
-        })
-    };
+    let save = use_mutation(MutationOptions {
+        fields: FIELDS,
+        ..Default::default()
+    });
 
     let onsubmit = {
-        let (password, stage, errors, busy) = (
-            password.clone(),
-            stage.clone(),
-            errors.clone(),
-            busy.clone(),
-        );
+        let (password, done, save) = (password.clone(), done.clone(), save.clone());
         let signed_in = matches!(session.state, SessionState::SignedIn(_));
-        let refs = [(FIELD, password_ref.clone())];
         let token = token.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            if *busy {
+            if save.invalid(FormErrors::from_checks([validate_password_field(
+                FIELD, &password,
+            )
+            .err()]))
+            {
                 return;
             }
-            let checks = FormErrors::from_checks([validate_password_field(FIELD, &password).err()]);
-            if !checks.is_empty() {
-                focus_first(&checks, &refs);
-                errors.set(checks);
-                return;
-            }
-            errors.set(FormErrors::default());
-            busy.set(true);
             let vars = ResetPasswordVariables {
                 input: ResetPasswordInput {
                     token: token.clone(),
                     new_password: (*password).clone(),
                 },
             };
-            let (client, stage, errors, busy, refs) = (
-                client.clone(),
-                stage.clone(),
-                errors.clone(),
-                busy.clone(),
-                refs.clone(),
-            );
-            spawn_local(async move {
-                match client.run::<ResetPassword>(&vars).await {
-                    Ok(_) => {
-                        stage.set(Stage::Done);
-                        // The server ended every session, this tab's included.
-                        if signed_in {
-                            client.forget();
-                        }
-                    }
-                    Err(err) if is_token_error(&err) => stage.set(Stage::BadLink),
-                    Err(err) => {
-                        let next = FormErrors::from_api(&err, &[FIELD]);
-                        focus_first(&next, &refs);
-                        errors.set(next);
-                    }
+            let (client, done) = (client.clone(), done.clone());
+            save.run::<ResetPassword>(vars, move |_| {
+                done.set(true);
+                // The server ended every session, this tab's included.
+                if signed_in {
+                    client.forget();
                 }
-                busy.set(false);
+                None
             });
         })
     };
+    let errors = save.errors();
+    let busy = save.busy();
+    let stage = if *done {
+        Stage::Done
+    } else if token.is_empty() || errors.field("token").is_some() {
+        Stage::BadLink
+    } else {
+        Stage::Form
+    };
 
-    match *stage {
+    match stage {
         Stage::Done => html! {
             <AuthCard title="Password changed" description="Use your new password from now on.">
                 <Notice title="Your password has been changed" testid="reset-done">
@@ -153,18 +119,17 @@ pub fn ResetPasswordPage() -> Html {
             );
             html! {
                 <AuthCard title="Choose a new password" description="Set the password you'll sign in with from now on." {footer}>
-                    <form class="form" {onsubmit} novalidate=true aria-describedby={errors.form().map(|_| "form-error")}>
+                    <form class="form" ref={save.form()} {onsubmit} novalidate=true aria-describedby={errors.form().map(|_| "form-error")}>
                         if let Some(message) = errors.form() {
                             <div id="form-error"><ErrorBanner {message} /></div>
                         }
                         <TextField
                             id="new-password" name="newPassword" label="New password" r#type="password"
                             autocomplete="new-password" required=true {hint}
-                            value={(*password).clone()} oninput={on_password} error={errors.field(FIELD)}
-                            input_ref={password_ref.clone()}
+                            value={(*password).clone()} oninput={save.input(&password, FIELD)} error={errors.field(FIELD)}
                         />
-                        <Button r#type="submit" busy={*busy} full_width=true testid="submit">
-                            { if *busy { "Saving…" } else { "Set new password" } }
+                        <Button r#type="submit" busy={busy} full_width=true testid="submit">
+                            { if busy { "Saving…" } else { "Set new password" } }
                         </Button>
                     </form>
                 </AuthCard>

@@ -1,74 +1,29 @@
 //! Standups: "My standups" (the inbox), one standup (answer, skip, live answers, the
-//! digest), a team's recent runs and history with participation, and "Start now".
+//! digest), and a team's history with participation. The lists' rows, a team's recent
+//! runs and "Start now" are in `components/` (the team page shows them too).
 
 use std::collections::BTreeMap;
 
 use schema::enums::{ParticipationState, QuestionKind, StandupState};
 use schema::ops::{
     AnswerInput, CloseStandup, MyStandupsQuery, MyStandupsVariables, Participation, SkipStandup,
-    SkipStandupVariables, Standup, StandupFilter, StandupIdVariables, StandupQuery, StandupSummary,
-    StandupVariables, StartStandupNow, StartStandupNowVariables, SubmitAnswers, SubmitAnswersInput,
-    SubmitAnswersVariables, TeamParticipationQuery, TeamParticipationVariables, TeamStandupsQuery,
-    TeamStandupsVariables,
+    SkipStandupVariables, Standup, StandupFilter, StandupIdVariables, StandupQuery,
+    StandupVariables, SubmitAnswers, SubmitAnswersInput, SubmitAnswersVariables,
+    TeamParticipationQuery, TeamParticipationVariables, TeamStandupsQuery, TeamStandupsVariables,
 };
 use web_sys::HtmlTextAreaElement;
-use yew::platform::spawn_local;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
 use super::use_title;
 use crate::api::live::use_standup_events;
-use crate::api::use_api;
 use crate::app::Route;
 use crate::components::{
-    Button, ButtonKind, EmptyState, ErrorBanner, LoadMoreProps, TextField, ToastKind, load_more,
-    table_skeleton, use_toaster, use_viewer,
+    Button, ButtonKind, EmptyState, ErrorBanner, LoadMoreProps, TextField, load_more,
+    participation_label, standup_row, state_badge, table_skeleton, use_viewer,
 };
 use crate::format;
-use crate::hooks::{FormErrors, Load, use_form_errors, use_paged_query, use_query};
-
-fn participation_label(state: ParticipationState) -> &'static str {
-    match state {
-        ParticipationState::Pending => "Waiting",
-        ParticipationState::Answered => "Answered",
-        ParticipationState::Skipped => "Skipped",
-    }
-}
-
-fn state_badge(state: StandupState) -> Html {
-    match state {
-        StandupState::Open => html! { <span class="badge badge-open">{ "● Open" }</span> },
-        StandupState::Closed => html! { <span class="badge badge-muted">{ "✓ Closed" }</span> },
-    }
-}
-
-/// One row of a standup list.
-fn standup_row(s: &StandupSummary, show_team: bool) -> Html {
-    let mine = s.my_participation.as_ref().map(|p| p.state);
-    html! {
-        <li key={s.id.clone()} class="standup-row" data-testid="standup-row" data-state={s.state.as_str()}>
-            <Link<Route> to={Route::Standup { id: s.id.clone() }} classes="standup-row-link">
-                <span class="cell-primary">
-                    { if show_team { format!("{} · {}", s.team.name, s.name) } else { s.name.clone() } }
-                </span>
-                <span class="muted">{ format!(" {}", s.local_date) }</span>
-            </Link<Route>>
-            <span class="standup-row-facts">
-                { state_badge(s.state) }
-                if let Some(state) = mine {
-                    <span class={classes!("status", (state == ParticipationState::Pending).then_some("status-warning"))}>
-                        { format!("You: {}", participation_label(state)) }
-                    </span>
-                }
-                if let Some(d) = &s.digest {
-                    <span class="muted">{ format!("{} answered · {} skipped · {} missing", d.answered, d.skipped, d.missing) }</span>
-                } else if s.state == StandupState::Open {
-                    <span class="muted">{ format!("closes {}", format::timestamp(s.closes_at)) }</span>
-                }
-            </span>
-        </li>
-    }
-}
+use crate::hooks::{FormErrors, Load, MutationOptions, use_mutation, use_paged_query, use_query};
 
 // ---------------------------------------------------------------------------------
 // My standups
@@ -171,10 +126,12 @@ struct StandupViewProps {
 
 #[component]
 fn StandupView(props: &StandupViewProps) -> Html {
-    let client = use_api();
-    let toaster = use_toaster();
     let viewer = use_viewer();
-    let closing = use_state(|| false);
+    let closing = use_mutation(MutationOptions {
+        toast_errors: true,
+        settled: Some(props.refetch.reform(|_| ())),
+        ..Default::default()
+    });
     let s = &props.standup;
     // Live: any event of this standup reloads it (answers appear without a reload).
     {
@@ -201,36 +158,14 @@ fn StandupView(props: &StandupViewProps) -> Html {
     }
     let is_admin = viewer.as_ref().is_some_and(|v| v.role.is_admin());
     let close = {
-        let (client, toaster, closing, refetch) = (
-            client.clone(),
-            toaster.clone(),
-            closing.clone(),
-            props.refetch.clone(),
-        );
+        let closing = closing.clone();
         let standup_id = s.id.clone();
         Callback::from(move |_: MouseEvent| {
-            closing.set(true);
-            let (client, toaster, closing, refetch, standup_id) = (
-                client.clone(),
-                toaster.clone(),
-                closing.clone(),
-                refetch.clone(),
-                standup_id.clone(),
-            );
-            spawn_local(async move {
-                let outcome = client
-                    .run::<CloseStandup>(&StandupIdVariables { standup_id })
-                    .await;
-                if let Some(toaster) = &toaster {
-                    match outcome {
-                        Ok(_) => {
-                            toaster.push(ToastKind::Success, "Closed; the digest is on its way")
-                        }
-                        Err(err) => toaster.push(ToastKind::Error, err.user_message()),
-                    }
-                }
-                closing.set(false);
-                refetch.emit(());
+            let vars = StandupIdVariables {
+                standup_id: standup_id.clone(),
+            };
+            closing.run::<CloseStandup>(vars, |_| {
+                Some("Closed; the digest is on its way".to_owned())
             });
         })
     };
@@ -282,7 +217,7 @@ fn StandupView(props: &StandupViewProps) -> Html {
                     </p>
                 </div>
                 if is_admin && s.state == StandupState::Open {
-                    <Button kind={ButtonKind::Secondary} busy={*closing} onclick={close} testid="close-standup">{ "Close now" }</Button>
+                    <Button kind={ButtonKind::Secondary} busy={closing.busy()} onclick={close} testid="close-standup">{ "Close now" }</Button>
                 }
             </header>
             if let Some(mine) = &s.my_participation {
@@ -373,8 +308,6 @@ struct AnswerFormProps {
 
 #[component]
 fn AnswerForm(props: &AnswerFormProps) -> Html {
-    let client = use_api();
-    let toaster = use_toaster();
     let texts = {
         let mine = props.mine.clone();
         let questions = props.standup.questions.clone();
@@ -392,33 +325,29 @@ fn AnswerForm(props: &AnswerFormProps) -> Html {
         })
     };
     let skip_reason = use_state(String::new);
-    let errors = use_form_errors();
-    let busy = use_state(|| false);
+    let submit = use_mutation(MutationOptions {
+        fields: &["answers"],
+        ..Default::default()
+    });
+    let skip = use_mutation(MutationOptions {
+        fields: &["reason"],
+        ..Default::default()
+    });
     let s = &props.standup;
     let answered = props.mine.state == ParticipationState::Answered;
 
     let onsubmit = {
-        let (client, toaster, texts, errors, busy, done) = (
-            client.clone(),
-            toaster.clone(),
-            texts.clone(),
-            errors.clone(),
-            busy.clone(),
-            props.on_saved.clone(),
-        );
+        let (texts, submit, done) = (texts.clone(), submit.clone(), props.on_saved.clone());
         let questions = s.questions.clone();
         let standup_id = s.id.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            if *busy {
-                return;
-            }
             let missing = questions
                 .iter()
                 .zip(texts.iter())
                 .find(|(q, t)| q.required && t.trim().is_empty());
             if let Some((q, _)) = missing {
-                errors.set(FormErrors::from_checks([Some(
+                submit.invalid(FormErrors::from_checks([Some(
                     schema::validation::ValidationError::new(
                         "answers",
                         format!("answer \"{}\"; it is required", q.prompt),
@@ -426,7 +355,6 @@ fn AnswerForm(props: &AnswerFormProps) -> Html {
                 )]));
                 return;
             }
-            busy.set(true);
             let vars = SubmitAnswersVariables {
                 input: SubmitAnswersInput {
                     standup_id: standup_id.clone(),
@@ -440,62 +368,25 @@ fn AnswerForm(props: &AnswerFormProps) -> Html {
                         .collect(),
                 },
             };
-            let (client, toaster, errors, busy, done) = (
-                client.clone(),
-                toaster.clone(),
-                errors.clone(),
-                busy.clone(),
-                done.clone(),
-            );
-            spawn_local(async move {
-                match client.run::<SubmitAnswers>(&vars).await {
-                    Ok(_) => {
-                        errors.set(FormErrors::default());
-                        if let Some(toaster) = &toaster {
-                            toaster.push(ToastKind::Success, "Your answers are in");
-                        }
-                        done.emit(());
-                    }
-                    Err(err) => errors.set(FormErrors::from_api(&err, &["answers"])),
-                }
-                busy.set(false);
+            let done = done.clone();
+            submit.run::<SubmitAnswers>(vars, move |_| {
+                done.emit(());
+                Some("Your answers are in".to_owned())
             });
         })
     };
-    let skip = {
-        let (client, toaster, skip_reason, errors, busy, done) = (
-            client.clone(),
-            toaster.clone(),
-            skip_reason.clone(),
-            errors.clone(),
-            busy.clone(),
-            props.on_saved.clone(),
-        );
+    let on_skip = {
+        let (skip_reason, skip, done) = (skip_reason.clone(), skip.clone(), props.on_saved.clone());
         let standup_id = s.id.clone();
         Callback::from(move |_: MouseEvent| {
-            busy.set(true);
             let vars = SkipStandupVariables {
                 standup_id: standup_id.clone(),
                 reason: (!skip_reason.trim().is_empty()).then(|| skip_reason.trim().to_owned()),
             };
-            let (client, toaster, errors, busy, done) = (
-                client.clone(),
-                toaster.clone(),
-                errors.clone(),
-                busy.clone(),
-                done.clone(),
-            );
-            spawn_local(async move {
-                match client.run::<SkipStandup>(&vars).await {
-                    Ok(_) => {
-                        if let Some(toaster) = &toaster {
-                            toaster.push(ToastKind::Success, "Skipped for today");
-                        }
-                        done.emit(());
-                    }
-                    Err(err) => errors.set(FormErrors::from_api(&err, &["reason"])),
-                }
-                busy.set(false);
+            let done = done.clone();
+            skip.run::<SkipStandup>(vars, move |_| {
+                done.emit(());
+                Some("Skipped for today".to_owned())
             });
         })
     };
@@ -503,17 +394,19 @@ fn AnswerForm(props: &AnswerFormProps) -> Html {
         let skip_reason = skip_reason.clone();
         Callback::from(move |v: String| skip_reason.set(v))
     };
+    // Submitting and skipping share the buttons' busy state.
+    let busy = submit.busy() || skip.busy();
 
     html! {
         <section class="card" aria-labelledby="answer-title">
             <h2 id="answer-title" class="card-title">
                 { if answered { "Your answers (you can edit them until it closes)" } else { "Your answers" } }
             </h2>
-            <form class="form" {onsubmit} novalidate=true data-testid="answer-form">
-                if let Some(message) = errors.form() {
+            <form class="form" ref={submit.form()} {onsubmit} novalidate=true data-testid="answer-form">
+                if let Some(message) = submit.errors().form().or_else(|| skip.errors().form()) {
                     <ErrorBanner {message} />
                 }
-                if let Some(message) = errors.field("answers") {
+                if let Some(message) = submit.errors().field("answers") {
                     <p class="field-error" role="alert" data-testid="answers-error"><span class="field-error-icon" aria-hidden="true">{ "!" }</span>{ message }</p>
                 }
                 { for s.questions.iter().enumerate().map(|(i, q)| {
@@ -543,7 +436,7 @@ fn AnswerForm(props: &AnswerFormProps) -> Html {
                     }
                 }) }
                 <div class="form-actions form-actions-start">
-                    <Button r#type="submit" busy={*busy} testid="submit-answers">{ if answered { "Save changes" } else { "Submit answers" } }</Button>
+                    <Button r#type="submit" busy={busy} testid="submit-answers">{ if answered { "Save changes" } else { "Submit answers" } }</Button>
                 </div>
             </form>
             if !answered {
@@ -551,7 +444,7 @@ fn AnswerForm(props: &AnswerFormProps) -> Html {
                     <summary>{ "Can't answer today? Skip it" }</summary>
                     <div class="inline-form">
                         <TextField id="skip-reason" label="Reason (optional)" value={(*skip_reason).clone()} oninput={on_reason} />
-                        <Button kind={ButtonKind::Secondary} busy={*busy} onclick={skip} testid="skip">{ "Skip today" }</Button>
+                        <Button kind={ButtonKind::Secondary} busy={busy} onclick={on_skip} testid="skip">{ "Skip today" }</Button>
                     </div>
                 </details>
             }
@@ -560,102 +453,7 @@ fn AnswerForm(props: &AnswerFormProps) -> Html {
 }
 
 // ---------------------------------------------------------------------------------
-// Team: recent runs, start now, history
-
-#[derive(Properties, PartialEq)]
-pub struct RecentStandupsProps {
-    pub team_id: String,
-}
-
-/// The team's latest standups, refreshed live.
-#[component]
-pub fn RecentStandups(props: &RecentStandupsProps) -> Html {
-    let list = use_paged_query::<TeamStandupsQuery>(TeamStandupsVariables {
-        team_id: props.team_id.clone(),
-        first: Some(5),
-        after: None,
-        filter: StandupFilter::default(),
-    });
-    {
-        let reload = list.reload.clone();
-        use_standup_events(
-            props.team_id.clone(),
-            Callback::from(move |_| reload.emit(())),
-        );
-    }
-    match &*list.state {
-        Load::Loading => table_skeleton("Loading standups…", 2),
-        Load::Failed(err) => html! {
-            <ErrorBanner title="Standups could not be loaded" message={err.user_message()} on_retry={list.reload.clone()} />
-        },
-        Load::Ready(pages) if pages.rows.is_empty() => html! {
-            <p class="muted" data-testid="recent-empty">{ "No standup has run yet." }</p>
-        },
-        Load::Ready(pages) => html! {
-            <ul class="standup-list" data-testid="recent-standups">{ for pages.rows.iter().map(|s| standup_row(s, false)) }</ul>
-        },
-    }
-}
-
-#[derive(Properties, PartialEq)]
-pub struct StartNowProps {
-    pub config_id: String,
-}
-
-/// Opens an ad-hoc run of a config and goes to it.
-#[component]
-pub fn StartNowButton(props: &StartNowProps) -> Html {
-    let client = use_api();
-    let toaster = use_toaster();
-    let navigator = use_navigator();
-    let busy = use_state(|| false);
-    let onclick = {
-        let (client, toaster, navigator, busy) = (
-            client.clone(),
-            toaster.clone(),
-            navigator.clone(),
-            busy.clone(),
-        );
-        let config_id = props.config_id.clone();
-        Callback::from(move |_: MouseEvent| {
-            busy.set(true);
-            let (client, toaster, navigator, busy, config_id) = (
-                client.clone(),
-                toaster.clone(),
-                navigator.clone(),
-                busy.clone(),
-                config_id.clone(),
-            );
-            spawn_local(async move {
-                match client
-                    .run::<StartStandupNow>(&StartStandupNowVariables { config_id })
-                    .await
-                {
-                    Ok(data) => {
-                        if let Some(toaster) = &toaster {
-                            toaster
-                                .push(ToastKind::Success, "Started; participants are being asked");
-                        }
-                        if let Some(navigator) = navigator {
-                            navigator.push(&Route::Standup {
-                                id: data.start_standup_now.id,
-                            });
-                        }
-                    }
-                    Err(err) => {
-                        if let Some(toaster) = &toaster {
-                            toaster.push(ToastKind::Error, err.user_message());
-                        }
-                        busy.set(false);
-                    }
-                }
-            });
-        })
-    };
-    html! {
-        <Button kind={ButtonKind::Secondary} busy={*busy} {onclick} testid="start-now">{ "Start now" }</Button>
-    }
-}
+// Team: history
 
 #[derive(Properties, PartialEq)]
 pub struct TeamHistoryProps {

@@ -7,26 +7,20 @@ use schema::enums::MemberStatus;
 use schema::ops::{
     AddTeamMember, DeleteStandupConfig, DeleteTeam, IdVariables, MemberFilter, MembersQuery,
     MembersVariables, RemoveTeamMember, SetStandupConfigActive, SetStandupConfigActiveVariables,
-    StandupConfig, Team, TeamInput, TeamMemberVariables, TeamQuery, UpdateTeam,
-    UpdateTeamVariables,
+    StandupConfig, Team, TeamMemberVariables, TeamQuery,
 };
-use schema::validation::ValidationError;
-use yew::platform::spawn_local;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use super::standups::{RecentStandups, StartNowButton};
 use super::use_title;
-use crate::api::use_api;
 use crate::app::Route;
 use crate::components::pickers::weekdays_summary;
-use crate::components::toast_outcome;
 use crate::components::{
-    Button, ButtonKind, Dialog, EmptyState, ErrorBanner, SelectField, TextField, TimezoneField,
-    table_skeleton, use_toaster, use_viewer,
+    Button, ButtonKind, Dialog, EmptyState, ErrorBanner, RecentStandups, SelectField,
+    StartNowButton, TeamDialog, table_skeleton, use_viewer,
 };
 use crate::format;
-use crate::hooks::{FormErrors, Load, use_form_errors, use_query};
+use crate::hooks::{Load, MutationOptions, use_mutation, use_query};
 
 #[derive(Properties, PartialEq)]
 pub struct TeamPageProps {
@@ -44,8 +38,6 @@ enum Confirm {
 #[component]
 pub fn TeamPage(props: &TeamPageProps) -> Html {
     use_title("Team");
-    let client = use_api();
-    let toaster = use_toaster();
     let navigator = use_navigator();
     let viewer = use_viewer();
     let version = use_state(|| 0u32);
@@ -57,16 +49,33 @@ pub fn TeamPage(props: &TeamPageProps) -> Html {
     );
     let editing = use_state(|| false);
     let confirm = use_state(|| None::<Confirm>);
-    let busy = use_state(|| false);
+    let reload = {
+        let version = version.clone();
+        Callback::from(move |()| version.set(*version + 1))
+    };
+    // What a confirmation ends with: the list of teams after the team is gone, else this
+    // page again (whether or not the action worked).
+    let settled = {
+        let (confirm, reload) = (confirm.clone(), reload.clone());
+        let deleting_team = *confirm == Some(Confirm::DeleteTeam);
+        Callback::from(move |ok: bool| {
+            confirm.set(None);
+            match &navigator {
+                Some(navigator) if ok && deleting_team => navigator.push(&Route::Teams),
+                _ => reload.emit(()),
+            }
+        })
+    };
+    let action = use_mutation(MutationOptions {
+        toast_errors: true,
+        settled: Some(settled),
+        ..Default::default()
+    });
 
     let Some(viewer) = viewer else {
         return Html::default();
     };
     let is_admin = viewer.role.is_admin();
-    let reload = {
-        let version = version.clone();
-        Callback::from(move |()| version.set(*version + 1))
-    };
 
     let team = match &*team.state {
         Load::Loading => return table_skeleton("Loading the team…", 4),
@@ -97,68 +106,38 @@ pub fn TeamPage(props: &TeamPageProps) -> Html {
         Callback::from(move |()| confirm.set(None))
     };
     let confirmed = {
-        let (client, toaster, confirm, busy, reload, navigator) = (
-            client.clone(),
-            toaster.clone(),
-            confirm.clone(),
-            busy.clone(),
-            reload.clone(),
-            navigator.clone(),
-        );
+        let (confirm, action) = (confirm.clone(), action.clone());
         let team_id = team.id.clone();
         let team_name = team.name.clone();
         Callback::from(move |_: MouseEvent| {
-            let Some(what) = (*confirm).clone() else {
-                return;
-            };
-            busy.set(true);
-            let (client, toaster, confirm, busy, reload, navigator, team_id, team_name) = (
-                client.clone(),
-                toaster.clone(),
-                confirm.clone(),
-                busy.clone(),
-                reload.clone(),
-                navigator.clone(),
-                team_id.clone(),
-                team_name.clone(),
-            );
-            spawn_local(async move {
-                let outcome = match &what {
-                    Confirm::DeleteTeam => client
-                        .run::<DeleteTeam>(&IdVariables { id: team_id })
-                        .await
-                        .map(|_| format!("Team {team_name} deleted")),
-                    Confirm::RemoveMember { user_id, name } => match user_id.parse() {
-                        Ok(user_id) => client
-                            .run::<RemoveTeamMember>(&TeamMemberVariables { team_id, user_id })
-                            .await
-                            .map(|_| format!("{name} left {team_name}")),
-                        Err(_) => return,
-                    },
-                    Confirm::DeleteConfig { id, name } => client
-                        .run::<DeleteStandupConfig>(&IdVariables { id: id.clone() })
-                        .await
-                        .map(|_| format!("Standup {name} deleted")),
-                };
-                let deleted_team = what == Confirm::DeleteTeam && outcome.is_ok();
-                toast_outcome(&toaster, outcome);
-                busy.set(false);
-                confirm.set(None);
-                if deleted_team {
-                    if let Some(navigator) = navigator {
-                        navigator.push(&Route::Teams);
-                    }
-                } else {
-                    reload.emit(());
+            let (team_id, team_name) = (team_id.clone(), team_name.clone());
+            match (*confirm).clone() {
+                None => {}
+                Some(Confirm::DeleteTeam) => action
+                    .run::<DeleteTeam>(IdVariables { id: team_id }, move |_| {
+                        Some(format!("Team {team_name} deleted"))
+                    }),
+                Some(Confirm::RemoveMember { user_id, name }) => {
+                    let Ok(user_id) = user_id.parse() else {
+                        return;
+                    };
+                    action.run::<RemoveTeamMember>(
+                        TeamMemberVariables { team_id, user_id },
+                        move |_| Some(format!("{name} left {team_name}")),
+                    );
                 }
-            });
+                Some(Confirm::DeleteConfig { id, name }) => action
+                    .run::<DeleteStandupConfig>(IdVariables { id }, move |_| {
+                        Some(format!("Standup {name} deleted"))
+                    }),
+            }
         })
     };
 
     let dialog = match &*confirm {
         None => Html::default(),
         Some(what) => {
-            let (title, text, action) = match what {
+            let (title, text, label) = match what {
                 Confirm::DeleteTeam => (
                     format!("Delete {}?", team.name),
                     format!(
@@ -191,7 +170,7 @@ pub fn TeamPage(props: &TeamPageProps) -> Html {
                     <p>{ text }</p>
                     <div class="dialog-actions">
                         <Button kind={ButtonKind::Secondary} onclick={let c = cancel.clone(); Callback::from(move |_| c.emit(()))}>{ "Cancel" }</Button>
-                        <Button kind={ButtonKind::Danger} busy={*busy} onclick={confirmed} testid="confirm">{ action }</Button>
+                        <Button kind={ButtonKind::Danger} busy={action.busy()} onclick={confirmed} testid="confirm">{ label }</Button>
                     </div>
                 </Dialog>
             }
@@ -307,7 +286,7 @@ pub fn TeamPage(props: &TeamPageProps) -> Html {
             </section>
             { dialog }
             if *editing {
-                <EditTeamDialog team={team.clone()} on_close={close_edit} />
+                <TeamDialog team={team.clone()} on_close={close_edit} />
             }
         </>
     }
@@ -323,44 +302,22 @@ struct ConfigRowProps {
 
 #[component]
 fn ConfigRow(props: &ConfigRowProps) -> Html {
-    let client = use_api();
-    let toaster = use_toaster();
-    let busy = use_state(|| false);
+    let toggle = use_mutation(MutationOptions {
+        toast_errors: true,
+        settled: Some(props.on_changed.reform(|_| ())),
+        ..Default::default()
+    });
     let c = &props.config;
-    let toggle = {
-        let (client, toaster, busy, done) = (
-            client.clone(),
-            toaster.clone(),
-            busy.clone(),
-            props.on_changed.clone(),
-        );
+    let onclick = {
+        let toggle = toggle.clone();
         let vars = SetStandupConfigActiveVariables {
             id: c.id.clone(),
             active: !c.active,
         };
-        let name = c.name.clone();
+        let text = format!("{} {}", c.name, if c.active { "paused" } else { "resumed" });
         Callback::from(move |_: MouseEvent| {
-            busy.set(true);
-            let (client, toaster, busy, done, vars, name) = (
-                client.clone(),
-                toaster.clone(),
-                busy.clone(),
-                done.clone(),
-                vars.clone(),
-                name.clone(),
-            );
-            spawn_local(async move {
-                let outcome = client.run::<SetStandupConfigActive>(&vars).await.map(|_| {
-                    if vars.active {
-                        format!("{name} resumed")
-                    } else {
-                        format!("{name} paused")
-                    }
-                });
-                toast_outcome(&toaster, outcome);
-                busy.set(false);
-                done.emit(());
-            });
+            let text = text.clone();
+            toggle.run::<SetStandupConfigActive>(vars.clone(), move |_| Some(text));
         })
     };
     html! {
@@ -387,7 +344,7 @@ fn ConfigRow(props: &ConfigRowProps) -> Html {
                 <div class="cell-actions">
                     <StartNowButton config_id={c.id.clone()} />
                     <Link<Route> to={Route::EditStandupConfig { id: c.id.clone() }} classes="btn btn-secondary">{ "Edit" }</Link<Route>>
-                    <Button kind={ButtonKind::Secondary} busy={*busy} onclick={toggle} testid="toggle-active">
+                    <Button kind={ButtonKind::Secondary} busy={toggle.busy()} {onclick} testid="toggle-active">
                         { if c.active { "Pause" } else { "Resume" } }
                     </Button>
                     <Button kind={ButtonKind::Danger} onclick={props.on_delete.clone()} testid="delete-config">{ "Delete" }</Button>
@@ -406,8 +363,6 @@ struct AddMemberProps {
 /// Adds an active organization member who is not in the team yet.
 #[component]
 fn AddMember(props: &AddMemberProps) -> Html {
-    let client = use_api();
-    let toaster = use_toaster();
     let people = use_query::<MembersQuery, _>(
         MembersVariables {
             first: Some(100),
@@ -420,7 +375,17 @@ fn AddMember(props: &AddMemberProps) -> Html {
         props.team.members.len(),
     );
     let chosen = use_state(String::new);
-    let busy = use_state(|| false);
+    let add = use_mutation(MutationOptions {
+        toast_errors: true,
+        settled: Some({
+            let (chosen, done) = (chosen.clone(), props.on_added.clone());
+            Callback::from(move |_| {
+                chosen.set(String::new());
+                done.emit(());
+            })
+        }),
+        ..Default::default()
+    });
 
     let candidates: Vec<(AttrValue, AttrValue)> = match &*people.state {
         Load::Ready(data) => data
@@ -451,14 +416,8 @@ fn AddMember(props: &AddMemberProps) -> Html {
         let chosen = chosen.clone();
         Callback::from(move |v: String| chosen.set(v))
     };
-    let add = {
-        let (client, toaster, chosen, busy, done) = (
-            client.clone(),
-            toaster.clone(),
-            chosen.clone(),
-            busy.clone(),
-            props.on_added.clone(),
-        );
+    let onsubmit = {
+        let (chosen, add) = (chosen.clone(), add.clone());
         let team_id = props.team.id.clone();
         let team_name = props.team.name.clone();
         Callback::from(move |e: SubmitEvent| {
@@ -466,145 +425,23 @@ fn AddMember(props: &AddMemberProps) -> Html {
             let Ok(user_id) = chosen.parse() else {
                 return;
             };
-            busy.set(true);
             let vars = TeamMemberVariables {
                 team_id: team_id.clone(),
                 user_id,
             };
-            let (client, toaster, chosen, busy, done, team_name) = (
-                client.clone(),
-                toaster.clone(),
-                chosen.clone(),
-                busy.clone(),
-                done.clone(),
-                team_name.clone(),
-            );
-            spawn_local(async move {
-                let outcome = client
-                    .run::<AddTeamMember>(&vars)
-                    .await
-                    .map(|data| format!("{} joined {team_name}", data.add_team_member.user.name));
-                toast_outcome(&toaster, outcome);
-                busy.set(false);
-                chosen.set(String::new());
-                done.emit(());
+            let team_name = team_name.clone();
+            add.run::<AddTeamMember>(vars, move |data| {
+                Some(format!(
+                    "{} joined {team_name}",
+                    data.add_team_member.user.name
+                ))
             });
         })
     };
     html! {
-        <form class="inline-form" onsubmit={add}>
+        <form class="inline-form" {onsubmit}>
             <SelectField id="add-team-member" label="Add a person" {options} value={(*chosen).clone()} {onchange} />
-            <Button r#type="submit" kind={ButtonKind::Secondary} busy={*busy} disabled={chosen.is_empty()} testid="add-team-member">{ "Add" }</Button>
+            <Button r#type="submit" kind={ButtonKind::Secondary} busy={add.busy()} disabled={chosen.is_empty()} testid="add-team-member">{ "Add" }</Button>
         </form>
-    }
-}
-
-#[derive(Properties, PartialEq)]
-struct EditTeamDialogProps {
-    team: Rc<Team>,
-    /// `true` when the team changed.
-    on_close: Callback<bool>,
-}
-
-#[component]
-fn EditTeamDialog(props: &EditTeamDialogProps) -> Html {
-    let client = use_api();
-    let toaster = use_toaster();
-    let name = use_state(|| props.team.name.clone());
-    let timezone = use_state(|| props.team.timezone.clone());
-    let description = use_state(|| props.team.description.clone().unwrap_or_default());
-    let errors = use_form_errors();
-    let busy = use_state(|| false);
-    let set = |state: &UseStateHandle<String>, field: &'static str| {
-        let (state, errors) = (state.clone(), errors.clone());
-        Callback::from(move |v: String| {
-            state.set(v);
-            errors.set(errors.without(field));
-        })
-    };
-    let onsubmit = {
-        let (name, timezone, description, errors, busy) = (
-            name.clone(),
-            timezone.clone(),
-            description.clone(),
-            errors.clone(),
-            busy.clone(),
-        );
-        let (client, toaster, done) = (client.clone(), toaster.clone(), props.on_close.clone());
-        let id = props.team.id.clone();
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
-            let checks = FormErrors::from_checks([
-                name.trim()
-                    .is_empty()
-                    .then(|| ValidationError::new("name", "enter a name")),
-                schema::schedule::check_timezone(timezone.trim())
-                    .err()
-                    .map(ValidationError::from),
-            ]);
-            if !checks.is_empty() {
-                errors.set(checks);
-                return;
-            }
-            busy.set(true);
-            let vars = UpdateTeamVariables {
-                id: id.clone(),
-                input: TeamInput {
-                    name: name.trim().to_owned(),
-                    timezone: timezone.trim().to_owned(),
-                    description: (!description.trim().is_empty())
-                        .then(|| description.trim().to_owned()),
-                },
-            };
-            let (client, toaster, errors, busy, done) = (
-                client.clone(),
-                toaster.clone(),
-                errors.clone(),
-                busy.clone(),
-                done.clone(),
-            );
-            spawn_local(async move {
-                match client.run::<UpdateTeam>(&vars).await {
-                    Ok(_) => {
-                        toast_outcome(&toaster, Ok("Team saved".to_owned()));
-                        done.emit(true);
-                    }
-                    Err(err) => {
-                        errors.set(FormErrors::from_api(
-                            &err,
-                            &["name", "timezone", "description"],
-                        ));
-                        busy.set(false);
-                    }
-                }
-            });
-        })
-    };
-    let close = {
-        let c = props.on_close.clone();
-        Callback::from(move |()| c.emit(false))
-    };
-    let cancel = {
-        let c = props.on_close.clone();
-        Callback::from(move |_: MouseEvent| c.emit(false))
-    };
-    html! {
-        <Dialog title={format!("Edit {}", props.team.name)} on_close={close} testid="team-dialog">
-            <form class="form" {onsubmit} novalidate=true>
-                if let Some(message) = errors.form() {
-                    <ErrorBanner {message} />
-                }
-                <TextField id="team-name" label="Name" required=true value={(*name).clone()}
-                    oninput={set(&name, "name")} error={errors.field("name")} />
-                <TimezoneField id="team-timezone" value={(*timezone).clone()} oninput={set(&timezone, "timezone")}
-                    error={errors.field("timezone")} />
-                <TextField id="team-description" label="Description" value={(*description).clone()}
-                    oninput={set(&description, "description")} error={errors.field("description")} />
-                <div class="dialog-actions">
-                    <Button kind={ButtonKind::Secondary} onclick={cancel}>{ "Cancel" }</Button>
-                    <Button r#type="submit" busy={*busy} testid="save-team">{ "Save" }</Button>
-                </div>
-            </form>
-        </Dialog>
     }
 }

@@ -1,0 +1,165 @@
+//! Where the questions and the digest go: the web inbox, e-mail, a signed webhook (its
+//! URL and signing secret).
+
+use schema::enums::DeliveryChannel;
+use schema::ops::{RotateWebhookSecret, RotateWebhookSecretVariables, WebhookSecret};
+use yew::platform::spawn_local;
+use yew::prelude::*;
+
+use super::Editor;
+use super::draft::Draft;
+use crate::components::{Button, ButtonKind, Checkbox, Dialog, ErrorBanner, TextField};
+use crate::hooks::{MutationOptions, use_mutation};
+
+/// What the "Delivery" card shows besides the draft.
+pub struct DeliveryProps {
+    pub is_admin: bool,
+    /// The saved webhook's host, all that members are shown of it.
+    pub webhook_host: Option<String>,
+    /// The saved config, when it has a webhook and so a signing secret.
+    pub secret_of: Option<String>,
+}
+
+fn toggle_channel(editor: &Editor, channel: DeliveryChannel) -> Callback<bool> {
+    editor.set("delivery", move |d: &mut Draft, on: bool| {
+        d.delivery.retain(|c| *c != channel);
+        if on {
+            d.delivery.push(channel);
+        }
+    })
+}
+
+/// The "Delivery" card.
+pub fn delivery(editor: &Editor, props: DeliveryProps) -> Html {
+    let (draft, errors) = (&editor.draft, editor.save.errors());
+    let DeliveryProps {
+        is_admin,
+        webhook_host,
+        secret_of,
+    } = props;
+    html! {
+        <section class="card form" aria-labelledby="delivery-title">
+            <h2 id="delivery-title" class="card-title">{ "Delivery" }</h2>
+            <fieldset class={classes!("field", errors.field("delivery").is_some().then_some("has-error"))}>
+                <legend class="field-label">{ "Questions and digest go to" }</legend>
+                <Checkbox id="delivery-web" label="The web inbox" checked={draft.delivery.contains(&DeliveryChannel::Web)} onchange={toggle_channel(editor, DeliveryChannel::Web)} />
+                <Checkbox id="delivery-email" label="E-mail" checked={draft.delivery.contains(&DeliveryChannel::Email)} onchange={toggle_channel(editor, DeliveryChannel::Email)} />
+                <Checkbox id="delivery-webhook" label="A webhook (signed JSON)" checked={draft.delivery.contains(&DeliveryChannel::Webhook)} onchange={toggle_channel(editor, DeliveryChannel::Webhook)} />
+                if let Some(error) = errors.field("delivery") {
+                    <p class="field-error" id="delivery-error"><span class="field-error-icon" aria-hidden="true">{ "!" }</span>{ error }</p>
+                }
+            </fieldset>
+            if draft.delivery.contains(&DeliveryChannel::Webhook) && !is_admin {
+                // Members are shown the host alone: the URL may carry a token.
+                if let Some(host) = webhook_host {
+                    <p class="muted" data-testid="webhook-host">{ format!("The digest is POSTed to {host}.") }</p>
+                }
+            }
+            if draft.delivery.contains(&DeliveryChannel::Webhook) && is_admin {
+                <TextField id="webhook-url" label="Webhook URL" r#type="url" value={draft.webhook_url.clone()}
+                    oninput={editor.edit("webhookUrl", |d, v| d.webhook_url = v)} error={errors.field("webhookUrl")}
+                    hint="The digest is POSTed here with an X-AsyncStand-Signature header." />
+                if let Some(id) = secret_of {
+                    <SigningSecret config_id={id} />
+                } else {
+                    <p class="muted" data-testid="signing-secret-later">{ "Save the standup with its webhook to get the signing secret receivers verify deliveries with." }</p>
+                }
+            }
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct SigningSecretProps {
+    config_id: String,
+}
+
+/// The webhook's signing secret: never shown again once created, so the only action is
+/// "create a new one", which shows it once. Not destructive: the previous secret keeps
+/// signing for a day, so no confirmation is asked.
+#[component]
+fn SigningSecret(props: &SigningSecretProps) -> Html {
+    let shown = use_state(|| None::<WebhookSecret>);
+    let rotate = use_mutation(MutationOptions::default());
+    let copied = use_state(|| false);
+
+    let onclick = {
+        let (shown, rotate, copied) = (shown.clone(), rotate.clone(), copied.clone());
+        let config_id = props.config_id.clone();
+        Callback::from(move |_: MouseEvent| {
+            copied.set(false);
+            let vars = RotateWebhookSecretVariables {
+                config_id: config_id.clone(),
+            };
+            let shown = shown.clone();
+            rotate.run::<RotateWebhookSecret>(vars, move |data| {
+                shown.set(Some(data.rotate_webhook_secret));
+                None
+            });
+        })
+    };
+    let close = {
+        let shown = shown.clone();
+        Callback::from(move |()| shown.set(None))
+    };
+    let copy = {
+        let (shown, copied) = (shown.clone(), copied.clone());
+        Callback::from(move |_: MouseEvent| {
+            if let (Some(secret), Some(window)) = (&*shown, web_sys::window()) {
+                let promise = window.navigator().clipboard().write_text(&secret.secret);
+                let copied = copied.clone();
+                spawn_local(async move {
+                    copied.set(wasm_bindgen_futures::JsFuture::from(promise).await.is_ok());
+                });
+            }
+        })
+    };
+    let select_all = Callback::from(|e: FocusEvent| {
+        if let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
+            input.select();
+        }
+    });
+
+    let dialog = match &*shown {
+        None => Html::default(),
+        Some(secret) => {
+            let until = secret.previous_valid_until.map(crate::format::timestamp);
+            let done = close.clone();
+            html! {
+                <Dialog title="Your new signing secret" on_close={close} testid="secret-dialog">
+                    <p>{ "Copy it to the receiver now: it is stored encrypted and will not be shown again." }</p>
+                    <div class="field">
+                        <label class="field-label" for="webhook-secret">{ "Signing secret" }</label>
+                        <div class="input-with-action">
+                            <input id="webhook-secret" class="input mono" readonly=true value={secret.secret.clone()}
+                                onfocus={select_all} data-testid="webhook-secret" />
+                            <Button kind={ButtonKind::Secondary} onclick={copy} testid="copy-secret">
+                                { if *copied { "Copied" } else { "Copy" } }
+                            </Button>
+                        </div>
+                    </div>
+                    if let Some(until) = until {
+                        <p class="muted" data-testid="previous-valid-until">{ format!("The previous secret also signs deliveries until {until}.") }</p>
+                    }
+                    <div class="dialog-actions">
+                        <Button onclick={Callback::from(move |_| done.emit(()))} testid="secret-done">{ "Done" }</Button>
+                    </div>
+                </Dialog>
+            }
+        }
+    };
+
+    html! {
+        <div class="field" data-testid="signing-secret">
+            <span class="field-label">{ "Signing secret" }</span>
+            <p class="field-hint">{ "Receivers verify the X-AsyncStand-Signature header with it (HMAC-SHA256, see the GraphQL guide). It is stored encrypted and shown once, when created; the one it replaces keeps signing for 24 hours so the receiver can switch." }</p>
+            if let Some(message) = rotate.errors().form() {
+                <ErrorBanner {message} />
+            }
+            <div>
+                <Button kind={ButtonKind::Secondary} busy={rotate.busy()} {onclick} testid="rotate-secret">{ "Create a new signing secret" }</Button>
+            </div>
+            { dialog }
+        </div>
+    }
+}

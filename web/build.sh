@@ -145,8 +145,8 @@ printf '[web]   css   %8d bytes (%d gzip)\n' "$(wc -c <"$DIST/$CSS_NAME")" "$CSS
 printf '[web] wasm+js gzip: %d bytes (%d KiB)\n' "$TOTAL" "$(( TOTAL / 1024 ))"
 # The product budget is 500 KB; the team's own target is 400 KB, 400,000 bytes
 # (docs/benchmarks.md, "The web bundle (5)", tracks it). The build fails past a hard
-# ceiling just above the last measured size (402,276 bytes with the account page), so
-# growth stays visible; raise it on purpose, with the numbers.
+# ceiling (400 KiB; 398,436 bytes measured with the account page and the forms on the
+# shared mutation hook), so growth stays visible; raise it on purpose, with the numbers.
 if (( TOTAL > 400000 )); then
   log "warning: wasm+js gzip is over the 400 KB target (see docs/benchmarks.md)"
 fi

@@ -45,15 +45,6 @@ pub async fn hit_window(
     .await?)
 }
 
-/// Counts one more event for `key` (as [`hit_window`]) and returns the new count.
-pub async fn hit(
-    conn: &mut AsyncPgConnection,
-    key: &str,
-    window_secs: i32,
-) -> Result<i32, DbError> {
-    Ok(hit_window(conn, key, window_secs).await?.count)
-}
-
 /// Takes back one event counted for `key` (an attempt counted up front that turned out
 /// not to be one of the events limited, e.g. a sign-in with the right password).
 pub async fn release(conn: &mut AsyncPgConnection, key: &str) -> Result<(), DbError> {

@@ -3,9 +3,9 @@
 //!
 //! The worker loads a closed standup into a [`DigestInput`] and calls [`compile`]; it stores
 //! [`Digest::text`] (the `Digest.text` GraphQL field) and sends `text` and [`Digest::html`]
-//! as the two parts of the digest e-mail. The web UI can call the same function for a
-//! preview, so this module is wasm-safe (serde and chrono only) and pure: no clock, no
-//! randomness, the same input always renders the same bytes.
+//! as the two parts of the digest e-mail. The module is wasm-safe (serde and chrono only),
+//! so the browser could render the same digest, and pure: no clock, no randomness, the
+//! same input always renders the same bytes.
 //!
 //! Rules:
 //! - A participant still `PENDING` when the standup closes is *missing*.

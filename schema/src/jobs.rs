@@ -1,4 +1,5 @@
-//! The job messages carried by RabbitMQ from the api (through its outbox) to the workers.
+//! The job messages carried by RabbitMQ to the workers, enqueued through the outbox by
+//! the api (requests) and by the workers themselves (the scheduler, follow-up jobs).
 //!
 //! Every message body is one [`JobEnvelope`] encoded as JSON. The envelope is versioned
 //! ([`ENVELOPE_VERSION`]) so a worker can refuse a message written by a newer producer

@@ -138,8 +138,9 @@ impl Application {
     /// health endpoint.
     ///
     /// # Errors
-    /// None today: PostgreSQL and RabbitMQ failures are retried, not returned. The
-    /// `Result` keeps room for fatal errors of later components (the scheduler).
+    /// None in practice: PostgreSQL and RabbitMQ failures (the consumer's, the relay's and
+    /// the scheduler's) are retried, not returned; the `Result` is for start-up failures
+    /// a caller should see, should one become fatal.
     pub async fn run_until(self, shutdown: impl Future<Output = ()>) -> Result<(), Error> {
         let (stop, stopped) = watch::channel(false);
         let topology = Topology::new(self.settings.amqp_prefix.clone())

@@ -170,7 +170,6 @@ async fn close_if_all_responded(
     Ok(Some(closed))
 }
 
-/// After a commit: wake the outbox relay when jobs were written, publish the events.
 /// The end of an answer or a skip, inside its transaction: closes the standup when this
 /// was the last response it waited for, and returns the view and whether it closed.
 async fn finish_response(

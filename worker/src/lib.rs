@@ -138,9 +138,8 @@ impl Application {
     /// health endpoint.
     ///
     /// # Errors
-    /// None in practice: PostgreSQL and RabbitMQ failures (the consumer's, the relay's and
-    /// the scheduler's) are retried, not returned; the `Result` is for start-up failures
-    /// a caller should see, should one become fatal.
+    /// None returned today: PostgreSQL and RabbitMQ failures (the consumer's, the relay's
+    /// and the scheduler's) are retried and logged, never returned.
     pub async fn run_until(self, shutdown: impl Future<Output = ()>) -> Result<(), Error> {
         let (stop, stopped) = watch::channel(false);
         let topology = Topology::new(self.settings.amqp_prefix.clone())

@@ -87,6 +87,8 @@ pub struct Settings {
     pub invites_per_address_per_day: i32,
     /// Deployment: proxies, the WebSocket's limits, the metrics listener, production checks.
     pub deployment: Deployment,
+    /// The Slack app (`SLACK_*`); `None`: Slack is off.
+    pub slack: Option<schema_server::settings::SlackSettings>,
 }
 
 /// Settings of the deployment around the api: how far to trust proxy headers, the limits
@@ -149,6 +151,11 @@ pub const VARS: &[&str] = &[
     "CORS_ORIGINS",
     "LOG_FORMAT",
     "RUST_LOG",
+    "SLACK_CLIENT_ID",
+    "SLACK_CLIENT_SECRET",
+    "SLACK_SIGNING_SECRET",
+    "SLACK_API_BASE_URL",
+    "SLACK_AUTHORIZE_URL",
 ];
 
 impl Settings {
@@ -255,6 +262,7 @@ impl Settings {
             invites_per_org_per_hour: v.parse("INVITES_PER_ORG_PER_HOUR", 50, number)?,
             invites_per_address_per_day: v.parse("INVITES_PER_ADDRESS_PER_DAY", 3, number)?,
             deployment,
+            slack: v.slack()?,
         })
     }
 

@@ -1,5 +1,5 @@
 //! Routes: `/graphql` (POST + GET), `/graphql/ws`, `/playground/`, `/audit.csv`, `/healthz`,
-//! `/readyz`, `/metrics` (here, or on `METRICS_BIND` alone), and the built web UI with an
+//! `/readyz`, `/metrics` (here, or on `METRICS_BIND` alone), `/slack/events`, and the built web UI with an
 //! index.html fallback.
 
 mod audit_export;
@@ -9,6 +9,7 @@ mod health;
 pub mod rate_limit;
 mod request;
 pub mod security_headers;
+mod slack;
 mod web_ui;
 
 use actix_web::{HttpResponse, web};
@@ -28,6 +29,7 @@ pub fn routes(cfg: &mut web::ServiceConfig, metrics_elsewhere: bool) {
             .route(web::get().to(graphql_ws::upgrade)),
     )
     .route("/audit.csv", web::get().to(audit_export::export))
+    .route("/slack/events", web::post().to(slack::events))
     .route("/healthz", web::get().to(health::healthz))
     .route("/readyz", web::get().to(health::readyz));
     if metrics_elsewhere {

@@ -16,6 +16,7 @@ mod members;
 mod migrations;
 mod pipeline;
 mod schema_contract;
+mod slack;
 mod standup_configs;
 mod standup_loop;
 mod standups;

@@ -16,4 +16,5 @@ pub mod db;
 pub mod outbox;
 pub mod secrets;
 pub mod settings;
+pub mod slack;
 pub mod webhook;

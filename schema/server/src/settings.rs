@@ -5,6 +5,7 @@
 //! [`SecretString`] and never echoed in an error.
 
 use secrecy::SecretString;
+use std::fmt;
 use std::str::FromStr;
 
 /// A variable that is set but unusable. Its message never repeats a secret value.
@@ -276,6 +277,82 @@ impl<'a> Vars<'a> {
     }
 }
 
+/// The Slack app: on when `SLACK_CLIENT_ID`, `SLACK_CLIENT_SECRET` and
+/// `SLACK_SIGNING_SECRET` are set, off when none is.
+#[derive(Clone)]
+pub struct SlackSettings {
+    pub client_id: String,
+    pub client_secret: SecretString,
+    /// Checks every request Slack sends us ([`crate::slack::verify`]).
+    pub signing_secret: SecretString,
+    /// `SLACK_API_BASE_URL` (default `https://slack.com/api`), without a trailing `/`.
+    pub api_base_url: String,
+    /// `SLACK_AUTHORIZE_URL` (default `https://slack.com/oauth/v2/authorize`).
+    pub authorize_url: String,
+}
+
+impl fmt::Debug for SlackSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SlackSettings")
+            .field("client_id", &self.client_id)
+            .field("api_base_url", &self.api_base_url)
+            .field("authorize_url", &self.authorize_url)
+            .finish_non_exhaustive()
+    }
+}
+
+pub const DEFAULT_SLACK_API_BASE_URL: &str = "https://slack.com/api";
+pub const DEFAULT_SLACK_AUTHORIZE_URL: &str = "https://slack.com/oauth/v2/authorize";
+
+impl Vars<'_> {
+    /// The Slack app's settings, or `None` when Slack is off.
+    ///
+    /// # Errors
+    /// Some of the three required variables set but not all (the message names a missing
+    /// one), or a base URL that is not http(s).
+    pub fn slack(&self) -> Result<Option<SlackSettings>, SettingError> {
+        const REQUIRED: [&str; 3] = [
+            "SLACK_CLIENT_ID",
+            "SLACK_CLIENT_SECRET",
+            "SLACK_SIGNING_SECRET",
+        ];
+        let set: Vec<&str> = REQUIRED
+            .into_iter()
+            .filter(|name| self.get(name).is_some())
+            .collect();
+        if set.is_empty() {
+            return Ok(None);
+        }
+        if let Some(missing) = REQUIRED.into_iter().find(|name| !set.contains(name)) {
+            return Err(SettingError::new(
+                missing,
+                "must be set with the other two of SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_SIGNING_SECRET (or none of them, to keep Slack off)",
+            ));
+        }
+        let url = |name: &'static str, default: &str| -> Result<String, SettingError> {
+            let url = self.get(name).unwrap_or_else(|| default.to_owned());
+            if !(url.starts_with("https://") || url.starts_with("http://")) {
+                return Err(SettingError::new(
+                    name,
+                    format!("'{url}' is not an http(s) URL"),
+                ));
+            }
+            Ok(url.trim_end_matches('/').to_owned())
+        };
+        Ok(Some(SlackSettings {
+            client_id: self.get("SLACK_CLIENT_ID").unwrap_or_default(),
+            client_secret: self
+                .secret("SLACK_CLIENT_SECRET")
+                .unwrap_or_else(|| SecretString::from("")),
+            signing_secret: self
+                .secret("SLACK_SIGNING_SECRET")
+                .unwrap_or_else(|| SecretString::from("")),
+            api_base_url: url("SLACK_API_BASE_URL", DEFAULT_SLACK_API_BASE_URL)?,
+            authorize_url: url("SLACK_AUTHORIZE_URL", DEFAULT_SLACK_AUTHORIZE_URL)?,
+        }))
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -364,5 +441,39 @@ mod tests {
         let map = vars(&[]);
         let v = Vars::new(|name| map.get(name).cloned());
         assert!(!v.production(&["SECRETS_KEY"], "http://s.example").unwrap());
+    }
+
+    #[test]
+    fn slack_is_off_unless_all_three_are_set() {
+        let map = vars(&[]);
+        assert!(
+            Vars::new(|n| map.get(n).cloned())
+                .slack()
+                .unwrap()
+                .is_none()
+        );
+        let map = vars(&[("SLACK_CLIENT_ID", "1.2"), ("SLACK_CLIENT_SECRET", "s")]);
+        let err = Vars::new(|n| map.get(n).cloned()).slack().unwrap_err();
+        assert_eq!(err.name, "SLACK_SIGNING_SECRET");
+        let map = vars(&[
+            ("SLACK_CLIENT_ID", "1.2"),
+            ("SLACK_CLIENT_SECRET", "client-secret-value"),
+            ("SLACK_SIGNING_SECRET", "signing-secret-value"),
+            ("SLACK_API_BASE_URL", "http://127.0.0.1:9000/api/"),
+        ]);
+        let slack = Vars::new(|n| map.get(n).cloned()).slack().unwrap().unwrap();
+        assert_eq!(slack.api_base_url, "http://127.0.0.1:9000/api");
+        assert_eq!(slack.authorize_url, DEFAULT_SLACK_AUTHORIZE_URL);
+        assert_eq!(slack.signing_secret.expose_secret(), "signing-secret-value");
+        let shown = format!("{slack:?}");
+        assert!(!shown.contains("secret-value"), "{shown}");
+        let map = vars(&[
+            ("SLACK_CLIENT_ID", "1.2"),
+            ("SLACK_CLIENT_SECRET", "s"),
+            ("SLACK_SIGNING_SECRET", "t"),
+            ("SLACK_API_BASE_URL", "slack.com/api"),
+        ]);
+        let err = Vars::new(|n| map.get(n).cloned()).slack().unwrap_err();
+        assert_eq!(err.name, "SLACK_API_BASE_URL");
     }
 }

@@ -30,7 +30,7 @@ pub const DEFAULT_TOLERANCE_SECS: i64 = 300;
 /// Every secret [`generate_secret`] makes starts with this.
 pub const SECRET_PREFIX: &str = "whsec_";
 
-type HmacSha256 = Hmac<Sha256>;
+pub(crate) type HmacSha256 = Hmac<Sha256>;
 
 /// Why a signature header was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -183,7 +183,7 @@ fn signed_payload(secret: &[u8], t: &str, body: &[u8]) -> HmacSha256 {
 /// key longer than the hash's 64-byte block and zero-pads a shorter one, so handing hmac
 /// the padded block is the same MAC (the tests pin this against Python's `hmac` for short,
 /// empty, block-sized and long keys).
-fn keyed(secret: &[u8]) -> HmacSha256 {
+pub(crate) fn keyed(secret: &[u8]) -> HmacSha256 {
     let mut key = Key::<HmacSha256>::default();
     let hashed;
     let source: &[u8] = if secret.len() > key.len() {

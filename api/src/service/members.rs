@@ -8,6 +8,7 @@
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
+use crate::service::standups::{announce_closed, close_where_all_responded};
 use crate::service::{audit, organization};
 use crate::state::{AppState, RequestMeta};
 use chrono::{DateTime, Utc};
@@ -165,58 +166,68 @@ async fn set_status(
     };
     let actor = require_admin(state, caller, &format!("{verb} members")).await?;
     let mut conn = state.db().await?;
-    conn.transaction::<_, ApiError, _>(async |tx| {
-        let (before, user) = members::find_for_update(tx, caller.org, target)
-            .await?
-            .ok_or_else(not_found)?;
-        check_rank(actor, before.role, verb)?;
-        let expected = match status {
-            MemberStatus::Suspended => MemberStatus::Active,
-            _ => MemberStatus::Suspended,
-        };
-        if before.status == status {
-            return Ok((before, user));
-        }
-        if before.status != expected {
-            return Err(ApiError::Conflict {
-                field: Some("userId"),
-                message: format!(
-                    "userId: a member whose status is {} cannot be {verb}d",
-                    before.status.as_str()
-                ),
-            });
-        }
-        if status == MemberStatus::Suspended {
-            check_not_last_owner(tx, caller, &before, "suspended").await?;
-        }
-        let after = members::set_status(tx, caller.org, target, status).await?;
-        let (revoked, participations_ended) = if status == MemberStatus::Suspended {
-            (
-                sessions::revoke_all_in_organization(tx, caller.org, target, "member suspended")
+    let (member, closed) = conn
+        .transaction::<_, ApiError, _>(async |tx| {
+            let (before, user) = members::find_for_update(tx, caller.org, target)
+                .await?
+                .ok_or_else(not_found)?;
+            check_rank(actor, before.role, verb)?;
+            let expected = match status {
+                MemberStatus::Suspended => MemberStatus::Active,
+                _ => MemberStatus::Suspended,
+            };
+            if before.status == status {
+                return Ok(((before, user), Vec::new()));
+            }
+            if before.status != expected {
+                return Err(ApiError::Conflict {
+                    field: Some("userId"),
+                    message: format!(
+                        "userId: a member whose status is {} cannot be {verb}d",
+                        before.status.as_str()
+                    ),
+                });
+            }
+            if status == MemberStatus::Suspended {
+                check_not_last_owner(tx, caller, &before, "suspended").await?;
+            }
+            let after = members::set_status(tx, caller.org, target, status).await?;
+            let (revoked, ended) = if status == MemberStatus::Suspended {
+                (
+                    sessions::revoke_all_in_organization(
+                        tx,
+                        caller.org,
+                        target,
+                        "member suspended",
+                    )
                     .await?,
-                standups::end_pending_participations(tx, caller.org, target).await?,
+                    standups::end_pending_participations(tx, caller.org, target).await?,
+                )
+            } else {
+                (0, Vec::new())
+            };
+            audit(
+                tx,
+                meta,
+                Some(caller.org),
+                Some(caller.user),
+                action,
+                Some(("user", target.to_string())),
+                json!({
+                    "before": { "status": before.status },
+                    "after": { "status": after.status },
+                    "sessionsRevoked": revoked,
+                    "pendingParticipationsEnded": ended.len(),
+                }),
             )
-        } else {
-            (0, 0)
-        };
-        audit(
-            tx,
-            meta,
-            Some(caller.org),
-            Some(caller.user),
-            action,
-            Some(("user", target.to_string())),
-            json!({
-                "before": { "status": before.status },
-                "after": { "status": after.status },
-                "sessionsRevoked": revoked,
-                "pendingParticipationsEnded": participations_ended,
-            }),
-        )
+            .await?;
+            // Their leaving may have been the last response an open standup waited for.
+            let closed = close_where_all_responded(tx, meta, caller, &ended).await?;
+            Ok(((after, user), closed))
+        })
         .await?;
-        Ok((after, user))
-    })
-    .await
+    announce_closed(state, &closed);
+    Ok(member)
 }
 
 /// Removes `target` from the organization and ends their sessions and pending
@@ -230,35 +241,38 @@ pub async fn remove(
 ) -> ApiResult<()> {
     let actor = require_admin(state, caller, "remove members").await?;
     let mut conn = state.db().await?;
-    conn.transaction::<_, ApiError, _>(async |tx| {
-        let (before, _user) = members::find_for_update(tx, caller.org, target)
-            .await?
-            .ok_or_else(not_found)?;
-        check_rank(actor, before.role, "remove")?;
-        check_not_last_owner(tx, caller, &before, "removed").await?;
-        members::delete(tx, caller.org, target).await?;
-        let revoked =
-            sessions::revoke_all_in_organization(tx, caller.org, target, "member removed").await?;
-        let participations_ended =
-            standups::end_pending_participations(tx, caller.org, target).await?;
-        audit(
-            tx,
-            meta,
-            Some(caller.org),
-            Some(caller.user),
-            "member.remove",
-            Some(("user", target.to_string())),
-            json!({
-                "before": { "role": before.role, "status": before.status },
-                "after": null,
-                "sessionsRevoked": revoked,
-                "pendingParticipationsEnded": participations_ended,
-            }),
-        )
+    let closed = conn
+        .transaction::<_, ApiError, _>(async |tx| {
+            let (before, _user) = members::find_for_update(tx, caller.org, target)
+                .await?
+                .ok_or_else(not_found)?;
+            check_rank(actor, before.role, "remove")?;
+            check_not_last_owner(tx, caller, &before, "removed").await?;
+            members::delete(tx, caller.org, target).await?;
+            let revoked =
+                sessions::revoke_all_in_organization(tx, caller.org, target, "member removed")
+                    .await?;
+            let ended = standups::end_pending_participations(tx, caller.org, target).await?;
+            audit(
+                tx,
+                meta,
+                Some(caller.org),
+                Some(caller.user),
+                "member.remove",
+                Some(("user", target.to_string())),
+                json!({
+                    "before": { "role": before.role, "status": before.status },
+                    "after": null,
+                    "sessionsRevoked": revoked,
+                    "pendingParticipationsEnded": ended.len(),
+                }),
+            )
+            .await?;
+            close_where_all_responded(tx, meta, caller, &ended).await
+        })
         .await?;
-        Ok(())
-    })
-    .await
+    announce_closed(state, &closed);
+    Ok(())
 }
 
 /// Renames the caller's organization. OWNER/ADMIN.

@@ -211,6 +211,36 @@ fn announce_response(
     after_commit(state, closed, events);
 }
 
+/// People left `ids` (open standups of the caller's organization: suspended or removed):
+/// closes, inside the caller's transaction, those with `close_when_all_answered` where
+/// nobody is PENDING any more, and returns them.
+pub(crate) async fn close_where_all_responded(
+    tx: &mut AsyncPgConnection,
+    meta: &RequestMeta,
+    caller: &Caller,
+    ids: &[StandupId],
+) -> ApiResult<Vec<Standup>> {
+    let now = Utc::now();
+    let mut closed = Vec::new();
+    for id in ids {
+        if let Some(standup) = runs::find(tx, caller.org, *id).await?
+            && let Some(done) = close_if_all_responded(tx, meta, caller, &standup, now).await?
+        {
+            closed.push(done);
+        }
+    }
+    Ok(closed)
+}
+
+/// After the commit that closed `closed`: the digest jobs go out, CLOSED is announced.
+pub(crate) fn announce_closed(state: &AppState, closed: &[Standup]) {
+    let events = closed
+        .iter()
+        .map(|standup| event(StandupEventKind::Closed, standup, None))
+        .collect();
+    after_commit(state, !closed.is_empty(), events);
+}
+
 fn after_commit(state: &AppState, jobs: bool, events: Vec<StandupEvent>) {
     if jobs {
         state.outbox.wake();

@@ -1109,3 +1109,57 @@ async fn the_last_two_answers_at_once_close_the_standup_once() {
         1
     );
 }
+
+/// With close-when-all-answered, the last pending participant leaving (suspended, or
+/// removed) is the last response the standup waited for: it closes, with its audit row and
+/// its digest job, as when the last answer comes in.
+#[tokio::test]
+async fn the_last_pending_participant_leaving_closes_a_standup_that_closes_when_all_answered() {
+    let app = TestApp::spawn().await;
+    let f = fixture(&app, true).await;
+    for (leave, mutation) in [
+        (
+            "suspend",
+            "mutation($id: ID!) { suspendMember(userId: $id) { status } }",
+        ),
+        ("remove", "mutation($id: ID!) { removeMember(userId: $id) }"),
+    ] {
+        let (id, q) = start(&app, &f.owner.token, &f.config).await;
+        let body = app
+            .graphql_as(
+                &f.ada.token,
+                SUBMIT,
+                answers(&id, &q, &["Shipped", "None", ""]),
+            )
+            .await;
+        assert!(body["errors"].is_null(), "{body}");
+        assert_eq!(read(&app, &f.owner.token, &id).await["state"], "OPEN");
+
+        let body = app
+            .graphql_as(&f.owner.token, mutation, json!({ "id": f.bob.user_id }))
+            .await;
+        assert!(body["errors"].is_null(), "{leave}: {body}");
+        let standup = read(&app, &f.owner.token, &id).await;
+        assert_eq!(standup["state"], "CLOSED", "{leave}: {standup}");
+        assert_eq!(
+            count(&app, &format!("SELECT 1 FROM audit_events WHERE action = 'standup.closed' AND target_id = '{id}'")).await,
+            1,
+            "{leave}"
+        );
+        assert_eq!(
+            count(&app, &format!("SELECT 1 FROM outbox WHERE kind = 'compile_digest' AND payload->'job'->'payload'->>'standup_id' = '{id}'")).await,
+            1,
+            "{leave}"
+        );
+        if leave == "suspend" {
+            let body = app
+                .graphql_as(
+                    &f.owner.token,
+                    "mutation($id: ID!) { reactivateMember(userId: $id) { status } }",
+                    json!({ "id": f.bob.user_id }),
+                )
+                .await;
+            assert!(body["errors"].is_null(), "{body}");
+        }
+    }
+}

@@ -730,22 +730,30 @@ pub async fn claim_reminders(
 
 /// Ends `user`'s PENDING participations in `org`'s OPEN standups (they were suspended or
 /// removed): the rows go, so nobody reminds them and the digest does not count them as
-/// missing. Their answers and skips stay. Returns how many ended.
+/// missing. Their answers and skips stay. Returns the standups whose participation ended
+/// (one per standup: a person has at most one participation in each).
 pub async fn end_pending_participations(
     conn: &mut AsyncPgConnection,
     org: OrganizationId,
     user: UserId,
-) -> Result<usize, DbError> {
-    Ok(diesel::sql_query(
+) -> Result<Vec<StandupId>, DbError> {
+    #[derive(diesel::QueryableByName)]
+    struct Ended {
+        #[diesel(sql_type = SqlUuid)]
+        standup_id: StandupId,
+    }
+    let ended: Vec<Ended> = diesel::sql_query(
         "DELETE FROM participations p
          USING standups s
          WHERE p.org_id = $1 AND p.user_id = $2 AND p.state = 'PENDING'
-           AND s.org_id = p.org_id AND s.id = p.standup_id AND s.state = 'OPEN'",
+           AND s.org_id = p.org_id AND s.id = p.standup_id AND s.state = 'OPEN'
+         RETURNING p.standup_id",
     )
     .bind::<SqlUuid, _>(org)
     .bind::<SqlUuid, _>(user)
-    .execute(conn)
-    .await?)
+    .load(conn)
+    .await?;
+    Ok(ended.into_iter().map(|e| e.standup_id).collect())
 }
 
 /// The reminder and digest columns of standup `id` (any organization).

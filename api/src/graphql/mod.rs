@@ -10,6 +10,7 @@ mod loaders;
 mod members;
 mod organization;
 mod pagination;
+mod slack;
 mod standup_configs;
 mod standups;
 mod teams;
@@ -42,6 +43,7 @@ pub struct MutationRoot(
     teams::TeamsMutation,
     standup_configs::StandupConfigsMutation,
     standups::StandupsMutation,
+    slack::SlackMutation,
 );
 
 pub type SubscriptionRoot = standups::StandupsSubscription;

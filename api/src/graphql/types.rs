@@ -32,6 +32,7 @@ impl From<models::User> for User {
 }
 
 #[derive(SimpleObject, Clone, Debug)]
+#[graphql(complex)]
 pub struct Organization {
     pub id: ID,
     pub name: String,

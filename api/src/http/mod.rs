@@ -30,6 +30,10 @@ pub fn routes(cfg: &mut web::ServiceConfig, metrics_elsewhere: bool) {
     )
     .route("/audit.csv", web::get().to(audit_export::export))
     .route("/slack/events", web::post().to(slack::events))
+    .route(
+        "/slack/oauth/callback",
+        web::get().to(slack::oauth_callback),
+    )
     .route("/healthz", web::get().to(health::healthz))
     .route("/readyz", web::get().to(health::readyz));
     if metrics_elsewhere {

@@ -5,7 +5,12 @@
 //!
 //! `POST /slack/events` (the Events API): answers Slack's `url_verification` challenge and
 //! acknowledges event callbacks.
+//!
+//! `GET /slack/oauth/callback`: where Slack sends the browser back after an install; the
+//! code is exchanged and the browser lands on Settings with the outcome in the query
+//! (`?slack=connected` or `?slack=error&reason=…`).
 
+use crate::error::ApiError;
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, web};
 use schema_server::slack::{self, SignatureError};
@@ -60,4 +65,60 @@ pub async fn events(
         // Acknowledged at once, as Slack expects within 3 seconds.
         _ => HttpResponse::Ok().finish(),
     }
+}
+
+/// What Slack puts in the callback's query.
+#[derive(serde::Deserialize)]
+pub struct Callback {
+    code: Option<String>,
+    state: Option<String>,
+    /// `access_denied` when the person cancelled on Slack's page.
+    error: Option<String>,
+}
+
+/// `GET /slack/oauth/callback`.
+pub async fn oauth_callback(
+    req: HttpRequest,
+    query: web::Query<Callback>,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    if state.settings.slack.is_none() {
+        return HttpResponse::NotFound().finish();
+    }
+    let outcome = match (&query.error, &query.code, &query.state) {
+        (Some(error), _, _) => Err(format!("Slack did not install the app ({error})")),
+        (None, Some(code), Some(install_state)) => {
+            let meta = super::request::meta(&req, &state);
+            crate::service::slack::finish_install(&state, &meta, code, install_state)
+                .await
+                .map_err(|e| match e {
+                    ApiError::Internal(_) => {
+                        e.log();
+                        "something went wrong; try again".to_owned()
+                    }
+                    other => other.to_string(),
+                })
+        }
+        _ => Err("the link from Slack is incomplete".to_owned()),
+    };
+    let location = match outcome {
+        Ok(_) => "/settings?slack=connected".to_owned(),
+        Err(reason) => format!("/settings?slack=error&reason={}", urlencode(&reason)),
+    };
+    HttpResponse::SeeOther()
+        .insert_header(("location", location))
+        .finish()
+}
+
+/// Percent-encodes everything but unreserved characters.
+fn urlencode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
 }

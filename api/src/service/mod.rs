@@ -9,6 +9,7 @@ pub mod jobs;
 pub mod members;
 pub mod organization;
 pub mod password;
+pub mod slack;
 pub mod standup_configs;
 pub mod standups;
 pub mod teams;

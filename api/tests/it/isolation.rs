@@ -373,6 +373,22 @@ async fn every_operation_keeps_tenants_apart() {
             None,
             true,
         ),
+        // Slack is not set up in this test: B's install is refused as such; nothing of
+        // A's is reachable either way.
+        (
+            "slackInstallUrl",
+            "mutation { slackInstallUrl }",
+            json!({}),
+            Some("CONFLICT"),
+            true,
+        ),
+        (
+            "disconnectSlack",
+            "mutation { disconnectSlack }",
+            json!({}),
+            None,
+            true,
+        ),
         (
             "updateOrganization",
             "mutation { updateOrganization(input: { name: \"B renamed\" }) { id name } }",

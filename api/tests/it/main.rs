@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod browser;
 mod deployment;
+mod fake_slack;
 mod hardening;
 mod health;
 mod helpers;

@@ -1,18 +1,220 @@
 //! Requests from Slack: each is checked against the signing secret over its raw body, and
 //! anything Slack did not sign is refused with 401 before it is read.
 
+use crate::fake_slack::{self, FakeSlack, SIGNING_SECRET};
 use crate::helpers::*;
+use crate::members::join;
 use serde_json::{Value, json};
-
-const SIGNING_SECRET: &str = "slack-signing-secret-for-tests";
 
 async fn slack_app() -> TestApp {
     TestApp::spawn_with(&[
-        ("SLACK_CLIENT_ID", "1111.2222"),
-        ("SLACK_CLIENT_SECRET", "slack-client-secret-for-tests"),
+        ("SLACK_CLIENT_ID", fake_slack::CLIENT_ID),
+        ("SLACK_CLIENT_SECRET", fake_slack::CLIENT_SECRET),
         ("SLACK_SIGNING_SECRET", SIGNING_SECRET),
     ])
     .await
+}
+
+async fn app_with(slack: &FakeSlack) -> TestApp {
+    let settings = slack.settings();
+    let overrides: Vec<(&str, &str)> = settings.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    TestApp::spawn_with(&overrides).await
+}
+
+const INTEGRATION: &str = "{ organization { slackIntegration { workspaceName teamId connectedAt connectedBy { email } } } }";
+
+/// Follows the install as the browser would: the authorize URL's query, then Slack's
+/// redirect back to our callback with `code`; returns the callback's `Location`.
+async fn callback(app: &TestApp, code: &str, state: &str) -> String {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let response = client
+        .get(app.url("/slack/oauth/callback"))
+        .query(&[("code", code), ("state", state)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 303);
+    response.headers()["location"].to_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn an_admin_connects_a_workspace_through_slacks_oauth_and_disconnects_it() {
+    let slack = FakeSlack::start().await;
+    let app = app_with(&slack).await;
+    let owner = app.signed_up_owner().await;
+    let member = join(&app, &owner, "member@a.example", "MEMBER").await;
+    let other = app.sign_up("owner@b.example", "B").await;
+
+    // Only OWNER/ADMIN may install.
+    let body = app
+        .graphql_as(&member.token, "mutation { slackInstallUrl }", json!({}))
+        .await;
+    assert_eq!(error_code(&body), "FORBIDDEN", "{body}");
+
+    let body = app
+        .graphql_as(&owner.token, "mutation { slackInstallUrl }", json!({}))
+        .await;
+    let url = reqwest::Url::parse(
+        body["data"]["slackInstallUrl"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{body}")),
+    )
+    .unwrap();
+    assert_eq!(url.path(), "/oauth/v2/authorize");
+    let query: std::collections::HashMap<String, String> = url.query_pairs().into_owned().collect();
+    assert_eq!(query["client_id"], fake_slack::CLIENT_ID);
+    assert!(
+        query["scope"].split(',').any(|s| s == "chat:write"),
+        "{query:?}"
+    );
+    assert!(
+        query["scope"].split(',').any(|s| s == "users:read.email"),
+        "{query:?}"
+    );
+    // Where Slack sends the browser back: the callback under PUBLIC_URL.
+    let redirect_uri = format!("{}/slack/oauth/callback", app.state.settings.public_url);
+    assert_eq!(query["redirect_uri"], redirect_uri);
+    let state = query["state"].clone();
+    assert!(state.len() >= 40, "{state}");
+
+    // A wrong code: Slack refuses, nothing is stored, the state is used up.
+    let location = callback(&app, "wrong-code", &state).await;
+    assert!(location.starts_with("/settings?slack=error"), "{location}");
+    assert!(location.contains("invalid_code"), "{location}");
+    let body = app.graphql_as(&owner.token, INTEGRATION, json!({})).await;
+    assert!(
+        body["data"]["organization"]["slackIntegration"].is_null(),
+        "{body}"
+    );
+    let location = callback(&app, fake_slack::GOOD_CODE, &state).await;
+    assert!(
+        location.contains("used%20already"),
+        "a state works once: {location}"
+    );
+
+    // A fresh install goes through.
+    let body = app
+        .graphql_as(&owner.token, "mutation { slackInstallUrl }", json!({}))
+        .await;
+    let url = reqwest::Url::parse(body["data"]["slackInstallUrl"].as_str().unwrap()).unwrap();
+    let state = url
+        .query_pairs()
+        .find(|(k, _)| k == "state")
+        .unwrap()
+        .1
+        .into_owned();
+    let location = callback(&app, fake_slack::GOOD_CODE, &state).await;
+    assert_eq!(location, "/settings?slack=connected");
+    let exchange = slack.calls("oauth.v2.access");
+    let last = exchange.last().unwrap();
+    assert_eq!(last.form["code"], fake_slack::GOOD_CODE);
+    assert_eq!(last.form["redirect_uri"], redirect_uri);
+    assert_eq!(last.form["client_secret"], fake_slack::CLIENT_SECRET);
+
+    let body = app.graphql_as(&member.token, INTEGRATION, json!({})).await;
+    let integration = &body["data"]["organization"]["slackIntegration"];
+    assert_eq!(
+        integration["workspaceName"],
+        fake_slack::TEAM_NAME,
+        "{body}"
+    );
+    assert_eq!(integration["teamId"], fake_slack::TEAM_ID);
+    assert_eq!(integration["connectedBy"]["email"], owner.email);
+    // Another organization sees nothing of it.
+    let body = app.graphql_as(&other.token, INTEGRATION, json!({})).await;
+    assert!(
+        body["data"]["organization"]["slackIntegration"].is_null(),
+        "{body}"
+    );
+
+    // The bot token is sealed at rest and in no audit row.
+    assert_eq!(
+        crate::teams::count(
+            &app,
+            &format!(
+                "SELECT 1 FROM slack_workspaces WHERE bot_token LIKE '%{}%'",
+                fake_slack::BOT_TOKEN
+            )
+        )
+        .await,
+        0
+    );
+    assert_eq!(
+        crate::teams::count(&app, "SELECT 1 FROM slack_workspaces").await,
+        1
+    );
+    assert_eq!(
+        crate::teams::count(
+            &app,
+            &format!(
+                "SELECT 1 FROM audit_events WHERE summary::text LIKE '%{}%'",
+                fake_slack::BOT_TOKEN
+            )
+        )
+        .await,
+        0
+    );
+    assert_eq!(
+        crate::teams::count(
+            &app,
+            "SELECT 1 FROM audit_events WHERE action = 'slack.connected'"
+        )
+        .await,
+        1
+    );
+
+    // Disconnecting forgets the workspace and revokes the token at Slack.
+    let body = app
+        .graphql_as(&member.token, "mutation { disconnectSlack }", json!({}))
+        .await;
+    assert_eq!(error_code(&body), "FORBIDDEN", "{body}");
+    let body = app
+        .graphql_as(&owner.token, "mutation { disconnectSlack }", json!({}))
+        .await;
+    assert_eq!(body["data"]["disconnectSlack"], true, "{body}");
+    let revoked = slack.calls("auth.revoke");
+    assert_eq!(revoked.len(), 1);
+    assert_eq!(
+        revoked[0].authorization.as_deref(),
+        Some(format!("Bearer {}", fake_slack::BOT_TOKEN).as_str())
+    );
+    let body = app.graphql_as(&owner.token, INTEGRATION, json!({})).await;
+    assert!(
+        body["data"]["organization"]["slackIntegration"].is_null(),
+        "{body}"
+    );
+    let body = app
+        .graphql_as(&owner.token, "mutation { disconnectSlack }", json!({}))
+        .await;
+    assert_eq!(body["data"]["disconnectSlack"], false, "{body}");
+    assert_eq!(
+        crate::teams::count(
+            &app,
+            "SELECT 1 FROM audit_events WHERE action = 'slack.disconnected'"
+        )
+        .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn without_slack_settings_the_install_says_how_to_turn_it_on() {
+    let app = TestApp::spawn().await;
+    let owner = app.signed_up_owner().await;
+    let body = app
+        .graphql_as(&owner.token, "mutation { slackInstallUrl }", json!({}))
+        .await;
+    assert_eq!(error_code(&body), "CONFLICT", "{body}");
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("SLACK_CLIENT_ID"),
+        "{body}"
+    );
 }
 
 /// POSTs `body` to `/slack/events` with the given timestamp and signature headers.

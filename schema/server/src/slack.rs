@@ -11,10 +11,167 @@
 //! `"v0:" + timestamp + ":" + raw body`. [`verify`] recomputes it over the raw bytes (read
 //! before any parsing), compares in constant time, and refuses a timestamp more than
 //! [`MAX_AGE_SECS`] from now, so a captured request cannot be replayed later.
+//!
+//! [`SlackClient`] calls Slack's Web API at a configurable base URL
+//! (`SLACK_API_BASE_URL`), so tests run it against a local server speaking Slack's shapes.
 
 use crate::webhook::keyed;
 use hmac::Mac;
+use serde::Deserialize;
 use std::fmt;
+use std::time::Duration;
+
+/// The bot scopes the app asks for (docs/slack.md says what each is for).
+pub const BOT_SCOPES: &str =
+    "chat:write,im:write,users:read,users:read.email,channels:read,groups:read,commands";
+
+/// The page an install sends the browser to: Slack's authorize URL with the app's client
+/// id, [`BOT_SCOPES`], where Slack sends the browser back, and the install's `state`.
+#[must_use]
+pub fn authorize_url(authorize: &str, client_id: &str, redirect_uri: &str, state: &str) -> String {
+    let params = [
+        ("client_id", client_id),
+        ("scope", BOT_SCOPES),
+        ("redirect_uri", redirect_uri),
+        ("state", state),
+    ];
+    match reqwest::Url::parse_with_params(authorize, &params) {
+        Ok(url) => url.to_string(),
+        // SLACK_AUTHORIZE_URL is checked at start; unreachable in practice.
+        Err(_) => authorize.to_owned(),
+    }
+}
+
+/// What a bot token is sealed to: its organization, so a sealed token moved to another
+/// organization's row does not open.
+#[must_use]
+pub fn token_context(org: schema::ids::OrganizationId) -> Vec<u8> {
+    format!("slack-bot-token:{org}").into_bytes()
+}
+
+/// A call to Slack's Web API that did not succeed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SlackError {
+    /// Slack could not be reached, or answered something that is not its JSON.
+    #[error("Slack could not be reached: {0}")]
+    Unreachable(String),
+    /// Slack answered `429 Too Many Requests`.
+    #[error("Slack asks to retry after {retry_after_secs} s")]
+    RateLimited { retry_after_secs: u64 },
+    /// Slack answered `ok: false` with this `error` (e.g. `invalid_code`).
+    #[error("Slack refused: {0}")]
+    Refused(String),
+}
+
+/// What `oauth.v2.access` gives for an installed app. Its `Debug` leaves the token out.
+#[derive(Clone, Deserialize)]
+pub struct OAuthAccess {
+    /// The bot token (`xoxb-…`): a secret.
+    pub access_token: String,
+    pub bot_user_id: String,
+    pub team: Workspace,
+}
+
+impl fmt::Debug for OAuthAccess {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OAuthAccess")
+            .field("bot_user_id", &self.bot_user_id)
+            .field("team", &self.team)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A Slack workspace ("team" in Slack's API).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Workspace {
+    pub id: String,
+    pub name: String,
+}
+
+/// Slack's Web API at `base_url` (`https://slack.com/api` in production).
+#[derive(Debug, Clone)]
+pub struct SlackClient {
+    http: reqwest::Client,
+    base_url: String,
+}
+
+impl SlackClient {
+    /// # Errors
+    /// The HTTP client cannot be built (no TLS backend).
+    pub fn new(base_url: &str) -> Result<Self, SlackError> {
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| SlackError::Unreachable(e.to_string()))?;
+        Ok(Self {
+            http,
+            base_url: base_url.trim_end_matches('/').to_owned(),
+        })
+    }
+
+    /// `oauth.v2.access`: exchanges an install's `code` for the bot token.
+    ///
+    /// # Errors
+    /// [`SlackError`].
+    pub async fn oauth_access(
+        &self,
+        client_id: &str,
+        client_secret: &str,
+        code: &str,
+        redirect_uri: &str,
+    ) -> Result<OAuthAccess, SlackError> {
+        let request = self.http.post(self.url("oauth.v2.access")).form(&[
+            ("client_id", client_id),
+            ("client_secret", client_secret),
+            ("code", code),
+            ("redirect_uri", redirect_uri),
+        ]);
+        self.call(request).await
+    }
+
+    /// `auth.revoke`: ends the bot token (on disconnect).
+    ///
+    /// # Errors
+    /// [`SlackError`].
+    pub async fn auth_revoke(&self, token: &str) -> Result<(), SlackError> {
+        let request = self.http.post(self.url("auth.revoke")).bearer_auth(token);
+        self.call::<serde_json::Value>(request).await.map(|_| ())
+    }
+
+    fn url(&self, method: &str) -> String {
+        format!("{}/{method}", self.base_url)
+    }
+
+    async fn call<T: serde::de::DeserializeOwned>(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<T, SlackError> {
+        let response = request
+            .send()
+            .await
+            .map_err(|e| SlackError::Unreachable(e.without_url().to_string()))?;
+        if response.status() == reqwest::StatusCode::TOO_MANY_REQUESTS {
+            let retry_after_secs = response
+                .headers()
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(1);
+            return Err(SlackError::RateLimited { retry_after_secs });
+        }
+        let status = response.status();
+        let body: serde_json::Value = response.json().await.map_err(|_| {
+            SlackError::Unreachable(format!("Slack answered {status} without JSON"))
+        })?;
+        if body["ok"] != serde_json::Value::Bool(true) {
+            let error = body["error"].as_str().unwrap_or("unknown_error");
+            return Err(SlackError::Refused(error.to_owned()));
+        }
+        serde_json::from_value(body)
+            .map_err(|e| SlackError::Unreachable(format!("unexpected answer from Slack: {e}")))
+    }
+}
 
 /// The header carrying the signature.
 pub const SIGNATURE_HEADER: &str = "X-Slack-Signature";

@@ -16,6 +16,7 @@ pub mod password_resets;
 mod pool;
 pub mod rate_limits;
 pub mod sessions;
+pub mod slack;
 pub mod standup_configs;
 pub mod standups;
 pub mod tables;

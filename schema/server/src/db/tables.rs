@@ -311,6 +311,29 @@ diesel::joinable!(answers -> standups (standup_id));
 diesel::joinable!(answers -> users (user_id));
 diesel::joinable!(answer_edits -> standups (standup_id));
 
+diesel::table! {
+    slack_workspaces (org_id) {
+        org_id -> Uuid,
+        team_id -> Text,
+        team_name -> Text,
+        bot_user_id -> Text,
+        bot_token -> Text,
+        connected_by -> Nullable<Uuid>,
+        connected_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    slack_install_states (state_sha256) {
+        state_sha256 -> Bytea,
+        org_id -> Uuid,
+        user_id -> Uuid,
+        session_id -> Uuid,
+        expires_at -> Timestamptz,
+        used_at -> Nullable<Timestamptz>,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     organizations,
@@ -334,4 +357,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     participations,
     answers,
     answer_edits,
+    slack_workspaces,
+    slack_install_states,
 );

@@ -1,0 +1,2 @@
+DROP TABLE slack_install_states;
+DROP TABLE slack_workspaces;

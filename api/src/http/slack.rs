@@ -3,8 +3,9 @@
 //! fails gets 401 and changes nothing. With Slack off (no `SLACK_*` settings) the routes
 //! answer 404.
 //!
-//! `POST /slack/events` (the Events API): answers Slack's `url_verification` challenge and
-//! acknowledges event callbacks.
+//! `POST /slack/events` (the Events API): answers Slack's `url_verification` challenge;
+//! `app_uninstalled` and `tokens_revoked` end the installs they concern (audited); other
+//! events are acknowledged.
 //!
 //! `GET /slack/oauth/callback`: where Slack sends the browser back after an install; the
 //! code is exchanged and the browser lands on Settings with the outcome in the query
@@ -62,8 +63,48 @@ pub async fn events(
             Some(challenge) => HttpResponse::Ok().json(json!({ "challenge": challenge })),
             None => HttpResponse::BadRequest().json(json!({ "error": "no challenge" })),
         },
+        Some("event_callback") => callback_event(&req, &state, &event).await,
         // Acknowledged at once, as Slack expects within 3 seconds.
         _ => HttpResponse::Ok().finish(),
+    }
+}
+
+/// `app_uninstalled` and `tokens_revoked` end the installs they concern; other events are
+/// acknowledged.
+async fn callback_event(req: &HttpRequest, state: &AppState, envelope: &Value) -> HttpResponse {
+    let team_id = envelope["team_id"].as_str().unwrap_or_default();
+    let kind = envelope["event"]["type"].as_str().unwrap_or_default();
+    let bots: Option<Vec<String>> = match kind {
+        "app_uninstalled" => None,
+        "tokens_revoked" => Some(
+            envelope["event"]["tokens"]["bot"]
+                .as_array()
+                .map(|bots| {
+                    bots.iter()
+                        .filter_map(|b| b.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default(),
+        ),
+        _ => return HttpResponse::Ok().finish(),
+    };
+    let meta = super::request::meta(req, state);
+    match crate::service::slack::workspace_gone(state, &meta, team_id, bots.as_deref(), kind).await
+    {
+        Ok(gone) => {
+            tracing::info!(
+                team = team_id,
+                event = kind,
+                installs = gone,
+                "Slack installs ended by Slack"
+            );
+            HttpResponse::Ok().finish()
+        }
+        Err(e) => {
+            e.log();
+            // Slack retries a failed delivery.
+            HttpResponse::InternalServerError().finish()
+        }
     }
 }
 

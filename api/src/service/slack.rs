@@ -199,6 +199,37 @@ pub async fn disconnect(state: &AppState, meta: &RequestMeta, caller: &Caller) -
     Ok(true)
 }
 
+/// Slack says the app is gone from workspace `team_id` (`app_uninstalled`), or that the
+/// tokens of `bots` there were revoked (`tokens_revoked`): every install it concerns is
+/// forgotten, each with an audit row in its organization. Returns how many.
+#[tracing::instrument(skip_all)]
+pub async fn workspace_gone(
+    state: &AppState,
+    meta: &RequestMeta,
+    team_id: &str,
+    bots: Option<&[String]>,
+    event: &str,
+) -> ApiResult<usize> {
+    let mut conn = state.db().await?;
+    conn.transaction::<_, ApiError, _>(async |tx| {
+        let gone = slack_db::delete_team(tx, team_id, bots).await?;
+        for workspace in &gone {
+            audit(
+                tx,
+                meta,
+                Some(workspace.org_id),
+                None,
+                "slack.disconnected_by_slack",
+                None,
+                json!({ "teamId": workspace.team_id, "teamName": workspace.team_name, "event": event }),
+            )
+            .await?;
+        }
+        Ok(gone.len())
+    })
+    .await
+}
+
 /// The organization's workspace, when connected, and who connected it (when they still
 /// exist). Any member.
 pub async fn integration(

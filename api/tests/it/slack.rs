@@ -313,3 +313,99 @@ async fn without_slack_settings_the_endpoint_does_not_exist() {
     let (status, _) = post(&app, body, ts, sig).await;
     assert_eq!(status, 404);
 }
+
+/// Connects `owner`'s organization to the fake's workspace through the OAuth flow.
+async fn install(app: &TestApp, owner: &SignedUp) {
+    let body = app
+        .graphql_as(&owner.token, "mutation { slackInstallUrl }", json!({}))
+        .await;
+    let url = reqwest::Url::parse(
+        body["data"]["slackInstallUrl"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{body}")),
+    )
+    .unwrap();
+    let state = url
+        .query_pairs()
+        .find(|(k, _)| k == "state")
+        .unwrap()
+        .1
+        .into_owned();
+    assert_eq!(
+        callback(app, fake_slack::GOOD_CODE, &state).await,
+        "/settings?slack=connected"
+    );
+}
+
+/// POSTs `event` to `/slack/events`, signed as Slack signs it.
+async fn send_event(app: &TestApp, event: &Value) -> u16 {
+    let body = event.to_string();
+    let (ts, sig) = signed(
+        SIGNING_SECRET,
+        chrono::Utc::now().timestamp(),
+        body.as_bytes(),
+    );
+    post(app, body.as_bytes(), ts, sig).await.0
+}
+
+#[tokio::test]
+async fn uninstalling_the_app_or_revoking_its_token_in_slack_disconnects_the_organization() {
+    let slack = FakeSlack::start().await;
+    let app = app_with(&slack).await;
+    let owner = app.signed_up_owner().await;
+    install(&app, &owner).await;
+    let connected = |body: &Value| !body["data"]["organization"]["slackIntegration"].is_null();
+    assert!(connected(
+        &app.graphql_as(&owner.token, INTEGRATION, json!({})).await
+    ));
+
+    // Another bot's tokens revoked in that workspace: ours stays.
+    let revoked = |bot: &str| {
+        json!({
+            "type": "event_callback", "team_id": fake_slack::TEAM_ID,
+            "event": { "type": "tokens_revoked", "tokens": { "oauth": [], "bot": [bot] } }
+        })
+    };
+    assert_eq!(send_event(&app, &revoked("U0OTHER")).await, 200);
+    assert!(connected(
+        &app.graphql_as(&owner.token, INTEGRATION, json!({})).await
+    ));
+    // Ours revoked: the organization is disconnected, and the audit log says so.
+    assert_eq!(send_event(&app, &revoked("U0BOT")).await, 200);
+    let body = app.graphql_as(&owner.token, INTEGRATION, json!({})).await;
+    assert!(!connected(&body), "{body}");
+    let audited = |event: &'static str| {
+        format!(
+            "SELECT 1 FROM audit_events WHERE action = 'slack.disconnected_by_slack' AND org_id = '{}' AND summary->>'event' = '{event}'",
+            owner.org_id
+        )
+    };
+    assert_eq!(
+        crate::teams::count(&app, &audited("tokens_revoked")).await,
+        1
+    );
+
+    // Reinstalled, then the app is uninstalled from the workspace.
+    install(&app, &owner).await;
+    assert!(connected(
+        &app.graphql_as(&owner.token, INTEGRATION, json!({})).await
+    ));
+    let uninstalled = json!({
+        "type": "event_callback", "team_id": fake_slack::TEAM_ID,
+        "event": { "type": "app_uninstalled" }
+    });
+    assert_eq!(send_event(&app, &uninstalled).await, 200);
+    let body = app.graphql_as(&owner.token, INTEGRATION, json!({})).await;
+    assert!(!connected(&body), "{body}");
+    assert_eq!(
+        crate::teams::count(&app, &audited("app_uninstalled")).await,
+        1
+    );
+    // The same event unsigned changes nothing (and is refused).
+    install(&app, &owner).await;
+    let (status, _) = post(&app, uninstalled.to_string().as_bytes(), None, None).await;
+    assert_eq!(status, 401);
+    assert!(connected(
+        &app.graphql_as(&owner.token, INTEGRATION, json!({})).await
+    ));
+}

@@ -130,3 +130,24 @@ pub async fn delete_workspace(
         .await
         .optional()?)
 }
+
+/// Forgets every organization's install in Slack workspace `team_id` (the app was
+/// uninstalled there), or only those whose bot is one of `bots` when given (its tokens
+/// were revoked); returns what was forgotten.
+pub async fn delete_team(
+    conn: &mut AsyncPgConnection,
+    team_id: &str,
+    bots: Option<&[String]>,
+) -> Result<Vec<SlackWorkspace>, DbError> {
+    use diesel::SelectableHelper;
+    let mut query = diesel::delete(slack_workspaces::table)
+        .filter(slack_workspaces::team_id.eq(team_id))
+        .into_boxed();
+    if let Some(bots) = bots {
+        query = query.filter(slack_workspaces::bot_user_id.eq_any(bots));
+    }
+    Ok(query
+        .returning(SlackWorkspace::as_returning())
+        .get_results(conn)
+        .await?)
+}

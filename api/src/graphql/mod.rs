@@ -30,6 +30,7 @@ pub struct QueryRoot(
     teams::TeamsQuery,
     standup_configs::StandupConfigsQuery,
     standups::StandupsQuery,
+    slack::SlackQuery,
 );
 
 #[derive(MergedObject, Default)]

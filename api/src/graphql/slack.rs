@@ -41,6 +41,19 @@ impl Organization {
 }
 
 #[derive(Default)]
+pub struct SlackQuery;
+
+#[Object]
+impl SlackQuery {
+    /// Whether this server has the Slack app set up (`SLACK_CLIENT_ID`,
+    /// `SLACK_CLIENT_SECRET`, `SLACK_SIGNING_SECRET`); when false, Settings says how to
+    /// turn it on.
+    async fn slack_enabled(&self, ctx: &Context<'_>) -> Result<bool> {
+        Ok(ctx.data::<AppState>()?.settings.slack.is_some())
+    }
+}
+
+#[derive(Default)]
 pub struct SlackMutation;
 
 #[Object]

@@ -984,3 +984,56 @@ async fn change_the_password_on_the_account_page_then_sign_in_with_it() {
 
     browser.quit().await;
 }
+
+#[tokio::test]
+async fn an_owner_connects_slack_from_settings_and_disconnects_it() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let slack = crate::fake_slack::FakeSlack::start().await;
+    // Slack sends the browser back to PUBLIC_URL, so the api listens where it says.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap();
+    let bind = format!("127.0.0.1:{port}");
+    let public_url = format!("http://{bind}");
+    let mut settings = slack.settings();
+    settings.push(("BIND", bind));
+    settings.push(("PUBLIC_URL", public_url));
+    let overrides: Vec<(&str, &str)> = settings.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let app = TestApp::spawn_with(&overrides).await;
+    browser.goto(&app.url("/sign-up")).await;
+    browser.wait_present("#organization-name").await;
+    sign_up_in_ui(
+        &browser,
+        "Ada Lovelace",
+        &unique_email("ada"),
+        "Engines Ltd",
+    )
+    .await;
+
+    browser.goto(&app.url("/settings")).await;
+    browser.wait_present("[data-testid=slack-connect]").await;
+    browser.click("[data-testid=slack-connect]").await;
+    // Off to the fake's authorize page, which approves and sends the browser back.
+    browser.wait_path("/settings").await;
+    browser
+        .wait_text(
+            "[data-testid=slack-connected]",
+            crate::fake_slack::TEAM_NAME,
+        )
+        .await;
+    browser
+        .wait_text("[data-testid=slack-returned]", "Slack is connected")
+        .await;
+    browser.screenshot("settings-slack").await;
+    assert_eq!(slack.calls("oauth.v2.access").len(), 1);
+
+    browser.click("[data-testid=slack-disconnect]").await;
+    browser
+        .wait_text("[data-testid=toasts]", "Slack is disconnected")
+        .await;
+    browser.wait_present("[data-testid=slack-connect]").await;
+    assert_eq!(slack.calls("auth.revoke").len(), 1);
+}

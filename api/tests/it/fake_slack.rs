@@ -40,6 +40,7 @@ impl FakeSlack {
             App::new()
                 .app_data(web::Data::new(shared.clone()))
                 .route("/api/{method}", web::post().to(api))
+                .route("/oauth/v2/authorize", web::get().to(authorize))
         })
         .workers(1)
         .bind(("127.0.0.1", 0))
@@ -80,6 +81,24 @@ impl FakeSlack {
             })
             .unwrap_or_default()
     }
+}
+
+/// Slack's authorize page, as if the person approved at once: back to `redirect_uri`
+/// with the good code and the state.
+async fn authorize(query: web::Query<HashMap<String, String>>) -> HttpResponse {
+    let (Some(redirect), Some(state)) = (query.get("redirect_uri"), query.get("state")) else {
+        return HttpResponse::BadRequest().body("redirect_uri and state are required");
+    };
+    let mut back = match reqwest::Url::parse(redirect) {
+        Ok(url) => url,
+        Err(_) => return HttpResponse::BadRequest().body("bad redirect_uri"),
+    };
+    back.query_pairs_mut()
+        .append_pair("code", GOOD_CODE)
+        .append_pair("state", state);
+    HttpResponse::Found()
+        .insert_header(("location", back.to_string()))
+        .finish()
 }
 
 async fn api(

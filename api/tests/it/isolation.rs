@@ -20,6 +20,7 @@ const PUBLIC: &[&str] = &[
     "acceptInvitation",
     // Static data, the same for everyone.
     "templates",
+    "slackEnabled",
 ];
 
 /// Operations without an id that act on the caller's own account only; the end of

@@ -550,8 +550,89 @@ impl PagedOperation for AuditLogQuery {
     }
 }
 
+/// Who connected Slack, as Settings shows them.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, FromJson)]
+#[serde(rename_all = "camelCase")]
+pub struct SlackConnector {
+    pub name: String,
+    pub email: String,
+}
+
+/// `type SlackIntegration`: the connected workspace (never its token).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, FromJson)]
+#[serde(rename_all = "camelCase")]
+pub struct SlackIntegration {
+    pub workspace_name: String,
+    pub team_id: String,
+    pub connected_at: DateTime<Utc>,
+    pub connected_by: Option<SlackConnector>,
+}
+
+/// The organization as Settings' Slack card reads it.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, FromJson)]
+#[serde(rename_all = "camelCase")]
+pub struct SlackOrganization {
+    pub slack_integration: Option<SlackIntegration>,
+}
+
+/// `slackEnabled` and `organization { slackIntegration }`: whether the server has Slack
+/// set up, and the connected workspace.
+#[derive(Debug)]
+pub enum SlackQuery {}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, FromJson)]
+#[serde(rename_all = "camelCase")]
+pub struct SlackData {
+    pub slack_enabled: bool,
+    pub organization: SlackOrganization,
+}
+
+impl Operation for SlackQuery {
+    const NAME: &'static str = "Slack";
+    const QUERY: &'static str = "query Slack { slackEnabled organization { slackIntegration { workspaceName teamId connectedAt connectedBy { name email } } } }";
+    type Variables = super::NoVariables;
+    type Data = SlackData;
+}
+
+/// `slackInstallUrl: String!` — Slack's authorize page for this organization (OWNER/ADMIN).
+#[derive(Debug)]
+pub enum SlackInstallUrl {}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, FromJson)]
+#[serde(rename_all = "camelCase")]
+pub struct SlackInstallUrlData {
+    pub slack_install_url: String,
+}
+
+impl Operation for SlackInstallUrl {
+    const NAME: &'static str = "SlackInstallUrl";
+    const QUERY: &'static str = "mutation SlackInstallUrl { slackInstallUrl }";
+    type Variables = super::NoVariables;
+    type Data = SlackInstallUrlData;
+}
+
+/// `disconnectSlack: Boolean!` (OWNER/ADMIN).
+#[derive(Debug)]
+pub enum DisconnectSlack {}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, FromJson)]
+#[serde(rename_all = "camelCase")]
+pub struct DisconnectSlackData {
+    pub disconnect_slack: bool,
+}
+
+impl Operation for DisconnectSlack {
+    const NAME: &'static str = "DisconnectSlack";
+    const QUERY: &'static str = "mutation DisconnectSlack { disconnectSlack }";
+    type Variables = super::NoVariables;
+    type Data = DisconnectSlackData;
+}
+
 /// The operations of this module, for [`super::ALL`].
 pub(super) const OPERATIONS: &[(&str, &str)] = &[
+    (SlackQuery::NAME, SlackQuery::QUERY),
+    (SlackInstallUrl::NAME, SlackInstallUrl::QUERY),
+    (DisconnectSlack::NAME, DisconnectSlack::QUERY),
     (MembersQuery::NAME, MembersQuery::QUERY),
     (ChangeMemberRole::NAME, ChangeMemberRole::QUERY),
     (SuspendMember::NAME, SuspendMember::QUERY),

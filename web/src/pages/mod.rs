@@ -11,6 +11,7 @@ pub mod members;
 pub mod not_found;
 pub mod reset_password;
 pub mod settings;
+pub mod settings_slack;
 pub mod sign_in;
 pub mod sign_up;
 pub mod standups;

@@ -103,6 +103,7 @@ pub fn SettingsPage() -> Html {
                     <dd><span class="badge">{ format::role(viewer.role) }</span></dd>
                 </dl>
             </section>
+            <super::settings_slack::SlackCard {is_admin} />
         </>
     }
 }

@@ -115,6 +115,21 @@ async fn an_admin_connects_a_workspace_through_slacks_oauth_and_disconnects_it()
     assert_eq!(last.form["client_secret"], fake_slack::CLIENT_SECRET);
 
     let body = app.graphql_as(&member.token, INTEGRATION, json!({})).await;
+    // The bot token is in no response: not in the integration, not in the audit log.
+    assert!(!body.to_string().contains(fake_slack::BOT_TOKEN), "{body}");
+    let audit = app
+        .graphql_as(
+            &owner.token,
+            "{ auditLog(first: 50) { nodes { action summary } } }",
+            json!({}),
+        )
+        .await;
+    assert!(audit["errors"].is_null(), "{audit}");
+    assert!(audit.to_string().contains("slack.connected"), "{audit}");
+    assert!(
+        !audit.to_string().contains(fake_slack::BOT_TOKEN),
+        "{audit}"
+    );
     let integration = &body["data"]["organization"]["slackIntegration"];
     assert_eq!(
         integration["workspaceName"],

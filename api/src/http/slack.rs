@@ -144,22 +144,12 @@ pub async fn oauth_callback(
     };
     let location = match outcome {
         Ok(_) => "/settings?slack=connected".to_owned(),
-        Err(reason) => format!("/settings?slack=error&reason={}", urlencode(&reason)),
+        Err(reason) => format!(
+            "/settings?slack=error&reason={}",
+            schema::ops::percent_encode(&reason)
+        ),
     };
     HttpResponse::SeeOther()
         .insert_header(("location", location))
         .finish()
-}
-
-/// Percent-encodes everything but unreserved characters.
-fn urlencode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
-            out.push(byte as char);
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
 }

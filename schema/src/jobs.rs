@@ -85,6 +85,29 @@ pub enum Job {
         /// The `standups` row.
         standup_id: Uuid,
     },
+    /// One step of a standup's Slack delivery: the DMs when it opens, the reminder
+    /// replies, the DMs' update at close, or the digest in the config's channel. Each
+    /// message posted is recorded, so a redelivered job never posts twice.
+    SlackStandup {
+        /// The `standups` row.
+        standup_id: Uuid,
+        /// Which step.
+        step: SlackStep,
+    },
+}
+
+/// The steps of a standup's Slack delivery ([`Job::SlackStandup`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SlackStep {
+    /// DM each matched participant the questions, with Answer and Skip buttons.
+    Open,
+    /// Reply under the DM of each matched participant still pending.
+    Remind,
+    /// Update each DM to show answered, skipped or missed.
+    Close,
+    /// Post the digest to the config's channel.
+    Digest,
 }
 
 impl Job {
@@ -97,6 +120,7 @@ impl Job {
         "remind_standup",
         "compile_digest",
         "deliver_webhook",
+        "slack_standup",
     ];
 
     /// The job's kind as written in the `kind` field; also its AMQP routing key.
@@ -110,6 +134,7 @@ impl Job {
             Self::RemindStandup { .. } => "remind_standup",
             Self::CompileDigest { .. } => "compile_digest",
             Self::DeliverWebhook { .. } => "deliver_webhook",
+            Self::SlackStandup { .. } => "slack_standup",
         }
     }
 }
@@ -300,6 +325,10 @@ mod tests {
             },
             Job::DeliverWebhook {
                 standup_id: user_id,
+            },
+            Job::SlackStandup {
+                standup_id: user_id,
+                step: SlackStep::Open,
             },
         ];
         assert_eq!(jobs.len(), Job::KINDS.len());

@@ -18,6 +18,8 @@ mod migrations;
 mod pipeline;
 mod schema_contract;
 mod slack;
+mod slack_delivery;
+mod slack_interactivity;
 mod standup_configs;
 mod standup_loop;
 mod standups;

@@ -61,6 +61,90 @@ pub enum SlackError {
     /// Slack answered `ok: false` with this `error` (e.g. `invalid_code`).
     #[error("Slack refused: {0}")]
     Refused(String),
+    /// Slack answered with this 5xx status: try again later.
+    #[error("Slack answered {0}")]
+    Unavailable(u16),
+}
+
+impl SlackError {
+    /// Whether the error says the bot token no longer works (`invalid_auth`,
+    /// `account_inactive`, `token_revoked`, `token_expired`, `not_authed`): the install
+    /// is over and deliveries fall back to e-mail.
+    #[must_use]
+    pub fn token_is_dead(&self) -> bool {
+        matches!(self, Self::Refused(error) if matches!(
+            error.as_str(),
+            "invalid_auth" | "account_inactive" | "token_revoked" | "token_expired" | "not_authed"
+        ))
+    }
+}
+
+/// One page of a paged Web API method.
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// The cursor of the next page; `None` on the last.
+    pub next_cursor: Option<String>,
+}
+
+/// A person in the workspace (`users.list`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct SlackMember {
+    pub id: String,
+    #[serde(default)]
+    pub deleted: bool,
+    #[serde(default)]
+    pub is_bot: bool,
+    #[serde(default)]
+    pub profile: MemberProfile,
+}
+
+/// The part of a Slack profile we read.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct MemberProfile {
+    pub email: Option<String>,
+}
+
+/// A channel the app can post to (`conversations.list`).
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+pub struct SlackChannel {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub is_private: bool,
+}
+
+#[derive(Deserialize)]
+struct UsersPage {
+    #[serde(default)]
+    members: Vec<SlackMember>,
+    #[serde(default)]
+    response_metadata: ResponseMetadata,
+}
+
+#[derive(Deserialize)]
+struct ChannelsPage {
+    #[serde(default)]
+    channels: Vec<SlackChannel>,
+    #[serde(default)]
+    response_metadata: ResponseMetadata,
+}
+
+#[derive(Default, Deserialize)]
+struct ResponseMetadata {
+    #[serde(default)]
+    next_cursor: String,
+}
+
+impl ResponseMetadata {
+    fn next_cursor(self) -> Option<String> {
+        Some(self.next_cursor).filter(|cursor| !cursor.is_empty())
+    }
+}
+
+#[derive(Deserialize)]
+struct Posted {
+    ts: String,
 }
 
 /// What `oauth.v2.access` gives for an installed app. Its `Debug` leaves the token out.
@@ -139,6 +223,151 @@ impl SlackClient {
         self.call::<serde_json::Value>(request).await.map(|_| ())
     }
 
+    /// `users.list`, one page (`cursor` from the previous page's answer): the workspace's
+    /// people, and the next page's cursor when there is one.
+    ///
+    /// # Errors
+    /// [`SlackError`].
+    pub async fn users_list(
+        &self,
+        token: &str,
+        cursor: Option<&str>,
+    ) -> Result<Page<SlackMember>, SlackError> {
+        let mut form = vec![("limit", "200")];
+        if let Some(cursor) = cursor {
+            form.push(("cursor", cursor));
+        }
+        let request = self
+            .http
+            .post(self.url("users.list"))
+            .bearer_auth(token)
+            .form(&form);
+        let page: UsersPage = self.call(request).await?;
+        Ok(Page {
+            items: page.members,
+            next_cursor: page.response_metadata.next_cursor(),
+        })
+    }
+
+    /// `conversations.list`, one page of the channels the app can see (public and
+    /// private, not archived).
+    ///
+    /// # Errors
+    /// [`SlackError`].
+    pub async fn conversations_list(
+        &self,
+        token: &str,
+        cursor: Option<&str>,
+    ) -> Result<Page<SlackChannel>, SlackError> {
+        let mut form = vec![
+            ("limit", "200"),
+            ("exclude_archived", "true"),
+            ("types", "public_channel,private_channel"),
+        ];
+        if let Some(cursor) = cursor {
+            form.push(("cursor", cursor));
+        }
+        let request = self
+            .http
+            .post(self.url("conversations.list"))
+            .bearer_auth(token)
+            .form(&form);
+        let page: ChannelsPage = self.call(request).await?;
+        Ok(Page {
+            items: page.channels,
+            next_cursor: page.response_metadata.next_cursor(),
+        })
+    }
+
+    /// `conversations.open`: the DM channel between the bot and `user`.
+    ///
+    /// # Errors
+    /// [`SlackError`].
+    pub async fn conversations_open(&self, token: &str, user: &str) -> Result<String, SlackError> {
+        #[derive(Deserialize)]
+        struct Opened {
+            channel: Channel,
+        }
+        #[derive(Deserialize)]
+        struct Channel {
+            id: String,
+        }
+        let opened: Opened = self
+            .post_json(
+                token,
+                "conversations.open",
+                &serde_json::json!({ "users": user }),
+            )
+            .await?;
+        Ok(opened.channel.id)
+    }
+
+    /// `chat.postMessage`: posts `message` (`text`, `blocks`, and `thread_ts` for a reply)
+    /// to `channel`; returns the message's `ts`.
+    ///
+    /// # Errors
+    /// [`SlackError`].
+    pub async fn chat_post_message(
+        &self,
+        token: &str,
+        channel: &str,
+        message: &serde_json::Value,
+    ) -> Result<String, SlackError> {
+        let mut body = message.clone();
+        body["channel"] = channel.into();
+        let posted: Posted = self.post_json(token, "chat.postMessage", &body).await?;
+        Ok(posted.ts)
+    }
+
+    /// `chat.update`: replaces message `ts` in `channel` with `message`.
+    ///
+    /// # Errors
+    /// [`SlackError`].
+    pub async fn chat_update(
+        &self,
+        token: &str,
+        channel: &str,
+        ts: &str,
+        message: &serde_json::Value,
+    ) -> Result<(), SlackError> {
+        let mut body = message.clone();
+        body["channel"] = channel.into();
+        body["ts"] = ts.into();
+        self.post_json::<Posted>(token, "chat.update", &body)
+            .await
+            .map(|_| ())
+    }
+
+    /// `views.open`: opens the modal `view` for the click that gave `trigger_id`.
+    ///
+    /// # Errors
+    /// [`SlackError`].
+    pub async fn views_open(
+        &self,
+        token: &str,
+        trigger_id: &str,
+        view: &serde_json::Value,
+    ) -> Result<(), SlackError> {
+        let body = serde_json::json!({ "trigger_id": trigger_id, "view": view });
+        self.post_json::<serde_json::Value>(token, "views.open", &body)
+            .await
+            .map(|_| ())
+    }
+
+    async fn post_json<T: serde::de::DeserializeOwned>(
+        &self,
+        token: &str,
+        method: &str,
+        body: &serde_json::Value,
+    ) -> Result<T, SlackError> {
+        let request = self
+            .http
+            .post(self.url(method))
+            .bearer_auth(token)
+            .json(body);
+        self.call(request).await
+    }
+
     fn url(&self, method: &str) -> String {
         format!("{}/{method}", self.base_url)
     }
@@ -151,6 +380,9 @@ impl SlackClient {
             .send()
             .await
             .map_err(|e| SlackError::Unreachable(e.without_url().to_string()))?;
+        if response.status().is_server_error() {
+            return Err(SlackError::Unavailable(response.status().as_u16()));
+        }
         if response.status() == reqwest::StatusCode::TOO_MANY_REQUESTS {
             let retry_after_secs = response
                 .headers()
@@ -331,4 +563,68 @@ mod tests {
             Ok(())
         );
     }
+}
+
+/// Opens `workspace`'s sealed bot token (sealed to its organization).
+///
+/// # Errors
+/// The token does not open under `secrets` (another `SECRETS_KEY`, or a row moved).
+pub fn bot_token(
+    secrets: &crate::secrets::SecretBox,
+    workspace: &crate::db::slack::SlackWorkspace,
+) -> Result<String, crate::secrets::SecretError> {
+    secrets.open(&workspace.bot_token, &token_context(workspace.org_id))
+}
+
+/// Why matching members to Slack users failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error(transparent)]
+    Slack(#[from] SlackError),
+    #[error(transparent)]
+    Db(#[from] crate::db::DbError),
+}
+
+/// The most pages of `users.list` one sync reads (200 people each).
+pub const MAX_USER_PAGES: usize = 500;
+
+/// Matches `org`'s ACTIVE members to the people of its workspace by e-mail (any case),
+/// reading `users.list` page by page with `token`; deleted users and bots are left out.
+/// The matches replace the previous ones. Returns how many members are matched.
+///
+/// # Errors
+/// [`SyncError`]: Slack refused or could not be reached (nothing changes), or the database.
+pub async fn sync_members(
+    conn: &mut diesel_async::AsyncPgConnection,
+    client: &SlackClient,
+    org: schema::ids::OrganizationId,
+    token: &str,
+) -> Result<usize, SyncError> {
+    let mut by_email = std::collections::HashMap::new();
+    let mut cursor: Option<String> = None;
+    for _ in 0..MAX_USER_PAGES {
+        let page = client.users_list(token, cursor.as_deref()).await?;
+        for person in page.items {
+            if person.deleted || person.is_bot {
+                continue;
+            }
+            if let Some(email) = person.profile.email {
+                by_email.insert(email.trim().to_lowercase(), person.id);
+            }
+        }
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    let matches: Vec<(schema::ids::UserId, String)> = crate::db::slack::member_emails(conn, org)
+        .await?
+        .into_iter()
+        .filter_map(|(user, email)| {
+            by_email
+                .get(&email.trim().to_lowercase())
+                .map(|slack_user| (user, slack_user.clone()))
+        })
+        .collect();
+    Ok(crate::db::slack::replace_matches(conn, org, &matches).await?)
 }

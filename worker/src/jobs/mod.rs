@@ -21,6 +21,7 @@ mod remind_standup;
 mod send_invitation;
 mod send_password_reset;
 mod send_welcome_email;
+mod slack_standup;
 mod standup_mail;
 
 use crate::{error::Error, notify::Mailer, outbox::Relay};
@@ -117,6 +118,9 @@ pub async fn dispatch(ctx: &JobContext, envelope: &JobEnvelope) -> Result<Outcom
                 }
                 Job::DeliverWebhook { standup_id } => {
                     deliver_webhook::run(ctx, tx, StandupId(*standup_id)).await?;
+                }
+                Job::SlackStandup { standup_id, step } => {
+                    slack_standup::run(ctx, tx, envelope, StandupId(*standup_id), *step).await?;
                 }
             }
             Ok(Outcome::Done)

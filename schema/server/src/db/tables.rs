@@ -210,6 +210,8 @@ diesel::table! {
         webhook_secret_previous -> Nullable<Text>,
         webhook_secret_previous_until -> Nullable<Timestamptz>,
         updated_at -> Timestamptz,
+        slack_channel_id -> Nullable<Text>,
+        slack_channel_name -> Nullable<Text>,
     }
 }
 
@@ -320,6 +322,30 @@ diesel::table! {
         bot_token -> Text,
         connected_by -> Nullable<Uuid>,
         connected_at -> Timestamptz,
+        users_synced_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    slack_users (org_id, user_id) {
+        org_id -> Uuid,
+        user_id -> Uuid,
+        slack_user_id -> Text,
+        dm_channel -> Nullable<Text>,
+        matched_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    slack_messages (standup_id, kind, part) {
+        standup_id -> Uuid,
+        kind -> Text,
+        user_id -> Nullable<Uuid>,
+        part -> Int4,
+        channel -> Text,
+        ts -> Text,
+        closed_state -> Nullable<Text>,
+        posted_at -> Timestamptz,
     }
 }
 
@@ -359,4 +385,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     answer_edits,
     slack_workspaces,
     slack_install_states,
+    slack_users,
+    slack_messages,
 );

@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help run build web test lint fmt-check data-layer wasm-deps unused-deps clippy audit coverage wasm-target unit smoke faults browser-deps sdl bench bench-quick bench-burst clean
+.PHONY: help run build web test lint fmt-check data-layer wasm-deps unused-deps clippy audit coverage wasm-target unit smoke faults browser-deps sdl bench bench-quick bench-burst bench-slack clean
 
 help:
 	@echo "make run    build everything (web UI included) and start api + worker on http://127.0.0.1:8080"
@@ -14,6 +14,7 @@ help:
 	@echo "make web    build the web UI and the playground into web/dist"
 	@echo "make sdl    rewrite schema/schema.graphql from the server's schema"
 	@echo "make bench  run the benchmarks of docs/benchmarks.md against the release build"
+	@echo "make bench-slack  10,000 Slack DMs from due to posted to the fake Slack, one worker"
 	@echo "make bench-burst  the 9:00 burst: 10,000 standups due at once, 1 worker then 2 (BENCH_WORKERS=n for one run)"
 
 web:
@@ -92,6 +93,11 @@ bench-quick: build
 bench-burst: build
 	@if [ -n "$(BENCH_WORKERS)" ]; then bash api/scripts/bench-burst.sh; \
 	else BENCH_WORKERS=1 bash api/scripts/bench-burst.sh && BENCH_WORKERS=2 bash api/scripts/bench-burst.sh; fi
+
+# Slack delivery: 10,000 DMs (1,000 standups of 10 in 10 workspaces) from due to the last DM
+# posted to the fake Slack, one worker, optimised build (see docs/benchmarks.md).
+bench-slack:
+	cargo test --release -p api --test it slack_bench -- --ignored --nocapture
 
 clean:
 	cargo clean

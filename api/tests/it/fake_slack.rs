@@ -149,6 +149,15 @@ impl FakeSlack {
         self.shared.lock().install = team;
     }
 
+    /// Issues `team`'s bot token as if the app had been installed there (for tests that
+    /// store the install themselves).
+    pub fn register(&self, team: &Team) {
+        self.shared
+            .lock()
+            .teams
+            .insert(team.token.clone(), team.clone());
+    }
+
     /// Adds people to workspace `team_id`: (Slack user id, e-mail).
     pub fn add_users(&self, team_id: &str, people: &[(&str, &str)]) {
         let mut state = self.shared.lock();

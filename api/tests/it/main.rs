@@ -18,6 +18,7 @@ mod migrations;
 mod pipeline;
 mod schema_contract;
 mod slack;
+mod slack_bench;
 mod slack_delivery;
 mod slack_interactivity;
 mod standup_configs;

@@ -255,7 +255,7 @@ async fn post(
 }
 
 /// Headers as Slack sends them for `body` at `at` (unix seconds), signed with `secret`.
-fn signed(secret: &str, at: i64, body: &[u8]) -> (Option<String>, Option<String>) {
+pub(crate) fn signed(secret: &str, at: i64, body: &[u8]) -> (Option<String>, Option<String>) {
     (
         Some(at.to_string()),
         Some(schema_server::slack::sign(secret.as_bytes(), at, body)),

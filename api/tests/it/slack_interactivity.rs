@@ -4,7 +4,7 @@
 
 use crate::fake_slack::{self, FakeSlack, SIGNING_SECRET, TEAM_ID};
 use crate::helpers::*;
-use crate::slack::{app_with, install};
+use crate::slack::{app_with, install, signed};
 use crate::standups::{Fixture, answers, fixture, start};
 use serde_json::{Value, json};
 
@@ -89,6 +89,20 @@ fn of<'a>(participations: &'a Value, email: &str) -> &'a Value {
         .iter()
         .find(|p| p["user"]["email"] == email)
         .unwrap_or_else(|| panic!("{email} in {participations}"))
+}
+
+/// `email`'s participation in `standup`, as `token` reads it.
+async fn participation_of(app: &TestApp, token: &str, standup: &str, email: &str) -> Value {
+    of(&participations(app, token, standup).await, email).clone()
+}
+
+/// The modal closed: Slack got an empty 200.
+fn assert_closed(status: u16, answer: &Value) {
+    assert_eq!(
+        (status, answer),
+        (200, &Value::String(String::new())),
+        "{answer}"
+    );
 }
 
 fn answer_text(participation: &Value, question: &str) -> Option<String> {
@@ -449,11 +463,7 @@ async fn answer_and_skip_in_slack_go_through_the_same_rules_as_the_web() {
     assert_eq!(answer["response_action"], "errors", "{answer}");
     assert!(answer["errors"][q[1].as_str()].is_string(), "{answer}");
     assert!(answer["errors"].get(q[0].as_str()).is_none(), "{answer}");
-    let ada = of(
-        &participations(&app, &f.owner.token, &standup).await,
-        "ada@a.example",
-    )
-    .clone();
+    let ada = participation_of(&app, &f.owner.token, &standup, "ada@a.example").await;
     assert_eq!(answer_text(&ada, &q[0]).as_deref(), Some("Shipped"));
 
     // Submitted: the modal closes, and the web shows the answers.
@@ -472,16 +482,8 @@ async fn answer_and_skip_in_slack_go_through_the_same_rules_as_the_web() {
             ),
         )
         .await;
-    assert_eq!(
-        (status, &answer),
-        (200, &Value::String(String::new())),
-        "{answer}"
-    );
-    let ada = of(
-        &participations(&app, &f.owner.token, &standup).await,
-        "ada@a.example",
-    )
-    .clone();
+    assert_closed(status, &answer);
+    let ada = participation_of(&app, &f.owner.token, &standup, "ada@a.example").await;
     assert_eq!(ada["state"], "ANSWERED");
     assert_eq!(answer_text(&ada, &q[0]).as_deref(), Some("Reviewed"));
     assert_eq!(answer_text(&ada, &q[1]).as_deref(), Some("Waiting on CI"));
@@ -510,16 +512,8 @@ async fn answer_and_skip_in_slack_go_through_the_same_rules_as_the_web() {
             &submission(BOB, "standup_skip", &standup, &[("reason", "On leave")]),
         )
         .await;
-    assert_eq!(
-        (status, &answer),
-        (200, &Value::String(String::new())),
-        "{answer}"
-    );
-    let bob = of(
-        &participations(&app, &f.owner.token, &standup).await,
-        "bob@a.example",
-    )
-    .clone();
+    assert_closed(status, &answer);
+    let bob = participation_of(&app, &f.owner.token, &standup, "bob@a.example").await;
     assert_eq!(bob["state"], "SKIPPED");
 
     // Closed: the submission updates the modal to say so; a click opens a notice.
@@ -545,11 +539,7 @@ async fn answer_and_skip_in_slack_go_through_the_same_rules_as_the_web() {
     assert_eq!(status, 200);
     assert_eq!(answer["response_action"], "update", "{answer}");
     assert!(answer["view"].to_string().contains("closed"), "{answer}");
-    let ada = of(
-        &participations(&app, &f.owner.token, &standup).await,
-        "ada@a.example",
-    )
-    .clone();
+    let ada = participation_of(&app, &f.owner.token, &standup, "ada@a.example").await;
     assert_eq!(answer_text(&ada, &q[0]).as_deref(), Some("Reviewed"));
     slack
         .send_interaction(&interactivity(&app), &click(ADA, "answer", &standup))
@@ -580,7 +570,7 @@ async fn answer_and_skip_in_slack_go_through_the_same_rules_as_the_web() {
 #[tokio::test]
 async fn a_slack_user_never_reaches_another_organizations_standup() {
     let slack = FakeSlack::start().await;
-    let (app, f) = connected(&slack).await;
+    let (app, _a) = connected(&slack).await;
     // Organization B, its own standup.
     let b = app.sign_up("owner@b.example", "B").await;
     let team = crate::teams::create_team(&app, &b.token, "B team").await;
@@ -655,7 +645,6 @@ async fn a_slack_user_never_reaches_another_organizations_standup() {
         .await;
     assert_eq!(answer["response_action"], "update", "{answer}");
     assert_eq!(crate::teams::count(&app, "SELECT 1 FROM answers").await, 0);
-    let _ = f;
 }
 
 /// POSTs `body` to `url` with the given Slack headers.
@@ -671,17 +660,6 @@ async fn post(url: &str, body: &str, headers: (Option<String>, Option<String>)) 
         request = request.header("X-Slack-Signature", sig);
     }
     request.send().await.expect("POST").status().as_u16()
-}
-
-fn signed(secret: &str, at: i64, body: &str) -> (Option<String>, Option<String>) {
-    (
-        Some(at.to_string()),
-        Some(schema_server::slack::sign(
-            secret.as_bytes(),
-            at,
-            body.as_bytes(),
-        )),
-    )
 }
 
 #[tokio::test]
@@ -714,18 +692,23 @@ async fn interactivity_and_commands_refuse_what_slack_did_not_sign() {
             "no headers: {url}"
         );
         assert_eq!(
-            post(&url, body, signed("not-our-secret", now, body)).await,
+            post(&url, body, signed("not-our-secret", now, body.as_bytes())).await,
             401,
             "wrong secret: {url}"
         );
         assert_eq!(
-            post(&url, body, signed(SIGNING_SECRET, now - 6 * 60, body)).await,
+            post(
+                &url,
+                body,
+                signed(SIGNING_SECRET, now - 6 * 60, body.as_bytes())
+            )
+            .await,
             401,
             "stale: {url}"
         );
         let changed = body.replace("forged", "FORGED").replace("U0ADA", "U0BOB");
         assert_eq!(
-            post(&url, &changed, signed(SIGNING_SECRET, now, body)).await,
+            post(&url, &changed, signed(SIGNING_SECRET, now, body.as_bytes())).await,
             401,
             "changed body: {url}"
         );
@@ -743,7 +726,7 @@ async fn interactivity_and_commands_refuse_what_slack_did_not_sign() {
         post(
             &url,
             &interaction,
-            signed(SIGNING_SECRET, now, &interaction)
+            signed(SIGNING_SECRET, now, interaction.as_bytes())
         )
         .await,
         200
@@ -757,7 +740,7 @@ async fn interactivity_and_commands_refuse_what_slack_did_not_sign() {
             post(
                 &off.url(path),
                 &command,
-                signed(SIGNING_SECRET, now, &command)
+                signed(SIGNING_SECRET, now, command.as_bytes())
             )
             .await,
             404

@@ -5,9 +5,12 @@
 //! before sending; a crash before the commit resends the same message (same
 //! `Message-ID`), a second job claims nobody. A standup closed before the job runs
 //! reminds nobody.
+//!
+//! Participants the bot DM'd in Slack when the standup opened (SLACK_DM) get the reminder
+//! as a reply under that DM: one `slack_standup` job (step `remind`) instead of e-mails.
 
 use super::{
-    JobContext, email_id,
+    JobContext, email_id, slack_standup,
     standup_mail::{mailbox, standup_url, team_name, when},
 };
 use crate::{
@@ -18,7 +21,11 @@ use crate::{
     },
 };
 use diesel_async::AsyncPgConnection;
-use schema::{enums::StandupState, ids::StandupId, jobs::JobEnvelope};
+use schema::{
+    enums::StandupState,
+    ids::StandupId,
+    jobs::{JobEnvelope, SlackStep},
+};
 use schema_server::db::{
     models::Standup,
     standups,
@@ -38,9 +45,18 @@ pub(super) async fn run(
         tracing::info!(standup = %id, "standup closed; nobody reminded");
         return Ok(());
     }
-    let claimed = standups::claim_reminders(tx, id, chrono::Utc::now()).await?;
+    let mut claimed = standups::claim_reminders(tx, id, chrono::Utc::now()).await?;
     if claimed.is_empty() {
         return Ok(());
+    }
+    // Those the bot DM'd when the standup opened get a reply under that DM instead.
+    let on_slack = slack_standup::routed_to_slack(ctx, tx, &[&standup], true).await?;
+    if !on_slack.is_empty() {
+        claimed.retain(|user| !on_slack.contains(&(id, *user)));
+        slack_standup::enqueue(tx, &[(&standup, envelope)], SlackStep::Remind).await?;
+        if claimed.is_empty() {
+            return Ok(());
+        }
     }
     let team = team_name(tx, standup.team_id).await?;
     let link = standup_url(&ctx.public_url, id);
@@ -54,7 +70,7 @@ pub(super) async fn run(
     Ok(())
 }
 
-fn render(
+pub(super) fn render(
     envelope: &JobEnvelope,
     standup: &Standup,
     team: &str,

@@ -285,7 +285,7 @@ fn about(app: &TestApp, to: &str, id: uuid::Uuid) -> Vec<String> {
 }
 
 /// E-mails of `kind` (a subject prefix) about standup `id` to `to`.
-fn mails(app: &TestApp, to: &str, subject: &str, id: uuid::Uuid) -> usize {
+pub(crate) fn mails(app: &TestApp, to: &str, subject: &str, id: uuid::Uuid) -> usize {
     about(app, to, id)
         .iter()
         .filter(|m| {
@@ -295,7 +295,7 @@ fn mails(app: &TestApp, to: &str, subject: &str, id: uuid::Uuid) -> usize {
         .count()
 }
 
-async fn wait_for_mails(app: &TestApp, to: &str, subject: &str, id: uuid::Uuid) {
+pub(crate) async fn wait_for_mails(app: &TestApp, to: &str, subject: &str, id: uuid::Uuid) {
     for _ in 0..200 {
         if mails(app, to, subject, id) > 0 {
             return;
@@ -309,11 +309,11 @@ async fn wait_for_mails(app: &TestApp, to: &str, subject: &str, id: uuid::Uuid) 
 }
 
 /// Gives the pipeline time to do anything it should not (a second e-mail, a second run).
-async fn settle() {
+pub(crate) async fn settle() {
     tokio::time::sleep(Duration::from_millis(1500)).await;
 }
 
-async fn submit(app: &TestApp, who: &SignedUp, standup: uuid::Uuid, answers: &[&str]) {
+pub(crate) async fn submit(app: &TestApp, who: &SignedUp, standup: uuid::Uuid, answers: &[&str]) {
     let body = app
         .graphql_as(&who.token, STANDUP, json!({ "id": standup }))
         .await;

@@ -204,6 +204,7 @@ async fn matched_participants_are_asked_reminded_and_closed_in_slack_and_the_dig
             ("UOTHER", "someone@elsewhere.example"),
         ],
     );
+    slack.add_channels(fake_slack::TEAM_ID, &[(DIGEST_CHANNEL, "standups")]);
     install(&app, &ada).await;
     assert_eq!(
         match_members(&app, &slack, &ada.org_id, fake_slack::BOT_TOKEN).await,

@@ -13,8 +13,8 @@ use crate::fake_slack::{self, FakeSlack, Team};
 use crate::helpers::*;
 use crate::members::join;
 use crate::slack::{app_with, install};
-use crate::standup_loop::{mails, settle, submit, wait_for_mails};
-use crate::teams::{add_member, count, create_team};
+use crate::standup_loop::{mails, questions, settle, submit, wait_for_mails};
+use crate::teams::{add_member, add_people, count, create_team};
 use diesel::sql_types::Text;
 use diesel_async::RunQueryDsl;
 use serde_json::{Value, json};
@@ -109,10 +109,7 @@ async fn config(
             json!({ "input": {
                 "teamId": team,
                 "name": "Daily",
-                "questions": [
-                    { "prompt": "What did you do?", "kind": "TEXT", "required": true },
-                    { "prompt": "Anything blocking you?", "kind": "BLOCKER", "required": false },
-                ],
+                "questions": questions(),
                 "weekdays": ["MON"],
                 "timeOfDay": "09:00",
                 "timezone": "Europe/Berlin",
@@ -368,22 +365,9 @@ async fn slack_org(
 ) -> (SignedUp, String) {
     let owner = app.sign_up(owner_email, &workspace.name).await;
     let team = create_team(app, &owner.token, "Everyone").await;
-    let mut db = app.db().await;
     let prefix = workspace.id.to_lowercase();
-    diesel::sql_query(format!(
-        "WITH people AS (
-             INSERT INTO users (id, email, name, password_hash)
-             SELECT gen_random_uuid(), '{prefix}-' || n || '@fault.example', 'Person ' || n, 'x'
-             FROM generate_series(1, {people}) AS n RETURNING id
-         ), joined AS (
-             INSERT INTO memberships (org_id, user_id, role) SELECT '{org}', id, 'MEMBER' FROM people RETURNING user_id
-         )
-         INSERT INTO team_members (org_id, team_id, user_id) SELECT '{org}', '{team}', user_id FROM joined",
-        org = owner.org_id
-    ))
-    .execute(&mut db)
-    .await
-    .unwrap();
+    add_people(app, &owner.org_id, &team, &prefix, "fault.example", people).await;
+    let mut db = app.db().await;
     let users: Vec<(String, String)> = (1..=people)
         .map(|n| {
             (

@@ -138,6 +138,14 @@ struct Fixture {
     secret: String,
 }
 
+/// The fixture's questions: what one did, and a blocker question.
+pub(crate) fn questions() -> Value {
+    json!([
+        { "prompt": "What did you do?", "kind": "TEXT", "required": true },
+        { "prompt": "Anything blocking you?", "kind": "BLOCKER", "required": false },
+    ])
+}
+
 async fn fixture(webhook: &str) -> Fixture {
     let app = TestApp::spawn().await;
     let ada = app.signed_up_owner().await;
@@ -163,10 +171,7 @@ async fn fixture(webhook: &str) -> Fixture {
             json!({ "input": {
                 "teamId": team,
                 "name": "Daily",
-                "questions": [
-                    { "prompt": "What did you do?", "kind": "TEXT", "required": true },
-                    { "prompt": "Anything blocking you?", "kind": "BLOCKER", "required": false },
-                ],
+                "questions": questions(),
                 "weekdays": ["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"],
                 "timeOfDay": "09:00",
                 "timezone": "UTC",

@@ -27,7 +27,7 @@
 
 use super::{
     JobContext, Outcome, email_id, slack_standup,
-    standup_mail::{mailbox, standup_url, team_name, when},
+    standup_mail::{mail_each, mailbox, prompts, standup_url, when},
 };
 use crate::{
     error::Error,
@@ -77,20 +77,25 @@ pub(super) async fn run(
         claimed.retain(|user| !on_slack.contains(&(id, *user)));
         slack_standup::enqueue(tx, &[(&standup, envelope)], SlackStep::Open).await?;
     }
-    let team = team_name(tx, standup.team_id).await?;
-    let link = standup_url(&ctx.public_url, id);
-    let prompts: Vec<String> = standup
-        .questions()
-        .map(|questions| questions.into_iter().map(|q| q.prompt).collect())
-        .unwrap_or_default();
-    let emails = users::contacts(tx, &claimed)
-        .await?
-        .iter()
-        .map(|person| render(envelope, &standup, &team, &link, &prompts, person))
-        .collect::<Result<Vec<_>, _>>()?;
-    ctx.mailer.send_all(&emails).await?;
-    tracing::debug!(standup = %id, sent = emails.len(), "standup notifications sent");
+    let sent = mail_open(ctx, tx, envelope, &standup, &claimed).await?;
+    tracing::debug!(standup = %id, sent, "standup notifications sent");
     Ok(())
+}
+
+/// E-mails `people` that `standup` is open (the job's `Message-ID`s); returns how many
+/// were sent (a deleted user is left out).
+pub(super) async fn mail_open(
+    ctx: &JobContext,
+    tx: &mut AsyncPgConnection,
+    envelope: &JobEnvelope,
+    standup: &Standup,
+    people: &[UserId],
+) -> Result<usize, Error> {
+    let prompts = prompts(standup);
+    mail_each(ctx, tx, standup, people, |team, link, person| {
+        render(envelope, standup, team, link, &prompts, person)
+    })
+    .await
 }
 
 /// Runs many `notify_standup` jobs in the caller's transaction; one outcome per envelope,
@@ -190,10 +195,7 @@ pub(super) async fn run_batch(
             continue;
         };
         if current.as_ref().is_none_or(|(id, _, _)| id != standup_id) {
-            let prompts: Vec<String> = standup
-                .questions()
-                .map(|questions| questions.into_iter().map(|q| q.prompt).collect())
-                .unwrap_or_default();
+            let prompts = prompts(standup);
             current = Some((
                 *standup_id,
                 standup_url(&ctx.public_url, *standup_id),
@@ -215,7 +217,7 @@ pub(super) async fn run_batch(
     Ok(outcomes)
 }
 
-pub(super) fn render(
+fn render(
     envelope: &JobEnvelope,
     standup: &Standup,
     team: &str,

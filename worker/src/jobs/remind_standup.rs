@@ -11,7 +11,7 @@
 
 use super::{
     JobContext, email_id, slack_standup,
-    standup_mail::{mailbox, standup_url, team_name, when},
+    standup_mail::{mail_each, mailbox, when},
 };
 use crate::{
     error::Error,
@@ -23,14 +23,10 @@ use crate::{
 use diesel_async::AsyncPgConnection;
 use schema::{
     enums::StandupState,
-    ids::StandupId,
+    ids::{StandupId, UserId},
     jobs::{JobEnvelope, SlackStep},
 };
-use schema_server::db::{
-    models::Standup,
-    standups,
-    users::{self, Contact},
-};
+use schema_server::db::{models::Standup, standups, users::Contact};
 
 pub(super) async fn run(
     ctx: &JobContext,
@@ -58,19 +54,27 @@ pub(super) async fn run(
             return Ok(());
         }
     }
-    let team = team_name(tx, standup.team_id).await?;
-    let link = standup_url(&ctx.public_url, id);
-    let emails = users::contacts(tx, &claimed)
-        .await?
-        .iter()
-        .map(|person| render(envelope, &standup, &team, &link, person))
-        .collect::<Result<Vec<_>, _>>()?;
-    ctx.mailer.send_all(&emails).await?;
-    tracing::debug!(standup = %id, sent = emails.len(), "standup reminders sent");
+    let sent = mail_reminders(ctx, tx, envelope, &standup, &claimed).await?;
+    tracing::debug!(standup = %id, sent, "standup reminders sent");
     Ok(())
 }
 
-pub(super) fn render(
+/// E-mails `people` the reminder of `standup` (the job's `Message-ID`s); returns how
+/// many were sent (a deleted user is left out).
+pub(super) async fn mail_reminders(
+    ctx: &JobContext,
+    tx: &mut AsyncPgConnection,
+    envelope: &JobEnvelope,
+    standup: &Standup,
+    people: &[UserId],
+) -> Result<usize, Error> {
+    mail_each(ctx, tx, standup, people, |team, link, person| {
+        render(envelope, standup, team, link, person)
+    })
+    .await
+}
+
+fn render(
     envelope: &JobEnvelope,
     standup: &Standup,
     team: &str,

@@ -35,7 +35,7 @@ use super::{
     JobContext, Outcome,
     compile_digest::digest_input,
     notify_standup, remind_standup,
-    standup_mail::{standup_url, team_name, when},
+    standup_mail::{prompts, standup_url, team_name, when},
 };
 use crate::{
     error::Error,
@@ -54,7 +54,7 @@ use schema_server::{
         DbConn, DbError, audit, jobs as processed,
         models::{NewAuditEvent, Standup},
         slack::{self as slack_db, MessageKind, SlackMessage, SlackParticipant, SlackWorkspace},
-        standups, users,
+        standups,
     },
     outbox,
     slack::{SlackClient, SlackError},
@@ -243,10 +243,7 @@ impl Slack<'_> {
     ) -> Result<Vec<Task>, Error> {
         let standup = self.standup;
         let team = team_name(conn, standup.team_id).await?;
-        let prompts: Vec<String> = standup
-            .questions()
-            .map(|questions| questions.into_iter().map(|q| q.prompt).collect())
-            .unwrap_or_default();
+        let prompts = prompts(standup);
         let date = standup.local_date.to_string();
         let closes = when(standup.closes_at, &standup.timezone);
         let link = standup_url(&self.ctx.public_url, standup.id);
@@ -353,22 +350,7 @@ impl Slack<'_> {
                 if let Some(thread_ts) = thread_ts {
                     message["thread_ts"] = thread_ts.into();
                 }
-                let ts = self
-                    .call(
-                        self.client
-                            .chat_post_message(self.token, &channel, &message),
-                    )
-                    .await?;
-                self.record(SlackMessage {
-                    standup_id: self.standup.id,
-                    kind: kind.as_str().to_owned(),
-                    user_id: Some(user),
-                    part: 0,
-                    channel,
-                    ts,
-                    closed_state: None,
-                })
-                .await
+                self.post(kind, Some(user), 0, &channel, &message).await
             }
             Task::Update {
                 user,
@@ -405,9 +387,29 @@ impl Slack<'_> {
         }
     }
 
-    async fn record(&self, message: SlackMessage) -> Result<(), Error> {
+    /// Posts `message` to `channel` and records it at once, on a connection of its own.
+    async fn post(
+        &self,
+        kind: MessageKind,
+        user: Option<UserId>,
+        part: i32,
+        channel: &str,
+        message: &Value,
+    ) -> Result<(), Error> {
+        let ts = self
+            .call(self.client.chat_post_message(self.token, channel, message))
+            .await?;
+        let posted = SlackMessage {
+            standup_id: self.standup.id,
+            kind: kind.as_str().to_owned(),
+            user_id: user,
+            part,
+            channel: channel.to_owned(),
+            ts,
+            closed_state: None,
+        };
         let mut conn = connection(self.ctx).await?;
-        slack_db::record_messages(&mut conn, &[message]).await?;
+        slack_db::record_messages(&mut conn, &[posted]).await?;
         Ok(())
     }
 
@@ -453,22 +455,8 @@ impl Slack<'_> {
             return Ok(());
         };
         for (part, message) in parts {
-            let ts = self
-                .call(
-                    self.client
-                        .chat_post_message(self.token, &channel, &message),
-                )
+            self.post(MessageKind::Digest, None, part, &channel, &message)
                 .await?;
-            self.record(SlackMessage {
-                standup_id: self.standup.id,
-                kind: MessageKind::Digest.as_str().to_owned(),
-                user_id: None,
-                part,
-                channel: channel.clone(),
-                ts,
-                closed_state: None,
-            })
-            .await?;
         }
         Ok(())
     }
@@ -495,6 +483,19 @@ fn first_failure(results: Vec<Result<(), Error>>) -> Result<(), Error> {
     }
 }
 
+/// Who already got a message of `kind` for `standup`.
+async fn messaged(
+    conn: &mut AsyncPgConnection,
+    standup: &Standup,
+    kind: MessageKind,
+) -> Result<HashSet<UserId>, Error> {
+    Ok(slack_db::messages(conn, standup.id, kind)
+        .await?
+        .into_iter()
+        .filter_map(|m| m.user_id)
+        .collect())
+}
+
 /// The participants `notify_standup` claimed who are matched and have no `open` DM yet;
 /// none once the standup closed.
 async fn open_targets(
@@ -504,11 +505,7 @@ async fn open_targets(
     if standup.state == StandupState::Closed {
         return Ok(Vec::new());
     }
-    let opened: HashSet<UserId> = slack_db::messages(conn, standup.id, MessageKind::Open)
-        .await?
-        .into_iter()
-        .filter_map(|m| m.user_id)
-        .collect();
+    let opened = messaged(conn, standup, MessageKind::Open).await?;
     Ok(
         slack_db::participants_on_slack(conn, standup.org_id, standup.id)
             .await?
@@ -533,11 +530,7 @@ async fn remind_targets(
             .into_iter()
             .filter_map(|m| Some((m.user_id?, m)))
             .collect();
-    let reminded: HashSet<UserId> = slack_db::messages(conn, standup.id, MessageKind::Remind)
-        .await?
-        .into_iter()
-        .filter_map(|m| m.user_id)
-        .collect();
+    let reminded = messaged(conn, standup, MessageKind::Remind).await?;
     Ok(
         slack_db::participants_on_slack(conn, standup.org_id, standup.id)
             .await?
@@ -645,21 +638,12 @@ async fn mail_unreached(
     if users.is_empty() {
         return Ok(Outcome::Done);
     }
-    let team = team_name(tx, standup.team_id).await?;
-    let link = standup_url(&ctx.public_url, standup.id);
-    let prompts: Vec<String> = standup
-        .questions()
-        .map(|questions| questions.into_iter().map(|q| q.prompt).collect())
-        .unwrap_or_default();
-    let emails = users::contacts(tx, &users)
-        .await?
-        .iter()
-        .map(|person| match step {
-            SlackStep::Remind => remind_standup::render(envelope, standup, &team, &link, person),
-            _ => notify_standup::render(envelope, standup, &team, &link, &prompts, person),
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    ctx.mailer.send_all(&emails).await?;
-    tracing::info!(standup = %standup.id, ?step, sent = emails.len(), "Slack unreachable; e-mailed instead");
+    let sent = match step {
+        SlackStep::Remind => {
+            remind_standup::mail_reminders(ctx, tx, envelope, standup, &users).await?
+        }
+        _ => notify_standup::mail_open(ctx, tx, envelope, standup, &users).await?,
+    };
+    tracing::info!(standup = %standup.id, ?step, sent, "Slack unreachable; e-mailed instead");
     Ok(Outcome::Done)
 }

@@ -125,19 +125,8 @@ struct Person<'a> {
 /// Compiles the digest of a closed standup. See the module documentation for the rules.
 #[must_use]
 pub fn compile(input: &DigestInput) -> Digest {
-    // Blocker questions first, otherwise the standup's order (the sort is stable).
-    let mut questions: Vec<&DigestQuestion> = input.questions.iter().collect();
-    questions.sort_by_key(|q| q.kind != QuestionKind::Blocker);
-
-    let mut people: Vec<Person<'_>> = input
-        .participants
-        .iter()
-        .map(|participant| Person {
-            name: display_name(participant),
-            participant,
-        })
-        .collect();
-    people.sort_by_cached_key(|p| (p.name.to_lowercase(), p.name.clone(), p.participant.user_id));
+    let questions = ordered_questions(input);
+    let people = ordered_people(input);
 
     let in_state = |state: ParticipationState| -> Vec<&Person<'_>> {
         people
@@ -211,6 +200,82 @@ pub fn compile(input: &DigestInput) -> Digest {
         html: render_html(&parts),
         blockers,
     }
+}
+
+/// One answer as the digest shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShownAnswer {
+    pub prompt: String,
+    pub kind: QuestionKind,
+    /// Trimmed, line breaks kept, not escaped.
+    pub text: String,
+}
+
+/// One participant as the digest shows them, for renderers other than [`compile`]'s
+/// (Slack's Block Kit): the display name, the state at close, the skip reason on one
+/// line, and the shown answers (only when ANSWERED; blocker questions first).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShownPerson {
+    pub name: String,
+    pub state: ParticipationState,
+    pub skip_reason: Option<String>,
+    pub answers: Vec<ShownAnswer>,
+}
+
+/// The participants in the digest's order (see the module documentation), with what the
+/// digest shows of each.
+#[must_use]
+pub fn shown_people(input: &DigestInput) -> Vec<ShownPerson> {
+    let questions = ordered_questions(input);
+    ordered_people(input)
+        .into_iter()
+        .map(|person| {
+            let participant = person.participant;
+            let answers = if participant.state == ParticipationState::Answered {
+                entries(&questions, participant)
+                    .into_iter()
+                    .map(|e| ShownAnswer {
+                        prompt: e.prompt.to_owned(),
+                        kind: e.kind,
+                        text: e.text,
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            ShownPerson {
+                name: person.name,
+                state: participant.state,
+                skip_reason: participant
+                    .skip_reason
+                    .as_deref()
+                    .map(inline)
+                    .filter(|r| !r.is_empty()),
+                answers,
+            }
+        })
+        .collect()
+}
+
+/// Blocker questions first, otherwise the standup's order (the sort is stable).
+fn ordered_questions(input: &DigestInput) -> Vec<&DigestQuestion> {
+    let mut questions: Vec<&DigestQuestion> = input.questions.iter().collect();
+    questions.sort_by_key(|q| q.kind != QuestionKind::Blocker);
+    questions
+}
+
+/// The participants by display name (case-insensitively, then exactly, then by id).
+fn ordered_people(input: &DigestInput) -> Vec<Person<'_>> {
+    let mut people: Vec<Person<'_>> = input
+        .participants
+        .iter()
+        .map(|participant| Person {
+            name: display_name(participant),
+            participant,
+        })
+        .collect();
+    people.sort_by_cached_key(|p| (p.name.to_lowercase(), p.name.clone(), p.participant.user_id));
+    people
 }
 
 /// True when a blocker answer says there is no blocker: blank, or one of

@@ -32,6 +32,11 @@ pub const VARS: &[&str] = &[
     "SECRETS_KEY",
     "SECRETS_KEY_PREVIOUS",
     "SECRETS_KEY_FILE",
+    "SLACK_CLIENT_ID",
+    "SLACK_CLIENT_SECRET",
+    "SLACK_SIGNING_SECRET",
+    "SLACK_API_BASE_URL",
+    "SLACK_AUTHORIZE_URL",
     "APP_ENV",
     "ALLOW_INSECURE_PUBLIC_URL",
     "LOG_FORMAT",
@@ -134,6 +139,10 @@ pub struct Settings {
     pub secrets_key_previous: Option<SecretString>,
     /// `SECRETS_KEY_FILE`: the development key file used when `SECRETS_KEY` is unset.
     pub secrets_key_file: PathBuf,
+    /// The Slack app (`SLACK_*`, the same values as the api's); the worker calls Slack's
+    /// Web API at its `api_base_url`. `None`: Slack is off, and SLACK_DM delivery goes by
+    /// e-mail.
+    pub slack: Option<schema_server::settings::SlackSettings>,
     /// `LOG_FORMAT`: `json` or `text`.
     pub log_format: LogFormat,
     /// `RUST_LOG`: an `EnvFilter` directive (default `info`).
@@ -276,6 +285,8 @@ impl Settings {
         // APP_ENV=production: no development key file, and https links unless allowed.
         v.production(&["SECRETS_KEY"], &public_url)?;
 
+        let slack = v.slack()?;
+
         let log_filter = get("RUST_LOG").unwrap_or_else(|| DEFAULT_LOG_FILTER.to_owned());
         if let Err(e) = EnvFilter::try_new(&log_filter) {
             return Err(Error::config("RUST_LOG", e.to_string()));
@@ -303,6 +314,7 @@ impl Settings {
             secrets_key,
             secrets_key_previous,
             secrets_key_file,
+            slack,
             log_format,
             log_filter,
         })

@@ -7,6 +7,9 @@
 //! - failure with attempts left: the envelope with `attempt + 1` is published to the
 //!   delay queue of the retry ladder, and the original is acked once RabbitMQ confirmed
 //!   that publish;
+//! - deferred (`Error::Deferred`: Slack asked the job's workspace to wait): the same
+//!   envelope, attempt unchanged, is published to the shortest delay queue at least as
+//!   long as the wait, and the original is acked once RabbitMQ confirmed that publish;
 //! - failure on the last attempt: a `failed_jobs` row is written, the envelope is
 //!   published to the parking exchange, and the original is acked after the confirm;
 //! - not a job at all (undecodable): rejected, which dead-letters it to parking.
@@ -492,6 +495,25 @@ async fn settle_failure(
     error: &Error,
 ) {
     let kind = envelope.job.kind();
+    if let Error::Deferred {
+        retry_after,
+        reason,
+    } = error
+    {
+        // Not a failure: the same envelope (same attempt) goes back after the wait.
+        let delay = rung_at_least(shared.topology.retry_delays(), *retry_after);
+        tracing::info!(
+            reason = %reason,
+            retry_in = %delay,
+            "job deferred; it runs again without using up an attempt"
+        );
+        let published = publish_retry(shared, publisher, envelope, delay).await;
+        settle_after_publish(publisher, delivery, published, || {
+            shared.metrics.deferred(kind);
+        })
+        .await;
+        return;
+    }
     let error = truncate(chain(error));
     let attempts = envelope.attempt.saturating_add(1);
     if attempts < shared.max_attempts {
@@ -555,6 +577,18 @@ async fn settle_failure(
         shared.metrics.dead_lettered(kind);
     })
     .await;
+}
+
+/// The shortest rung of `ladder` at least `wait` long, or its longest rung (the job may
+/// then come back early and be deferred again).
+fn rung_at_least(ladder: &[RetryDelay], wait: Duration) -> RetryDelay {
+    let wait_ms = u32::try_from(wait.as_millis()).unwrap_or(u32::MAX);
+    ladder
+        .iter()
+        .find(|rung| rung.ttl_ms() >= wait_ms)
+        .or_else(|| ladder.last())
+        .copied()
+        .unwrap_or(RetryDelay::FIVE_SECONDS)
 }
 
 async fn publish_retry(
@@ -700,5 +734,23 @@ async fn close_connection(connection: &Connection) {
         && let Err(e) = connection.close(200, "worker shutting down".into()).await
     {
         tracing::debug!(error = %chain(&e), "closing the connection failed");
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_deferred_job_waits_on_the_shortest_rung_long_enough() {
+        let ladder = RetryDelay::parse_ladder("1s,2s,5s").unwrap();
+        let rung = |ms| rung_at_least(&ladder, Duration::from_millis(ms)).ttl_ms();
+        assert_eq!(rung(0), 1_000);
+        assert_eq!(rung(1_000), 1_000);
+        assert_eq!(rung(1_001), 2_000);
+        assert_eq!(rung(4_000), 5_000);
+        // Longer than the ladder: its last rung (the job is deferred again if need be).
+        assert_eq!(rung(60_000), 5_000);
     }
 }

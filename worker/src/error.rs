@@ -52,6 +52,23 @@ pub enum Error {
     #[error("webhook delivery failed: {0}")]
     Webhook(String),
 
+    /// A call to Slack's Web API failed (5xx, unreachable, or refused for a reason other
+    /// than a dead token); the job is retried by the pipeline.
+    #[error(transparent)]
+    Slack(#[from] schema_server::slack::SlackError),
+
+    /// A Slack bot token stored for an organization does not open under `SECRETS_KEY`.
+    #[error("the Slack bot token does not open: {0}")]
+    SlackToken(String),
+
+    /// The job cannot run yet (Slack asked its workspace to wait): the consumer sends it
+    /// back to the retry ladder for at least `retry_after` without using up an attempt.
+    #[error("deferred for {} ms: {reason}", retry_after.as_millis())]
+    Deferred {
+        retry_after: std::time::Duration,
+        reason: String,
+    },
+
     /// A job of this kind was handed to the batch path, which cannot run it (a bug).
     #[error("jobs of kind {0} cannot run in a batch")]
     NotBatchable(&'static str),

@@ -78,6 +78,12 @@ impl Application {
             &settings.secrets_key_file,
         )
         .map_err(|e| Error::config("SECRETS_KEY", e.to_string()))?;
+        let slack = settings
+            .slack
+            .as_ref()
+            .map(|slack| schema_server::slack::SlackClient::new(&slack.api_base_url))
+            .transpose()
+            .map_err(|e| Error::config("SLACK_API_BASE_URL", e.to_string()))?;
         let jobs = JobContext {
             pool,
             mailer,
@@ -86,6 +92,8 @@ impl Application {
             http,
             webhook_allow_private_networks: settings.webhook_allow_private_networks,
             secrets: Arc::new(secrets),
+            slack,
+            slack_gate: Arc::default(),
         };
         let readiness = Readiness::default();
         let metrics = Arc::new(Metrics::default());
@@ -169,6 +177,14 @@ impl Application {
         let settings = self.settings;
         let readiness = self.readiness;
         let pool = shared.jobs.pool.clone();
+        let slack_sync = shared.jobs.slack.clone().map(|client| {
+            housekeeping::run_slack_sync(
+                pool.clone(),
+                client,
+                Arc::clone(&shared.jobs.secrets),
+                stopped.clone(),
+            )
+        });
         let work = async move {
             let mut stopped = stopped;
             if prepare_database(database_url.expose_secret(), &mut stopped).await {
@@ -179,9 +195,15 @@ impl Application {
                         None => tracing::info!("scheduler off (WORKER_SCHEDULER=0)"),
                     }
                 };
+                let matching = async {
+                    if let Some(slack_sync) = slack_sync {
+                        slack_sync.await;
+                    }
+                };
                 tokio::join!(
                     consumer::supervise(settings, readiness, shared, stopped.clone()),
                     sweeper,
+                    matching,
                     scheduling,
                     relay,
                 );

@@ -15,6 +15,7 @@ const KINDS: usize = Job::KINDS.len();
 pub struct Metrics {
     succeeded: [AtomicU64; KINDS],
     retried: [AtomicU64; KINDS],
+    deferred: [AtomicU64; KINDS],
     dead_lettered: [AtomicU64; KINDS],
     duplicate: AtomicU64,
     undecodable: AtomicU64,
@@ -31,6 +32,7 @@ impl Default for Metrics {
         Self {
             succeeded: std::array::from_fn(|_| AtomicU64::new(0)),
             retried: std::array::from_fn(|_| AtomicU64::new(0)),
+            deferred: std::array::from_fn(|_| AtomicU64::new(0)),
             dead_lettered: std::array::from_fn(|_| AtomicU64::new(0)),
             duplicate: AtomicU64::new(0),
             undecodable: AtomicU64::new(0),
@@ -66,6 +68,11 @@ impl Metrics {
 
     pub fn retried(&self, kind: &str) {
         bump(&self.retried[index(kind)]);
+    }
+
+    /// A job sent back to wait (Slack's `Retry-After`) without using up an attempt.
+    pub fn deferred(&self, kind: &str) {
+        bump(&self.deferred[index(kind)]);
     }
 
     pub fn dead_lettered(&self, kind: &str) {
@@ -116,6 +123,11 @@ impl Metrics {
                 "asyncstand_jobs_retried_total",
                 "Failed jobs sent to a delay queue for another attempt.",
                 &self.retried,
+            ),
+            (
+                "asyncstand_jobs_deferred_total",
+                "Jobs sent back to wait (Slack's Retry-After) without using up an attempt.",
+                &self.deferred,
             ),
             (
                 "asyncstand_jobs_dead_lettered_total",

@@ -138,6 +138,14 @@ struct Fixture {
     secret: String,
 }
 
+/// The fixture's questions: what one did, and a blocker question.
+pub(crate) fn questions() -> Value {
+    json!([
+        { "prompt": "What did you do?", "kind": "TEXT", "required": true },
+        { "prompt": "Anything blocking you?", "kind": "BLOCKER", "required": false },
+    ])
+}
+
 async fn fixture(webhook: &str) -> Fixture {
     let app = TestApp::spawn().await;
     let ada = app.signed_up_owner().await;
@@ -163,10 +171,7 @@ async fn fixture(webhook: &str) -> Fixture {
             json!({ "input": {
                 "teamId": team,
                 "name": "Daily",
-                "questions": [
-                    { "prompt": "What did you do?", "kind": "TEXT", "required": true },
-                    { "prompt": "Anything blocking you?", "kind": "BLOCKER", "required": false },
-                ],
+                "questions": questions(),
                 "weekdays": ["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"],
                 "timeOfDay": "09:00",
                 "timezone": "UTC",
@@ -285,7 +290,7 @@ fn about(app: &TestApp, to: &str, id: uuid::Uuid) -> Vec<String> {
 }
 
 /// E-mails of `kind` (a subject prefix) about standup `id` to `to`.
-fn mails(app: &TestApp, to: &str, subject: &str, id: uuid::Uuid) -> usize {
+pub(crate) fn mails(app: &TestApp, to: &str, subject: &str, id: uuid::Uuid) -> usize {
     about(app, to, id)
         .iter()
         .filter(|m| {
@@ -295,7 +300,7 @@ fn mails(app: &TestApp, to: &str, subject: &str, id: uuid::Uuid) -> usize {
         .count()
 }
 
-async fn wait_for_mails(app: &TestApp, to: &str, subject: &str, id: uuid::Uuid) {
+pub(crate) async fn wait_for_mails(app: &TestApp, to: &str, subject: &str, id: uuid::Uuid) {
     for _ in 0..200 {
         if mails(app, to, subject, id) > 0 {
             return;
@@ -309,11 +314,11 @@ async fn wait_for_mails(app: &TestApp, to: &str, subject: &str, id: uuid::Uuid) 
 }
 
 /// Gives the pipeline time to do anything it should not (a second e-mail, a second run).
-async fn settle() {
+pub(crate) async fn settle() {
     tokio::time::sleep(Duration::from_millis(1500)).await;
 }
 
-async fn submit(app: &TestApp, who: &SignedUp, standup: uuid::Uuid, answers: &[&str]) {
+pub(crate) async fn submit(app: &TestApp, who: &SignedUp, standup: uuid::Uuid, answers: &[&str]) {
     let body = app
         .graphql_as(&who.token, STANDUP, json!({ "id": standup }))
         .await;

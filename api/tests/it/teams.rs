@@ -39,6 +39,32 @@ pub(crate) async fn add_member(app: &TestApp, token: &str, team: &str, user: &st
     assert!(body["errors"].is_null(), "addTeamMember failed: {body}");
 }
 
+/// Adds `size` members to `org` and its `team`, straight into the database (signing up
+/// that many accounts is slow): `Person n`, `{prefix}-n@{domain}` (lower case).
+pub(crate) async fn add_people(
+    app: &TestApp,
+    org: &str,
+    team: &str,
+    prefix: &str,
+    domain: &str,
+    size: usize,
+) {
+    let mut db = app.db().await;
+    diesel::sql_query(format!(
+        "WITH people AS (
+             INSERT INTO users (id, email, name, password_hash)
+             SELECT gen_random_uuid(), lower('{prefix}-' || n || '@{domain}'), 'Person ' || n, 'x'
+             FROM generate_series(1, {size}) AS n RETURNING id
+         ), joined AS (
+             INSERT INTO memberships (org_id, user_id, role) SELECT '{org}', id, 'MEMBER' FROM people RETURNING user_id
+         )
+         INSERT INTO team_members (org_id, team_id, user_id) SELECT '{org}', '{team}', user_id FROM joined"
+    ))
+    .execute(&mut db)
+    .await
+    .unwrap();
+}
+
 pub(crate) async fn count(app: &TestApp, sql: &str) -> i64 {
     #[derive(diesel::QueryableByName)]
     struct N {
@@ -507,21 +533,7 @@ async fn the_team_page_costs_the_same_statements_with_2_or_20_members() {
     let mut teams = Vec::new();
     for (name, size) in [("Small", 2), ("Large", 20)] {
         let team = create_team(&app, &owner.token, name).await;
-        // People straight into the database: signing up 22 accounts is slow.
-        diesel::sql_query(format!(
-            "WITH people AS (
-                 INSERT INTO users (id, email, name, password_hash)
-                 SELECT gen_random_uuid(), lower('{name}-' || n || '@a.example'), 'Person ' || n, 'x'
-                 FROM generate_series(1, {size}) AS n RETURNING id
-             ), joined AS (
-                 INSERT INTO memberships (org_id, user_id, role) SELECT '{org}', id, 'MEMBER' FROM people RETURNING user_id
-             )
-             INSERT INTO team_members (org_id, team_id, user_id) SELECT '{org}', '{team}', user_id FROM joined",
-            org = owner.org_id
-        ))
-        .execute(&mut db)
-        .await
-        .unwrap();
+        add_people(&app, &owner.org_id, &team, name, "a.example", size).await;
         for config in ["Daily", "Weekly"] {
             let body = app
                 .graphql_as(

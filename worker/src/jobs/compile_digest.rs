@@ -1,5 +1,7 @@
 //! `compile_digest`: compile a closed standup's digest, store it, e-mail it to the
-//! participants who are still ACTIVE members, and enqueue its webhook delivery.
+//! participants who are still ACTIVE members, and enqueue its webhook delivery and its
+//! Slack steps (`slack_standup`: the DMs' update when SLACK_DM is in the delivery, the
+//! digest in the config's channel when SLACK_CHANNEL is and a channel was picked).
 //!
 //! The standup row is locked first, so two deliveries of compile jobs for the same
 //! standup run one after the other; a digest already stored means a committed earlier
@@ -20,13 +22,13 @@ use diesel_async::AsyncPgConnection;
 use schema::{
     digest::{self, Digest, DigestAnswer, DigestInput, DigestParticipant, DigestQuestion},
     enums::{DeliveryChannel, StandupState},
-    ids::StandupId,
-    jobs::{Job, JobEnvelope},
+    ids::{StandupId, UserId},
+    jobs::{Job, JobEnvelope, SlackStep},
 };
 use schema_server::db::{
     answers, members,
     models::Standup,
-    standups,
+    slack, standups,
     users::{self, Contact},
 };
 use schema_server::outbox;
@@ -52,6 +54,90 @@ pub(super) async fn run(
     {
         return Ok(());
     }
+    let input = digest_input(ctx, tx, &standup).await?;
+    let compiled = digest::compile(&input);
+    let stored = serde_json::to_value(&compiled)
+        .map_err(|e| Error::Schedule(format!("cannot store the digest: {e}")))?;
+    standups::set_digest(tx, id, &stored).await?;
+
+    if standup.delivery.contains(&DeliveryChannel::Webhook) && standup.webhook_url.is_some() {
+        outbox::enqueue(
+            tx,
+            Some(standup.org_id),
+            Job::DeliverWebhook {
+                standup_id: id.as_uuid(),
+            },
+            envelope.trace_id.as_deref(),
+        )
+        .await?;
+    }
+    // Slack: the DMs updated to show how each person responded, the digest in the
+    // config's channel.
+    let mut slack_steps = Vec::new();
+    if standup.delivery.contains(&DeliveryChannel::SlackDm) {
+        slack_steps.push(SlackStep::Close);
+    }
+    if standup.delivery.contains(&DeliveryChannel::SlackChannel)
+        && let Some(config) = standup.config_id
+        && slack::digest_channel(tx, config).await?.is_some()
+    {
+        slack_steps.push(SlackStep::Digest);
+    }
+    for step in slack_steps {
+        outbox::enqueue(
+            tx,
+            Some(standup.org_id),
+            Job::SlackStandup {
+                standup_id: id.as_uuid(),
+                step,
+            },
+            envelope.trace_id.as_deref(),
+        )
+        .await?;
+    }
+    if standup.delivery.contains(&DeliveryChannel::Email) {
+        let team = &input.team_name;
+        let people: HashMap<UserId, Contact> = input
+            .participants
+            .iter()
+            .map(|p| {
+                let id = UserId(p.user_id);
+                let contact = Contact {
+                    id,
+                    name: p.name.clone(),
+                    email: p.email.clone(),
+                };
+                (id, contact)
+            })
+            .collect();
+        let ids: Vec<UserId> = input
+            .participants
+            .iter()
+            .map(|p| UserId(p.user_id))
+            .collect();
+        // Only to members still ACTIVE: someone suspended or removed since answering
+        // keeps their answers in the digest but gets no e-mail.
+        let active = members::active_among(tx, standup.org_id, &ids).await?;
+        let emails = active
+            .iter()
+            .filter_map(|user| people.get(user))
+            .map(|person| render(envelope, &standup, team, &compiled, person))
+            .collect::<Result<Vec<_>, _>>()?;
+        ctx.mailer.send_all(&emails).await?;
+        tracing::debug!(standup = %id, sent = emails.len(), "digest e-mails sent");
+    }
+    Ok(())
+}
+
+/// What the digest of closed standup `standup` is compiled from: its questions, its
+/// participants with their answers, the team's name and the standup's link (also what
+/// the Slack digest is rendered from).
+pub(super) async fn digest_input(
+    ctx: &JobContext,
+    tx: &mut AsyncPgConnection,
+    standup: &Standup,
+) -> Result<DigestInput, Error> {
+    let id = standup.id;
     let participations = standups::participations_of(tx, standup.org_id, &[id]).await?;
     let answers = answers::answers_of(tx, standup.org_id, &[id]).await?;
     let ids: Vec<_> = participations.iter().map(|p| p.user_id).collect();
@@ -97,44 +183,15 @@ pub(super) async fn run(
         })
         .collect();
     let team = team_name(tx, standup.team_id).await?;
-    let input = DigestInput {
-        team_name: team.clone(),
+    Ok(DigestInput {
+        team_name: team,
         standup_name: standup.name.clone(),
         local_date: standup.local_date,
         timezone: standup.timezone.clone(),
         questions,
         participants,
         standup_url: Some(standup_url(&ctx.public_url, id)),
-    };
-    let compiled = digest::compile(&input);
-    let stored = serde_json::to_value(&compiled)
-        .map_err(|e| Error::Schedule(format!("cannot store the digest: {e}")))?;
-    standups::set_digest(tx, id, &stored).await?;
-
-    if standup.delivery.contains(&DeliveryChannel::Webhook) && standup.webhook_url.is_some() {
-        outbox::enqueue(
-            tx,
-            Some(standup.org_id),
-            Job::DeliverWebhook {
-                standup_id: id.as_uuid(),
-            },
-            envelope.trace_id.as_deref(),
-        )
-        .await?;
-    }
-    if standup.delivery.contains(&DeliveryChannel::Email) {
-        // Only to members still ACTIVE: someone suspended or removed since answering
-        // keeps their answers in the digest but gets no e-mail.
-        let active = members::active_among(tx, standup.org_id, &ids).await?;
-        let emails = active
-            .iter()
-            .filter_map(|user| people.get(user))
-            .map(|person| render(envelope, &standup, &team, &compiled, person))
-            .collect::<Result<Vec<_>, _>>()?;
-        ctx.mailer.send_all(&emails).await?;
-        tracing::debug!(standup = %id, sent = emails.len(), "digest e-mails sent");
-    }
-    Ok(())
+    })
 }
 
 fn render(

@@ -24,7 +24,11 @@ mod send_welcome_email;
 mod slack_standup;
 mod standup_mail;
 
-use crate::{error::Error, notify::Mailer, outbox::Relay};
+use crate::{
+    error::Error,
+    notify::{Mailer, slack::Gate},
+    outbox::Relay,
+};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use lettre::message::Mailbox;
 use schema::{
@@ -37,6 +41,7 @@ use schema_server::{
         users::{self, Addressee},
     },
     secrets::SecretBox,
+    slack::SlackClient,
 };
 use sha2::{Digest, Sha256};
 use std::{sync::Arc, time::Duration};
@@ -57,8 +62,13 @@ pub struct JobContext {
     pub http: reqwest::Client,
     /// `WEBHOOK_ALLOW_PRIVATE_NETWORKS`: webhooks may go to non-public addresses.
     pub webhook_allow_private_networks: bool,
-    /// Opens the sealed webhook secrets (`SECRETS_KEY`).
+    /// Opens the sealed webhook secrets and Slack bot tokens (`SECRETS_KEY`).
     pub secrets: Arc<SecretBox>,
+    /// Slack's Web API (`SLACK_API_BASE_URL`); `None` when Slack is off, and SLACK_DM
+    /// delivery then goes by e-mail.
+    pub slack: Option<SlackClient>,
+    /// The workspaces Slack asked to wait (`429 Retry-After`), shared by every handler.
+    pub slack_gate: Arc<Gate>,
 }
 
 impl std::fmt::Debug for JobContext {
@@ -87,6 +97,11 @@ pub enum Outcome {
 /// Whatever the handler reports, or the database; the transaction is rolled back, so
 /// the job can run again (the consumer retries it).
 pub async fn dispatch(ctx: &JobContext, envelope: &JobEnvelope) -> Result<Outcome, Error> {
+    if let Job::SlackStandup { standup_id, step } = envelope.job {
+        // No transaction around Slack calls: each post is recorded as it is made, so
+        // the job is idempotent by what `slack_messages` holds (see the handler).
+        return slack_standup::run(ctx, envelope, StandupId(standup_id), step).await;
+    }
     let mut conn = ctx
         .pool
         .get()
@@ -119,15 +134,16 @@ pub async fn dispatch(ctx: &JobContext, envelope: &JobEnvelope) -> Result<Outcom
                 Job::DeliverWebhook { standup_id } => {
                     deliver_webhook::run(ctx, tx, StandupId(*standup_id)).await?;
                 }
-                Job::SlackStandup { standup_id, step } => {
-                    slack_standup::run(ctx, tx, envelope, StandupId(*standup_id), *step).await?;
-                }
+                Job::SlackStandup { .. } => return Err(Error::NotBatchable("slack_standup")),
             }
             Ok(Outcome::Done)
         })
         .await?;
-    if matches!(envelope.job, Job::CompileDigest { .. }) {
-        // It may have enqueued `deliver_webhook`.
+    if matches!(
+        envelope.job,
+        Job::NotifyStandup { .. } | Job::RemindStandup { .. } | Job::CompileDigest { .. }
+    ) {
+        // It may have enqueued `slack_standup` or `deliver_webhook`.
         ctx.relay.wake();
     }
     Ok(outcome)
@@ -201,6 +217,12 @@ pub async fn dispatch_batch(
         Ok(outcomes)
     })
     .await
+    .inspect(|_| {
+        if !notify.is_empty() {
+            // It may have enqueued `slack_standup`.
+            ctx.relay.wake();
+        }
+    })
 }
 
 /// Who an e-mail goes to, and the organization it speaks for when the job has one.

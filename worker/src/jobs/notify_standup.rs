@@ -13,6 +13,10 @@
 //!   an e-mail (claim committed, send never made) is worse than a collapsed duplicate.
 //! - a failed send (SMTP down) rolls everything back and the pipeline retries the job.
 //!
+//! When the standup's delivery has SLACK_DM and its organization a Slack workspace, the
+//! participants matched to Slack users get no e-mail: one `slack_standup` job (step
+//! `open`) is enqueued in the same transaction and DMs them.
+//!
 //! A standup that is already closed when the job runs (opened after downtime with its
 //! deadline passed) notifies nobody: its digest follows.
 //!
@@ -22,8 +26,8 @@
 //! then every e-mail, with the same `Message-ID`s as one job at a time would use.
 
 use super::{
-    JobContext, Outcome, email_id,
-    standup_mail::{mailbox, standup_url, team_name, when},
+    JobContext, Outcome, email_id, slack_standup,
+    standup_mail::{mail_each, mailbox, prompts, standup_url, when},
 };
 use crate::{
     error::Error,
@@ -36,7 +40,7 @@ use diesel_async::AsyncPgConnection;
 use schema::{
     enums::StandupState,
     ids::{StandupId, TeamId, UserId},
-    jobs::{Job, JobEnvelope},
+    jobs::{Job, JobEnvelope, SlackStep},
 };
 use schema_server::db::{
     jobs as processed,
@@ -63,24 +67,35 @@ pub(super) async fn run(
         tracing::info!(standup = %id, "standup already closed; nobody notified");
         return Ok(());
     }
-    let claimed = standups::claim_notifications(tx, id, chrono::Utc::now()).await?;
+    let mut claimed = standups::claim_notifications(tx, id, chrono::Utc::now()).await?;
     if claimed.is_empty() {
         return Ok(());
     }
-    let team = team_name(tx, standup.team_id).await?;
-    let link = standup_url(&ctx.public_url, id);
-    let prompts: Vec<String> = standup
-        .questions()
-        .map(|questions| questions.into_iter().map(|q| q.prompt).collect())
-        .unwrap_or_default();
-    let emails = users::contacts(tx, &claimed)
-        .await?
-        .iter()
-        .map(|person| render(envelope, &standup, &team, &link, &prompts, person))
-        .collect::<Result<Vec<_>, _>>()?;
-    ctx.mailer.send_all(&emails).await?;
-    tracing::debug!(standup = %id, sent = emails.len(), "standup notifications sent");
+    // Those matched in the organization's Slack workspace get a DM instead.
+    let on_slack = slack_standup::routed_to_slack(ctx, tx, &[&standup], false).await?;
+    if !on_slack.is_empty() {
+        claimed.retain(|user| !on_slack.contains(&(id, *user)));
+        slack_standup::enqueue(tx, &[(&standup, envelope)], SlackStep::Open).await?;
+    }
+    let sent = mail_open(ctx, tx, envelope, &standup, &claimed).await?;
+    tracing::debug!(standup = %id, sent, "standup notifications sent");
     Ok(())
+}
+
+/// E-mails `people` that `standup` is open (the job's `Message-ID`s); returns how many
+/// were sent (a deleted user is left out).
+pub(super) async fn mail_open(
+    ctx: &JobContext,
+    tx: &mut AsyncPgConnection,
+    envelope: &JobEnvelope,
+    standup: &Standup,
+    people: &[UserId],
+) -> Result<usize, Error> {
+    let prompts = prompts(standup);
+    mail_each(ctx, tx, standup, people, |team, link, person| {
+        render(envelope, standup, team, link, &prompts, person)
+    })
+    .await
 }
 
 /// Runs many `notify_standup` jobs in the caller's transaction; one outcome per envelope,
@@ -134,7 +149,28 @@ pub(super) async fn run_batch(
         .collect();
     let mut open_ids: Vec<StandupId> = open.keys().copied().collect();
     open_ids.sort_unstable_by_key(StandupId::as_uuid);
-    let claimed = standups::claim_notifications_many(tx, &open_ids, chrono::Utc::now()).await?;
+    let mut claimed = standups::claim_notifications_many(tx, &open_ids, chrono::Utc::now()).await?;
+    if claimed.is_empty() {
+        return Ok(outcomes);
+    }
+    let by_id: HashMap<Uuid, &JobEnvelope> = envelopes.iter().map(|e| (e.id, *e)).collect();
+    // Those matched in their organization's Slack workspace get a DM instead: one query
+    // for every standup's matches, one Slack job per standup that has any.
+    let listed: Vec<&Standup> = open_ids.iter().filter_map(|id| open.get(id)).collect();
+    let on_slack = slack_standup::routed_to_slack(ctx, tx, &listed, false).await?;
+    if !on_slack.is_empty() {
+        claimed.retain(|pair| !on_slack.contains(pair));
+        let slack_ids: HashSet<StandupId> = on_slack.iter().map(|(standup, _)| *standup).collect();
+        let jobs: Vec<(&Standup, &JobEnvelope)> = listed
+            .iter()
+            .filter(|standup| slack_ids.contains(&standup.id))
+            .filter_map(|standup| {
+                let envelope = runner.get(&standup.id).and_then(|job| by_id.get(job))?;
+                Some((*standup, *envelope))
+            })
+            .collect();
+        slack_standup::enqueue(tx, &jobs, SlackStep::Open).await?;
+    }
     if claimed.is_empty() {
         return Ok(outcomes);
     }
@@ -148,7 +184,6 @@ pub(super) async fn run_batch(
         .map(|person| (person.id, person))
         .collect();
 
-    let by_id: HashMap<Uuid, &JobEnvelope> = envelopes.iter().map(|e| (e.id, *e)).collect();
     let mut emails = Vec::with_capacity(claimed.len());
     let mut current: Option<(StandupId, String, Vec<String>)> = None;
     for (standup_id, user) in &claimed {
@@ -160,10 +195,7 @@ pub(super) async fn run_batch(
             continue;
         };
         if current.as_ref().is_none_or(|(id, _, _)| id != standup_id) {
-            let prompts: Vec<String> = standup
-                .questions()
-                .map(|questions| questions.into_iter().map(|q| q.prompt).collect())
-                .unwrap_or_default();
+            let prompts = prompts(standup);
             current = Some((
                 *standup_id,
                 standup_url(&ctx.public_url, *standup_id),

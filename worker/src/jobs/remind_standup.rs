@@ -5,10 +5,13 @@
 //! before sending; a crash before the commit resends the same message (same
 //! `Message-ID`), a second job claims nobody. A standup closed before the job runs
 //! reminds nobody.
+//!
+//! Participants the bot DM'd in Slack when the standup opened (SLACK_DM) get the reminder
+//! as a reply under that DM: one `slack_standup` job (step `remind`) instead of e-mails.
 
 use super::{
-    JobContext, email_id,
-    standup_mail::{mailbox, standup_url, team_name, when},
+    JobContext, email_id, slack_standup,
+    standup_mail::{mail_each, mailbox, when},
 };
 use crate::{
     error::Error,
@@ -18,12 +21,12 @@ use crate::{
     },
 };
 use diesel_async::AsyncPgConnection;
-use schema::{enums::StandupState, ids::StandupId, jobs::JobEnvelope};
-use schema_server::db::{
-    models::Standup,
-    standups,
-    users::{self, Contact},
+use schema::{
+    enums::StandupState,
+    ids::{StandupId, UserId},
+    jobs::{JobEnvelope, SlackStep},
 };
+use schema_server::db::{models::Standup, standups, users::Contact};
 
 pub(super) async fn run(
     ctx: &JobContext,
@@ -38,20 +41,37 @@ pub(super) async fn run(
         tracing::info!(standup = %id, "standup closed; nobody reminded");
         return Ok(());
     }
-    let claimed = standups::claim_reminders(tx, id, chrono::Utc::now()).await?;
+    let mut claimed = standups::claim_reminders(tx, id, chrono::Utc::now()).await?;
     if claimed.is_empty() {
         return Ok(());
     }
-    let team = team_name(tx, standup.team_id).await?;
-    let link = standup_url(&ctx.public_url, id);
-    let emails = users::contacts(tx, &claimed)
-        .await?
-        .iter()
-        .map(|person| render(envelope, &standup, &team, &link, person))
-        .collect::<Result<Vec<_>, _>>()?;
-    ctx.mailer.send_all(&emails).await?;
-    tracing::debug!(standup = %id, sent = emails.len(), "standup reminders sent");
+    // Those the bot DM'd when the standup opened get a reply under that DM instead.
+    let on_slack = slack_standup::routed_to_slack(ctx, tx, &[&standup], true).await?;
+    if !on_slack.is_empty() {
+        claimed.retain(|user| !on_slack.contains(&(id, *user)));
+        slack_standup::enqueue(tx, &[(&standup, envelope)], SlackStep::Remind).await?;
+        if claimed.is_empty() {
+            return Ok(());
+        }
+    }
+    let sent = mail_reminders(ctx, tx, envelope, &standup, &claimed).await?;
+    tracing::debug!(standup = %id, sent, "standup reminders sent");
     Ok(())
+}
+
+/// E-mails `people` the reminder of `standup` (the job's `Message-ID`s); returns how
+/// many were sent (a deleted user is left out).
+pub(super) async fn mail_reminders(
+    ctx: &JobContext,
+    tx: &mut AsyncPgConnection,
+    envelope: &JobEnvelope,
+    standup: &Standup,
+    people: &[UserId],
+) -> Result<usize, Error> {
+    mail_each(ctx, tx, standup, people, |team, link, person| {
+        render(envelope, standup, team, link, person)
+    })
+    .await
 }
 
 fn render(

@@ -1,10 +1,15 @@
 //! What the standup e-mails share: the mailbox of a participant, the team's name, the link.
 
-use crate::error::Error;
+use super::JobContext;
+use crate::{error::Error, notify::Email};
 use diesel_async::AsyncPgConnection;
 use lettre::message::Mailbox;
-use schema::ids::{StandupId, TeamId};
-use schema_server::db::{teams, users::Contact};
+use schema::ids::{StandupId, TeamId, UserId};
+use schema_server::db::{
+    models::Standup,
+    teams,
+    users::{self, Contact},
+};
 
 /// The mailbox of a participant's e-mails (named, unless their name is blank).
 pub(super) fn mailbox(person: &Contact) -> Result<Mailbox, Error> {
@@ -26,6 +31,34 @@ pub(super) async fn team_name(tx: &mut AsyncPgConnection, team: TeamId) -> Resul
         .next()
         .map(|(_, name)| name)
         .unwrap_or_default())
+}
+
+/// E-mails each of `people` what `render` makes of them (given the team's name and the
+/// standup's link); returns how many were sent (a deleted user is left out).
+pub(super) async fn mail_each(
+    ctx: &JobContext,
+    tx: &mut AsyncPgConnection,
+    standup: &Standup,
+    people: &[UserId],
+    render: impl Fn(&str, &str, &Contact) -> Result<Email, Error>,
+) -> Result<usize, Error> {
+    let team = team_name(tx, standup.team_id).await?;
+    let link = standup_url(&ctx.public_url, standup.id);
+    let emails = users::contacts(tx, people)
+        .await?
+        .iter()
+        .map(|person| render(&team, &link, person))
+        .collect::<Result<Vec<_>, _>>()?;
+    ctx.mailer.send_all(&emails).await?;
+    Ok(emails.len())
+}
+
+/// The prompts of the standup's questions, as asked (none when they cannot be read).
+pub(super) fn prompts(standup: &Standup) -> Vec<String> {
+    standup
+        .questions()
+        .map(|questions| questions.into_iter().map(|q| q.prompt).collect())
+        .unwrap_or_default()
 }
 
 /// `{PUBLIC_URL}/standups/{id}`: where a participant answers and anyone reads the digest.

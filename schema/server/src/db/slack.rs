@@ -3,16 +3,17 @@
 
 use super::DbError;
 use super::tables::{
-    memberships, slack_install_states, slack_messages, slack_users, slack_workspaces, users,
+    memberships, participations, slack_install_states, slack_messages, slack_users,
+    slack_workspaces, standup_configs_extra, users,
 };
 use chrono::{DateTime, Utc};
 use diesel::{
-    BoolExpressionMethods, ExpressionMethods, Insertable, JoinOnDsl, OptionalExtension,
-    PgSortExpressionMethods, QueryDsl, Queryable, Selectable, SelectableHelper,
+    BoolExpressionMethods, ExpressionMethods, Insertable, JoinOnDsl, NullableExpressionMethods,
+    OptionalExtension, PgSortExpressionMethods, QueryDsl, Queryable, Selectable, SelectableHelper,
 };
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use schema::enums::MemberStatus;
-use schema::ids::{OrganizationId, SessionId, StandupId, UserId};
+use schema::enums::{MemberStatus, ParticipationState};
+use schema::ids::{OrganizationId, SessionId, StandupConfigId, StandupId, UserId};
 
 /// An organization's workspace. `bot_token` is sealed; open it with the organization's
 /// context only to call Slack.
@@ -406,6 +407,109 @@ pub async fn users_synced_at(
         .find(org)
         .select(slack_workspaces::users_synced_at)
         .first::<Option<DateTime<Utc>>>(conn)
+        .await
+        .optional()?
+        .flatten())
+}
+
+/// Forgets `org`'s workspace if its bot token is still `sealed_token` (the one a job found
+/// dead; a reinstall since then keeps its new token). Returns what was forgotten.
+pub async fn delete_workspace_with_token(
+    conn: &mut AsyncPgConnection,
+    org: OrganizationId,
+    sealed_token: &str,
+) -> Result<Option<SlackWorkspace>, DbError> {
+    Ok(diesel::delete(
+        slack_workspaces::table
+            .find(org)
+            .filter(slack_workspaces::bot_token.eq(sealed_token)),
+    )
+    .returning(SlackWorkspace::as_returning())
+    .get_result(conn)
+    .await
+    .optional()?)
+}
+
+/// The participants of `standups` (of any organization) who are matched to a Slack user
+/// in an organization whose workspace is connected, as `(standup, user)`; with
+/// `with_open_dm`, only those the bot already DM'd when the standup opened. One statement
+/// for any number of standups (the worker's batched `notify_standup`).
+pub async fn reachable_participants(
+    conn: &mut AsyncPgConnection,
+    standups: &[StandupId],
+    with_open_dm: bool,
+) -> Result<Vec<(StandupId, UserId)>, DbError> {
+    if standups.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut query = participations::table
+        .inner_join(
+            slack_users::table.on(slack_users::org_id
+                .eq(participations::org_id)
+                .and(slack_users::user_id.eq(participations::user_id))),
+        )
+        .inner_join(slack_workspaces::table.on(slack_workspaces::org_id.eq(participations::org_id)))
+        .filter(participations::standup_id.eq_any(standups))
+        .select((participations::standup_id, participations::user_id))
+        .order((participations::standup_id, participations::user_id))
+        .into_boxed();
+    if with_open_dm {
+        query = query.filter(diesel::dsl::exists(
+            slack_messages::table
+                .filter(slack_messages::standup_id.eq(participations::standup_id))
+                .filter(slack_messages::kind.eq(MessageKind::Open.as_str()))
+                .filter(slack_messages::user_id.eq(participations::user_id.nullable())),
+        ));
+    }
+    Ok(query.load(conn).await?)
+}
+
+/// A participant of a standup who is matched to a Slack user, with where their
+/// participation stands.
+#[derive(Debug, Clone, PartialEq, Eq, Queryable)]
+pub struct SlackParticipant {
+    pub user: SlackUser,
+    pub state: ParticipationState,
+    pub notified_at: Option<DateTime<Utc>>,
+    pub reminded_at: Option<DateTime<Utc>>,
+}
+
+/// The participants of `org`'s standup `standup` matched to Slack users (whether or not
+/// the workspace is still connected), ordered by user.
+pub async fn participants_on_slack(
+    conn: &mut AsyncPgConnection,
+    org: OrganizationId,
+    standup: StandupId,
+) -> Result<Vec<SlackParticipant>, DbError> {
+    Ok(participations::table
+        .inner_join(
+            slack_users::table.on(slack_users::org_id
+                .eq(participations::org_id)
+                .and(slack_users::user_id.eq(participations::user_id))),
+        )
+        .filter(participations::org_id.eq(org))
+        .filter(participations::standup_id.eq(standup))
+        .order(participations::user_id.asc())
+        .select((
+            SlackUser::as_select(),
+            participations::state,
+            participations::notified_at,
+            participations::reminded_at,
+        ))
+        .load(conn)
+        .await?)
+}
+
+/// The channel config `config`'s SLACK_CHANNEL delivery posts the digest to, when one
+/// was picked.
+pub async fn digest_channel(
+    conn: &mut AsyncPgConnection,
+    config: StandupConfigId,
+) -> Result<Option<String>, DbError> {
+    Ok(standup_configs_extra::table
+        .find(config)
+        .select(standup_configs_extra::slack_channel_id)
+        .first::<Option<String>>(conn)
         .await
         .optional()?
         .flatten())

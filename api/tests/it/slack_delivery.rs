@@ -576,3 +576,85 @@ async fn a_dead_token_disconnects_the_workspace_and_the_participants_get_e_mail(
         "the bot token is in the logs"
     );
 }
+
+#[tokio::test]
+async fn after_app_uninstalled_the_next_standup_goes_by_e_mail() {
+    let slack = FakeSlack::start().await;
+    let app = app_with(&slack).await;
+    let ada = app.signed_up_owner().await;
+    let bob = join(&app, &ada, "bob@uninstalled.example", "MEMBER").await;
+    slack.add_users(
+        fake_slack::TEAM_ID,
+        &[("UADA", ada.email.as_str()), ("UBOB", bob.email.as_str())],
+    );
+    install(&app, &ada).await;
+    assert_eq!(
+        match_members(&app, &slack, &ada.org_id, fake_slack::BOT_TOKEN).await,
+        2
+    );
+    let team = create_team(&app, &ada.token, "Platform").await;
+    for who in [&ada, &bob] {
+        add_member(&app, &ada.token, &team, &who.user_id).await;
+    }
+    let config = config(
+        &app,
+        &ada,
+        &team,
+        &[&ada.user_id, &bob.user_id],
+        "'SLACK_DM'",
+    )
+    .await;
+    let _worker = slack_worker(&app, &slack, &[]).await;
+
+    // While installed, both are asked in Slack.
+    let first = start_now(&app, &ada, &config).await;
+    wait_until("both DMs", 30, || {
+        slack.succeeded("chat.postMessage").len() == 2
+    })
+    .await;
+    assert_eq!(mails(&app, &ada.email, "Daily: your standup", first), 0);
+
+    // Someone removes the app in Slack; Slack tells us, signed.
+    let (status, _) = slack
+        .send_event(
+            &app.url("/slack/events"),
+            &json!({
+                "type": "event_callback", "team_id": fake_slack::TEAM_ID, "api_app_id": "A0APP",
+                "event": { "type": "app_uninstalled" }, "event_id": "Ev0UNINSTALL", "event_time": 1
+            }),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let body = app
+        .graphql_as(
+            &ada.token,
+            "{ organization { slackIntegration { workspaceName } } }",
+            json!({}),
+        )
+        .await;
+    assert!(
+        body["data"]["organization"]["slackIntegration"].is_null(),
+        "the integration shows as disconnected: {body}"
+    );
+    let audit = app
+        .graphql_as(
+            &ada.token,
+            "{ auditLog(first: 20) { edges { node { action } } } }",
+            json!({}),
+        )
+        .await;
+    assert!(
+        audit.to_string().contains("slack.disconnected_by_slack"),
+        "{audit}"
+    );
+
+    // The next standup goes by e-mail, and Slack is not called.
+    slack.clear_calls();
+    let next = start_now(&app, &ada, &config).await;
+    for who in [&ada, &bob] {
+        wait_for_mails(&app, &who.email, "Daily: your standup", next).await;
+    }
+    settle().await;
+    assert!(slack.calls("chat.postMessage").is_empty());
+    assert!(slack.calls("conversations.open").is_empty());
+}

@@ -62,13 +62,6 @@ free_port() { # the first port from $1 on where nothing answers on 127.0.0.1
   while answers 127.0.0.1 "$port"; do port=$((port + 1)); done
   echo "$port"
 }
-wait_until() { # wait_until SECONDS WHAT COMMAND...
-  local deadline=$((SECONDS + $1)) what=$2; shift 2
-  until "$@" >/dev/null 2>&1; do
-    [ $SECONDS -lt $deadline ] || return 1
-    sleep 0.3
-  done
-}
 
 # --- installing ---------------------------------------------------------------------------
 # apt-get install PACKAGE… without letting the packages start the machine's own servers
@@ -170,7 +163,7 @@ rabbitmq_up() { # rabbitmq_up HOST PORT -> starts var/services/rabbitmq-PORT
   epmd=$(free_port 14369)
   echo '[].' >"$dir/enabled_plugins"
   cat >"$dir/rabbitmq.conf" <<EOF
-listeners.tcp.1 = $( [ "$ip" = ::1 ] && echo "[::1]" || echo "$ip" ):$port
+listeners.tcp.1 = $ip:$port
 loopback_users.guest = true
 EOF
   cat >"$dir/rabbitmq-env.conf" <<EOF
@@ -193,11 +186,15 @@ RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}
 EOF
   # Its own session: Ctrl-C on the terminal reaches run.sh, which stops the node in order.
   ( rabbit_env "$dir"; cd "$dir"; exec setsid "$bin/rabbitmq-server" </dev/null >>"$dir/log/console.log" 2>&1 ) &
-  if ! wait_until 120 "RabbitMQ on $host:$port" answers "$host" "$port" ||
-    ! rabbit_ctl "$dir" await_startup --timeout 60 >/dev/null 2>&1; then
-    rabbitmq_stop "$dir" >/dev/null 2>&1 || true
-    die "RabbitMQ did not start; see $dir/log"
-  fi
+  local server=$! deadline=$((SECONDS + 120))
+  # Until it listens; a node that exits (a bad configuration) ends the wait at once.
+  until answers "$host" "$port" && rabbit_ctl "$dir" await_startup --timeout 60 >/dev/null 2>&1; do
+    if ! kill -0 "$server" 2>/dev/null || [ $SECONDS -ge $deadline ]; then
+      rabbitmq_stop "$dir" >/dev/null 2>&1 || true
+      die "RabbitMQ did not start; see $dir/log"
+    fi
+    sleep 0.3
+  done
   say "started RabbitMQ (node $node, AMQP $host:$port, distribution port $dist, epmd port $epmd) for this checkout; data and logs in $dir"
 }
 rabbitmq_stop() { # rabbitmq_stop DIR

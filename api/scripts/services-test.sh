@@ -134,10 +134,12 @@ http_port=$(free_port $((base + 100)))
 health_port=$(free_port $((http_port + 1)))
 bind=127.0.0.1:$http_port
 say "2. answering: the machine's PostgreSQL (5432) and RabbitMQ (5672), api on $bind"
+started_at=$SECONDS
 start_run "$out/answering.log" DATABASE_URL="postgres://postgres@127.0.0.1:5432/$db" \
   AMQP_URL="amqp://guest:guest@127.0.0.1:5672/%2f" BIND="$bind" \
   WORKER_HEALTH_BIND="127.0.0.1:$health_port" MAIL_URL="file://$root/$out/mail-2" AMQP_PREFIX=
 wait_for "$ready_secs" "/readyz not 200 within ${ready_secs}s" ready
+say "/readyz 200 $((SECONDS - started_at))s after the start"
 grep -q "PostgreSQL: using the server that answers on 127.0.0.1:5432" "$log" &&
   grep -q "RabbitMQ: using the server that answers on 127.0.0.1:5672" "$log" &&
   ! grep -q "started PostgreSQL\|started RabbitMQ" "$log" || fail "the console does not say it uses the running servers"

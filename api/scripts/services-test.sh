@@ -57,10 +57,22 @@ machine_pg=$(listener 5432) machine_rabbit=$(listener 5672)
 [ -n "$machine_pg" ] && [ -n "$machine_rabbit" ] || fail "the machine's PostgreSQL (5432) and RabbitMQ (5672) must be running"
 
 run_pid=''
-start_run() { # start_run LOG ENV... : run.sh in its own session, as `make run` would after building
-  log=$1; shift
-  env "$@" setsid bash api/scripts/run.sh >"$log" 2>&1 &
+# run_ready LOG DATABASE_URL AMQP_URL MAIL_DIR: run.sh in its own session (as `make run`
+# after building) with api and worker on free ports; waits for /readyz 200 and sets
+# ready_after (seconds).
+run_ready() {
+  local started_at=$SECONDS http_port health_port
+  log=$1
+  http_port=$(free_port $((base + 50)))
+  health_port=$(free_port $((http_port + 1)))
+  bind=127.0.0.1:$http_port
+  say "run.sh with DATABASE_URL=$2 AMQP_URL=$3, api on $bind"
+  env DATABASE_URL="$2" AMQP_URL="$3" BIND="$bind" WORKER_HEALTH_BIND="127.0.0.1:$health_port" \
+    MAIL_URL="file://$root/$out/$4" AMQP_PREFIX= setsid bash api/scripts/run.sh >"$log" 2>&1 &
   run_pid=$!
+  wait_for "$ready_secs" "/readyz not 200 within ${ready_secs}s" ready
+  ready_after=$((SECONDS - started_at))
+  ports="$http_port $health_port"
 }
 stop_run() { # Ctrl-C: SIGINT to the run's process group, then wait for run.sh to finish
   kill -INT -- -"$run_pid" 2>/dev/null || true
@@ -83,16 +95,10 @@ trap cleanup EXIT
 base=$((20000 + RANDOM % 8000))
 pg_port=$(free_port "$base")
 amqp_port=$(free_port $((pg_port + 1)))
-http_port=$(free_port $((amqp_port + 1)))
-health_port=$(free_port $((http_port + 1)))
-bind=127.0.0.1:$http_port
-say "1. fresh: PostgreSQL on $pg_port, RabbitMQ on $amqp_port, api on $bind"
-started_at=$SECONDS
-start_run "$out/fresh.log" DATABASE_URL="postgres://postgres@127.0.0.1:$pg_port/asyncstand" \
-  AMQP_URL="amqp://guest:guest@127.0.0.1:$amqp_port/%2f" BIND="$bind" \
-  WORKER_HEALTH_BIND="127.0.0.1:$health_port" MAIL_URL="file://$root/$out/mail-1" AMQP_PREFIX=
-wait_for "$ready_secs" "/readyz not 200 within ${ready_secs}s" ready
-pass "/readyz 200 $((SECONDS - started_at))s after the start (PostgreSQL and RabbitMQ started on the way)"
+say "1. fresh: PostgreSQL on $pg_port, RabbitMQ on $amqp_port"
+run_ready "$out/fresh.log" "postgres://postgres@127.0.0.1:$pg_port/asyncstand" \
+  "amqp://guest:guest@127.0.0.1:$amqp_port/%2f" mail-1
+pass "/readyz 200 ${ready_after}s after the start (PostgreSQL and RabbitMQ started on the way)"
 grep -q "started PostgreSQL .* on 127.0.0.1:$pg_port" "$log" && grep -q "started RabbitMQ .*AMQP 127.0.0.1:$amqp_port" "$log" ||
   fail "the console does not say what was started"
 grep -q "data and log in $root/var/services/postgres-$pg_port" "$log" || fail "the console does not say where PostgreSQL's data is"
@@ -116,7 +122,7 @@ stop_run
 left=''
 for pid in $ours; do alive "$pid" && left+=" $pid($(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | cut -c1-80))"; done
 [ -z "$left" ] || fail "left running after Ctrl-C:$left"
-for port in "$pg_port" "$amqp_port" "$epmd_port" "$http_port" "$health_port"; do
+for port in "$pg_port" "$amqp_port" "$epmd_port" $ports; do
   ! answers 127.0.0.1 "$port" || fail "port $port still answers after Ctrl-C"
 done
 grep -q "stopped PostgreSQL" "$log" && grep -q "stopped RabbitMQ" "$log" || fail "the console does not say what was stopped"
@@ -129,17 +135,11 @@ pg_port=''
 
 # --- 2. the machine's servers answer: run.sh starts nothing --------------------------------
 db=asyncstand_services_test
-psql -qAtX -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null
-http_port=$(free_port $((base + 100)))
-health_port=$(free_port $((http_port + 1)))
-bind=127.0.0.1:$http_port
-say "2. answering: the machine's PostgreSQL (5432) and RabbitMQ (5672), api on $bind"
-started_at=$SECONDS
-start_run "$out/answering.log" DATABASE_URL="postgres://postgres@127.0.0.1:5432/$db" \
-  AMQP_URL="amqp://guest:guest@127.0.0.1:5672/%2f" BIND="$bind" \
-  WORKER_HEALTH_BIND="127.0.0.1:$health_port" MAIL_URL="file://$root/$out/mail-2" AMQP_PREFIX=
-wait_for "$ready_secs" "/readyz not 200 within ${ready_secs}s" ready
-say "/readyz 200 $((SECONDS - started_at))s after the start"
+PGOPTIONS=--client-min-messages=warning psql -qAtX -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null
+say "2. answering: the machine's PostgreSQL (5432) and RabbitMQ (5672)"
+run_ready "$out/answering.log" "postgres://postgres@127.0.0.1:5432/$db" \
+  "amqp://guest:guest@127.0.0.1:5672/%2f" mail-2
+say "/readyz 200 ${ready_after}s after the start"
 grep -q "PostgreSQL: using the server that answers on 127.0.0.1:5432" "$log" &&
   grep -q "RabbitMQ: using the server that answers on 127.0.0.1:5672" "$log" &&
   ! grep -q "started PostgreSQL\|started RabbitMQ" "$log" || fail "the console does not say it uses the running servers"
@@ -147,7 +147,7 @@ started=$(ps -eo pid=,sid=,args= | awk -v s="$run_pid" -v r="$root/var/services"
   '($2 == s || index($0, r)) && $3 ~ /(postgres|pg_ctl|initdb|beam|epmd|rabbitmq)/')
 [ -z "$started" ] || fail "processes started although the servers answer: $started"
 pass "servers answering: nothing started (process list checked)"
-sign_up "answering-$http_port@example.com"
+sign_up "answering-$base@example.com"
 wait_for 60 "no welcome e-mail within 60s" mail_written "$out/mail-2"
 pass "sign-up works on the machine's servers"
 stop_run
@@ -155,5 +155,5 @@ stop_run
   fail "the machine's PostgreSQL or RabbitMQ changed PID"
 grep -q "stopped PostgreSQL\|stopped RabbitMQ" "$log" && fail "Ctrl-C stopped a server this run did not start"
 pass "Ctrl-C left the machine's servers running with the same PIDs"
-psql -qAtX -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null || true
+PGOPTIONS=--client-min-messages=warning psql -qAtX -h 127.0.0.1 -U postgres -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null || true
 echo "services: $passed passed, 0 failed"

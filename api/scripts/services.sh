@@ -212,28 +212,24 @@ rabbitmq_stop() { # rabbitmq_stop DIR
 }
 
 # --- commands -----------------------------------------------------------------------------
+# ensure NAME LABEL URL DEFAULT_PORT RECORD: the server of URL answers, or is started.
+ensure() {
+  local name=$1 label=$2 url=$3 host port
+  read -r host port <<<"$(url_host_port "$url" "$4")"
+  if answers "$host" "$port"; then
+    say "$label: using the server that answers on $host:$port"
+  elif ! is_local "$host"; then
+    say "$label: nothing answers on $host:$port (not local: not started here)"
+  else
+    "${name}_up" "$host" "$port" "$(url_user "$url" postgres)"
+    echo "$name-$port" >>"$5"
+  fi
+}
+
 up() {
-  local record=${1:-/dev/null} url host port
-  url=$(setting DATABASE_URL postgres://postgres@127.0.0.1:5432/asyncstand)
-  read -r host port <<<"$(url_host_port "$url" 5432)"
-  if answers "$host" "$port"; then
-    say "PostgreSQL: using the server that answers on $host:$port"
-  elif ! is_local "$host"; then
-    say "PostgreSQL: nothing answers on $host:$port (not local: not started here)"
-  else
-    postgres_up "$host" "$port" "$(url_user "$url" postgres)"
-    echo "postgres-$port" >>"$record"
-  fi
-  url=$(setting AMQP_URL 'amqp://guest:guest@127.0.0.1:5672/%2f')
-  read -r host port <<<"$(url_host_port "$url" 5672)"
-  if answers "$host" "$port"; then
-    say "RabbitMQ: using the server that answers on $host:$port"
-  elif ! is_local "$host"; then
-    say "RabbitMQ: nothing answers on $host:$port (not local: not started here)"
-  else
-    rabbitmq_up "$host" "$port"
-    echo "rabbitmq-$port" >>"$record"
-  fi
+  local record=${1:-/dev/null}
+  ensure postgres PostgreSQL "$(setting DATABASE_URL postgres://postgres@127.0.0.1:5432/asyncstand)" 5432 "$record"
+  ensure rabbitmq RabbitMQ "$(setting AMQP_URL 'amqp://guest:guest@127.0.0.1:5672/%2f')" 5672 "$record"
 }
 
 stop() {

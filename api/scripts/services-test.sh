@@ -76,13 +76,14 @@ run_ready() {
 }
 stop_run() { # Ctrl-C: SIGINT to the run's process group, then wait for run.sh to finish
   kill -INT -- -"$run_pid" 2>/dev/null || true
-  local deadline=$((SECONDS + stop_secs))
+  local deadline=$((SECONDS + stop_secs)) started_at=$SECONDS
   while kill -0 "$run_pid" 2>/dev/null; do
     [ $SECONDS -lt $deadline ] || fail "run.sh still running ${stop_secs}s after Ctrl-C"
     sleep 0.3
   done
   wait "$run_pid" 2>/dev/null || true
   run_pid=''
+  say "stopped $((SECONDS - started_at))s after Ctrl-C"
 }
 cleanup() {
   [ -z "$run_pid" ] || { kill -INT -- -"$run_pid" 2>/dev/null || true; sleep 5; kill -KILL -- -"$run_pid" 2>/dev/null || true; }

@@ -3,10 +3,11 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help run build web test lint fmt-check data-layer wasm-deps unused-deps clippy audit coverage wasm-target unit smoke faults browser-deps sdl bench bench-quick bench-burst bench-slack clean
+.PHONY: help run stop-services services build web test lint fmt-check data-layer wasm-deps unused-deps clippy audit coverage wasm-target unit smoke faults browser-deps sdl bench bench-quick bench-burst bench-slack clean
 
 help:
 	@echo "make run    build everything (web UI included) and start api + worker on http://127.0.0.1:8080"
+	@echo "make stop-services  stop the PostgreSQL / RabbitMQ that make run started for this checkout (var/services/), if left running"
 	@echo "make test   fmt, SQL only in schema/server/src/db, clippy -D warnings, every test (browser tests included), smoke and fault tests"
 	@echo "make coverage  every test under cargo-llvm-cov, line coverage per crate (docs/testing.md)"
 	@echo "make audit  Cargo.lock against the RustSec advisory database (accepted ones: .ci/audit-accepted.tsv)"
@@ -23,8 +24,13 @@ web:
 build: web
 	cargo build --release -p api -p worker
 
+# Starts a private PostgreSQL / RabbitMQ under var/services/ for a local URL where none
+# answers (api/scripts/services.sh); Ctrl-C stops them with api and worker.
 run: build
 	bash api/scripts/run.sh
+
+stop-services:
+	bash api/scripts/services.sh stop
 
 fmt-check:
 	cargo fmt --all --check
@@ -46,6 +52,12 @@ unit: web browser-deps
 
 smoke: build
 	bash api/scripts/smoke.sh
+
+# `make run`'s services: on two unused ports it starts PostgreSQL and RabbitMQ, signs up,
+# and stops them (the machine's own servers untouched); with servers answering it starts
+# nothing. Prints `services: N passed, M failed`.
+services: build
+	bash api/scripts/services-test.sh
 
 # 500 sign-ups while the worker is killed 3 times and RabbitMQ restarted once; must print
 # lost=0 duplicated=0 (see docs/benchmarks.md for a large run).
@@ -78,6 +90,7 @@ lint: fmt-check data-layer wasm-deps unused-deps clippy audit
 # The tests run once, under coverage (`make unit` runs them without).
 test: lint coverage smoke
 	$(MAKE) --no-print-directory faults
+	$(MAKE) --no-print-directory services
 
 sdl:
 	cargo run -q -p api -- export-schema schema/schema.graphql

@@ -76,7 +76,9 @@ impl Application {
             .context("SECRETS_KEY")?,
         );
         seal_stored_secrets(&pool, &secrets).await?;
-        let topology = Topology::new(settings.amqp_prefix.clone());
+        let database = schema_server::db::database_name(settings.database_url.expose_secret())
+            .context("DATABASE_URL")?;
+        let topology = Topology::new(settings.amqp_prefix.clone()).for_database(database);
         let broker = Broker::start(settings.amqp_url.clone(), topology.clone());
         let metrics = Metrics::default();
         let events = EventHub::start(broker.clone(), &topology);

@@ -7,7 +7,7 @@
 //!
 //! ```json
 //! {"id":"…","version":1,"organization_id":null,"enqueued_at":"2025-01-01T00:00:00Z",
-//!  "attempt":0,"trace_id":null,
+//!  "attempt":0,"trace_id":null,"database":"asyncstand",
 //!  "job":{"kind":"send_welcome_email","payload":{"user_id":"…"}}}
 //! ```
 //!
@@ -37,6 +37,14 @@ pub struct JobEnvelope {
     pub attempt: u32,
     /// Correlates the worker's logs with the request that caused the job.
     pub trace_id: Option<String>,
+    /// The PostgreSQL database the job's rows live in, written by the outbox relay that
+    /// published it. Two instances sharing a broker and an `AMQP_PREFIX` see each
+    /// other's jobs: a worker parks a job naming another database instead of looking
+    /// for its rows in its own. Absent in envelopes of older producers (then the worker
+    /// runs the job as before), and left out of the JSON when unset, so envelopes
+    /// without it stay version 1 and older workers ignore the field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub database: Option<String>,
     /// What to do.
     pub job: Job,
 }
@@ -152,8 +160,23 @@ impl JobEnvelope {
             enqueued_at,
             attempt: 0,
             trace_id: None,
+            database: None,
             job,
         }
+    }
+
+    /// Names the database the job belongs to (see [`Self::database`]).
+    #[must_use]
+    pub fn for_database(mut self, database: impl Into<String>) -> Self {
+        self.database = Some(database.into());
+        self
+    }
+
+    /// Whether a worker serving `database` may run this job: yes when the envelope
+    /// names that database or none (an older producer's).
+    #[must_use]
+    pub fn belongs_to(&self, database: &str) -> bool {
+        self.database.as_deref().is_none_or(|own| own == database)
     }
 
     /// Ties the job to a tenant.
@@ -378,6 +401,25 @@ mod tests {
             },
             first
         );
+    }
+
+    #[test]
+    fn the_database_travels_and_older_envelopes_without_it_still_decode() {
+        let envelope = sample().for_database("asyncstand_a");
+        let body = envelope.to_json().unwrap();
+        let value: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(value["database"], "asyncstand_a");
+        assert_eq!(JobEnvelope::from_json(&body).unwrap(), envelope);
+        assert!(envelope.belongs_to("asyncstand_a"));
+        assert!(!envelope.belongs_to("asyncstand_b"));
+
+        // An envelope of a producer before the field: no `database`, runs anywhere.
+        let mut old = serde_json::to_value(sample()).unwrap();
+        assert!(old.get("database").is_none(), "unset is left out: {old}");
+        old.as_object_mut().unwrap().remove("database");
+        let decoded = JobEnvelope::from_value(&old).unwrap();
+        assert_eq!(decoded.database, None);
+        assert!(decoded.belongs_to("asyncstand_b"));
     }
 
     #[test]

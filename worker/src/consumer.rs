@@ -12,7 +12,8 @@
 //!   long as the wait, and the original is acked once RabbitMQ confirmed that publish;
 //! - failure on the last attempt: a `failed_jobs` row is written, the envelope is
 //!   published to the parking exchange, and the original is acked after the confirm;
-//! - not a job at all (undecodable): rejected, which dead-letters it to parking.
+//! - not a job at all (undecodable), or the job of another database (an instance sharing
+//!   the broker and `AMQP_PREFIX`): rejected, which dead-letters it to parking.
 //!
 //! If a retry or parking publish fails, the delivery is requeued and the session
 //! starts over with fresh channels: nothing is acked that is not safe elsewhere.
@@ -422,10 +423,28 @@ async fn handle_batch(
     .await;
 }
 
-/// The delivery's job, or `None` after dead-lettering an undecodable message.
+/// The delivery's job, or `None` after dead-lettering an undecodable message or the job
+/// of another database.
 async fn decode(shared: &Shared, delivery: &Delivery) -> Option<JobEnvelope> {
     match JobEnvelope::from_json(&delivery.data) {
-        Ok(envelope) => Some(envelope),
+        Ok(envelope) => match shared.topology.database() {
+            Some(own) if !envelope.belongs_to(own) => {
+                // Another instance shares this broker and AMQP_PREFIX: its rows are not in
+                // our database, so running the job would fail it as "not found".
+                tracing::warn!(
+                    job_id = %envelope.id,
+                    kind = envelope.job.kind(),
+                    job_database = envelope.database.as_deref(),
+                    database = own,
+                    prefix = %shared.topology.prefix,
+                    "job of another database on this broker and AMQP_PREFIX; parking it untouched (give each instance its own AMQP_PREFIX, or leave it unset to derive it from the database)"
+                );
+                shared.metrics.foreign();
+                reject(delivery).await;
+                None
+            }
+            _ => Some(envelope),
+        },
         Err(e) => {
             tracing::warn!(
                 error = %chain(&e),

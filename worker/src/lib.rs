@@ -146,12 +146,16 @@ impl Application {
     /// health endpoint.
     ///
     /// # Errors
-    /// None returned today: PostgreSQL and RabbitMQ failures (the consumer's, the relay's
+    /// A `DATABASE_URL` without a database name (the settings refuse it already).
+    /// PostgreSQL and RabbitMQ failures (the consumer's, the relay's
     /// and the scheduler's) are retried and logged, never returned.
     pub async fn run_until(self, shutdown: impl Future<Output = ()>) -> Result<(), Error> {
         let (stop, stopped) = watch::channel(false);
+        let database =
+            schema_server::db::database_name(self.settings.database_url.expose_secret())?;
         let topology = Topology::new(self.settings.amqp_prefix.clone())
-            .with_retry_delays(self.settings.retry_delays.iter().copied());
+            .with_retry_delays(self.settings.retry_delays.iter().copied())
+            .for_database(database);
         let shared = Arc::new(Shared {
             jobs: self.jobs,
             metrics: self.metrics,

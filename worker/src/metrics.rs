@@ -19,6 +19,7 @@ pub struct Metrics {
     dead_lettered: [AtomicU64; KINDS],
     duplicate: AtomicU64,
     undecodable: AtomicU64,
+    foreign: AtomicU64,
     duration_micros: AtomicU64,
     handled: AtomicU64,
     scheduler_leader: AtomicU64,
@@ -36,6 +37,7 @@ impl Default for Metrics {
             dead_lettered: std::array::from_fn(|_| AtomicU64::new(0)),
             duplicate: AtomicU64::new(0),
             undecodable: AtomicU64::new(0),
+            foreign: AtomicU64::new(0),
             duration_micros: AtomicU64::new(0),
             handled: AtomicU64::new(0),
             scheduler_leader: AtomicU64::new(0),
@@ -87,6 +89,11 @@ impl Metrics {
     /// A message that is not a job this build understands (parked by reject).
     pub fn undecodable(&self) {
         bump(&self.undecodable);
+    }
+
+    /// A job of another database (an instance sharing the broker and prefix), parked.
+    pub fn foreign(&self) {
+        bump(&self.foreign);
     }
 
     /// Whether this process's scheduler holds the leader lock.
@@ -155,6 +162,11 @@ impl Metrics {
                 "asyncstand_jobs_undecodable_total",
                 "Messages that are not a job this worker understands, parked.",
                 &self.undecodable,
+            ),
+            (
+                "asyncstand_jobs_foreign_total",
+                "Jobs of another database (an instance sharing the broker and AMQP_PREFIX), parked.",
+                &self.foreign,
             ),
             (
                 "asyncstand_scheduler_standups_opened_total",

@@ -298,7 +298,8 @@ async fn failed_jobs_page_with_cursors() {
 
 /// What a published job looks like on the wire: the envelope's id as `message_id`, its
 /// kind as `type`, the enqueue time as `timestamp`, persistent JSON, and the id of the
-/// request that caused it (as its audit row records it) as the envelope's trace id.
+/// request that caused it (as its audit row records it) as the envelope's trace id, and
+/// the database whose outbox it came from.
 #[tokio::test]
 async fn a_published_job_carries_its_id_kind_timestamp_and_the_request_trace_id() {
     use lapin::options::BasicGetOptions;
@@ -332,6 +333,12 @@ async fn a_published_job_carries_its_id_kind_timestamp_and_the_request_trace_id(
     assert_eq!(
         envelope.organization_id.map(|id| id.to_string()),
         Some(owner.org_id.clone())
+    );
+    // The api's relay names its database, so a worker of another instance on the same
+    // broker and prefix parks the job instead of running it (docs/operations.md).
+    assert_eq!(
+        envelope.database.as_deref(),
+        Some(app.database_name.as_str())
     );
     let properties = &delivery.properties;
     assert_eq!(

@@ -188,6 +188,7 @@ impl std::str::FromStr for RetryDelay {
 pub struct Topology {
     pub prefix: String,
     retry_delays: Vec<RetryDelay>,
+    database: Option<String>,
 }
 
 impl Default for Topology {
@@ -204,7 +205,23 @@ impl Topology {
         Self {
             prefix: prefix.into(),
             retry_delays: RetryDelay::DEFAULT_LADDER.to_vec(),
+            database: None,
         }
+    }
+
+    /// The instance's database: the outbox relay writes it into every envelope it
+    /// publishes, and a worker parks the jobs of any other database
+    /// ([`JobEnvelope::belongs_to`]), as several instances may share a prefix.
+    #[must_use]
+    pub fn for_database(mut self, database: impl Into<String>) -> Self {
+        self.database = Some(database.into());
+        self
+    }
+
+    /// The database set by [`Self::for_database`].
+    #[must_use]
+    pub fn database(&self) -> Option<&str> {
+        self.database.as_deref()
     }
 
     /// Uses another retry ladder (shortest first); an empty one keeps the current ladder.

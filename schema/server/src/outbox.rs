@@ -11,6 +11,10 @@
 //! between the broker's confirm and the commit of `sent_at`; the job handlers are
 //! idempotent for exactly that.
 //!
+//! The relay writes its database ([`Topology::database`]) into every envelope it
+//! publishes, so a worker of another instance on the same broker and prefix parks the job
+//! instead of running it against the wrong database.
+//!
 //! Each binary keeps only its wiring: when to wake the relay and which channel it uses.
 
 use crate::amqp::Topology;
@@ -151,7 +155,7 @@ pub async fn relay_batch(
         let mut pending = Vec::with_capacity(rows.len());
         let mut failed = Vec::new();
         for row in &rows {
-            let envelope = match JobEnvelope::from_value(&row.payload) {
+            let mut envelope = match JobEnvelope::from_value(&row.payload) {
                 Ok(envelope) => envelope,
                 Err(error) => {
                     // Written by a newer version (a rolling deploy): its relay publishes it.
@@ -160,6 +164,13 @@ pub async fn relay_batch(
                     continue;
                 }
             };
+            // The row lives in this relay's database: the job is that database's, even
+            // when the broker and the prefix are shared with another instance.
+            if let Some(database) = topology.database()
+                && envelope.database.is_none()
+            {
+                envelope.database = Some(database.to_owned());
+            }
             pending.push((row.id, topology.publish_job(channel, &envelope).await));
         }
         let mut sent = Vec::with_capacity(rows.len());

@@ -4,7 +4,7 @@
 //! may hold a password (database, broker and proxy URLs, keys) kept as a
 //! [`SecretString`] and never echoed in an error.
 
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use std::fmt;
 use std::str::FromStr;
 
@@ -41,6 +41,28 @@ pub fn load_dotenv() -> Result<(), SettingError> {
         Err(e) if e.not_found() => Ok(()),
         Err(e) => Err(SettingError::new(".env", e.to_string())),
     }
+}
+
+/// The default `AMQP_PREFIX` of an instance whose database is `database`:
+/// `asyncstand` for the default database `asyncstand` (the names of earlier versions),
+/// `asyncstand-<database>` for any other, with every character outside ASCII letters,
+/// digits, `-`, `_` and `.` written as `_`.
+#[must_use]
+pub fn derived_amqp_prefix(database: &str) -> String {
+    if database == crate::amqp::DEFAULT_PREFIX {
+        return database.to_owned();
+    }
+    let safe: String = database
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("{}-{safe}", crate::amqp::DEFAULT_PREFIX)
 }
 
 type Lookup<'a> = Box<dyn Fn(&str) -> Option<String> + 'a>;
@@ -181,14 +203,22 @@ impl<'a> Vars<'a> {
         Ok(SecretString::from(url))
     }
 
-    /// `AMQP_PREFIX` (default `asyncstand`): ASCII letters, digits, `-`, `_` and `.`.
+    /// `AMQP_PREFIX`: ASCII letters, digits, `-`, `_` and `.`. Unset, it derives from
+    /// the database of `DATABASE_URL` ([`derived_amqp_prefix`]), so two instances with
+    /// their own databases on one broker never consume each other's jobs.
     ///
     /// # Errors
-    /// Any other character.
+    /// Any other character; unset, an invalid `DATABASE_URL`.
     pub fn amqp_prefix(&self) -> Result<String, SettingError> {
-        let prefix = self
-            .get("AMQP_PREFIX")
-            .unwrap_or_else(|| crate::amqp::DEFAULT_PREFIX.to_owned());
+        let prefix = match self.get("AMQP_PREFIX") {
+            Some(prefix) => prefix,
+            None => {
+                let url = self.database_url()?;
+                let database = crate::db::database_name(url.expose_secret())
+                    .map_err(|e| SettingError::new("DATABASE_URL", e.to_string()))?;
+                derived_amqp_prefix(&database)
+            }
+        };
         if !prefix
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
@@ -421,6 +451,46 @@ mod tests {
             assert_eq!(err.name, name);
             assert!(!err.to_string().contains("hunter2"), "{err}");
         }
+    }
+
+    #[test]
+    fn amqp_prefix_derives_from_the_database_when_unset() {
+        let prefix = |pairs: &[(&str, &str)]| {
+            let map = vars(pairs);
+            Vars::new(|n| map.get(n).cloned()).amqp_prefix()
+        };
+        assert_eq!(prefix(&[]).unwrap(), "asyncstand");
+        assert_eq!(
+            prefix(&[(
+                "DATABASE_URL",
+                "postgres://u:p@db:5433/team_b?sslmode=require"
+            )])
+            .unwrap(),
+            "asyncstand-team_b"
+        );
+        assert_eq!(
+            prefix(&[
+                ("DATABASE_URL", "postgres://u@db/b"),
+                ("AMQP_PREFIX", "shared")
+            ])
+            .unwrap(),
+            "shared"
+        );
+        assert_eq!(
+            prefix(&[("DATABASE_URL", "postgres://u@db/b"), ("AMQP_PREFIX", " ")]).unwrap(),
+            "asyncstand-b"
+        );
+        assert_eq!(derived_amqp_prefix("Stand Up/ü"), "asyncstand-Stand_Up__");
+        assert_eq!(
+            prefix(&[("AMQP_PREFIX", "has space")]).unwrap_err().name,
+            "AMQP_PREFIX"
+        );
+        assert_eq!(
+            prefix(&[("DATABASE_URL", "postgres://u:hunter2@host")])
+                .unwrap_err()
+                .name,
+            "DATABASE_URL"
+        );
     }
 
     #[test]

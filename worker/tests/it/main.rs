@@ -14,5 +14,6 @@ mod mail;
 mod proxy;
 mod retry;
 mod scheduler;
+mod shared_broker;
 mod smtp;
 mod topology;

@@ -325,6 +325,49 @@ pub fn webhook_host(url: &str) -> Option<String> {
     Some(host)
 }
 
+/// The most characters of a Slack channel id (`C0123ABCD`, `G…` for older private ones).
+pub const SLACK_CHANNEL_ID_MAX_CHARS: usize = 32;
+/// The most characters of a Slack channel name (Slack allows 80).
+pub const SLACK_CHANNEL_NAME_MAX_CHARS: usize = 80;
+/// The most characters of a `slackChannels(search:)` filter.
+pub const SLACK_CHANNEL_SEARCH_MAX_CHARS: usize = 80;
+
+/// A digest channel picked from `slackChannels`: its id is `C` or `G` and upper-case
+/// letters or digits, at most 32 characters; its name (kept for display, `#` left off)
+/// 1 to 80 characters. Returns both trimmed. Errors name `slackChannel`.
+pub fn validate_slack_channel(id: &str, name: &str) -> Result<(String, String), ValidationError> {
+    let field = "slackChannel";
+    let id = id.trim();
+    let well_formed = id.len() >= 2
+        && id.len() <= SLACK_CHANNEL_ID_MAX_CHARS
+        && id.starts_with(['C', 'G'])
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+    if !well_formed {
+        return Err(ValidationError::new(
+            field,
+            format!(
+                "id must be a Slack channel id: C or G and capital letters or digits, at most {SLACK_CHANNEL_ID_MAX_CHARS} characters"
+            ),
+        ));
+    }
+    let name = name.trim().trim_start_matches('#').trim();
+    if name.is_empty() || name.chars().count() > SLACK_CHANNEL_NAME_MAX_CHARS {
+        return Err(ValidationError::new(
+            field,
+            format!("name must be 1 to {SLACK_CHANNEL_NAME_MAX_CHARS} characters"),
+        ));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(ValidationError::new(
+            field,
+            "name must not hold control characters",
+        ));
+    }
+    Ok((id.to_owned(), name.to_owned()))
+}
+
 /// A URL-safe identifier derived from a name ("Acme Corp!" -> "acme-corp").
 pub fn slugify(name: &str) -> String {
     let mut slug = String::with_capacity(name.len());
@@ -351,6 +394,29 @@ pub fn slugify(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn slack_channels_are_checked_by_shape_and_length() {
+        assert_eq!(
+            validate_slack_channel(" C0123ABCD ", "#standups").unwrap(),
+            ("C0123ABCD".to_owned(), "standups".to_owned())
+        );
+        assert!(validate_slack_channel("G01", "private").is_ok());
+        for bad in [
+            "",
+            "C",
+            "D0123",
+            "c0123",
+            "C01-23",
+            &format!("C{}", "1".repeat(32)),
+        ] {
+            let e = validate_slack_channel(bad, "x").unwrap_err();
+            assert_eq!(e.field, "slackChannel", "{bad}");
+        }
+        assert!(validate_slack_channel("C1", "").is_err());
+        assert!(validate_slack_channel("C1", &"n".repeat(81)).is_err());
+        assert!(validate_slack_channel("C1", &"n".repeat(80)).is_ok());
+    }
 
     #[test]
     fn the_common_password_list_is_ascii() {

@@ -7,7 +7,7 @@
 
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::service::{organization, standup_configs, standups, teams};
+use crate::service::{organization, slack, standup_configs, standups, teams};
 use crate::state::AppState;
 use async_graphql::dataloader::{DataLoader, Loader};
 use async_graphql::extensions::{
@@ -15,7 +15,7 @@ use async_graphql::extensions::{
 };
 use async_graphql::{ErrorExtensions, Request, ServerResult};
 use schema::enums::OrgRole;
-use schema::ids::{OrganizationId, StandupConfigId, StandupId, TeamId};
+use schema::ids::{OrganizationId, StandupConfigId, StandupId, TeamId, UserId};
 use schema_server::db::models::{Answer, Participation, StandupConfig, StandupExtra, Team, User};
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -53,6 +53,13 @@ pub struct AnswersOf(pub OrganizationId, pub StandupId);
 /// A standup's digest columns.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct ExtraOf(pub OrganizationId, pub StandupId);
+
+/// Whether a member is matched to a Slack user.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SlackMatchedOf(pub OrganizationId, pub UserId);
+/// The Slack channel (id, name) a config posts its digest to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SlackChannelOf(pub OrganizationId, pub StandupConfigId);
 
 /// The caller's role in their current organization (checked once per request, however
 /// many fields depend on it).
@@ -217,6 +224,45 @@ impl Loader<ExtraOf> for Db {
         for (org, ids) in by_org(keys, |k| (k.0, k.1)) {
             for (id, extra) in standups::load_extras(&self.state, org, &ids).await? {
                 out.insert(ExtraOf(org, id), extra);
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl Loader<SlackMatchedOf> for Db {
+    type Value = bool;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[SlackMatchedOf],
+    ) -> Result<HashMap<SlackMatchedOf, bool>, LoadError> {
+        let mut out = HashMap::new();
+        for (org, ids) in by_org(keys, |k| (k.0, k.1)) {
+            let matched = slack::matched_among(&self.state, org, &ids).await?;
+            for id in ids {
+                out.insert(SlackMatchedOf(org, id), matched.contains(&id));
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl Loader<SlackChannelOf> for Db {
+    type Value = (String, String);
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[SlackChannelOf],
+    ) -> Result<HashMap<SlackChannelOf, (String, String)>, LoadError> {
+        let mut out = HashMap::new();
+        for (org, ids) in by_org(keys, |k| (k.0, k.1)) {
+            for (id, channel, name) in
+                standup_configs::load_slack_channels(&self.state, org, &ids).await?
+            {
+                out.insert(SlackChannelOf(org, id), (channel, name));
             }
         }
         Ok(out)

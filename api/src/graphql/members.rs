@@ -1,3 +1,4 @@
+use super::loaders::{RequestLoader, SlackMatchedOf};
 use super::pagination;
 use super::types::{OrgRole, Organization, User};
 use crate::auth::AuthState;
@@ -6,9 +7,11 @@ use crate::service::members as service;
 use crate::service::organization::require_caller;
 use crate::state::{AppState, RequestMeta};
 use async_graphql::connection::{Connection, Edge};
-use async_graphql::{Context, Enum, ID, InputObject, Object, Result, ResultExt, SimpleObject};
+use async_graphql::{
+    ComplexObject, Context, Enum, ID, InputObject, Object, Result, ResultExt, SimpleObject,
+};
 use chrono::{DateTime, Utc};
-use schema::ids::UserId;
+use schema::ids::{OrganizationId, UserId};
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
 #[graphql(remote = "schema::enums::MemberStatus")]
@@ -20,11 +23,30 @@ pub enum MemberStatus {
 
 /// A person's membership of the current organization.
 #[derive(SimpleObject, Clone, Debug)]
+#[graphql(complex)]
 pub struct Member {
     pub user: User,
     pub role: OrgRole,
     pub status: MemberStatus,
     pub joined_at: DateTime<Utc>,
+    #[graphql(skip)]
+    pub org: OrganizationId,
+    #[graphql(skip)]
+    pub user_id: UserId,
+}
+
+#[ComplexObject]
+impl Member {
+    /// Whether the member is matched to a Slack user of the connected workspace (same
+    /// e-mail in both), so Slack delivery reaches them there.
+    async fn slack_matched(&self, ctx: &Context<'_>) -> Result<bool> {
+        let loader = ctx.data::<RequestLoader>()?;
+        Ok(loader
+            .load_one(SlackMatchedOf(self.org, self.user_id))
+            .await
+            .extend()?
+            .unwrap_or(false))
+    }
 }
 
 impl From<service::Member> for Member {
@@ -34,6 +56,8 @@ impl From<service::Member> for Member {
             role: membership.role.into(),
             status: membership.status.into(),
             joined_at: membership.created_at,
+            org: membership.org_id,
+            user_id: membership.user_id,
         }
     }
 }

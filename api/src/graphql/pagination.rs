@@ -60,6 +60,31 @@ pub fn decode_id(cursor: Option<&str>) -> Result<Option<i64>, ApiError> {
     Ok(Some(id.parse().map_err(|_| invalid())?))
 }
 
+/// A cursor over a text key (lists ordered by something other than a row).
+pub fn encode_key(key: &str) -> String {
+    URL_SAFE_NO_PAD.encode(format!("key:{key}"))
+}
+
+pub fn decode_key(cursor: Option<&str>) -> Result<Option<String>, ApiError> {
+    let Some(cursor) = cursor else {
+        return Ok(None);
+    };
+    let raw = URL_SAFE_NO_PAD
+        .decode(cursor)
+        .map_err(|_| invalid_cursor())?;
+    let text = String::from_utf8(raw).map_err(|_| invalid_cursor())?;
+    let key = text.strip_prefix("key:").ok_or_else(invalid_cursor)?;
+    Ok(Some(key.to_owned()))
+}
+
+/// BAD_USER_INPUT on `after`.
+pub fn invalid_cursor() -> ApiError {
+    ApiError::BadInput {
+        field: Some("after"),
+        message: "after: not a cursor from this list".into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -75,5 +100,10 @@ mod tests {
         assert_eq!(page_size(None).unwrap(), 20);
         assert_eq!(decode_id(Some(&encode_id(42))).unwrap(), Some(42));
         assert!(decode_id(Some(&encode(at, id))).is_err());
+        assert_eq!(
+            decode_key(Some(&encode_key("general\u{1f}C1"))).unwrap(),
+            Some("general\u{1f}C1".to_owned())
+        );
+        assert!(decode_key(Some(&encode_id(42))).is_err());
     }
 }

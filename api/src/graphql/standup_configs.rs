@@ -1,4 +1,5 @@
-use super::loaders::{ParticipantsOf, RequestLoader, RoleOf, TeamById};
+use super::loaders::{ParticipantsOf, RequestLoader, RoleOf, SlackChannelOf, TeamById};
+use super::slack::{SlackChannel, SlackChannelInput};
 use super::teams::Team;
 use super::types::{DeliveryChannel, QuestionKind, User, Weekday};
 use crate::auth::AuthState;
@@ -101,6 +102,22 @@ impl StandupConfig {
             .and_then(schema::validation::webhook_host)
     }
 
+    /// The channel SLACK_CHANNEL delivery posts the digest to; null without one. The
+    /// config keeps the id and name it was given, so `isPrivate` is true here only for
+    /// `G…` ids (`slackChannels` has Slack's own flag).
+    async fn slack_channel(&self, ctx: &Context<'_>) -> Result<Option<SlackChannel>> {
+        let loader = ctx.data::<RequestLoader>()?;
+        Ok(loader
+            .load_one(SlackChannelOf(self.0.org_id, self.0.id))
+            .await
+            .extend()?
+            .map(|(id, name)| SlackChannel {
+                is_private: id.starts_with('G'),
+                id,
+                name,
+            }))
+    }
+
     /// False while paused.
     async fn active(&self) -> bool {
         self.0.active
@@ -198,10 +215,13 @@ pub struct CreateStandupConfigInput {
     /// 0 (no reminder) or less than the response window.
     #[graphql(default)]
     pub reminder_minutes_before: i32,
-    /// At least one channel; SLACK_DM and SLACK_CHANNEL are not available yet.
+    /// At least one channel; SLACK_DM and SLACK_CHANNEL need the organization's Slack
+    /// connected.
     pub delivery: Vec<DeliveryChannel>,
     /// Required with WEBHOOK delivery: an http(s) URL of at most 2000 characters.
     pub webhook_url: Option<String>,
+    /// Required with SLACK_CHANNEL delivery: the digest's channel, from `slackChannels`.
+    pub slack_channel: Option<SlackChannelInput>,
     /// Members of the team, at most 500.
     #[graphql(default)]
     pub participant_ids: Vec<ID>,
@@ -224,6 +244,8 @@ pub struct UpdateStandupConfigInput {
     pub reminder_minutes_before: Option<i32>,
     pub delivery: Option<Vec<DeliveryChannel>>,
     pub webhook_url: MaybeUndefined<String>,
+    /// Null clears it.
+    pub slack_channel: MaybeUndefined<SlackChannelInput>,
     pub participant_ids: Option<Vec<ID>>,
     pub active: Option<bool>,
     pub close_when_all_answered: Option<bool>,
@@ -353,6 +375,7 @@ impl StandupConfigsMutation {
             reminder_minutes_before: input.reminder_minutes_before,
             delivery: input.delivery.into_iter().map(Into::into).collect(),
             webhook_url: input.webhook_url,
+            slack_channel: input.slack_channel.map(Into::into),
             participant_ids: ids(input.participant_ids),
             active: input.active,
             close_when_all_answered: input.close_when_all_answered,
@@ -392,6 +415,11 @@ impl StandupConfigsMutation {
                 MaybeUndefined::Undefined => None,
                 MaybeUndefined::Null => Some(None),
                 MaybeUndefined::Value(url) => Some(Some(url)),
+            },
+            slack_channel: match input.slack_channel {
+                MaybeUndefined::Undefined => None,
+                MaybeUndefined::Null => Some(None),
+                MaybeUndefined::Value(channel) => Some(Some(channel.into())),
             },
             participant_ids: input.participant_ids.map(ids),
             active: input.active,

@@ -22,7 +22,7 @@ use schema::schedule::Schedule;
 use schema::standup::{MAX_CONFIGS_PER_TEAM, MAX_PARTICIPANTS, MAX_QUESTIONS, Question};
 use schema::validation::{self, ValidationError};
 use schema_server::db::models::{StandupConfig, StandupConfigValues, User};
-use schema_server::db::{AsyncPgConnection, standup_configs, teams};
+use schema_server::db::{AsyncPgConnection, slack, standup_configs, teams};
 use schema_server::webhook::{generate_secret, secret_context};
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
@@ -40,6 +40,14 @@ pub struct QuestionInput {
     pub required: bool,
 }
 
+/// The channel a config's SLACK_CHANNEL delivery posts the digest to, as the client
+/// sends it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SlackChannelDraft {
+    pub id: String,
+    pub name: String,
+}
+
 /// What `createStandupConfig` takes. `timezone: None` takes the team's.
 #[derive(Clone, Debug)]
 pub struct NewConfigInput {
@@ -53,6 +61,8 @@ pub struct NewConfigInput {
     pub reminder_minutes_before: i32,
     pub delivery: Vec<DeliveryChannel>,
     pub webhook_url: Option<String>,
+    /// Required with SLACK_CHANNEL delivery.
+    pub slack_channel: Option<SlackChannelDraft>,
     pub participant_ids: Vec<String>,
     pub active: bool,
     pub close_when_all_answered: bool,
@@ -71,6 +81,8 @@ pub struct ConfigChanges {
     pub delivery: Option<Vec<DeliveryChannel>>,
     /// `Some(None)` clears it.
     pub webhook_url: Option<Option<String>>,
+    /// `Some(None)` clears it.
+    pub slack_channel: Option<Option<SlackChannelDraft>>,
     pub participant_ids: Option<Vec<String>>,
     pub active: Option<bool>,
     pub close_when_all_answered: Option<bool>,
@@ -87,9 +99,17 @@ struct Draft {
     reminder_minutes_before: i32,
     delivery: Vec<DeliveryChannel>,
     webhook_url: Option<String>,
+    slack_channel: Option<SlackChannelDraft>,
     participant_ids: Vec<String>,
     active: bool,
     close_when_all_answered: bool,
+}
+
+/// What the Slack rules of a draft depend on: whether the organization's Slack is
+/// connected, and the channels the config delivered to before (none for a new one).
+struct SlackContext<'a> {
+    connected: bool,
+    delivered_before: &'a [DeliveryChannel],
 }
 
 /// A draft that passed every rule.
@@ -97,6 +117,8 @@ struct Checked {
     values: StandupConfigValues,
     participants: Vec<UserId>,
     wants_webhook: bool,
+    /// (id, name), with SLACK_CHANNEL delivery.
+    slack_channel: Option<(String, String)>,
 }
 
 fn config_not_found() -> ApiError {
@@ -167,12 +189,6 @@ fn check_delivery(delivery: &[DeliveryChannel]) -> ApiResult<Vec<DeliveryChannel
     }
     let mut out: Vec<DeliveryChannel> = Vec::new();
     for channel in delivery {
-        if matches!(
-            channel,
-            DeliveryChannel::SlackDm | DeliveryChannel::SlackChannel
-        ) {
-            return Err(bad("delivery", format!("{channel} is not available yet")));
-        }
         if !out.contains(channel) {
             out.push(*channel);
         }
@@ -180,11 +196,49 @@ fn check_delivery(delivery: &[DeliveryChannel]) -> ApiResult<Vec<DeliveryChannel
     Ok(out)
 }
 
+/// SLACK_DM and SLACK_CHANNEL need the organization's Slack connected when they are
+/// added (a config that already delivers there keeps its other fields editable after a
+/// disconnect; its deliveries then fall back to e-mail). SLACK_CHANNEL needs a channel.
+fn check_slack(
+    delivery: &[DeliveryChannel],
+    channel: Option<&SlackChannelDraft>,
+    slack: &SlackContext<'_>,
+) -> ApiResult<Option<(String, String)>> {
+    for wanted in [DeliveryChannel::SlackDm, DeliveryChannel::SlackChannel] {
+        if delivery.contains(&wanted)
+            && !slack.delivered_before.contains(&wanted)
+            && !slack.connected
+        {
+            return Err(bad(
+                "delivery",
+                format!(
+                    "{wanted} needs Slack connected: an owner or admin connects it in Settings → Integrations"
+                ),
+            ));
+        }
+    }
+    if !delivery.contains(&DeliveryChannel::SlackChannel) {
+        // Without SLACK_CHANNEL delivery there is nothing to post to.
+        return Ok(None);
+    }
+    let channel = channel.ok_or_else(|| {
+        bad(
+            "slackChannel",
+            "is required for SLACK_CHANNEL delivery: pick the channel the digest is posted to",
+        )
+    })?;
+    Ok(Some(validation::validate_slack_channel(
+        &channel.id,
+        &channel.name,
+    )?))
+}
+
 /// Checks every rule of a complete draft; the participants against `team_members`.
 fn check(
     draft: Draft,
     existing_questions: &HashSet<QuestionId>,
     team_members: &HashSet<UserId>,
+    slack: &SlackContext<'_>,
     now: DateTime<Utc>,
 ) -> ApiResult<Checked> {
     let name = validation::validate_label("name", &draft.name)?;
@@ -194,6 +248,7 @@ fn check(
     validation::validate_response_window(draft.response_window_minutes)?;
     validation::validate_reminder(draft.reminder_minutes_before, draft.response_window_minutes)?;
     let delivery = check_delivery(&draft.delivery)?;
+    let slack_channel = check_slack(&delivery, draft.slack_channel.as_ref(), slack)?;
     let wants_webhook = delivery.contains(&DeliveryChannel::Webhook);
     let webhook_url = if wants_webhook {
         let url = draft
@@ -248,6 +303,7 @@ fn check(
         },
         participants,
         wants_webhook,
+        slack_channel,
     })
 }
 
@@ -280,7 +336,11 @@ fn sealed_secret_if(
 }
 
 /// What the audit log keeps of a config (never the webhook secret).
-fn summary(values: &StandupConfigValues, participants: usize) -> serde_json::Value {
+fn summary(
+    values: &StandupConfigValues,
+    participants: usize,
+    slack_channel: Option<&(String, String)>,
+) -> serde_json::Value {
     json!({
         "name": values.name,
         "questions": values.questions,
@@ -291,6 +351,7 @@ fn summary(values: &StandupConfigValues, participants: usize) -> serde_json::Val
         "reminderMinutesBefore": values.reminder_minutes_before,
         "delivery": values.delivery,
         "webhookUrl": values.webhook_url,
+        "slackChannel": slack_channel.map(|(id, name)| json!({ "id": id, "name": name })),
         "active": values.active,
         "closeWhenAllAnswered": values.close_when_all_answered,
         "participants": participants,
@@ -312,6 +373,42 @@ fn values_of(config: &StandupConfig) -> StandupConfigValues {
         close_when_all_answered: config.close_when_all_answered,
         next_run_at: config.next_run_at,
     }
+}
+
+/// Whether `org` has Slack connected on this server (set up here, and a workspace
+/// installed).
+async fn slack_connected(
+    state: &AppState,
+    tx: &mut AsyncPgConnection,
+    org: OrganizationId,
+) -> ApiResult<bool> {
+    Ok(state.settings.slack.is_some() && slack::find_workspace(tx, org).await?.is_some())
+}
+
+/// Config `id`'s Slack channel (id, name), if it has one.
+async fn slack_channel_of(
+    tx: &mut AsyncPgConnection,
+    org: OrganizationId,
+    id: StandupConfigId,
+) -> ApiResult<Option<(String, String)>> {
+    Ok(standup_configs::slack_channels(tx, org, &[id])
+        .await?
+        .into_iter()
+        .next()
+        .map(|(_, channel, name)| (channel, name)))
+}
+
+/// Stores the checked Slack channel of config `id` (none clears it).
+async fn store_slack_channel(
+    tx: &mut AsyncPgConnection,
+    id: StandupConfigId,
+    checked: &Checked,
+) -> ApiResult<()> {
+    let channel = checked
+        .slack_channel
+        .as_ref()
+        .map(|(id, name)| (id.as_str(), name.as_str()));
+    Ok(standup_configs::set_slack_channel(tx, id, channel).await?)
 }
 
 async fn team_member_set(
@@ -380,11 +477,16 @@ pub async fn create(
             reminder_minutes_before: input.reminder_minutes_before,
             delivery: input.delivery,
             webhook_url: input.webhook_url,
+            slack_channel: input.slack_channel,
             participant_ids: input.participant_ids,
             active: input.active,
             close_when_all_answered: input.close_when_all_answered,
         };
-        let checked = check(draft, &HashSet::new(), &members, Utc::now())?;
+        let slack = SlackContext {
+            connected: slack_connected(state, tx, caller.org).await?,
+            delivered_before: &[],
+        };
+        let checked = check(draft, &HashSet::new(), &members, &slack, Utc::now())?;
         let id = StandupConfigId::new_random();
         let secret = sealed_secret_if(state, id, checked.wants_webhook)?;
         let config = standup_configs::insert(
@@ -398,6 +500,7 @@ pub async fn create(
         .await?;
         standup_configs::set_participants(tx, caller.org, id, team.id, &checked.participants)
             .await?;
+        store_slack_channel(tx, id, &checked).await?;
         audit(
             tx,
             meta,
@@ -408,7 +511,7 @@ pub async fn create(
             json!({
                 "teamId": team.id,
                 "before": null,
-                "after": summary(&checked.values, checked.participants.len()),
+                "after": summary(&checked.values, checked.participants.len(), checked.slack_channel.as_ref()),
             }),
         )
         .await?;
@@ -434,6 +537,7 @@ pub async fn update(
             .await?
             .ok_or_else(config_not_found)?;
         let current_questions = before.questions().map_err(ApiError::internal)?;
+        let channel_before = slack_channel_of(tx, caller.org, id).await?;
         let members = team_member_set(tx, caller.org, before.team_id).await?;
         let current_participants: Vec<UserId> =
             standup_configs::participants_of(tx, caller.org, &[id])
@@ -469,6 +573,11 @@ pub async fn update(
             webhook_url: changes
                 .webhook_url
                 .unwrap_or_else(|| before.webhook_url.clone()),
+            slack_channel: changes.slack_channel.unwrap_or_else(|| {
+                channel_before
+                    .clone()
+                    .map(|(id, name)| SlackChannelDraft { id, name })
+            }),
             participant_ids: changes
                 .participant_ids
                 .unwrap_or_else(|| current_participants.iter().map(|u| u.to_string()).collect()),
@@ -478,7 +587,11 @@ pub async fn update(
                 .unwrap_or(before.close_when_all_answered),
         };
         let existing: HashSet<QuestionId> = current_questions.iter().map(|q| q.id).collect();
-        let checked = check(draft, &existing, &members, Utc::now())?;
+        let slack = SlackContext {
+            connected: slack_connected(state, tx, caller.org).await?,
+            delivered_before: &before.delivery,
+        };
+        let checked = check(draft, &existing, &members, &slack, Utc::now())?;
         let secret = sealed_secret_if(state, id, checked.wants_webhook)?;
         let after =
             standup_configs::update(tx, caller.org, id, &checked.values, secret.as_deref()).await?;
@@ -490,6 +603,7 @@ pub async fn update(
             &checked.participants,
         )
         .await?;
+        store_slack_channel(tx, id, &checked).await?;
         audit(
             tx,
             meta,
@@ -499,8 +613,8 @@ pub async fn update(
             Some(("standup_config", id.to_string())),
             json!({
                 "teamId": before.team_id,
-                "before": summary(&values_of(&before), current_participants.len()),
-                "after": summary(&checked.values, checked.participants.len()),
+                "before": summary(&values_of(&before), current_participants.len(), channel_before.as_ref()),
+                "after": summary(&checked.values, checked.participants.len(), checked.slack_channel.as_ref()),
             }),
         )
         .await?;
@@ -526,6 +640,7 @@ pub async fn delete(
         let participants = standup_configs::participants_of(tx, caller.org, &[id])
             .await?
             .len();
+        let channel = slack_channel_of(tx, caller.org, id).await?;
         standup_configs::delete(tx, caller.org, id).await?;
         audit(
             tx,
@@ -536,7 +651,7 @@ pub async fn delete(
             Some(("standup_config", id.to_string())),
             json!({
                 "teamId": before.team_id,
-                "before": summary(&values_of(&before), participants),
+                "before": summary(&values_of(&before), participants, channel.as_ref()),
                 "after": null,
             }),
         )
@@ -637,4 +752,15 @@ pub async fn load_participants(
         out.entry(config).or_default().push(user);
     }
     Ok(out)
+}
+
+/// The Slack channels (id, name) of several configs in one statement, for the
+/// DataLoader.
+pub async fn load_slack_channels(
+    state: &AppState,
+    org: OrganizationId,
+    configs: &[StandupConfigId],
+) -> ApiResult<Vec<(StandupConfigId, String, String)>> {
+    let mut conn = state.db().await?;
+    Ok(standup_configs::slack_channels(&mut conn, org, configs).await?)
 }

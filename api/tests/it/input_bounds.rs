@@ -515,6 +515,16 @@ async fn searches_and_filters_have_their_own_limits() {
         body["errors"][0]["message"],
         "search: must be at most 200 characters"
     );
+    // slackChannels' search: 80 characters, checked before Slack is called.
+    let body = app
+        .graphql_as(
+            &owner.token,
+            "query($s: String) { slackChannels(search: $s) { nodes { id } } }",
+            json!({ "s": "c".repeat(81) }),
+        )
+        .await;
+    assert_eq!(error_code(&body), "BAD_USER_INPUT", "{body}");
+    assert_eq!(body["errors"][0]["extensions"]["field"], "search");
     for field in ["action", "targetType", "targetId"] {
         let body = app
             .graphql_as(

@@ -142,7 +142,7 @@ async fn every_operation_keeps_tenants_apart() {
         ),
         (
             "members",
-            "{ members { edges { node { user { id email } } } } }",
+            "{ members { edges { node { user { id email } slackMatched } } } }",
             json!({}),
             None,
             false,
@@ -388,6 +388,21 @@ async fn every_operation_keeps_tenants_apart() {
             "mutation { disconnectSlack }",
             json!({}),
             None,
+            true,
+        ),
+        // Slack is off here: B is told so; A's MEMBER is refused before that.
+        (
+            "syncSlackUsers",
+            "mutation { syncSlackUsers { workspaceName matchedMemberCount } }",
+            json!({}),
+            Some("CONFLICT"),
+            true,
+        ),
+        (
+            "slackChannels",
+            "{ slackChannels(first: 5) { nodes { id name } } }",
+            json!({}),
+            Some("CONFLICT"),
             true,
         ),
         (

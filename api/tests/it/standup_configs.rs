@@ -265,13 +265,13 @@ async fn config_input_is_checked_field_by_field_and_nothing_is_stored() {
             "delivery",
         ),
         (
-            "slack dm",
+            "slack dm without slack connected",
             Box::new(|i| i["delivery"] = json!(["WEB", "SLACK_DM"])),
             "BAD_USER_INPUT",
             "delivery",
         ),
         (
-            "slack channel",
+            "slack channel without slack connected",
             Box::new(|i| i["delivery"] = json!(["SLACK_CHANNEL"])),
             "BAD_USER_INPUT",
             "delivery",
@@ -341,7 +341,7 @@ async fn config_input_is_checked_field_by_field_and_nothing_is_stored() {
         slack["errors"][0]["message"]
             .as_str()
             .unwrap()
-            .contains("not available yet"),
+            .contains("needs Slack connected"),
         "{slack}"
     );
     assert_eq!(count(&s.app, "SELECT 1 FROM standup_configs").await, 0);

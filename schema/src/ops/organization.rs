@@ -54,11 +54,14 @@ pub struct Member {
     pub role: OrgRole,
     pub status: MemberStatus,
     pub joined_at: DateTime<Utc>,
+    /// Matched to a Slack user of the connected workspace (the member list's badge).
+    #[serde(default)]
+    pub slack_matched: bool,
 }
 
 macro_rules! member_fields {
     () => {
-        "{ user { ...UserFields } role status joinedAt }"
+        "{ user { ...UserFields } role status joinedAt slackMatched }"
     };
 }
 
@@ -566,6 +569,16 @@ pub struct SlackIntegration {
     pub team_id: String,
     pub connected_at: DateTime<Utc>,
     pub connected_by: Option<SlackConnector>,
+    /// How many members are matched to Slack users (same e-mail in both).
+    pub matched_member_count: i32,
+    /// When members were last matched; `None` when never.
+    pub users_synced_at: Option<DateTime<Utc>>,
+}
+
+macro_rules! slack_integration_fields {
+    () => {
+        "{ workspaceName teamId connectedAt connectedBy { name email } matchedMemberCount usersSyncedAt }"
+    };
 }
 
 /// The organization as Settings' Slack card reads it.
@@ -589,7 +602,11 @@ pub struct SlackData {
 
 impl Operation for SlackQuery {
     const NAME: &'static str = "Slack";
-    const QUERY: &'static str = "query Slack { slackEnabled organization { slackIntegration { workspaceName teamId connectedAt connectedBy { name email } } } }";
+    const QUERY: &'static str = concat!(
+        "query Slack { slackEnabled organization { slackIntegration ",
+        slack_integration_fields!(),
+        " } }"
+    );
     type Variables = super::NoVariables;
     type Data = SlackData;
 }
@@ -628,11 +645,85 @@ impl Operation for DisconnectSlack {
     type Data = DisconnectSlackData;
 }
 
+/// `syncSlackUsers: SlackIntegration!` — matches members to Slack users by e-mail now
+/// (OWNER/ADMIN); the integration with the new count.
+#[derive(Debug)]
+pub enum SyncSlackUsers {}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, FromJson)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncSlackUsersData {
+    pub sync_slack_users: SlackIntegration,
+}
+
+impl Operation for SyncSlackUsers {
+    const NAME: &'static str = "SyncSlackUsers";
+    const QUERY: &'static str = concat!(
+        "mutation SyncSlackUsers { syncSlackUsers ",
+        slack_integration_fields!(),
+        " }"
+    );
+    type Variables = super::NoVariables;
+    type Data = SyncSlackUsersData;
+}
+
+/// `type SlackChannel`: a channel a digest can be posted to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[serde(rename_all = "camelCase")]
+pub struct SlackChannel {
+    pub id: String,
+    pub name: String,
+    pub is_private: bool,
+}
+
+/// `slackChannels(search, first, after): SlackChannelConnection!` (OWNER/ADMIN): the
+/// workspace's channels by name, for the config editor's picker.
+#[derive(Debug)]
+pub enum SlackChannelsQuery {}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SlackChannelsVariables {
+    /// Part of the name, any case, at most 80 characters.
+    pub search: Option<String>,
+    /// 1 to 100 (20 when left out).
+    pub first: Option<i32>,
+    pub after: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, FromJson)]
+#[serde(rename_all = "camelCase")]
+pub struct SlackChannelsData {
+    pub slack_channels: Connection<SlackChannel>,
+}
+
+impl Operation for SlackChannelsQuery {
+    const NAME: &'static str = "SlackChannels";
+    const QUERY: &'static str = "query SlackChannels($search: String, $first: Int, $after: String) { slackChannels(search: $search, first: $first, after: $after) { pageInfo { hasNextPage endCursor } nodes { id name isPrivate } } }";
+    type Variables = SlackChannelsVariables;
+    type Data = SlackChannelsData;
+}
+
+impl PagedOperation for SlackChannelsQuery {
+    type Node = SlackChannel;
+    fn connection(data: SlackChannelsData) -> Connection<SlackChannel> {
+        data.slack_channels
+    }
+    fn after(variables: &SlackChannelsVariables, cursor: String) -> SlackChannelsVariables {
+        SlackChannelsVariables {
+            after: Some(cursor),
+            ..variables.clone()
+        }
+    }
+}
+
 /// The operations of this module, for [`super::ALL`].
 pub(super) const OPERATIONS: &[(&str, &str)] = &[
     (SlackQuery::NAME, SlackQuery::QUERY),
     (SlackInstallUrl::NAME, SlackInstallUrl::QUERY),
     (DisconnectSlack::NAME, DisconnectSlack::QUERY),
+    (SyncSlackUsers::NAME, SyncSlackUsers::QUERY),
+    (SlackChannelsQuery::NAME, SlackChannelsQuery::QUERY),
     (MembersQuery::NAME, MembersQuery::QUERY),
     (ChangeMemberRole::NAME, ChangeMemberRole::QUERY),
     (SuspendMember::NAME, SuspendMember::QUERY),

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::json::FromJson;
 
-use super::{NoVariables, Operation};
+use super::{NoVariables, Operation, SlackChannel};
 use crate::enums::{DeliveryChannel, QuestionKind, Weekday};
 use crate::ids::UserId;
 
@@ -57,11 +57,14 @@ pub struct StandupConfig {
     pub close_when_all_answered: bool,
     pub participants: Vec<Person>,
     pub next_run_at: Option<DateTime<Utc>>,
+    /// Where SLACK_CHANNEL delivery posts the digest.
+    #[serde(default)]
+    pub slack_channel: Option<SlackChannel>,
 }
 
 macro_rules! config_fields {
     () => {
-        "{ id name questions { id prompt kind required } weekdays timeOfDay timezone responseWindowMinutes reminderMinutesBefore delivery webhookUrl webhookHost active closeWhenAllAnswered participants { id name email } nextRunAt }"
+        "{ id name questions { id prompt kind required } weekdays timeOfDay timezone responseWindowMinutes reminderMinutesBefore delivery webhookUrl webhookHost active closeWhenAllAnswered participants { id name email } nextRunAt slackChannel { id name isPrivate } }"
     };
 }
 
@@ -194,7 +197,7 @@ pub struct StandupConfigData {
 
 impl Operation for StandupConfigQuery {
     const NAME: &'static str = "StandupConfig";
-    const QUERY: &'static str = "query StandupConfig($id: ID!) { standupConfig(id: $id) { id name questions { id prompt kind required } weekdays timeOfDay timezone responseWindowMinutes reminderMinutesBefore delivery webhookUrl webhookHost active closeWhenAllAnswered participants { id name email } nextRunAt team { id name timezone members { user { id name email } addedAt } } } }";
+    const QUERY: &'static str = "query StandupConfig($id: ID!) { standupConfig(id: $id) { id name questions { id prompt kind required } weekdays timeOfDay timezone responseWindowMinutes reminderMinutesBefore delivery webhookUrl webhookHost active closeWhenAllAnswered participants { id name email } nextRunAt slackChannel { id name isPrivate } team { id name timezone members { user { id name email } addedAt } } } }";
     type Variables = IdVariables;
     type Data = StandupConfigData;
 }
@@ -338,9 +341,19 @@ pub struct StandupConfigInput {
     pub reminder_minutes_before: i32,
     pub delivery: Vec<DeliveryChannel>,
     pub webhook_url: Option<String>,
+    /// Required with SLACK_CHANNEL delivery (picked from `slackChannels`).
+    pub slack_channel: Option<SlackChannelInput>,
     pub participant_ids: Vec<UserId>,
     pub active: bool,
     pub close_when_all_answered: bool,
+}
+
+/// `input SlackChannelInput`: the digest's channel, as `slackChannels` listed it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SlackChannelInput {
+    pub id: String,
+    pub name: String,
 }
 
 /// `createStandupConfig(input): StandupConfig!`
@@ -495,6 +508,10 @@ mod tests {
             reminder_minutes_before: 0,
             delivery: vec![DeliveryChannel::Web],
             webhook_url: None,
+            slack_channel: Some(SlackChannelInput {
+                id: "C0DIGEST".into(),
+                name: "standups".into(),
+            }),
             participant_ids: vec![],
             active: true,
             close_when_all_answered: false,
@@ -512,6 +529,10 @@ mod tests {
         assert_eq!(sent["responseWindowMinutes"], 60);
         assert_eq!(sent["weekdays"], json!(["MON"]));
         assert_eq!(sent["questions"][0]["kind"], "TEXT");
+        assert_eq!(
+            sent["slackChannel"],
+            json!({ "id": "C0DIGEST", "name": "standups" })
+        );
     }
 
     #[test]

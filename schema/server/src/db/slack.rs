@@ -395,3 +395,18 @@ pub async fn set_closed_state(
     .await?;
     Ok(())
 }
+
+/// When `org`'s members were last matched to Slack users; `None` when never (or not
+/// connected).
+pub async fn users_synced_at(
+    conn: &mut AsyncPgConnection,
+    org: OrganizationId,
+) -> Result<Option<DateTime<Utc>>, DbError> {
+    Ok(slack_workspaces::table
+        .find(org)
+        .select(slack_workspaces::users_synced_at)
+        .first::<Option<DateTime<Utc>>>(conn)
+        .await
+        .optional()?
+        .flatten())
+}

@@ -162,6 +162,52 @@ pub async fn seal_webhook_secret(
     Ok(updated == 1)
 }
 
+/// The Slack channels (id, name) the digests of `org`'s configs among `ids` are posted
+/// to; configs without one are left out. (Two statements: `standup_configs_extra` is the
+/// same table under another name, which diesel does not join to itself.)
+pub async fn slack_channels(
+    conn: &mut AsyncPgConnection,
+    org: OrganizationId,
+    ids: &[StandupConfigId],
+) -> Result<Vec<(StandupConfigId, String, String)>, DbError> {
+    let of_org: Vec<StandupConfigId> = standup_configs::table
+        .filter(standup_configs::org_id.eq(org))
+        .filter(standup_configs::id.eq_any(ids))
+        .select(standup_configs::id)
+        .load(conn)
+        .await?;
+    if of_org.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(standup_configs_extra::table
+        .filter(standup_configs_extra::id.eq_any(of_org))
+        .filter(standup_configs_extra::slack_channel_id.is_not_null())
+        .select((
+            standup_configs_extra::id,
+            standup_configs_extra::slack_channel_id.assume_not_null(),
+            standup_configs_extra::slack_channel_name.assume_not_null(),
+        ))
+        .load(conn)
+        .await?)
+}
+
+/// Sets (or, with `None`, clears) the Slack channel (id, name) config `id` posts its
+/// digest to. The caller has found the config in its organization.
+pub async fn set_slack_channel(
+    conn: &mut AsyncPgConnection,
+    id: StandupConfigId,
+    channel: Option<(&str, &str)>,
+) -> Result<(), DbError> {
+    diesel::update(standup_configs_extra::table.find(id))
+        .set((
+            standup_configs_extra::slack_channel_id.eq(channel.map(|(id, _)| id)),
+            standup_configs_extra::slack_channel_name.eq(channel.map(|(_, name)| name)),
+        ))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// How many configs `team` has.
 pub async fn count_for_team(
     conn: &mut AsyncPgConnection,

@@ -111,7 +111,10 @@ pub const AUDIT_ACTIONS: &[(&str, &str)] = &[
     ("slack.connected", "Connected Slack"),
     ("slack.users_synced", "Matched members to Slack"),
     ("slack.disconnected", "Disconnected Slack"),
-    ("slack.disconnected_by_slack", "Slack disconnected the workspace"),
+    (
+        "slack.disconnected_by_slack",
+        "Slack disconnected the workspace",
+    ),
 ];
 
 /// "Changed a member's role", or the action's code when this UI does not know it.

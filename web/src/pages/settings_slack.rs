@@ -82,8 +82,8 @@ pub fn SlackCard(props: &SlackCardProps) -> Html {
             sync.run::<SyncSlackUsers>(NoVariables {}, |data| {
                 let matched = data.sync_slack_users.matched_member_count;
                 Some(format!(
-                    "Members matched again: {matched} {} in Slack",
-                    if matched == 1 { "is" } else { "are" }
+                    "{matched} {} matched in Slack",
+                    if matched == 1 { "member" } else { "members" }
                 ))
             });
         })

@@ -110,20 +110,18 @@ pub fn SlackChannelPicker(props: &SlackChannelPickerProps) -> Html {
     };
 
     html! {
-        <div class="field" data-testid="slack-channel-picker">
-            <span class="field-label">{ "Slack channel for the digest" }</span>
-            <p class="field-hint" data-testid="slack-channel-picked" aria-live="polite">
-                if let Some(picked) = &props.picked {
-                    { "Posted to " }<strong>{ channel_label(picked) }</strong>
-                } else {
-                    { "No channel picked yet." }
-                }
+        <fieldset class="field" data-testid="slack-channel-picker">
+            <legend class="field-label">{ "Slack channel for the digest" }</legend>
+            // One shape whatever is picked: only the text changes.
+            <p class="muted" data-testid="slack-channel-picked" aria-live="polite">
+                { "Posted to: " }
+                <strong>{ props.picked.as_ref().map_or_else(|| "no channel picked yet".to_owned(), channel_label) }</strong>
             </p>
             <div onkeydown={on_key}>
                 <TextField id="slack-channel-search" label="Search channels" r#type="search" value={(*typed).clone()}
                     oninput={on_type} autocomplete="off" error={props.error.clone()} />
             </div>
             { results }
-        </div>
+        </fieldset>
     }
 }

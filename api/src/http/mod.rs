@@ -1,5 +1,6 @@
 //! Routes: `/graphql` (POST + GET), `/graphql/ws`, `/playground/`, `/audit.csv`, `/healthz`,
-//! `/readyz`, `/metrics` (here, or on `METRICS_BIND` alone), `/slack/events`, and the built web UI with an
+//! `/readyz`, `/metrics` (here, or on `METRICS_BIND` alone), `/slack/events`, `/slack/interactivity`,
+//! `/slack/commands`, and the built web UI with an
 //! index.html fallback.
 
 mod audit_export;
@@ -10,6 +11,7 @@ pub mod rate_limit;
 mod request;
 pub mod security_headers;
 mod slack;
+mod slack_views;
 mod web_ui;
 
 use actix_web::{HttpResponse, web};
@@ -30,6 +32,8 @@ pub fn routes(cfg: &mut web::ServiceConfig, metrics_elsewhere: bool) {
     )
     .route("/audit.csv", web::get().to(audit_export::export))
     .route("/slack/events", web::post().to(slack::events))
+    .route("/slack/interactivity", web::post().to(slack::interactivity))
+    .route("/slack/commands", web::post().to(slack::commands))
     .route(
         "/slack/oauth/callback",
         web::get().to(slack::oauth_callback),

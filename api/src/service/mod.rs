@@ -10,6 +10,7 @@ pub mod members;
 pub mod organization;
 pub mod password;
 pub mod slack;
+pub mod slack_answers;
 pub mod standup_configs;
 pub mod standups;
 pub mod teams;

@@ -436,6 +436,25 @@ pub async fn channels(
     Ok(found)
 }
 
+/// Opens the modal `view` in `org`'s workspace for the click that gave `trigger_id`
+/// (`views.open`, with the bot token). Slack allows 3 seconds from the click.
+#[tracing::instrument(skip_all)]
+pub async fn open_view(
+    state: &AppState,
+    org: schema::ids::OrganizationId,
+    trigger_id: &str,
+    view: &serde_json::Value,
+) -> ApiResult<()> {
+    let settings = configured(state)?;
+    let mut conn = state.db().await?;
+    let (_, token) = workspace_and_token(state, &mut conn, org).await?;
+    drop(conn);
+    client(settings)?
+        .views_open(&token, trigger_id, view)
+        .await
+        .map_err(slack_failure)
+}
+
 /// Which of `users` are matched to Slack users in `org`, for the DataLoader.
 pub async fn matched_among(
     state: &AppState,

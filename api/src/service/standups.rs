@@ -18,6 +18,7 @@
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
+use crate::service::slack_answers::SlackMember;
 use crate::service::teams::{require_admin, require_member, team_not_found};
 use crate::service::{audit, enqueue};
 use crate::state::{AppState, RequestMeta};
@@ -85,7 +86,7 @@ fn when(at: DateTime<Utc>) -> String {
 }
 
 /// CONFLICT unless `standup` still takes answers at `now`.
-fn ensure_open(standup: &Standup, now: DateTime<Utc>) -> ApiResult<()> {
+pub(crate) fn ensure_open(standup: &Standup, now: DateTime<Utc>) -> ApiResult<()> {
     let closed_at = match (standup.state, standup.closed_at) {
         (StandupState::Closed, at) => Some(at.unwrap_or(standup.closes_at)),
         // The deadline passed; the scheduler is about to close it.
@@ -104,7 +105,7 @@ fn ensure_open(standup: &Standup, now: DateTime<Utc>) -> ApiResult<()> {
     }
 }
 
-fn questions_of(standup: &Standup) -> ApiResult<Vec<Question>> {
+pub(crate) fn questions_of(standup: &Standup) -> ApiResult<Vec<Question>> {
     standup
         .questions()
         .map_err(|e| ApiError::internal(anyhow::anyhow!("stored questions: {e}")))
@@ -403,27 +404,29 @@ fn check_answers(
             given.insert(id, String::new());
         }
     }
-    for question in questions {
-        if question.required && given.get(&question.id).is_none_or(|t| t.is_empty()) {
-            return Err(bad(
-                "answers",
-                format!("\u{201c}{}\u{201d} needs an answer", question.prompt),
-            ));
-        }
+    if let Some(question) = unanswered_required(questions, &given).first() {
+        return Err(bad(
+            "answers",
+            format!("\u{201c}{}\u{201d} needs an answer", question.prompt),
+        ));
     }
     given.retain(|_, text| !text.is_empty());
     Ok(given)
 }
 
-/// Submits (or edits) the caller's answers. Participants, while OPEN.
-#[tracing::instrument(skip_all)]
-pub async fn submit_answers(
-    state: &AppState,
-    meta: &RequestMeta,
-    caller: &Caller,
-    id: StandupId,
-    drafts: Vec<AnswerDraft>,
-) -> ApiResult<ParticipationView> {
+/// The required questions `given` leaves without an answer (a blank one counts as none),
+/// in the order they are asked.
+pub(crate) fn unanswered_required<'q>(
+    questions: &'q [Question],
+    given: &HashMap<QuestionId, String>,
+) -> Vec<&'q Question> {
+    questions
+        .iter()
+        .filter(|q| q.required && given.get(&q.id).is_none_or(|t| t.trim().is_empty()))
+        .collect()
+}
+
+fn check_answer_lengths(drafts: &[AnswerDraft]) -> ApiResult<()> {
     for (index, draft) in drafts.iter().enumerate() {
         if draft.text.trim().chars().count() > ANSWER_MAX_CHARS {
             return Err(bad(
@@ -435,7 +438,62 @@ pub async fn submit_answers(
             ));
         }
     }
+    Ok(())
+}
+
+fn check_skip_reason(reason: Option<String>) -> ApiResult<Option<String>> {
+    let reason = reason
+        .map(|r| r.trim().to_string())
+        .filter(|r| !r.is_empty());
+    if reason
+        .as_ref()
+        .is_some_and(|r| r.chars().count() > SKIP_REASON_MAX_CHARS)
+    {
+        return Err(bad(
+            "reason",
+            format!("at most {SKIP_REASON_MAX_CHARS} characters"),
+        ));
+    }
+    Ok(reason)
+}
+
+/// Submits (or edits) the caller's answers. Participants, while OPEN.
+#[tracing::instrument(skip_all)]
+pub async fn submit_answers(
+    state: &AppState,
+    meta: &RequestMeta,
+    caller: &Caller,
+    id: StandupId,
+    drafts: Vec<AnswerDraft>,
+) -> ApiResult<ParticipationView> {
+    check_answer_lengths(&drafts)?;
     require_member(state, caller).await?;
+    record_answers(state, meta, caller, id, drafts).await
+}
+
+/// [`submit_answers`] for a member answering in Slack: the same rules, transaction,
+/// audit row and events; their membership is proven by the signed Slack request (see
+/// [`SlackMember`]) instead of a session.
+#[tracing::instrument(skip_all)]
+pub(crate) async fn submit_answers_from_slack(
+    state: &AppState,
+    meta: &RequestMeta,
+    member: &SlackMember,
+    id: StandupId,
+    drafts: Vec<AnswerDraft>,
+) -> ApiResult<ParticipationView> {
+    check_answer_lengths(&drafts)?;
+    record_answers(state, meta, member.caller(), id, drafts).await
+}
+
+/// The answers of a caller proven to be an ACTIVE member.
+async fn record_answers(
+    state: &AppState,
+    meta: &RequestMeta,
+    caller: &Caller,
+    id: StandupId,
+    drafts: Vec<AnswerDraft>,
+) -> ApiResult<ParticipationView> {
     let mut conn = state.db().await?;
     let now = Utc::now();
     let (view, closed) = conn
@@ -557,19 +615,32 @@ pub async fn skip(
     id: StandupId,
     reason: Option<String>,
 ) -> ApiResult<ParticipationView> {
-    let reason = reason
-        .map(|r| r.trim().to_string())
-        .filter(|r| !r.is_empty());
-    if reason
-        .as_ref()
-        .is_some_and(|r| r.chars().count() > SKIP_REASON_MAX_CHARS)
-    {
-        return Err(bad(
-            "reason",
-            format!("at most {SKIP_REASON_MAX_CHARS} characters"),
-        ));
-    }
+    let reason = check_skip_reason(reason)?;
     require_member(state, caller).await?;
+    record_skip(state, meta, caller, id, reason).await
+}
+
+/// [`skip`] for a member skipping in Slack (see [`submit_answers_from_slack`]).
+#[tracing::instrument(skip_all)]
+pub(crate) async fn skip_from_slack(
+    state: &AppState,
+    meta: &RequestMeta,
+    member: &SlackMember,
+    id: StandupId,
+    reason: Option<String>,
+) -> ApiResult<ParticipationView> {
+    let reason = check_skip_reason(reason)?;
+    record_skip(state, meta, member.caller(), id, reason).await
+}
+
+/// The skip of a caller proven to be an ACTIVE member.
+async fn record_skip(
+    state: &AppState,
+    meta: &RequestMeta,
+    caller: &Caller,
+    id: StandupId,
+    reason: Option<String>,
+) -> ApiResult<ParticipationView> {
     let mut conn = state.db().await?;
     let now = Utc::now();
     let (view, closed) = conn

@@ -6,6 +6,8 @@ mod audit;
 mod auth;
 mod browser;
 mod deployment;
+// Parts of the fake (faults, revocation, other workspaces) serve the delivery tests.
+#[allow(dead_code)]
 mod fake_slack;
 mod hardening;
 mod health;

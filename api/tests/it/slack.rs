@@ -15,7 +15,7 @@ async fn slack_app() -> TestApp {
     .await
 }
 
-async fn app_with(slack: &FakeSlack) -> TestApp {
+pub(crate) async fn app_with(slack: &FakeSlack) -> TestApp {
     let settings = slack.settings();
     let overrides: Vec<(&str, &str)> = settings.iter().map(|(k, v)| (*k, v.as_str())).collect();
     TestApp::spawn_with(&overrides).await
@@ -255,7 +255,7 @@ async fn post(
 }
 
 /// Headers as Slack sends them for `body` at `at` (unix seconds), signed with `secret`.
-fn signed(secret: &str, at: i64, body: &[u8]) -> (Option<String>, Option<String>) {
+pub(crate) fn signed(secret: &str, at: i64, body: &[u8]) -> (Option<String>, Option<String>) {
     (
         Some(at.to_string()),
         Some(schema_server::slack::sign(secret.as_bytes(), at, body)),
@@ -330,7 +330,7 @@ async fn without_slack_settings_the_endpoint_does_not_exist() {
 }
 
 /// Connects `owner`'s organization to the fake's workspace through the OAuth flow.
-async fn install(app: &TestApp, owner: &SignedUp) {
+pub(crate) async fn install(app: &TestApp, owner: &SignedUp) {
     let body = app
         .graphql_as(&owner.token, "mutation { slackInstallUrl }", json!({}))
         .await;

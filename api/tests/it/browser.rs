@@ -1046,6 +1046,8 @@ async fn an_owner_connects_slack_from_settings_and_disconnects_it() {
         .await;
     browser.wait_present("[data-testid=slack-connect]").await;
     assert_eq!(slack.calls("auth.revoke").len(), 1);
+
+    browser.quit().await;
 }
 
 #[tokio::test]

@@ -107,6 +107,14 @@ pub const AUDIT_ACTIONS: &[(&str, &str)] = &[
     ("member.remove", "Removed a member"),
     ("organization.update", "Changed the organization"),
     ("job.retry", "Retried a failed job"),
+    ("slack.install_started", "Started connecting Slack"),
+    ("slack.connected", "Connected Slack"),
+    ("slack.users_synced", "Matched members to Slack"),
+    ("slack.disconnected", "Disconnected Slack"),
+    (
+        "slack.disconnected_by_slack",
+        "Slack disconnected the workspace",
+    ),
 ];
 
 /// "Changed a member's role", or the action's code when this UI does not know it.

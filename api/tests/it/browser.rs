@@ -985,13 +985,10 @@ async fn change_the_password_on_the_account_page_then_sign_in_with_it() {
     browser.quit().await;
 }
 
-#[tokio::test]
-async fn an_owner_connects_slack_from_settings_and_disconnects_it() {
-    let Some(browser) = Browser::start().await else {
-        return;
-    };
+/// A fake Slack and an api pointed at it. Slack sends the browser back to PUBLIC_URL, so
+/// the api listens where it says.
+async fn app_with_fake_slack() -> (crate::fake_slack::FakeSlack, TestApp) {
     let slack = crate::fake_slack::FakeSlack::start().await;
-    // Slack sends the browser back to PUBLIC_URL, so the api listens where it says.
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
@@ -1002,7 +999,30 @@ async fn an_owner_connects_slack_from_settings_and_disconnects_it() {
     settings.push(("BIND", bind));
     settings.push(("PUBLIC_URL", public_url));
     let overrides: Vec<(&str, &str)> = settings.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    let app = TestApp::spawn_with(&overrides).await;
+    (slack, TestApp::spawn_with(&overrides).await)
+}
+
+/// In Settings: connects Slack through the fake's authorize page, which approves and
+/// sends the browser back; waits until the workspace shows.
+async fn connect_slack_in_ui(browser: &Browser, app: &TestApp) {
+    browser.goto(&app.url("/settings")).await;
+    browser.wait_present("[data-testid=slack-connect]").await;
+    browser.click("[data-testid=slack-connect]").await;
+    browser.wait_path("/settings").await;
+    browser
+        .wait_text(
+            "[data-testid=slack-connected]",
+            crate::fake_slack::TEAM_NAME,
+        )
+        .await;
+}
+
+#[tokio::test]
+async fn an_owner_connects_slack_from_settings_and_disconnects_it() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let (slack, app) = app_with_fake_slack().await;
     browser.goto(&app.url("/sign-up")).await;
     browser.wait_present("#organization-name").await;
     sign_up_in_ui(
@@ -1013,17 +1033,7 @@ async fn an_owner_connects_slack_from_settings_and_disconnects_it() {
     )
     .await;
 
-    browser.goto(&app.url("/settings")).await;
-    browser.wait_present("[data-testid=slack-connect]").await;
-    browser.click("[data-testid=slack-connect]").await;
-    // Off to the fake's authorize page, which approves and sends the browser back.
-    browser.wait_path("/settings").await;
-    browser
-        .wait_text(
-            "[data-testid=slack-connected]",
-            crate::fake_slack::TEAM_NAME,
-        )
-        .await;
+    connect_slack_in_ui(&browser, &app).await;
     browser
         .wait_text("[data-testid=slack-returned]", "Slack is connected")
         .await;
@@ -1036,4 +1046,119 @@ async fn an_owner_connects_slack_from_settings_and_disconnects_it() {
         .await;
     browser.wait_present("[data-testid=slack-connect]").await;
     assert_eq!(slack.calls("auth.revoke").len(), 1);
+
+    browser.quit().await;
+}
+
+#[tokio::test]
+async fn an_owner_connects_slack_and_picks_the_digest_channel_in_the_editor() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let (slack, app) = app_with_fake_slack().await;
+    let owner = app.signed_up_owner().await;
+    let team = crate::teams::create_team(&app, &owner.token, "Platform").await;
+    // The owner is a Slack user of the workspace; the workspace has more channels than
+    // the picker shows at once.
+    let team_id = crate::fake_slack::TEAM_ID;
+    slack.add_users(team_id, &[("U0OWNER", &owner.email)]);
+    let names: Vec<(String, String)> = (1..=24)
+        .map(|i| (format!("C{i:04}"), format!("project-{i:02}")))
+        .chain([("C0DIGEST".to_owned(), "standup-digest".to_owned())])
+        .collect();
+    let channels: Vec<(&str, &str)> = names
+        .iter()
+        .map(|(id, name)| (id.as_str(), name.as_str()))
+        .collect();
+    slack.add_channels(team_id, &channels);
+    sign_in_in_ui(&browser, &app, &owner.email, &owner.org_name).await;
+
+    // Before Slack is connected the editor offers Slack delivery disabled, saying where
+    // to connect it.
+    browser
+        .goto(&app.url(&format!("/teams/{team}/standups/new")))
+        .await;
+    browser
+        .wait_text("[data-testid=slack-delivery-off]", "Connect a workspace")
+        .await;
+    let disabled = browser
+        .script_value("return document.getElementById('delivery-slack-dm').disabled;")
+        .await;
+    assert_eq!(disabled, serde_json::json!(true));
+
+    connect_slack_in_ui(&browser, &app).await;
+    browser.wait_text("[data-testid=slack-matched]", "1").await;
+    browser.click("[data-testid=slack-sync]").await;
+    browser
+        .wait_text("[data-testid=toasts]", "1 member matched in Slack")
+        .await;
+    browser.screenshot("settings-slack-connected").await;
+
+    // The member list says who is matched.
+    browser.goto(&app.url("/members")).await;
+    browser
+        .wait_text("[data-testid=member-slack]", "Slack")
+        .await;
+
+    // The editor offers Slack DM and the digest in a channel from the workspace's list.
+    browser
+        .goto(&app.url(&format!("/teams/{team}/standups/new")))
+        .await;
+    browser.wait_present("#delivery-slack-dm").await;
+    browser.click("label[for=delivery-slack-dm]").await;
+    browser.click("label[for=delivery-slack-channel]").await;
+    browser
+        .wait_text("[data-testid=slack-channels]", "#project-01")
+        .await;
+    // Saving without a channel says so at the picker.
+    browser.click("[data-testid=save-config]").await;
+    browser
+        .wait_text("#slack-channel-search-error", "Pick the channel")
+        .await;
+    // More than a page: "Load more" brings the rest.
+    browser.click("[data-testid=load-more]").await;
+    browser
+        .wait_text("[data-testid=slack-channels]", "#standup-digest")
+        .await;
+    // A search narrows the list.
+    browser.fill("#slack-channel-search", "digest").await;
+    browser.wait_gone("label[for=slack-channel-C0001]").await;
+    browser.click("label[for=slack-channel-C0DIGEST]").await;
+    browser
+        .wait_text("[data-testid=slack-channel-picked]", "#standup-digest")
+        .await;
+    browser.screenshot("standup-editor-slack").await;
+    browser.click("[data-testid=save-config]").await;
+    browser.wait_present("[data-testid=config-row]").await;
+
+    let saved = app
+        .graphql_as(
+            &owner.token,
+            "{ teams { standupConfigs { id delivery slackChannel { id name } } } }",
+            serde_json::json!({}),
+        )
+        .await;
+    let config = &saved["data"]["teams"][0]["standupConfigs"][0];
+    assert_eq!(
+        config["slackChannel"],
+        serde_json::json!({ "id": "C0DIGEST", "name": "standup-digest" }),
+        "{saved}"
+    );
+    let delivery = config["delivery"].as_array().expect("delivery");
+    assert!(delivery.contains(&serde_json::json!("SLACK_DM")), "{saved}");
+    assert!(
+        delivery.contains(&serde_json::json!("SLACK_CHANNEL")),
+        "{saved}"
+    );
+
+    // Editing shows the channel it posts to.
+    let id = config["id"].as_str().expect("config id");
+    browser
+        .goto(&app.url(&format!("/standup-configs/{id}")))
+        .await;
+    browser
+        .wait_text("[data-testid=slack-channel-picked]", "#standup-digest")
+        .await;
+
+    browser.quit().await;
 }

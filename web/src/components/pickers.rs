@@ -147,6 +147,11 @@ pub struct CheckboxProps {
     pub onchange: Callback<bool>,
     #[prop_or_default]
     pub hint: Option<AttrValue>,
+    #[prop_or_default]
+    pub disabled: bool,
+    /// The id of an element that says more (e.g. why the box is disabled).
+    #[prop_or_default]
+    pub describedby: Option<AttrValue>,
 }
 
 #[component]
@@ -160,7 +165,8 @@ pub fn Checkbox(props: &CheckboxProps) -> Html {
     };
     html! {
         <div class="checkbox">
-            <input type="checkbox" id={props.id.clone()} checked={props.checked} {onchange} />
+            <input type="checkbox" id={props.id.clone()} checked={props.checked} {onchange}
+                disabled={props.disabled} aria-describedby={props.describedby.clone()} />
             <label for={props.id.clone()}>
                 { props.label.clone() }
                 if let Some(hint) = props.hint.clone() {

@@ -1,7 +1,14 @@
 //! Lists that page through a connection: the first page loads like any query, "Load more"
 //! appends the next one, and a change of variables or a reload starts over.
+//!
+//! The hook is generic only in a thin shell (how to fetch one page of `O`, how to append
+//! rows); the state, the effects and the "Load more" logic are one non-generic copy for
+//! every list, which keeps each new list cheap in the wasm bundle.
 
+use std::any::Any;
 use std::cell::Cell;
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 
 use schema::ops::PagedOperation;
@@ -14,7 +21,7 @@ use crate::api::{ApiError, use_api};
 /// The rows loaded so far and where the next page starts.
 #[derive(Debug, PartialEq)]
 pub struct Pages<T> {
-    pub rows: Vec<T>,
+    pub rows: Rc<Vec<T>>,
     pub next: Option<String>,
 }
 
@@ -30,6 +37,49 @@ pub struct PagedHandle<T> {
     pub reload: Callback<()>,
 }
 
+/// Rows of any type (an `Rc<Vec<T>>`), as the non-generic core keeps them.
+type Rows = Rc<dyn Any>;
+/// One page: its rows and where the next one starts.
+type Page = Result<(Rows, Option<String>), ApiError>;
+/// Fetches the page after the cursor (the first page for `None`).
+type FetchPage = Box<dyn Fn(Option<String>) -> Pin<Box<dyn Future<Output = Page>>>>;
+
+/// The list's query, erased: made again whenever the variables change.
+struct Source {
+    /// Tells one set of variables from the next (the effect's dependency).
+    id: u32,
+    fetch: FetchPage,
+    /// `loaded` followed by `more`.
+    append: fn(&Rows, Rows) -> Rows,
+}
+
+fn append<T: Clone + 'static>(loaded: &Rows, more: Rows) -> Rows {
+    let mut rows = rows_of::<T>(loaded).as_ref().clone();
+    rows.extend(rows_of::<T>(&more).iter().cloned());
+    Rc::new(rows)
+}
+
+fn rows_of<T: 'static>(rows: &Rows) -> Rc<Vec<T>> {
+    rows.clone()
+        .downcast::<Vec<T>>()
+        .unwrap_or_else(|_| Rc::new(Vec::new()))
+}
+
+/// [`Pages`] with the rows erased.
+struct ErasedPages {
+    rows: Rows,
+    next: Option<String>,
+}
+
+/// [`PagedHandle`] with the rows erased.
+struct ErasedHandle {
+    state: Rc<Load<ErasedPages>>,
+    loading_more: bool,
+    more_error: Option<ApiError>,
+    load_more: Callback<()>,
+    reload: Callback<()>,
+}
+
 /// Loads the first page of `O` when mounted and whenever the variables change.
 #[hook]
 pub fn use_paged_query<O>(variables: O::Variables) -> PagedHandle<O::Node>
@@ -39,7 +89,46 @@ where
     O::Node: 'static,
 {
     let client = use_api();
-    let state = use_state(|| Rc::new(Load::<Pages<O::Node>>::Loading));
+    let source = use_memo(variables, move |variables| {
+        let variables = variables.clone();
+        Source {
+            id: super::query::next_source_id(),
+            fetch: Box::new(move |cursor| {
+                let sent = match cursor {
+                    None => client.run::<O>(&variables),
+                    Some(cursor) => client.run::<O>(&O::after(&variables, cursor)),
+                };
+                Box::pin(async move {
+                    let page = O::connection(sent.await?);
+                    let rows: Rows = Rc::new(page.nodes);
+                    Ok((rows, page.page_info.next_cursor()))
+                })
+            }),
+            append: append::<O::Node>,
+        }
+    });
+    let erased = use_paged(source);
+    let state = Rc::new(match &*erased.state {
+        Load::Loading => Load::Loading,
+        Load::Failed(err) => Load::Failed(err.clone()),
+        Load::Ready(pages) => Load::Ready(Pages {
+            rows: rows_of(&pages.rows),
+            next: pages.next.clone(),
+        }),
+    });
+    PagedHandle {
+        state,
+        loading_more: erased.loading_more,
+        more_error: erased.more_error,
+        load_more: erased.load_more,
+        reload: erased.reload,
+    }
+}
+
+/// The one copy of the paging logic, for rows of any type.
+#[hook]
+fn use_paged(source: Rc<Source>) -> ErasedHandle {
+    let state = use_state(|| Rc::new(Load::<ErasedPages>::Loading));
     let generation = use_state(|| 0u32);
     let loading_more = use_state(|| false);
     let more_error = use_state(|| None::<ApiError>);
@@ -47,9 +136,9 @@ where
     let latest = use_memo((), |_| Cell::new(0u64));
 
     {
-        let (state, latest, client) = (state.clone(), latest.clone(), client.clone());
+        let (state, latest, source) = (state.clone(), latest.clone(), source.clone());
         let (loading_more, more_error) = (loading_more.clone(), more_error.clone());
-        use_effect_with((variables.clone(), *generation), move |(variables, _)| {
+        use_effect_with((source.id, *generation), move |_| {
             let ticket = latest.get() + 1;
             latest.set(ticket);
             // Keep the rows on screen during a reload; show the skeleton only at first.
@@ -58,20 +147,14 @@ where
             }
             loading_more.set(false);
             more_error.set(None);
-            let variables = variables.clone();
+            let sent = (source.fetch)(None);
             spawn_local(async move {
-                let outcome = client.run::<O>(&variables).await;
+                let outcome = sent.await;
                 if latest.get() != ticket {
                     return;
                 }
                 state.set(Rc::new(match outcome {
-                    Ok(data) => {
-                        let page = O::connection(data);
-                        Load::Ready(Pages {
-                            next: page.page_info.next_cursor(),
-                            rows: page.nodes,
-                        })
-                    }
+                    Ok((rows, next)) => Load::Ready(ErasedPages { rows, next }),
                     Err(err) => Load::Failed(err),
                 }));
             });
@@ -79,9 +162,8 @@ where
     }
 
     let load_more = {
-        let (state, latest, client) = (state.clone(), latest.clone(), client.clone());
+        let (state, latest, source) = (state.clone(), latest.clone(), source);
         let (loading_more, more_error) = (loading_more.clone(), more_error.clone());
-        let variables = variables.clone();
         Callback::from(move |()| {
             let Load::Ready(pages) = &**state else {
                 return;
@@ -95,24 +177,20 @@ where
             loading_more.set(true);
             more_error.set(None);
             let ticket = latest.get();
-            let next_vars = O::after(&variables, cursor);
-            let (state, latest, client) = (state.clone(), latest.clone(), client.clone());
+            let sent = (source.fetch)(Some(cursor));
+            let append = source.append;
+            let (state, latest) = (state.clone(), latest.clone());
             let (loading_more, more_error) = (loading_more.clone(), more_error.clone());
             spawn_local(async move {
-                let outcome = client.run::<O>(&next_vars).await;
+                let outcome = sent.await;
                 if latest.get() != ticket {
                     return;
                 }
                 match outcome {
-                    Ok(data) => {
-                        let page = O::connection(data);
+                    Ok((more, next)) => {
                         if let Load::Ready(current) = &**state {
-                            let mut rows = current.rows.clone();
-                            rows.extend(page.nodes);
-                            state.set(Rc::new(Load::Ready(Pages {
-                                rows,
-                                next: page.page_info.next_cursor(),
-                            })));
+                            let rows = append(&current.rows, more);
+                            state.set(Rc::new(Load::Ready(ErasedPages { rows, next })));
                         }
                     }
                     Err(err) => more_error.set(Some(err)),
@@ -127,7 +205,7 @@ where
         Callback::from(move |()| generation.set(*generation + 1))
     };
 
-    PagedHandle {
+    ErasedHandle {
         state: (*state).clone(),
         loading_more: *loading_more,
         more_error: (*more_error).clone(),

@@ -316,7 +316,14 @@ fn MemberRow(props: &MemberRowProps) -> Html {
     html! {
         <tr data-testid="member-row" data-email={m.user.email.clone()}>
             <td>
-                <div class="cell-primary">{ m.user.name.clone() }</div>
+                <div class="cell-primary">
+                    { m.user.name.clone() }
+                    if m.slack_matched {
+                        <span class="badge badge-muted" data-testid="member-slack" title="Matched to a Slack user by e-mail">
+                            <span class="visually-hidden">{ "Matched in " }</span>{ "Slack" }
+                        </span>
+                    }
+                </div>
                 <div class="muted">{ m.user.email.clone() }</div>
             </td>
             <td>{ role_cell }</td>

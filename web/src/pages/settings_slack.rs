@@ -1,12 +1,13 @@
-//! Settings → Slack: whether the server has Slack set up, the connected workspace, and
-//! connecting (Slack's authorize page, then back here) or disconnecting it.
+//! Settings → Slack: whether the server has Slack set up, the connected workspace and how
+//! many members are matched to its people, connecting (Slack's authorize page, then back
+//! here), matching members again, and disconnecting.
 
-use schema::ops::{DisconnectSlack, NoVariables, SlackInstallUrl, SlackQuery};
+use schema::ops::{DisconnectSlack, NoVariables, SlackInstallUrl, SlackQuery, SyncSlackUsers};
 use serde::Deserialize;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use crate::components::{Button, ErrorBanner, Notice};
+use crate::components::{Button, ButtonKind, ErrorBanner, Notice};
 use crate::format;
 use crate::hooks::{Load, MutationOptions, use_mutation, use_query};
 
@@ -43,6 +44,18 @@ pub fn SlackCard(props: &SlackCardProps) -> Html {
         }),
         ..Default::default()
     });
+    let sync = use_mutation(MutationOptions {
+        toast_errors: true,
+        settled: Some({
+            let reload = reload.clone();
+            Callback::from(move |ok| {
+                if ok {
+                    reload.set(*reload + 1);
+                }
+            })
+        }),
+        ..Default::default()
+    });
     let on_connect = {
         let connect = connect.clone();
         Callback::from(move |_: MouseEvent| {
@@ -59,6 +72,19 @@ pub fn SlackCard(props: &SlackCardProps) -> Html {
         Callback::from(move |_: MouseEvent| {
             disconnect.run::<DisconnectSlack>(NoVariables {}, |_| {
                 Some("Slack is disconnected".to_owned())
+            });
+        })
+    };
+
+    let on_sync = {
+        let sync = sync.clone();
+        Callback::from(move |_: MouseEvent| {
+            sync.run::<SyncSlackUsers>(NoVariables {}, |data| {
+                let matched = data.sync_slack_users.matched_member_count;
+                Some(format!(
+                    "{matched} {} matched in Slack",
+                    if matched == 1 { "member" } else { "members" }
+                ))
             });
         })
     };
@@ -95,10 +121,21 @@ pub fn SlackCard(props: &SlackCardProps) -> Html {
                                 { format!(" by {}", if by.name.trim().is_empty() { &by.email } else { &by.name }) }
                             }
                         </dd>
+                        <dt>{ "Members matched" }</dt>
+                        <dd data-testid="slack-matched">
+                            { format!("{} (by e-mail address)", connected.matched_member_count) }
+                        </dd>
+                        <dt>{ "Last matched" }</dt>
+                        <dd data-testid="slack-synced">
+                            { connected.users_synced_at.map(format::timestamp).unwrap_or_else(|| "Not yet".to_owned()) }
+                        </dd>
                     </dl>
                     if props.is_admin {
-                        <div>
-                            <Button onclick={on_disconnect} busy={disconnect.busy()} testid="slack-disconnect">
+                        <div class="form-actions form-actions-start">
+                            <Button kind={ButtonKind::Secondary} onclick={on_sync} busy={sync.busy()} testid="slack-sync">
+                                { if sync.busy() { "Matching members…" } else { "Sync members" } }
+                            </Button>
+                            <Button kind={ButtonKind::Danger} onclick={on_disconnect} busy={disconnect.busy()} testid="slack-disconnect">
                                 { if disconnect.busy() { "Disconnecting…" } else { "Disconnect Slack" } }
                             </Button>
                         </div>

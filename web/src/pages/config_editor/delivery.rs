@@ -1,13 +1,16 @@
-//! Where the questions and the digest go: the web inbox, e-mail, a signed webhook (its
-//! URL and signing secret).
+//! Where the questions and the digest go: the web inbox, e-mail, Slack (a DM per person,
+//! the digest in a channel), a signed webhook (its URL and signing secret).
 
 use schema::enums::DeliveryChannel;
 use schema::ops::{RotateWebhookSecret, RotateWebhookSecretVariables, WebhookSecret};
 use yew::platform::spawn_local;
 use yew::prelude::*;
+use yew_router::prelude::*;
 
 use super::Editor;
 use super::draft::Draft;
+use super::slack_channel::SlackChannelPicker;
+use crate::app::Route;
 use crate::components::{Button, ButtonKind, Checkbox, Dialog, ErrorBanner, TextField};
 use crate::hooks::{MutationOptions, use_mutation};
 
@@ -18,6 +21,8 @@ pub struct DeliveryProps {
     pub webhook_host: Option<String>,
     /// The saved config, when it has a webhook and so a signing secret.
     pub secret_of: Option<String>,
+    /// Whether the organization has a Slack workspace connected; `None` until known.
+    pub slack_connected: Option<bool>,
 }
 
 fn toggle_channel(editor: &Editor, channel: DeliveryChannel) -> Callback<bool> {
@@ -36,7 +41,18 @@ pub fn delivery(editor: &Editor, props: DeliveryProps) -> Html {
         is_admin,
         webhook_host,
         secret_of,
+        slack_connected,
     } = props;
+    // Without a workspace the Slack channels cannot be chosen, but one chosen before the
+    // workspace went away can still be unticked.
+    let slack_off = slack_connected != Some(true);
+    let slack_box = |id: &'static str, label: &'static str, hint: &'static str, channel| {
+        let checked = draft.delivery.contains(&channel);
+        html! {
+            <Checkbox {id} {label} {hint} {checked} onchange={toggle_channel(editor, channel)}
+                disabled={slack_off && !checked} describedby={slack_off.then_some("slack-delivery-off")} />
+        }
+    };
     html! {
         <section class="card form" aria-labelledby="delivery-title">
             <h2 id="delivery-title" class="card-title">{ "Delivery" }</h2>
@@ -44,11 +60,30 @@ pub fn delivery(editor: &Editor, props: DeliveryProps) -> Html {
                 <legend class="field-label">{ "Questions and digest go to" }</legend>
                 <Checkbox id="delivery-web" label="The web inbox" checked={draft.delivery.contains(&DeliveryChannel::Web)} onchange={toggle_channel(editor, DeliveryChannel::Web)} />
                 <Checkbox id="delivery-email" label="E-mail" checked={draft.delivery.contains(&DeliveryChannel::Email)} onchange={toggle_channel(editor, DeliveryChannel::Email)} />
+                { slack_box("delivery-slack-dm", "Slack DM", "Each person matched in Slack is asked in a DM; the others by e-mail.", DeliveryChannel::SlackDm) }
+                { slack_box("delivery-slack-channel", "Slack channel", "The digest is posted to a channel.", DeliveryChannel::SlackChannel) }
+                if slack_connected == Some(false) {
+                    <p class="field-hint" id="slack-delivery-off" data-testid="slack-delivery-off">
+                        { "Slack is not connected. " }
+                        <Link<Route> to={Route::Settings}>{ "Connect a workspace in Settings" }</Link<Route>>
+                        { " to deliver there." }
+                    </p>
+                }
                 <Checkbox id="delivery-webhook" label="A webhook (signed JSON)" checked={draft.delivery.contains(&DeliveryChannel::Webhook)} onchange={toggle_channel(editor, DeliveryChannel::Webhook)} />
                 if let Some(error) = errors.field("delivery") {
                     <p class="field-error" id="delivery-error"><span class="field-error-icon" aria-hidden="true">{ "!" }</span>{ error }</p>
                 }
             </fieldset>
+            if draft.delivery.contains(&DeliveryChannel::SlackChannel) {
+                if is_admin && slack_connected == Some(true) {
+                    <SlackChannelPicker picked={draft.slack_channel.clone()} error={errors.field("slackChannel")}
+                        onpick={editor.set("slackChannel", |d: &mut Draft, c| d.slack_channel = Some(c))} />
+                } else if let Some(channel) = &draft.slack_channel {
+                    <p class="muted" data-testid="slack-channel-picked">
+                        { format!("The digest is posted to {}.", super::slack_channel::channel_label(channel)) }
+                    </p>
+                }
+            }
             if draft.delivery.contains(&DeliveryChannel::Webhook) && !is_admin {
                 // Members are shown the host alone: the URL may carry a token.
                 if let Some(host) = webhook_host {

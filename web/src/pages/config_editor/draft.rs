@@ -2,7 +2,9 @@
 //! the input the API takes (with the checks the browser can make first).
 
 use schema::enums::{DeliveryChannel, QuestionKind, Weekday};
-use schema::ops::{ConfigTeam, QuestionInput, StandupConfig, StandupConfigInput};
+use schema::ops::{
+    ConfigTeam, QuestionInput, SlackChannel, SlackChannelInput, StandupConfig, StandupConfigInput,
+};
 use schema::templates::TEMPLATES;
 
 use crate::hooks::FormErrors;
@@ -18,6 +20,7 @@ pub const FIELDS: &[&str] = &[
     "reminderMinutesBefore",
     "delivery",
     "webhookUrl",
+    "slackChannel",
     "participantIds",
 ];
 
@@ -43,6 +46,8 @@ pub struct Draft {
     pub reminder: String,
     pub delivery: Vec<DeliveryChannel>,
     pub webhook_url: String,
+    /// The channel the digest is posted to with SLACK_CHANNEL delivery.
+    pub slack_channel: Option<SlackChannel>,
     pub participants: Vec<String>,
     pub active: bool,
     pub close_when_all_answered: bool,
@@ -79,6 +84,7 @@ impl Draft {
                 .unwrap_or_else(|| "0".to_owned()),
             delivery: vec![DeliveryChannel::Web, DeliveryChannel::Email],
             webhook_url: String::new(),
+            slack_channel: None,
             participants: team.members.iter().map(|m| m.user.id.to_string()).collect(),
             active: true,
             close_when_all_answered: false,
@@ -105,6 +111,7 @@ impl Draft {
             reminder: config.reminder_minutes_before.to_string(),
             delivery: config.delivery.clone(),
             webhook_url: config.webhook_url.clone().unwrap_or_default(),
+            slack_channel: config.slack_channel.clone(),
             participants: config
                 .participants
                 .iter()
@@ -159,6 +166,9 @@ impl Draft {
                 && !(self.webhook_url.starts_with("https://")
                     || self.webhook_url.starts_with("http://")))
             .then(|| E::new("webhookUrl", "enter an http(s) URL")),
+            (self.delivery.contains(&DeliveryChannel::SlackChannel)
+                && self.slack_channel.is_none())
+            .then(|| E::new("slackChannel", "pick the channel the digest goes to")),
         ]);
         if !errors.is_empty() {
             return Err(errors);
@@ -186,6 +196,14 @@ impl Draft {
                 .delivery
                 .contains(&DeliveryChannel::Webhook)
                 .then(|| self.webhook_url.trim().to_owned()),
+            slack_channel: self
+                .slack_channel
+                .as_ref()
+                .filter(|_| self.delivery.contains(&DeliveryChannel::SlackChannel))
+                .map(|c| SlackChannelInput {
+                    id: c.id.clone(),
+                    name: c.name.clone(),
+                }),
             participant_ids: self
                 .participants
                 .iter()
@@ -194,5 +212,57 @@ impl Draft {
             active: self.active,
             close_when_all_answered: self.close_when_all_answered,
         })
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    fn draft() -> Draft {
+        let team = ConfigTeam {
+            id: "t1".into(),
+            name: "Core".into(),
+            timezone: "Europe/Berlin".into(),
+            members: vec![],
+        };
+        Draft::from_template(0, &team)
+    }
+
+    fn digest() -> SlackChannel {
+        SlackChannel {
+            id: "C0DIGEST".into(),
+            name: "standups".into(),
+            is_private: false,
+        }
+    }
+
+    #[test]
+    fn slack_channel_delivery_needs_a_picked_channel() {
+        let mut d = draft();
+        d.delivery = vec![DeliveryChannel::SlackDm, DeliveryChannel::SlackChannel];
+        let errors = d.to_input(None).unwrap_err();
+        assert!(errors.field("slackChannel").is_some());
+        assert!(errors.field("delivery").is_none());
+
+        d.slack_channel = Some(digest());
+        let input = d.to_input(None).unwrap();
+        assert_eq!(
+            input.slack_channel,
+            Some(SlackChannelInput {
+                id: "C0DIGEST".into(),
+                name: "standups".into()
+            })
+        );
+        assert_eq!(input.delivery, d.delivery);
+    }
+
+    #[test]
+    fn a_picked_channel_is_not_sent_without_slack_channel_delivery() {
+        let mut d = draft();
+        d.slack_channel = Some(digest());
+        d.delivery = vec![DeliveryChannel::Web];
+        assert_eq!(d.to_input(None).unwrap().slack_channel, None);
     }
 }

@@ -10,11 +10,13 @@ mod draft;
 mod preview;
 mod questions;
 mod schedule;
+mod slack_channel;
 
 use schema::enums::DeliveryChannel;
 use schema::ops::{
-    ConfigTeam, CreateStandupConfig, CreateStandupConfigVariables, IdVariables, StandupConfig,
-    StandupConfigQuery, TeamQuery, UpdateStandupConfig, UpdateStandupConfigVariables,
+    ConfigTeam, CreateStandupConfig, CreateStandupConfigVariables, IdVariables, NoVariables,
+    SlackQuery, StandupConfig, StandupConfigQuery, TeamQuery, UpdateStandupConfig,
+    UpdateStandupConfigVariables,
 };
 use schema::templates::TEMPLATES;
 use yew::prelude::*;
@@ -163,6 +165,13 @@ fn ConfigForm(props: &ConfigFormProps) -> Html {
         })
     };
     let template = use_state(|| "0".to_owned());
+    // Whether Slack delivery can be chosen. (A `u32` key like Settings' Slack card: the
+    // same instance of the generic hook, not a second one in the bundle.)
+    let slack = use_query::<SlackQuery, _>(NoVariables {}, 0u32);
+    let slack_connected = match &*slack.state {
+        Load::Ready(data) => Some(data.organization.slack_integration.is_some()),
+        _ => None,
+    };
     let save = use_mutation(MutationOptions {
         fields: FIELDS,
         // On to the team's page.
@@ -278,6 +287,7 @@ fn ConfigForm(props: &ConfigFormProps) -> Html {
                         is_admin,
                         webhook_host: props.initial.as_ref().and_then(|c| c.webhook_host.clone()),
                         secret_of: props.config_id.clone().filter(|_| saved_with_webhook),
+                        slack_connected,
                     }) }
                     <section class="card form" aria-labelledby="participants-title">
                         <h2 id="participants-title" class="card-title">{ format!("Participants ({} of {})", draft.participants.len(), props.team.members.len()) }</h2>

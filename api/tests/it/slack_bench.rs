@@ -8,7 +8,7 @@
 use crate::fake_slack::{FakeSlack, Team};
 use crate::helpers::*;
 use diesel::sql_types::{Text, Uuid as SqlUuid};
-use diesel_async::RunQueryDsl;
+use diesel_async::{RunQueryDsl, SimpleAsyncConnection};
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
@@ -34,7 +34,7 @@ async fn ten_thousand_dms_from_due_to_posted() {
     let mut conn = app.db().await;
 
     let seeded = Instant::now();
-    diesel::sql_query(format!(
+    conn.batch_execute(&format!(
         r#"
         INSERT INTO organizations (id, name, slug)
           SELECT gen_random_uuid(), 'Bench org ' || o, 'bench-org-' || o FROM generate_series(0, {WORKSPACES} - 1) AS o;
@@ -71,7 +71,6 @@ async fn ten_thousand_dms_from_due_to_posted() {
           FROM bench_config bc JOIN bench_team bt ON bt.t = bc.t JOIN bench_user bu ON bu.t = bc.t;
         "#
     ))
-    .execute(&mut conn)
     .await
     .expect("seed");
     #[derive(diesel::QueryableByName)]

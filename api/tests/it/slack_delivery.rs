@@ -13,7 +13,8 @@ use crate::fake_slack::{self, FakeSlack, Team};
 use crate::helpers::*;
 use crate::members::join;
 use crate::slack::{app_with, install};
-use crate::standup_loop::{mails, questions, settle, submit, wait_for_mails};
+use crate::slack_interactivity::{answer_text, assert_closed, click, participation_of, submission};
+use crate::standup_loop::{mails, questions, settle, wait_for_mails};
 use crate::teams::{add_member, add_people, count, create_team};
 use diesel::sql_types::Text;
 use diesel_async::RunQueryDsl;
@@ -93,8 +94,9 @@ async fn match_members(app: &TestApp, slack: &FakeSlack, org: &str, token: &str)
     .unwrap()
 }
 
-/// A config of `team` asking `participants`, delivered as `delivery` (SQL: the api does
-/// not offer the Slack channels on this branch yet), its digest going to DIGEST_CHANNEL.
+/// A config of `team` asking `participants`, delivered as `delivery` (`'EMAIL', 'SLACK_DM'`
+/// …), its digest going to DIGEST_CHANNEL when SLACK_CHANNEL is among them; created
+/// through GraphQL, so the organization must be connected to Slack first.
 async fn config(
     app: &TestApp,
     owner: &SignedUp,
@@ -102,6 +104,13 @@ async fn config(
     participants: &[&str],
     delivery: &str,
 ) -> String {
+    let delivery: Vec<&str> = delivery
+        .split(',')
+        .map(|d| d.trim().trim_matches('\''))
+        .collect();
+    let channel = delivery
+        .contains(&"SLACK_CHANNEL")
+        .then(|| json!({ "id": DIGEST_CHANNEL, "name": "standups" }));
     let body = app
         .graphql_as(
             &owner.token,
@@ -115,24 +124,16 @@ async fn config(
                 "timezone": "Europe/Berlin",
                 "responseWindowMinutes": 60,
                 "reminderMinutesBefore": 15,
-                "delivery": ["EMAIL"],
+                "delivery": delivery,
+                "slackChannel": channel,
                 "participantIds": participants,
             } }),
         )
         .await;
-    let config = body["data"]["createStandupConfig"]["id"]
+    body["data"]["createStandupConfig"]["id"]
         .as_str()
         .unwrap_or_else(|| panic!("createStandupConfig failed: {body}"))
-        .to_owned();
-    let mut db = app.db().await;
-    diesel::sql_query(format!(
-        "UPDATE standup_configs SET delivery = ARRAY[{delivery}], slack_channel_id = '{DIGEST_CHANNEL}', slack_channel_name = 'standups' WHERE id = $1::uuid"
-    ))
-    .bind::<Text, _>(&config)
-    .execute(&mut db)
-    .await
-    .unwrap();
-    config
+        .to_owned()
 }
 
 async fn start_now(app: &TestApp, owner: &SignedUp, config: &str) -> uuid::Uuid {
@@ -252,14 +253,67 @@ async fn matched_participants_are_asked_reminded_and_closed_in_slack_and_the_dig
     assert_eq!(mails(&app, &bob.email, "Daily: your standup", id), 0);
     assert_eq!(mails(&app, &cleo.email, "Daily: your standup", id), 1);
 
-    // Bob answers; the reminder reaches Ada in her DM's thread and Cleo by e-mail.
-    submit(
-        &app,
-        &bob,
-        id,
-        &["Shipped <the> Slack & DMs", "Waiting on <ops>"],
-    )
-    .await;
+    // Bob answers in Slack: his DM's Answer button (a signed click) opens the modal with
+    // the questions...
+    let interactivity = app.url("/slack/interactivity");
+    let bob_dm = posts_to(&slack, "DUBOB");
+    let (action, value) = buttons(&bob_dm[0]).remove(0);
+    let (status, _) = slack
+        .send_interaction(&interactivity, &click("UBOB", &action, &value))
+        .await;
+    assert_eq!(status, 200);
+    let opened = slack.succeeded("views.open");
+    assert_eq!(opened.len(), 1, "one modal");
+    let view = &opened[0].json["view"];
+    assert!(view.to_string().contains("What did you do?"), "{view}");
+    let inputs: Vec<String> = view["blocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|b| b["type"] == "input")
+        .map(|b| b["block_id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(inputs.len(), 2, "one input per question: {view}");
+    // ... a required answer left blank comes back as that field's error, nothing stored...
+    let (status, answer) = slack
+        .send_interaction(
+            &interactivity,
+            &submission(
+                "UBOB",
+                "standup_answers",
+                &id.to_string(),
+                &[(&inputs[0], "  "), (&inputs[1], "Waiting on <ops>")],
+            ),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(answer["response_action"], "errors", "{answer}");
+    assert!(answer["errors"][&inputs[0]].is_string(), "{answer}");
+    assert_eq!(count(&app, "SELECT 1 FROM answers").await, 0);
+    // ... and the full answers are stored, as the web would show them.
+    let (status, answer) = slack
+        .send_interaction(
+            &interactivity,
+            &submission(
+                "UBOB",
+                "standup_answers",
+                &id.to_string(),
+                &[
+                    (&inputs[0], "Shipped <the> Slack & DMs"),
+                    (&inputs[1], "Waiting on <ops>"),
+                ],
+            ),
+        )
+        .await;
+    assert_closed(status, &answer);
+    let bob_now = participation_of(&app, &ada.token, &id.to_string(), &bob.email).await;
+    assert_eq!(bob_now["state"], "ANSWERED", "{bob_now}");
+    assert_eq!(
+        answer_text(&bob_now, &inputs[0]).as_deref(),
+        Some("Shipped <the> Slack & DMs")
+    );
+
+    // The reminder reaches only those pending: Ada in her DM's thread, Cleo by e-mail.
     let mut db = app.db().await;
     diesel::sql_query("UPDATE standups SET remind_at = now() WHERE id = $1::uuid")
         .bind::<Text, _>(id.to_string())

@@ -28,7 +28,7 @@ fn commands(app: &TestApp) -> String {
 }
 
 /// A click on a button of ours, as Slack sends it.
-fn click(user: &str, action: &str, standup: &str) -> Value {
+pub(crate) fn click(user: &str, action: &str, standup: &str) -> Value {
     json!({
         "type": "block_actions",
         "team": { "id": TEAM_ID, "domain": "fake" },
@@ -39,7 +39,12 @@ fn click(user: &str, action: &str, standup: &str) -> Value {
 }
 
 /// A modal submitted, with `values` (block id, text).
-fn submission(user: &str, callback: &str, standup: &str, values: &[(&str, &str)]) -> Value {
+pub(crate) fn submission(
+    user: &str,
+    callback: &str,
+    standup: &str,
+    values: &[(&str, &str)],
+) -> Value {
     let mut state = serde_json::Map::new();
     for (block, text) in values {
         let action = if *block == "reason" {
@@ -92,12 +97,17 @@ fn of<'a>(participations: &'a Value, email: &str) -> &'a Value {
 }
 
 /// `email`'s participation in `standup`, as `token` reads it.
-async fn participation_of(app: &TestApp, token: &str, standup: &str, email: &str) -> Value {
+pub(crate) async fn participation_of(
+    app: &TestApp,
+    token: &str,
+    standup: &str,
+    email: &str,
+) -> Value {
     of(&participations(app, token, standup).await, email).clone()
 }
 
 /// The modal closed: Slack got an empty 200.
-fn assert_closed(status: u16, answer: &Value) {
+pub(crate) fn assert_closed(status: u16, answer: &Value) {
     assert_eq!(
         (status, answer),
         (200, &Value::String(String::new())),
@@ -105,7 +115,7 @@ fn assert_closed(status: u16, answer: &Value) {
     );
 }
 
-fn answer_text(participation: &Value, question: &str) -> Option<String> {
+pub(crate) fn answer_text(participation: &Value, question: &str) -> Option<String> {
     participation["answers"]
         .as_array()
         .unwrap()

@@ -1,0 +1,216 @@
+//! The demo organization (`api demo`, `make demo`): finding it, and writing all of its
+//! rows at once. The rows are built by the caller (`api::demo`); here they go in with one
+//! multi-row `INSERT` per table, so a demo of a few thousand rows takes a dozen statements.
+//! Call [`insert`] inside the caller's transaction, after [`lock`] and [`find_org`], so two
+//! runs at once still make one organization.
+
+use super::DbError;
+use super::models::{Answer, NewMembership, NewTeam, NewUser};
+use super::tables::{
+    organizations, participations, standup_config_participants, standup_configs, standups,
+    team_members, users,
+};
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::{
+    ExpressionMethods, Insertable, OptionalExtension, QueryDsl, sql_types::BigInt, upsert::excluded,
+};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use schema::enums::{DeliveryChannel, ParticipationState, StandupState, Weekday};
+use schema::ids::{OrganizationId, StandupConfigId, StandupId, TeamId, UserId};
+
+/// The advisory lock (transaction-scoped) that serialises demo fills.
+const DEMO_LOCK: i64 = 0x0de0_0de0;
+
+/// Waits for the demo lock; it is released when the caller's transaction ends.
+pub async fn lock(conn: &mut AsyncPgConnection) -> Result<(), DbError> {
+    diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+        .bind::<BigInt, _>(DEMO_LOCK)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The organization with `slug`, when it exists.
+pub async fn find_org(
+    conn: &mut AsyncPgConnection,
+    slug: &str,
+) -> Result<Option<OrganizationId>, DbError> {
+    Ok(organizations::table
+        .filter(organizations::slug.eq(slug))
+        .select(organizations::id)
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+/// The ids of the accounts among `emails` that exist already, with their e-mail.
+pub async fn user_ids_by_email(
+    conn: &mut AsyncPgConnection,
+    emails: &[String],
+) -> Result<Vec<(String, UserId)>, DbError> {
+    Ok(users::table
+        .filter(users::email.eq_any(emails))
+        .select((users::email, users::id))
+        .load(conn)
+        .await?)
+}
+
+#[derive(Clone, Debug, Insertable)]
+#[diesel(table_name = team_members)]
+pub struct DemoTeamMember {
+    pub org_id: OrganizationId,
+    pub team_id: TeamId,
+    pub user_id: UserId,
+}
+
+#[derive(Clone, Debug, Insertable)]
+#[diesel(table_name = standup_configs)]
+pub struct DemoConfig {
+    pub id: StandupConfigId,
+    pub org_id: OrganizationId,
+    pub team_id: TeamId,
+    pub name: String,
+    pub questions: serde_json::Value,
+    pub weekdays: Vec<Weekday>,
+    pub time_of_day: String,
+    pub timezone: String,
+    pub response_window_minutes: i32,
+    pub reminder_minutes_before: i32,
+    pub delivery: Vec<DeliveryChannel>,
+    pub active: bool,
+    pub next_run_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Clone, Debug, Insertable)]
+#[diesel(table_name = standup_config_participants)]
+pub struct DemoConfigParticipant {
+    pub org_id: OrganizationId,
+    pub config_id: StandupConfigId,
+    pub team_id: TeamId,
+    pub user_id: UserId,
+}
+
+/// A standup as it stands now: closed ones carry their compiled digest.
+#[derive(Clone, Debug, Insertable)]
+#[diesel(table_name = standups)]
+pub struct DemoStandup {
+    pub id: StandupId,
+    pub org_id: OrganizationId,
+    pub team_id: TeamId,
+    pub config_id: Option<StandupConfigId>,
+    pub name: String,
+    pub scheduled_for: DateTime<Utc>,
+    pub local_date: NaiveDate,
+    pub timezone: String,
+    pub closes_at: DateTime<Utc>,
+    pub state: StandupState,
+    pub questions: serde_json::Value,
+    pub delivery: Vec<DeliveryChannel>,
+    pub closed_at: Option<DateTime<Utc>>,
+    /// Written apart (the column lives in `standups_extra`).
+    #[diesel(skip_insertion)]
+    pub digest: Option<serde_json::Value>,
+}
+
+#[derive(Clone, Debug, Insertable)]
+#[diesel(table_name = participations)]
+pub struct DemoParticipation {
+    pub standup_id: StandupId,
+    pub user_id: UserId,
+    pub org_id: OrganizationId,
+    pub state: ParticipationState,
+    pub skip_reason: Option<String>,
+    pub submitted_at: Option<DateTime<Utc>>,
+}
+
+/// Every row of the demo organization.
+#[derive(Clone, Debug)]
+pub struct DemoRows<'a> {
+    pub org_id: OrganizationId,
+    pub org_name: &'a str,
+    pub slug: &'a str,
+    /// Accounts that exist already get the name and password hash given here.
+    pub users: Vec<NewUser<'a>>,
+    pub memberships: Vec<NewMembership>,
+    pub teams: Vec<NewTeam<'a>>,
+    pub team_members: Vec<DemoTeamMember>,
+    pub configs: Vec<DemoConfig>,
+    pub config_participants: Vec<DemoConfigParticipant>,
+    pub standups: Vec<DemoStandup>,
+    pub participations: Vec<DemoParticipation>,
+    pub answers: Vec<Answer>,
+}
+
+/// Writes `rows`: one `INSERT` per table, then the digests in one `UPDATE … FROM unnest`.
+pub async fn insert(conn: &mut AsyncPgConnection, rows: &DemoRows<'_>) -> Result<(), DbError> {
+    use super::tables::{answers, memberships, teams};
+    use diesel::sql_types::{Array, Jsonb, Uuid as SqlUuid};
+    diesel::insert_into(users::table)
+        .values(&rows.users)
+        .on_conflict(users::email)
+        .do_update()
+        .set((
+            users::name.eq(excluded(users::name)),
+            users::password_hash.eq(excluded(users::password_hash)),
+        ))
+        .execute(conn)
+        .await?;
+    diesel::insert_into(organizations::table)
+        .values((
+            organizations::id.eq(rows.org_id),
+            organizations::name.eq(rows.org_name),
+            organizations::slug.eq(rows.slug),
+        ))
+        .execute(conn)
+        .await?;
+    diesel::insert_into(memberships::table)
+        .values(&rows.memberships)
+        .execute(conn)
+        .await?;
+    diesel::insert_into(teams::table)
+        .values(&rows.teams)
+        .execute(conn)
+        .await?;
+    diesel::insert_into(team_members::table)
+        .values(&rows.team_members)
+        .execute(conn)
+        .await?;
+    diesel::insert_into(standup_configs::table)
+        .values(&rows.configs)
+        .execute(conn)
+        .await?;
+    diesel::insert_into(standup_config_participants::table)
+        .values(&rows.config_participants)
+        .execute(conn)
+        .await?;
+    diesel::insert_into(standups::table)
+        .values(&rows.standups)
+        .execute(conn)
+        .await?;
+    diesel::insert_into(participations::table)
+        .values(&rows.participations)
+        .execute(conn)
+        .await?;
+    // Well under PostgreSQL's 65,535 parameters a statement: a few hundred answers of 6.
+    diesel::insert_into(answers::table)
+        .values(&rows.answers)
+        .execute(conn)
+        .await?;
+    let (ids, digests): (Vec<StandupId>, Vec<serde_json::Value>) = rows
+        .standups
+        .iter()
+        .filter_map(|s| Some((s.id, s.digest.clone()?)))
+        .unzip();
+    if !ids.is_empty() {
+        diesel::sql_query(
+            "UPDATE standups s SET digest = d.digest
+             FROM unnest($1::uuid[], $2::jsonb[]) AS d (id, digest)
+             WHERE s.id = d.id",
+        )
+        .bind::<Array<SqlUuid>, _>(&ids)
+        .bind::<Array<Jsonb>, _>(&digests)
+        .execute(conn)
+        .await?;
+    }
+    Ok(())
+}

@@ -14,16 +14,17 @@ use chrono::{DateTime, Duration, DurationRound as _, Utc};
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use schema::digest::{self, DigestAnswer, DigestInput, DigestParticipant, DigestQuestion};
 use schema::enums::{
-    DeliveryChannel, MemberStatus, OrgRole, ParticipationState, QuestionKind, StandupState, Weekday,
+    DeliveryChannel, MemberStatus, OrgRole, ParticipationState, QuestionKind, Weekday,
 };
 use schema::ids::{OrganizationId, QuestionId, StandupConfigId, StandupId, TeamId, UserId};
 use schema::schedule::Schedule;
 use schema::standup::Question;
 use schema_server::db::demo::{
-    self, DemoConfig, DemoConfigParticipant, DemoParticipation, DemoRows, DemoStandup,
+    self, DemoClosing, DemoConfig, DemoConfigParticipant, DemoParticipation, DemoRows,
     DemoTeamMember,
 };
 use schema_server::db::models::{Answer, NewMembership, NewTeam, NewUser};
+use schema_server::db::standups::NewStandup;
 use schema_server::db::users;
 use secrecy::SecretString;
 use std::collections::HashMap;
@@ -234,6 +235,7 @@ fn build<'a>(
         configs: Vec::new(),
         config_participants: Vec::new(),
         standups: Vec::new(),
+        closings: Vec::new(),
         participations: Vec::new(),
         answers: Vec::new(),
     };
@@ -304,7 +306,7 @@ fn build<'a>(
             runs.push(run);
             cursor = run - Duration::seconds(1);
         }
-        let standup = |id, scheduled_for: DateTime<Utc>, closes_at, state, closed_at| DemoStandup {
+        let standup = |id, scheduled_for: DateTime<Utc>, closes_at| NewStandup {
             id,
             org_id,
             team_id,
@@ -314,16 +316,16 @@ fn build<'a>(
             local_date: schedule.local_date(scheduled_for),
             timezone: plan.timezone.into(),
             closes_at,
-            state,
             questions: questions_json.clone(),
             delivery: vec![DeliveryChannel::Web],
-            closed_at,
-            digest: None,
+            webhook_url: None,
+            close_when_all_answered: false,
+            remind_at: None,
         };
         for (d, &run) in runs.iter().enumerate() {
             let id = StandupId::new_random();
             let closes_at = run + window;
-            let mut closed = standup(id, run, closes_at, StandupState::Closed, Some(closes_at));
+            let closed = standup(id, run, closes_at);
             let people = respond(&mut rows, plan, t, d, id, run, &members, &questions, true);
             let input = DigestInput {
                 team_name: plan.name.into(),
@@ -356,20 +358,19 @@ fn build<'a>(
                     .collect(),
                 standup_url: Some(format!("{public_url}/standups/{id}")),
             };
-            closed.digest = Some(serde_json::to_value(digest::compile(&input))?);
+            rows.closings.push(DemoClosing {
+                standup_id: id,
+                closed_at: closes_at,
+                digest: serde_json::to_value(digest::compile(&input))?,
+            });
             rows.standups.push(closed);
         }
         // The first team's standup is open now: opened an hour ago, some have answered.
         if t == 0 {
             let id = StandupId::new_random();
             let opened = now.duration_trunc(Duration::minutes(1))? - Duration::hours(1);
-            rows.standups.push(standup(
-                id,
-                opened,
-                opened + Duration::hours(8),
-                StandupState::Open,
-                None,
-            ));
+            rows.standups
+                .push(standup(id, opened, opened + Duration::hours(8)));
             respond(
                 &mut rows, plan, t, 0, id, opened, &members, &questions, false,
             );

@@ -6,16 +6,17 @@
 
 use super::DbError;
 use super::models::{Answer, NewMembership, NewTeam, NewUser};
+use super::standups::NewStandup;
 use super::tables::{
     organizations, participations, standup_config_participants, standup_configs, standups,
     team_members, users,
 };
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use diesel::{
     ExpressionMethods, Insertable, OptionalExtension, QueryDsl, sql_types::BigInt, upsert::excluded,
 };
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use schema::enums::{DeliveryChannel, ParticipationState, StandupState, Weekday};
+use schema::enums::{DeliveryChannel, ParticipationState, Weekday};
 use schema::ids::{OrganizationId, StandupConfigId, StandupId, TeamId, UserId};
 
 /// The advisory lock (transaction-scoped) that serialises demo fills.
@@ -90,26 +91,12 @@ pub struct DemoConfigParticipant {
     pub user_id: UserId,
 }
 
-/// A standup as it stands now: closed ones carry their compiled digest.
-#[derive(Clone, Debug, Insertable)]
-#[diesel(table_name = standups)]
-pub struct DemoStandup {
-    pub id: StandupId,
-    pub org_id: OrganizationId,
-    pub team_id: TeamId,
-    pub config_id: Option<StandupConfigId>,
-    pub name: String,
-    pub scheduled_for: DateTime<Utc>,
-    pub local_date: NaiveDate,
-    pub timezone: String,
-    pub closes_at: DateTime<Utc>,
-    pub state: StandupState,
-    pub questions: serde_json::Value,
-    pub delivery: Vec<DeliveryChannel>,
-    pub closed_at: Option<DateTime<Utc>>,
-    /// Written apart (the column lives in `standups_extra`).
-    #[diesel(skip_insertion)]
-    pub digest: Option<serde_json::Value>,
+/// How a demo standup closed: when, and its compiled digest (`schema::digest::Digest`).
+#[derive(Clone, Debug)]
+pub struct DemoClosing {
+    pub standup_id: StandupId,
+    pub closed_at: DateTime<Utc>,
+    pub digest: serde_json::Value,
 }
 
 #[derive(Clone, Debug, Insertable)]
@@ -136,15 +123,18 @@ pub struct DemoRows<'a> {
     pub team_members: Vec<DemoTeamMember>,
     pub configs: Vec<DemoConfig>,
     pub config_participants: Vec<DemoConfigParticipant>,
-    pub standups: Vec<DemoStandup>,
+    /// Inserted OPEN; those in `closings` are then closed with their digest.
+    pub standups: Vec<NewStandup>,
+    pub closings: Vec<DemoClosing>,
     pub participations: Vec<DemoParticipation>,
     pub answers: Vec<Answer>,
 }
 
-/// Writes `rows`: one `INSERT` per table, then the digests in one `UPDATE … FROM unnest`.
+/// Writes `rows`: one `INSERT` per table, then the closed standups' state, closing time
+/// and digest in one `UPDATE … FROM unnest`.
 pub async fn insert(conn: &mut AsyncPgConnection, rows: &DemoRows<'_>) -> Result<(), DbError> {
     use super::tables::{answers, memberships, teams};
-    use diesel::sql_types::{Array, Jsonb, Uuid as SqlUuid};
+    use diesel::sql_types::{Array, Jsonb, Timestamptz, Uuid as SqlUuid};
     diesel::insert_into(users::table)
         .values(&rows.users)
         .on_conflict(users::email)
@@ -196,18 +186,17 @@ pub async fn insert(conn: &mut AsyncPgConnection, rows: &DemoRows<'_>) -> Result
         .values(&rows.answers)
         .execute(conn)
         .await?;
-    let (ids, digests): (Vec<StandupId>, Vec<serde_json::Value>) = rows
-        .standups
-        .iter()
-        .filter_map(|s| Some((s.id, s.digest.clone()?)))
-        .unzip();
-    if !ids.is_empty() {
+    if !rows.closings.is_empty() {
+        let ids: Vec<StandupId> = rows.closings.iter().map(|c| c.standup_id).collect();
+        let closed: Vec<DateTime<Utc>> = rows.closings.iter().map(|c| c.closed_at).collect();
+        let digests: Vec<&serde_json::Value> = rows.closings.iter().map(|c| &c.digest).collect();
         diesel::sql_query(
-            "UPDATE standups s SET digest = d.digest
-             FROM unnest($1::uuid[], $2::jsonb[]) AS d (id, digest)
-             WHERE s.id = d.id",
+            "UPDATE standups s SET state = 'CLOSED', closed_at = c.closed_at, digest = c.digest
+             FROM unnest($1::uuid[], $2::timestamptz[], $3::jsonb[]) AS c (id, closed_at, digest)
+             WHERE s.id = c.id",
         )
         .bind::<Array<SqlUuid>, _>(&ids)
+        .bind::<Array<Timestamptz>, _>(&closed)
         .bind::<Array<Jsonb>, _>(&digests)
         .execute(conn)
         .await?;

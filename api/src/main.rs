@@ -28,6 +28,11 @@ async fn main() -> anyhow::Result<()> {
         }
         Some("demo") => {
             let settings = Settings::from_env()?;
+            // Its sign-in is printed and documented: never on a production database.
+            anyhow::ensure!(
+                !settings.production,
+                "api demo refuses APP_ENV=production: the demo sign-in is public"
+            );
             let demo = api::demo::fill(settings.database_url.expose_secret(), &settings.public_url)
                 .await?;
             let done = if demo.created {

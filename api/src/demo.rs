@@ -23,7 +23,7 @@ use schema_server::db::demo::{
     self, DemoClosing, DemoConfig, DemoConfigParticipant, DemoParticipation, DemoRows,
     DemoTeamMember,
 };
-use schema_server::db::models::{Answer, NewMembership, NewTeam, NewUser};
+use schema_server::db::models::{Answer, NewMembership, NewTeam, NewUser, StandupConfigValues};
 use schema_server::db::standups::NewStandup;
 use schema_server::db::users;
 use secrecy::SecretString;
@@ -282,18 +282,21 @@ fn build<'a>(
         let name = format!("{} daily", plan.name);
         rows.configs.push(DemoConfig {
             id: config_id,
-            org_id,
             team_id,
-            name: name.clone(),
-            questions: questions_json.clone(),
-            weekdays: weekdays.clone(),
-            time_of_day: plan.time_of_day.into(),
-            timezone: plan.timezone.into(),
-            response_window_minutes: 240,
-            reminder_minutes_before: 60,
-            delivery: vec![DeliveryChannel::Web],
-            active: true,
-            next_run_at: schedule.next_after(now),
+            values: StandupConfigValues {
+                name: name.clone(),
+                questions: questions_json.clone(),
+                weekdays: weekdays.clone(),
+                time_of_day: plan.time_of_day.into(),
+                timezone: plan.timezone.into(),
+                response_window_minutes: 240,
+                reminder_minutes_before: 60,
+                delivery: vec![DeliveryChannel::Web],
+                webhook_url: None,
+                active: true,
+                close_when_all_answered: false,
+                next_run_at: schedule.next_after(now),
+            },
         });
 
         // The closed history: the last HISTORY_DAYS runs whose window has ended.

@@ -5,18 +5,17 @@
 //! runs at once still make one organization.
 
 use super::DbError;
-use super::models::{Answer, NewMembership, NewTeam, NewUser};
+use super::models::{Answer, NewMembership, NewTeam, NewUser, StandupConfigValues};
 use super::standups::NewStandup;
 use super::tables::{
-    organizations, participations, standup_config_participants, standup_configs, standups,
-    team_members, users,
+    organizations, participations, standup_config_participants, standups, team_members, users,
 };
 use chrono::{DateTime, Utc};
 use diesel::{
     ExpressionMethods, Insertable, OptionalExtension, QueryDsl, sql_types::BigInt, upsert::excluded,
 };
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use schema::enums::{DeliveryChannel, ParticipationState, Weekday};
+use schema::enums::ParticipationState;
 use schema::ids::{OrganizationId, StandupConfigId, StandupId, TeamId, UserId};
 
 /// The advisory lock (transaction-scoped) that serialises demo fills.
@@ -64,22 +63,12 @@ pub struct DemoTeamMember {
     pub user_id: UserId,
 }
 
-#[derive(Clone, Debug, Insertable)]
-#[diesel(table_name = standup_configs)]
+/// A config of the demo (written with [`super::standup_configs::insert`]).
+#[derive(Clone, Debug)]
 pub struct DemoConfig {
     pub id: StandupConfigId,
-    pub org_id: OrganizationId,
     pub team_id: TeamId,
-    pub name: String,
-    pub questions: serde_json::Value,
-    pub weekdays: Vec<Weekday>,
-    pub time_of_day: String,
-    pub timezone: String,
-    pub response_window_minutes: i32,
-    pub reminder_minutes_before: i32,
-    pub delivery: Vec<DeliveryChannel>,
-    pub active: bool,
-    pub next_run_at: Option<DateTime<Utc>>,
+    pub values: StandupConfigValues,
 }
 
 #[derive(Clone, Debug, Insertable)]
@@ -165,10 +154,18 @@ pub async fn insert(conn: &mut AsyncPgConnection, rows: &DemoRows<'_>) -> Result
         .values(&rows.team_members)
         .execute(conn)
         .await?;
-    diesel::insert_into(standup_configs::table)
-        .values(&rows.configs)
-        .execute(conn)
+    // A handful: one statement each, through the configs' own insert.
+    for config in &rows.configs {
+        super::standup_configs::insert(
+            conn,
+            config.id,
+            rows.org_id,
+            config.team_id,
+            &config.values,
+            None,
+        )
         .await?;
+    }
     diesel::insert_into(standup_config_participants::table)
         .values(&rows.config_participants)
         .execute(conn)

@@ -3,10 +3,11 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help run stop-services services build web test lint fmt-check data-layer wasm-deps unused-deps clippy audit coverage wasm-target unit smoke faults browser-deps sdl bench bench-quick bench-burst bench-slack clean
+.PHONY: help run demo stop-services services build web test lint fmt-check data-layer wasm-deps unused-deps clippy audit coverage wasm-target unit smoke faults browser-deps sdl bench bench-quick bench-burst bench-slack clean
 
 help:
 	@echo "make run    build everything (web UI included) and start api + worker on http://127.0.0.1:8080"
+	@echo "make demo   make run with a demo organization (3 teams, 3 weeks of standups); prints its sign-in (same as DEMO=1 make run)"
 	@echo "make stop-services  stop the PostgreSQL / RabbitMQ that make run started for this checkout (var/services/), if left running"
 	@echo "make test   fmt, SQL only in schema/server/src/db, clippy -D warnings, every test (browser tests included), smoke and fault tests"
 	@echo "make coverage  every test under cargo-llvm-cov, line coverage per crate (docs/testing.md)"
@@ -28,6 +29,10 @@ build: web
 # answers (api/scripts/services.sh); Ctrl-C stops them with api and worker.
 run: build
 	bash api/scripts/run.sh
+
+# `make run` plus the demo organization (`api demo`, idempotent); prints its sign-in.
+demo: build
+	DEMO=1 bash api/scripts/run.sh
 
 stop-services:
 	bash api/scripts/services.sh stop

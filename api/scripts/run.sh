@@ -2,6 +2,7 @@
 # Starts one worker and one api from the release build; Ctrl-C stops both, and the
 # PostgreSQL / RabbitMQ servers this run started (api/scripts/services.sh), nothing else.
 # Configuration comes from the environment or .env (see docs/operations.md).
+# DEMO=1 (`make demo`) also fills the demo organization (`api demo`) and prints its sign-in.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bin=target/release
@@ -24,7 +25,12 @@ trap stop INT TERM EXIT
 bash api/scripts/services.sh up "$started"
 
 # The api migrates on start; do it once up front so api and worker start on a ready schema.
-"$bin/api" migrate
+# `api demo` migrates too, then fills (or finds) the demo organization.
+if [ "${DEMO:-}" = 1 ]; then
+  "$bin/api" demo
+else
+  "$bin/api" migrate
+fi
 
 "$bin/worker" &
 worker=$!

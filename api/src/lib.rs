@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod broker;
 pub mod config;
+pub mod demo;
 pub mod error;
 pub mod events;
 pub mod graphql;

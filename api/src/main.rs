@@ -2,7 +2,8 @@ use anyhow::Context;
 use api::config::Settings;
 use secrecy::ExposeSecret;
 
-/// `api` serves; `api migrate` only migrates; `api export-schema [PATH]` writes the SDL.
+/// `api` serves; `api migrate` only migrates; `api demo` migrates and fills the demo
+/// organization (api::demo); `api export-schema [PATH]` writes the SDL.
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     // `.env` first, so RUST_LOG and LOG_FORMAT in it reach the logger.
@@ -25,6 +26,26 @@ async fn main() -> anyhow::Result<()> {
             println!("applied {ran} migration(s)");
             Ok(())
         }
+        Some("demo") => {
+            let settings = Settings::from_env()?;
+            // Its sign-in is printed and documented: never on a production database.
+            anyhow::ensure!(
+                !settings.production,
+                "api demo refuses APP_ENV=production: the demo sign-in is public"
+            );
+            let demo = api::demo::fill(settings.database_url.expose_secret(), &settings.public_url)
+                .await?;
+            let done = if demo.created {
+                "created"
+            } else {
+                "already there; demo password set again"
+            };
+            println!("demo organization {done}");
+            println!("  web UI:   {}/", settings.public_url);
+            println!("  e-mail:   {}", demo.email);
+            println!("  password: {}", demo.password);
+            Ok(())
+        }
         Some("export-schema") => {
             let path = args
                 .next()
@@ -35,7 +56,7 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Some(other) => {
-            anyhow::bail!("unknown command '{other}'; use serve, migrate or export-schema")
+            anyhow::bail!("unknown command '{other}'; use serve, migrate, demo or export-schema")
         }
     }
 }

@@ -5,6 +5,7 @@ mod account;
 mod audit;
 mod auth;
 mod browser;
+mod demo;
 mod deployment;
 mod fake_slack;
 mod hardening;

@@ -5,6 +5,7 @@
 
 pub mod answers;
 pub mod audit;
+pub mod demo;
 pub mod invitations;
 pub mod jobs;
 pub mod locks;

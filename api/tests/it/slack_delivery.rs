@@ -545,13 +545,21 @@ async fn under_rate_limits_and_errors_every_dm_goes_out_once_and_other_workspace
     assert_eq!(standups.len(), A_STANDUPS + B_STANDUPS);
 }
 
-#[tokio::test]
-async fn a_dead_token_disconnects_the_workspace_and_the_participants_get_e_mail() {
-    let (logs, _capture) = Logs::capture();
+/// Ada (the owner) and Bob (`bob_email`), both matched in the fake's workspace, installed
+/// through OAuth, in one team with a SLACK_DM config asking both.
+struct Pair {
+    slack: FakeSlack,
+    app: TestApp,
+    ada: SignedUp,
+    bob: SignedUp,
+    config: String,
+}
+
+async fn pair(bob_email: &str) -> Pair {
     let slack = FakeSlack::start().await;
     let app = app_with(&slack).await;
     let ada = app.signed_up_owner().await;
-    let bob = join(&app, &ada, "bob@dead.example", "MEMBER").await;
+    let bob = join(&app, &ada, bob_email, "MEMBER").await;
     slack.add_users(
         fake_slack::TEAM_ID,
         &[("UADA", ada.email.as_str()), ("UBOB", bob.email.as_str())],
@@ -573,6 +581,25 @@ async fn a_dead_token_disconnects_the_workspace_and_the_participants_get_e_mail(
         "'SLACK_DM'",
     )
     .await;
+    Pair {
+        slack,
+        app,
+        ada,
+        bob,
+        config,
+    }
+}
+
+#[tokio::test]
+async fn a_dead_token_disconnects_the_workspace_and_the_participants_get_e_mail() {
+    let (logs, _capture) = Logs::capture();
+    let Pair {
+        slack,
+        app,
+        ada,
+        bob,
+        config,
+    } = pair("bob@dead.example").await;
     // Slack revoked the token, and told us nothing.
     slack.revoke(fake_slack::BOT_TOKEN);
     let _worker = slack_worker(&app, &slack, &[]).await;
@@ -633,31 +660,13 @@ async fn a_dead_token_disconnects_the_workspace_and_the_participants_get_e_mail(
 
 #[tokio::test]
 async fn after_app_uninstalled_the_next_standup_goes_by_e_mail() {
-    let slack = FakeSlack::start().await;
-    let app = app_with(&slack).await;
-    let ada = app.signed_up_owner().await;
-    let bob = join(&app, &ada, "bob@uninstalled.example", "MEMBER").await;
-    slack.add_users(
-        fake_slack::TEAM_ID,
-        &[("UADA", ada.email.as_str()), ("UBOB", bob.email.as_str())],
-    );
-    install(&app, &ada).await;
-    assert_eq!(
-        match_members(&app, &slack, &ada.org_id, fake_slack::BOT_TOKEN).await,
-        2
-    );
-    let team = create_team(&app, &ada.token, "Platform").await;
-    for who in [&ada, &bob] {
-        add_member(&app, &ada.token, &team, &who.user_id).await;
-    }
-    let config = config(
-        &app,
-        &ada,
-        &team,
-        &[&ada.user_id, &bob.user_id],
-        "'SLACK_DM'",
-    )
-    .await;
+    let Pair {
+        slack,
+        app,
+        ada,
+        bob,
+        config,
+    } = pair("bob@uninstalled.example").await;
     let _worker = slack_worker(&app, &slack, &[]).await;
 
     // While installed, both are asked in Slack.

@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help run demo stop-services services build web test lint fmt-check data-layer wasm-deps unused-deps clippy audit coverage wasm-target unit smoke faults browser-deps sdl bench bench-quick bench-burst bench-slack clean
+.PHONY: help run demo stop-services services build web test lint fmt-check data-layer wasm-deps unused-deps compose clippy audit coverage wasm-target unit smoke faults browser-deps sdl bench bench-quick bench-burst bench-slack clean
 
 help:
 	@echo "make run    build everything (web UI included) and start api + worker on http://127.0.0.1:8080"
@@ -90,7 +90,10 @@ coverage: web browser-deps
 audit:
 	bash .ci/audit.sh
 
-lint: fmt-check data-layer wasm-deps unused-deps clippy audit
+lint: fmt-check data-layer wasm-deps unused-deps compose clippy audit
+
+compose:
+	bash .ci/compose.sh
 
 # The tests run once, under coverage (`make unit` runs them without).
 test: lint coverage smoke

@@ -914,6 +914,14 @@ async fn a_standup_started_in_the_ui_is_answered_live_and_digested() {
         .wait_text("[data-testid=digest]", "A moth in relay 70")
         .await;
     owner_browser.screenshot("standup-digest").await;
+    // After the close nobody is "Waiting": the owner, who never answered, missed it, on
+    // the standup page and in their inbox.
+    let owner_card = format!("[data-testid=participation][data-email='{}']", owner.email);
+    owner_browser.wait_text(&owner_card, "Missed").await;
+    owner_browser.click("nav a[href='/standups']").await;
+    owner_browser
+        .wait_text("[data-testid=inbox-closed]", "You: Missed")
+        .await;
 
     member_browser.quit().await;
     owner_browser.quit().await;

@@ -12,12 +12,14 @@ use crate::app::Route;
 use crate::format;
 use crate::hooks::{Load, use_paged_query};
 
-/// How far someone got with a standup, in words.
-pub fn participation_label(state: ParticipationState) -> &'static str {
-    match state {
-        ParticipationState::Pending => "Waiting",
-        ParticipationState::Answered => "Answered",
-        ParticipationState::Skipped => "Skipped",
+/// How far someone got with a standup, in words: the one place every page asks. After
+/// the close nobody is "Waiting" any more: who neither answered nor skipped "Missed" it.
+pub fn participation_label(state: ParticipationState, standup: StandupState) -> &'static str {
+    match (state, standup) {
+        (ParticipationState::Pending, StandupState::Open) => "Waiting",
+        (ParticipationState::Pending, StandupState::Closed) => "Missed",
+        (ParticipationState::Answered, _) => "Answered",
+        (ParticipationState::Skipped, _) => "Skipped",
     }
 }
 
@@ -43,8 +45,8 @@ pub fn standup_row(s: &StandupSummary, show_team: bool) -> Html {
             <span class="standup-row-facts">
                 { state_badge(s.state) }
                 if let Some(state) = mine {
-                    <span class={classes!("status", (state == ParticipationState::Pending).then_some("status-warning"))}>
-                        { format!("You: {}", participation_label(state)) }
+                    <span class={classes!("status", (state == ParticipationState::Pending && s.state == StandupState::Open).then_some("status-warning"))}>
+                        { format!("You: {}", participation_label(state, s.state)) }
                     </span>
                 }
                 if let Some(d) = &s.digest {
@@ -89,5 +91,21 @@ pub fn RecentStandups(props: &RecentStandupsProps) -> Html {
         Load::Ready(pages) => html! {
             <ul class="standup-list" data-testid="recent-standups">{ for pages.rows.iter().map(|s| standup_row(s, false)) }</ul>
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nobody_is_waiting_after_the_close() {
+        use ParticipationState::*;
+        assert_eq!(participation_label(Pending, StandupState::Open), "Waiting");
+        assert_eq!(participation_label(Pending, StandupState::Closed), "Missed");
+        for standup in [StandupState::Open, StandupState::Closed] {
+            assert_eq!(participation_label(Answered, standup), "Answered");
+            assert_eq!(participation_label(Skipped, standup), "Skipped");
+        }
     }
 }

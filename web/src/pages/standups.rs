@@ -60,7 +60,7 @@ pub fn MyStandupsPage() -> Html {
                     if !closed.is_empty() {
                         <section class="card" aria-labelledby="closed-title">
                             <h2 id="closed-title" class="card-title">{ "Recently closed" }</h2>
-                            <ul class="standup-list">{ for closed.iter().map(|s| standup_row(s, true)) }</ul>
+                            <ul class="standup-list" data-testid="inbox-closed">{ for closed.iter().map(|s| standup_row(s, true)) }</ul>
                         </section>
                     }
                 </>
@@ -245,7 +245,7 @@ fn StandupView(props: &StandupViewProps) -> Html {
             <section class="card" aria-labelledby="answers-title" aria-live="polite">
                 <h2 id="answers-title" class="card-title">{ "Answers" }</h2>
                 <ul class="answer-list" data-testid="answers">
-                    { for s.participations.iter().map(|p| participation_card(p, &prompts)) }
+                    { for s.participations.iter().map(|p| participation_card(p, s.state, &prompts)) }
                 </ul>
             </section>
         </>
@@ -254,6 +254,7 @@ fn StandupView(props: &StandupViewProps) -> Html {
 
 fn participation_card(
     p: &Participation,
+    standup: StandupState,
     prompts: &BTreeMap<String, (String, QuestionKind)>,
 ) -> Html {
     let mut answers: Vec<_> = p
@@ -273,7 +274,7 @@ fn participation_card(
             <div class="answer-card-header">
                 <span class="cell-primary">{ p.user.name.clone() }</span>
                 <span class={classes!("status", (p.state == ParticipationState::Pending).then_some("status-muted"))}>
-                    { participation_label(p.state) }
+                    { participation_label(p.state, standup) }
                 </span>
                 if let Some(at) = p.submitted_at {
                     <span class="muted">{ format::timestamp(at) }</span>

@@ -905,8 +905,39 @@ async fn a_standup_started_in_the_ui_is_answered_live_and_digested() {
     owner_browser.wait_text(&member_card, "Answered").await;
     owner_browser.screenshot("standup-live").await;
 
-    // Closing early compiles the digest: one answered, the owner missing.
+    // "Close now" asks first, with Cancel focused: cancelling leaves the standup open.
     owner_browser.click("[data-testid=close-standup]").await;
+    owner_browser
+        .wait_text(
+            "[data-testid=confirm-dialog]",
+            "Close Classic daily standup",
+        )
+        .await;
+    let focused = owner_browser
+        .script_value("return document.activeElement.textContent;")
+        .await;
+    assert_eq!(focused.as_str(), Some("Cancel"), "{focused}");
+    owner_browser
+        .click("[data-testid=confirm-dialog] [data-testid=cancel]")
+        .await;
+    owner_browser
+        .wait_gone("[data-testid=confirm-dialog]")
+        .await;
+    // From the server again: still open, the owner still waited for.
+    owner_browser.reload().await;
+    owner_browser
+        .wait_present("[data-testid=standup-title] ~ p .badge-open")
+        .await;
+    owner_browser
+        .wait_present(&format!(
+            "[data-testid=participation][data-email='{}'][data-state=PENDING]",
+            owner.email
+        ))
+        .await;
+
+    // Confirmed, closing early compiles the digest: one answered, the owner missing.
+    owner_browser.click("[data-testid=close-standup]").await;
+    owner_browser.click("[data-testid=confirm]").await;
     owner_browser
         .wait_text("[data-testid=digest]", "1 answered · 0 skipped · 1 missing")
         .await;

@@ -19,7 +19,7 @@ use super::use_title;
 use crate::api::live::use_standup_events;
 use crate::app::Route;
 use crate::components::{
-    Button, ButtonKind, EmptyState, ErrorBanner, LoadMoreProps, TextField, load_more,
+    Button, ButtonKind, Dialog, EmptyState, ErrorBanner, LoadMoreProps, TextField, load_more,
     participation_label, standup_row, state_badge, table_skeleton, use_viewer,
 };
 use crate::format;
@@ -157,10 +157,22 @@ fn StandupView(props: &StandupViewProps) -> Html {
         });
     }
     let is_admin = viewer.as_ref().is_some_and(|v| v.role.is_admin());
+    // Closing is irreversible (the digest goes out): ask first.
+    let confirming = use_state(|| false);
+    let ask_close = {
+        let confirming = confirming.clone();
+        Callback::from(move |_: MouseEvent| confirming.set(true))
+    };
+    let cancel_close = {
+        let confirming = confirming.clone();
+        Callback::from(move |()| confirming.set(false))
+    };
     let close = {
         let closing = closing.clone();
         let standup_id = s.id.clone();
+        let confirming = confirming.clone();
         Callback::from(move |_: MouseEvent| {
+            confirming.set(false);
             let vars = StandupIdVariables {
                 standup_id: standup_id.clone(),
             };
@@ -217,9 +229,18 @@ fn StandupView(props: &StandupViewProps) -> Html {
                     </p>
                 </div>
                 if is_admin && s.state == StandupState::Open {
-                    <Button kind={ButtonKind::Secondary} busy={closing.busy()} onclick={close} testid="close-standup">{ "Close now" }</Button>
+                    <Button kind={ButtonKind::Secondary} busy={closing.busy()} onclick={ask_close} testid="close-standup">{ "Close now" }</Button>
                 }
             </header>
+            if *confirming {
+                <Dialog title={format!("Close {} now?", s.name)} on_close={cancel_close.clone()} testid="confirm-dialog">
+                    <p>{ "Nobody can answer or skip after this, and the digest goes out." }</p>
+                    <div class="dialog-actions">
+                        <Button kind={ButtonKind::Secondary} onclick={cancel_close.reform(|_| ())} testid="cancel">{ "Cancel" }</Button>
+                        <Button kind={ButtonKind::Danger} onclick={close} testid="confirm">{ "Close now" }</Button>
+                    </div>
+                </Dialog>
+            }
             if let Some(mine) = &s.my_participation {
                 if s.state == StandupState::Open {
                     <AnswerForm standup={s.clone()} mine={mine.clone()} on_saved={props.refetch.clone()} />

@@ -126,10 +126,41 @@ pub fn audit_action(action: &str) -> String {
         .unwrap_or_else(|| action.to_owned())
 }
 
+/// "1 standup", "3 standups": a count with its noun (the plural by adding "s").
+pub fn count(n: usize, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+}
+
+/// The line under a team's name: its description and zone, or only the zone (a filler
+/// sentence glued to " · UTC" read as a glitch).
+pub fn team_subtitle(description: Option<&str>, timezone: &str) -> String {
+    match description.map(str::trim).filter(|d| !d.is_empty()) {
+        Some(d) => format!("{d} · {timezone}"),
+        None => format!("Standups run in {timezone} time."),
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_agree_with_their_noun() {
+        assert_eq!(count(0, "standup"), "0 standups");
+        assert_eq!(count(1, "standup"), "1 standup");
+        assert_eq!(count(2, "standup"), "2 standups");
+    }
+
+    #[test]
+    fn a_team_without_description_shows_only_its_zone() {
+        assert_eq!(team_subtitle(Some("Core"), "UTC"), "Core · UTC");
+        assert_eq!(team_subtitle(None, "UTC"), "Standups run in UTC time.");
+        assert_eq!(
+            team_subtitle(Some("  "), "Europe/Berlin"),
+            "Standups run in Europe/Berlin time."
+        );
+    }
 
     #[test]
     fn dates_read_like_people_write_them() {

@@ -954,6 +954,18 @@ async fn a_standup_started_in_the_ui_is_answered_live_and_digested() {
         .wait_text("[data-testid=inbox-closed]", "You: Missed")
         .await;
 
+    // A standup that does not exist says so, with a way back, not "Try again".
+    owner_browser
+        .goto(&app.url("/standups/00000000-0000-0000-0000-000000000000"))
+        .await;
+    owner_browser
+        .wait_text("[data-testid=standup-missing]", "does not exist")
+        .await;
+    owner_browser
+        .wait_present("[data-testid=standup-missing] a[href='/standups']")
+        .await;
+    assert_eq!(owner_browser.count("[data-testid=retry]").await, 0);
+
     member_browser.quit().await;
     owner_browser.quit().await;
 }

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use schema::enums::{ParticipationState, QuestionKind, StandupState};
 use schema::ops::{
-    AnswerInput, CloseStandup, MyStandupsQuery, MyStandupsVariables, Participation, SkipStandup,
-    SkipStandupVariables, Standup, StandupFilter, StandupIdVariables, StandupQuery,
+    AnswerInput, CloseStandup, ErrorCode, MyStandupsQuery, MyStandupsVariables, Participation,
+    SkipStandup, SkipStandupVariables, Standup, StandupFilter, StandupIdVariables, StandupQuery,
     StandupVariables, SubmitAnswers, SubmitAnswersInput, SubmitAnswersVariables,
     TeamParticipationQuery, TeamParticipationVariables, TeamStandupsQuery, TeamStandupsVariables,
 };
@@ -96,17 +96,28 @@ pub fn StandupPage(props: &StandupPageProps) -> Html {
         },
         *version,
     );
+    let missing = html! {
+        <EmptyState title="This standup does not exist" testid="standup-missing">
+            <p class="muted">{ "It may have been deleted, or belong to another organization." }</p>
+            <Link<Route> to={Route::MyStandups}>{ "My standups" }</Link<Route>>
+        </EmptyState>
+    };
     match &*standup.state {
         Load::Loading => table_skeleton("Loading the standup…", 4),
+        // An unknown or malformed id: trying again cannot help.
+        Load::Failed(err)
+            if matches!(
+                err.code(),
+                Some(ErrorCode::NotFound | ErrorCode::BadUserInput)
+            ) =>
+        {
+            missing
+        }
         Load::Failed(err) => html! {
             <ErrorBanner title="This standup could not be loaded" message={err.user_message()} on_retry={standup.retry.clone()} />
         },
         Load::Ready(data) => match &data.standup {
-            None => html! {
-                <EmptyState title="This standup does not exist" testid="standup-missing">
-                    <Link<Route> to={Route::MyStandups}>{ "My standups" }</Link<Route>>
-                </EmptyState>
-            },
+            None => missing,
             Some(s) => {
                 let refetch = {
                     let version = version.clone();

@@ -140,15 +140,7 @@ pub fn TeamPage(props: &TeamPageProps) -> Html {
             let (title, text, label) = match what {
                 Confirm::DeleteTeam => (
                     format!("Delete {}?", team.name),
-                    format!(
-                        "This deletes the team, its {} standup{} and their schedules. Past standups and answers are deleted with it.",
-                        team.standup_configs.len(),
-                        if team.standup_configs.len() == 1 {
-                            ""
-                        } else {
-                            "s"
-                        }
-                    ),
+                    delete_team_text(team.standup_configs.len()),
                     format!("Delete {}", team.name),
                 ),
                 Confirm::RemoveMember { name, .. } => (
@@ -257,8 +249,7 @@ pub fn TeamPage(props: &TeamPageProps) -> Html {
                 <div>
                     <h1 class="page-title" data-testid="team-name">{ team.name.clone() }</h1>
                     <p class="page-description">
-                        { team.description.clone().unwrap_or_else(|| "The team's standups, people and history.".to_owned()) }
-                        { format!(" · {}", team.timezone) }
+                        { format::team_subtitle(team.description.as_deref(), &team.timezone) }
                     </p>
                 </div>
                 if is_admin {
@@ -443,5 +434,36 @@ fn AddMember(props: &AddMemberProps) -> Html {
             <SelectField id="add-team-member" label="Add a person" {options} value={(*chosen).clone()} {onchange} />
             <Button r#type="submit" kind={ButtonKind::Secondary} busy={add.busy()} disabled={chosen.is_empty()} testid="add-team-member">{ "Add" }</Button>
         </form>
+    }
+}
+
+/// What deleting a team destroys, saying nothing of standups it never had.
+fn delete_team_text(configs: usize) -> String {
+    let what = match configs {
+        0 => String::new(),
+        1 => ", its standup and its schedule".to_owned(),
+        n => format!(", its {} and their schedules", format::count(n, "standup")),
+    };
+    format!("This deletes the team{what}. Past standups and answers are deleted with it.")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::delete_team_text;
+
+    #[test]
+    fn deleting_a_team_names_what_goes_with_it() {
+        assert_eq!(
+            delete_team_text(0),
+            "This deletes the team. Past standups and answers are deleted with it."
+        );
+        assert_eq!(
+            delete_team_text(1),
+            "This deletes the team, its standup and its schedule. Past standups and answers are deleted with it."
+        );
+        assert_eq!(
+            delete_team_text(3),
+            "This deletes the team, its 3 standups and their schedules. Past standups and answers are deleted with it."
+        );
     }
 }

@@ -855,6 +855,10 @@ async fn a_standup_started_in_the_ui_is_answered_live_and_digested() {
     owner_browser
         .wait_text("[data-testid=next-runs]", "Europe/London")
         .await;
+    // The template's 240-minute window reads as hours next to the minutes field.
+    owner_browser
+        .wait_text("[data-testid=window-readable]", "= 4 h")
+        .await;
     owner_browser.click("[data-testid=save-config]").await;
     owner_browser
         .wait_text("[data-testid=config-row]", "Classic daily standup")

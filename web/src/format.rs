@@ -140,10 +140,36 @@ pub fn team_subtitle(description: Option<&str>, timezone: &str) -> String {
     }
 }
 
+/// A number of minutes as people say it: "45 min", "4 h", "1 h 30 min", "2 d 6 h".
+pub fn minutes(total: u32) -> String {
+    let (days, hours, mins) = (total / 1440, total / 60 % 24, total % 60);
+    let parts: Vec<String> = [(days, "d"), (hours, "h"), (mins, "min")]
+        .into_iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, unit)| format!("{n} {unit}"))
+        .collect();
+    if parts.is_empty() {
+        "0 min".to_owned()
+    } else {
+        parts.join(" ")
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn minutes_read_as_days_hours_and_minutes() {
+        assert_eq!(minutes(240), "4 h");
+        assert_eq!(minutes(90), "1 h 30 min");
+        assert_eq!(minutes(45), "45 min");
+        assert_eq!(minutes(0), "0 min");
+        assert_eq!(minutes(1440), "1 d");
+        assert_eq!(minutes(10080), "7 d");
+        assert_eq!(minutes(1530), "1 d 1 h 30 min");
+    }
 
     #[test]
     fn counts_agree_with_their_noun() {

@@ -855,6 +855,10 @@ async fn a_standup_started_in_the_ui_is_answered_live_and_digested() {
     owner_browser
         .wait_text("[data-testid=next-runs]", "Europe/London")
         .await;
+    // The template's 240-minute window reads as hours next to the minutes field.
+    owner_browser
+        .wait_text("[data-testid=window-readable]", "= 4 h")
+        .await;
     owner_browser.click("[data-testid=save-config]").await;
     owner_browser
         .wait_text("[data-testid=config-row]", "Classic daily standup")
@@ -882,12 +886,31 @@ async fn a_standup_started_in_the_ui_is_answered_live_and_digested() {
         .click("[data-testid=inbox-open] a.standup-row-link")
         .await;
     member_browser.wait_present("#answer-0").await;
+    // Both required questions blank: an error under each, none under the optional one.
+    member_browser.click("[data-testid=submit-answers]").await;
+    member_browser
+        .wait_text("[data-testid=answer-0-error]", "Required")
+        .await;
+    member_browser
+        .wait_text("[data-testid=answer-1-error]", "Required")
+        .await;
+    let shown = member_browser
+        .script_value(
+            "return [document.querySelectorAll('.field-error').length, \
+             document.querySelector('#answer-1').getAttribute('aria-invalid')];",
+        )
+        .await;
+    assert_eq!(shown, serde_json::json!([2, "true"]), "{shown}");
+    // Answering one clears its error; the other stays.
     member_browser
         .fill("#answer-0", "Wrote the first program")
         .await;
     member_browser.click("[data-testid=submit-answers]").await;
     member_browser
-        .wait_text("[data-testid=answers-error]", "required")
+        .wait_gone("[data-testid=answer-0-error]")
+        .await;
+    member_browser
+        .wait_text("[data-testid=answer-1-error]", "Required")
         .await;
     member_browser.fill("#answer-1", "Debug the Engine").await;
     member_browser.fill("#answer-2", "A moth in relay 70").await;

@@ -31,6 +31,18 @@ impl FormErrors {
         errors
     }
 
+    /// Errors keyed by fields the form names at run time (one per row of a list).
+    pub fn from_fields<I>(fields: I) -> Self
+    where
+        I: IntoIterator<Item = (String, String)>,
+    {
+        let mut errors = Self::default();
+        for (field, message) in fields {
+            errors.fields.entry(field).or_insert(message);
+        }
+        errors
+    }
+
     /// Sorts a server error into fields the form shows and a form-level message.
     pub fn from_api(err: &ApiError, known_fields: &[&str]) -> Self {
         let mut errors = Self::default();

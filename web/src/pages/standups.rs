@@ -375,17 +375,8 @@ fn AnswerForm(props: &AnswerFormProps) -> Html {
         let standup_id = s.id.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let missing = questions
-                .iter()
-                .zip(texts.iter())
-                .find(|(q, t)| q.required && t.trim().is_empty());
-            if let Some((q, _)) = missing {
-                submit.invalid(FormErrors::from_checks([Some(
-                    schema::validation::ValidationError::new(
-                        "answers",
-                        format!("answer \"{}\"; it is required", q.prompt),
-                    ),
-                )]));
+            let required: Vec<bool> = questions.iter().map(|q| q.required).collect();
+            if submit.invalid(missing_answers(&required, &texts)) {
                 return;
             }
             let vars = SubmitAnswersVariables {
@@ -427,6 +418,12 @@ fn AnswerForm(props: &AnswerFormProps) -> Html {
         let skip_reason = skip_reason.clone();
         Callback::from(move |v: String| skip_reason.set(v))
     };
+    // A server error about one answer shows under that answer.
+    let server_answers_error = submit.errors().field("answers");
+    let server_answer_at = server_answers_error.as_deref().and_then(|m| {
+        let prompts: Vec<&str> = s.questions.iter().map(|q| q.prompt.as_str()).collect();
+        answer_index_of(m, &prompts)
+    });
     // Submitting and skipping share the buttons' busy state.
     let busy = submit.busy() || skip.busy();
 
@@ -439,13 +436,18 @@ fn AnswerForm(props: &AnswerFormProps) -> Html {
                 if let Some(message) = submit.errors().form().or_else(|| skip.errors().form()) {
                     <ErrorBanner {message} />
                 }
-                if let Some(message) = submit.errors().field("answers") {
+                if let Some(message) = server_answers_error.clone().filter(|_| server_answer_at.is_none()) {
                     <p class="field-error" role="alert" data-testid="answers-error"><span class="field-error-icon" aria-hidden="true">{ "!" }</span>{ message }</p>
                 }
                 { for s.questions.iter().enumerate().map(|(i, q)| {
+                    let id = answer_field(i);
+                    let error = submit.errors().field(&id).or_else(|| {
+                        server_answers_error.clone().filter(|_| server_answer_at == Some(i))
+                    });
                     let oninput = {
-                        let texts = texts.clone();
+                        let (texts, submit, id) = (texts.clone(), submit.clone(), id.clone());
                         Callback::from(move |e: InputEvent| {
+                            submit.clear_error(&id);
                             let area: HtmlTextAreaElement = e.target_unchecked_into();
                             let mut next = (*texts).clone();
                             if let Some(slot) = next.get_mut(i) {
@@ -454,17 +456,24 @@ fn AnswerForm(props: &AnswerFormProps) -> Html {
                             texts.set(next);
                         })
                     };
-                    let id = format!("answer-{i}");
+                    let error_id = format!("{id}-error");
                     html! {
-                        <div class="field">
+                        <div class={classes!("field", error.is_some().then_some("has-error"))}>
                             <label class="field-label" for={id.clone()}>
                                 { q.prompt.clone() }
                                 if q.required { <span class="field-required" aria-hidden="true">{ " *" }</span> }
                                 if q.kind == QuestionKind::Blocker { <span class="badge badge-muted">{ "Blocker" }</span> }
                             </label>
-                            <textarea class="input textarea" id={id} rows="3" required={q.required}
+                            <textarea class="input textarea" id={id.clone()} rows="3" required={q.required}
+                                aria-invalid={if error.is_some() { "true" } else { "false" }}
+                                aria-describedby={error.is_some().then(|| error_id.clone())}
                                 value={texts.get(i).cloned().unwrap_or_default()} {oninput}
                                 placeholder={match q.kind { QuestionKind::Mood => "How are you feeling? A word or an emoji", QuestionKind::Blocker => "Leave empty or write none if nothing blocks you", QuestionKind::Text => "" }} />
+                            if let Some(error) = error {
+                                <p class="field-error" id={error_id} data-testid={format!("{id}-error")}>
+                                    <span class="field-error-icon" aria-hidden="true">{ "!" }</span>{ error }
+                                </p>
+                            }
                         </div>
                     }
                 }) }
@@ -482,6 +491,76 @@ fn AnswerForm(props: &AnswerFormProps) -> Html {
                 </details>
             }
         </section>
+    }
+}
+
+/// The form field of the answer to question `i` (also the id of its text area).
+fn answer_field(i: usize) -> String {
+    format!("answer-{i}")
+}
+
+/// One error under each required question left blank (`required[i]` for question `i`).
+pub(crate) fn missing_answers(required: &[bool], texts: &[String]) -> FormErrors {
+    FormErrors::from_fields(
+        required
+            .iter()
+            .zip(texts)
+            .enumerate()
+            .filter(|(_, (required, text))| **required && text.trim().is_empty())
+            .map(|(i, _)| (answer_field(i), "Required: write an answer".to_owned())),
+    )
+}
+
+/// The question a server error on `answers` is about: "Answer 2: …" names it by
+/// position, "“What did you do?” needs an answer" by its prompt.
+pub(crate) fn answer_index_of(message: &str, prompts: &[&str]) -> Option<usize> {
+    let by_position = message
+        .strip_prefix("Answer ")
+        .or_else(|| message.strip_prefix("answer "))
+        .and_then(|rest| rest.split_once(':'))
+        .and_then(|(n, _)| n.parse::<usize>().ok())
+        .and_then(|n| n.checked_sub(1))
+        .filter(|i| *i < prompts.len());
+    by_position.or_else(|| {
+        prompts
+            .iter()
+            .position(|p| message.starts_with(&format!("\u{201c}{p}\u{201d}")))
+    })
+}
+
+#[cfg(test)]
+mod answer_tests {
+    use super::*;
+
+    #[test]
+    fn every_blank_required_answer_gets_its_own_error() {
+        let texts = [
+            "".to_owned(),
+            "  ".to_owned(),
+            "".to_owned(),
+            "x".to_owned(),
+        ];
+        let errors = missing_answers(&[true, true, false, true], &texts);
+        assert!(errors.field("answer-0").is_some());
+        assert!(errors.field("answer-1").is_some());
+        assert!(errors.field("answer-2").is_none());
+        assert!(errors.field("answer-3").is_none());
+        assert!(missing_answers(&[true, false], &["a".to_owned(), String::new()]).is_empty());
+    }
+
+    #[test]
+    fn server_errors_find_their_question() {
+        let prompts = ["What did you do?", "What next?"];
+        assert_eq!(
+            answer_index_of("Answer 2: at most 5000 characters", &prompts),
+            Some(1)
+        );
+        assert_eq!(
+            answer_index_of("\u{201c}What next?\u{201d} needs an answer", &prompts),
+            Some(1)
+        );
+        assert_eq!(answer_index_of("Answer 9: not a question", &prompts), None);
+        assert_eq!(answer_index_of("Something else", &prompts), None);
     }
 }
 

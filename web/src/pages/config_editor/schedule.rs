@@ -7,6 +7,7 @@ use yew::prelude::*;
 use super::Editor;
 use super::draft::Draft;
 use crate::components::{Checkbox, TextField, TimezoneField, WeekdayPickerProps, weekday_picker};
+use crate::format;
 
 /// The "Schedule" card; `team_timezone` is named in the zone's hint, the "Active" switch
 /// is for saved standups only.
@@ -31,7 +32,10 @@ pub fn schedule(editor: &Editor, team_timezone: &str, is_new: bool) -> Html {
             <div class="form-row">
                 <TextField id="window" label="Open for (minutes)" r#type="number" value={draft.window.clone()}
                     oninput={editor.edit("responseWindowMinutes", |d, v| d.window = v)}
-                    error={errors.field("responseWindowMinutes")} hint="15 to 10080 (7 days); answers close after this." />
+                    error={errors.field("responseWindowMinutes")} hint="15 to 10080 (7 days); answers close after this."
+                    aside={draft.window.trim().parse::<u32>().ok().filter(|m| *m > 0).map(|m| html! {
+                        <span class="muted" data-testid="window-readable">{ format!("= {}", format::minutes(m)) }</span>
+                    })} />
                 <TextField id="reminder" label="Remind before close (minutes)" r#type="number" value={draft.reminder.clone()}
                     oninput={editor.edit("reminderMinutesBefore", |d, v| d.reminder = v)}
                     error={errors.field("reminderMinutesBefore")} hint="0 for no reminder." />

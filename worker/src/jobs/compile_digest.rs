@@ -28,7 +28,7 @@ use schema::{
 use schema_server::db::{
     answers, members,
     models::Standup,
-    slack, standups,
+    standup_configs, standups,
     users::{self, Contact},
 };
 use schema_server::outbox;
@@ -79,7 +79,9 @@ pub(super) async fn run(
     }
     if standup.delivery.contains(&DeliveryChannel::SlackChannel)
         && let Some(config) = standup.config_id
-        && slack::digest_channel(tx, config).await?.is_some()
+        && !standup_configs::slack_channels(tx, standup.org_id, &[config])
+            .await?
+            .is_empty()
     {
         slack_steps.push(SlackStep::Digest);
     }

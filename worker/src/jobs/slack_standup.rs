@@ -54,7 +54,7 @@ use schema_server::{
         DbConn, DbError, audit, jobs as processed,
         models::{NewAuditEvent, Standup},
         slack::{self as slack_db, MessageKind, SlackMessage, SlackParticipant, SlackWorkspace},
-        standups,
+        standup_configs, standups,
     },
     outbox,
     slack::{SlackClient, SlackError},
@@ -423,7 +423,12 @@ impl Slack<'_> {
         let Some(config) = standup.config_id else {
             return Ok(None);
         };
-        let Some(channel) = slack_db::digest_channel(conn, config).await? else {
+        let Some((_, channel, _)) =
+            standup_configs::slack_channels(conn, standup.org_id, &[config])
+                .await?
+                .into_iter()
+                .next()
+        else {
             return Ok(None);
         };
         let Some(stored) = standups::extra_any(conn, standup.id)

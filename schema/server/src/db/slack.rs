@@ -4,7 +4,7 @@
 use super::DbError;
 use super::tables::{
     memberships, participations, slack_install_states, slack_messages, slack_users,
-    slack_workspaces, standup_configs_extra, users,
+    slack_workspaces, users,
 };
 use chrono::{DateTime, Utc};
 use diesel::{
@@ -13,7 +13,7 @@ use diesel::{
 };
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use schema::enums::{MemberStatus, ParticipationState};
-use schema::ids::{OrganizationId, SessionId, StandupConfigId, StandupId, UserId};
+use schema::ids::{OrganizationId, SessionId, StandupId, UserId};
 
 /// An organization's workspace. `bot_token` is sealed; open it with the organization's
 /// context only to call Slack.
@@ -498,19 +498,4 @@ pub async fn participants_on_slack(
         ))
         .load(conn)
         .await?)
-}
-
-/// The channel config `config`'s SLACK_CHANNEL delivery posts the digest to, when one
-/// was picked.
-pub async fn digest_channel(
-    conn: &mut AsyncPgConnection,
-    config: StandupConfigId,
-) -> Result<Option<String>, DbError> {
-    Ok(standup_configs_extra::table
-        .find(config)
-        .select(standup_configs_extra::slack_channel_id)
-        .first::<Option<String>>(conn)
-        .await
-        .optional()?
-        .flatten())
 }

@@ -68,11 +68,7 @@ pub fn timestamp(at: DateTime<Utc>) -> String {
 }
 
 pub fn role(role: OrgRole) -> &'static str {
-    match role {
-        OrgRole::Owner => "Owner",
-        OrgRole::Admin => "Admin",
-        OrgRole::Member => "Member",
-    }
+    role.label()
 }
 
 pub fn member_status(status: MemberStatus) -> &'static str {

@@ -349,3 +349,102 @@ async fn every_route_fits_a_phone_and_a_laptop_and_passes_axe() {
     );
     browser.quit().await;
 }
+
+/// A team in Europe/Berlin seen from a browser in America/New_York: times read in the
+/// viewer's own zone, named, with the team's wall clock beside them.
+#[tokio::test]
+async fn a_berlin_team_seen_from_new_york_shows_both_times() {
+    let Some(browser) = Browser::start_in_zone("America/New_York").await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let _worker = app.start_worker().await;
+    let owner = app.signed_up_owner().await;
+    let team = graphql_ok(
+        &app,
+        &owner.token,
+        "mutation($input: CreateTeamInput!) { createTeam(input: $input) { id } }",
+        json!({ "input": { "name": "Core", "timezone": "Europe/Berlin" } }),
+    )
+    .await;
+    let team_id = team["createTeam"]["id"].as_str().expect("team").to_owned();
+    graphql_ok(
+        &app,
+        &owner.token,
+        "mutation($t: ID!, $u: ID!) { addTeamMember(teamId: $t, userId: $u) { user { id } } }",
+        json!({ "t": team_id, "u": owner.user_id }),
+    )
+    .await;
+    let config = graphql_ok(
+        &app,
+        &owner.token,
+        "mutation($input: CreateStandupConfigInput!) { createStandupConfig(input: $input) { id nextRunAt } }",
+        json!({ "input": {
+            "teamId": team_id, "name": "Core daily",
+            "questions": [{ "prompt": "What did you do?", "kind": "TEXT", "required": true }],
+            "weekdays": ["MON", "TUE", "WED", "THU", "FRI"],
+            "timeOfDay": "09:30", "responseWindowMinutes": 240,
+            "delivery": ["WEB"], "participantIds": [owner.user_id]
+        } }),
+    )
+    .await;
+    let next: chrono::DateTime<chrono::Utc> = config["createStandupConfig"]["nextRunAt"]
+        .as_str()
+        .expect("next run")
+        .parse()
+        .expect("instant");
+    let in_new_york = next.with_timezone(&chrono_tz::America::New_York);
+    let in_berlin = next.with_timezone(&chrono_tz::Europe::Berlin);
+    assert_eq!(in_berlin.format("%H:%M").to_string(), "09:30");
+
+    browser.goto(&app.url("/sign-in")).await;
+    browser.fill("#email", &owner.email).await;
+    browser.fill("#password", PASSWORD).await;
+    browser.click("button[type=submit]").await;
+    browser
+        .wait_text("[data-testid=org-name]", &owner.org_name)
+        .await;
+
+    // The team page: the next run in New York time, named, and 09:30 in Berlin beside it.
+    browser.goto(&app.url(&format!("/teams/{team_id}"))).await;
+    let new_york_wall = in_new_york.format("%a %-d %b, %H:%M").to_string();
+    let berlin_clock = if in_new_york.date_naive() == in_berlin.date_naive() {
+        "09:30".to_owned()
+    } else {
+        in_berlin.format("%a %-d %b, %H:%M").to_string()
+    };
+    browser
+        .wait_text(
+            "[data-testid=config-next-run]",
+            &format!("Next run {new_york_wall} (America/New_York) · {berlin_clock} Europe/Berlin"),
+        )
+        .await;
+    browser.screenshot("local-time-team").await;
+
+    // A standup started now: its deadline is near, so it reads relative, then both clocks.
+    browser.click("[data-testid=start-now]").await;
+    browser
+        .wait_text("[data-testid=standup-title]", "Core daily")
+        .await;
+    browser
+        .wait_text(".page-description", "Closes in 4 h")
+        .await;
+    browser
+        .wait_text(".page-description", "(America/New_York) ·")
+        .await;
+    browser
+        .wait_text(".page-description", "Europe/Berlin")
+        .await;
+    let text = browser
+        .find(".page-description")
+        .await
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        !text.contains("UTC") && !text.contains(":00:"),
+        "no UTC and no seconds: {text}"
+    );
+    browser.screenshot("local-time-standup").await;
+    browser.quit().await;
+}

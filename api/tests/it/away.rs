@@ -15,8 +15,10 @@
 
 use crate::helpers::*;
 use crate::members::join;
-use crate::standup_loop::{mails, questions, settle, submit, wait_for_mails};
-use crate::teams::{add_member, count, create_team};
+use crate::standup_loop::{
+    mails, questions, settle, submit, three_people_and_a_team, wait_for_mails,
+};
+use crate::teams::{count, create_team};
 use chrono::{DateTime, Duration as Days, NaiveDate, TimeDelta, Utc};
 use diesel::sql_types::{Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use diesel_async::RunQueryDsl;
@@ -49,22 +51,7 @@ struct Fixture {
 
 async fn fixture() -> Fixture {
     let app = TestApp::spawn().await;
-    let ada = app.signed_up_owner().await;
-    let bob = join(&app, &ada, "bob@away.example", "MEMBER").await;
-    let cleo = join(&app, &ada, "cleo@away.example", "MEMBER").await;
-    let mut db = app.db().await;
-    for (who, name) in [(&ada, "Ada"), (&bob, "Bob"), (&cleo, "Cleo")] {
-        diesel::sql_query("UPDATE users SET name = $1 WHERE id = $2::uuid")
-            .bind::<Text, _>(name)
-            .bind::<Text, _>(&who.user_id)
-            .execute(&mut db)
-            .await
-            .unwrap();
-    }
-    let team = create_team(&app, &ada.token, "Platform").await;
-    for who in [&ada, &bob, &cleo] {
-        add_member(&app, &ada.token, &team, &who.user_id).await;
-    }
+    let (ada, bob, cleo, team) = three_people_and_a_team(&app, "away.example").await;
     let body = app
         .graphql_as(
             &ada.token,

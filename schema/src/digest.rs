@@ -9,6 +9,9 @@
 //!
 //! Rules:
 //! - A participant still `PENDING` when the standup closes is *missing*.
+//! - A participant `OUT_OF_OFFICE` (away on the run's date) is listed under "Out of
+//!   office" with the period's note (carried in `skip_reason`), counted apart, never as
+//!   missing; the counts line names them only when there are some.
 //! - Only `ANSWERED` participants' answers are shown; a skipped or missing participant's
 //!   draft answers are not.
 //! - The blockers section lists every non-empty answer to a `BLOCKER` question, except
@@ -68,7 +71,7 @@ pub struct DigestParticipant {
     pub email: String,
     /// `PENDING` at close counts as missing.
     pub state: ParticipationState,
-    /// Shown after the name in the skipped list.
+    /// Shown after the name in the skipped list; for `OUT_OF_OFFICE`, the period's note.
     pub skip_reason: Option<String>,
     /// Answers in any order; answers to questions not in [`DigestInput::questions`] are
     /// ignored, blank answers are left out.
@@ -100,6 +103,10 @@ pub struct Digest {
     pub skipped: u32,
     /// Participants still `PENDING` at close.
     pub missing: u32,
+    /// Participants away on the run's date (absent from digests stored before there
+    /// was such a state).
+    #[serde(default)]
+    pub out_of_office: u32,
     /// Plain text: the e-mail's text part and the `Digest.text` GraphQL field.
     pub text: String,
     /// An HTML fragment (no `<html>`/`<body>`), every user-supplied string escaped.
@@ -137,6 +144,7 @@ pub fn compile(input: &DigestInput) -> Digest {
     let answering = in_state(ParticipationState::Answered);
     let skipping = in_state(ParticipationState::Skipped);
     let missing = in_state(ParticipationState::Pending);
+    let away_people = in_state(ParticipationState::OutOfOffice);
 
     let answers: Vec<(&Person<'_>, Vec<Entry<'_>>)> = answering
         .iter()
@@ -158,24 +166,31 @@ pub fn compile(input: &DigestInput) -> Digest {
         inline(&input.standup_name),
         input.local_date.format("%a %-d %b %Y"),
     );
-    let counts = format!(
+    let mut counts = format!(
         "{} answered · {} skipped · {} missing",
         answering.len(),
         skipping.len(),
         missing.len(),
     );
-    let skipped: Vec<(&str, Option<String>)> = skipping
-        .iter()
-        .map(|p| {
-            let reason = p
-                .participant
-                .skip_reason
-                .as_deref()
-                .map(inline)
-                .filter(|r| !r.is_empty());
-            (p.name.as_str(), reason)
-        })
-        .collect();
+    if !away_people.is_empty() {
+        counts.push_str(&format!(" · {} out of office", away_people.len()));
+    }
+    let with_reason = |people: &[&Person<'_>]| -> Vec<(String, Option<String>)> {
+        people
+            .iter()
+            .map(|p| {
+                let reason = p
+                    .participant
+                    .skip_reason
+                    .as_deref()
+                    .map(inline)
+                    .filter(|r| !r.is_empty());
+                (p.name.clone(), reason)
+            })
+            .collect()
+    };
+    let skipped = with_reason(&skipping);
+    let away = with_reason(&away_people);
     let no_answer: Vec<&str> = missing.iter().map(|p| p.name.as_str()).collect();
     let url = input
         .standup_url
@@ -190,12 +205,14 @@ pub fn compile(input: &DigestInput) -> Digest {
         answers: &answers,
         skipped: &skipped,
         no_answer: &no_answer,
+        away: &away,
         url,
     };
     Digest {
         answered: count(answering.len()),
         skipped: count(skipping.len()),
         missing: count(missing.len()),
+        out_of_office: count(away_people.len()),
         text: render_text(&parts),
         html: render_html(&parts),
         blockers,
@@ -314,8 +331,9 @@ struct Parts<'a> {
     counts: &'a str,
     blockers: &'a [(String, String)],
     answers: &'a [(&'a Person<'a>, Vec<Entry<'a>>)],
-    skipped: &'a [(&'a str, Option<String>)],
+    skipped: &'a [(String, Option<String>)],
     no_answer: &'a [&'a str],
+    away: &'a [(String, Option<String>)],
     url: Option<&'a str>,
 }
 
@@ -342,22 +360,27 @@ fn render_text(parts: &Parts<'_>) -> String {
         }
     }
 
-    if !parts.skipped.is_empty() || !parts.no_answer.is_empty() {
+    if !parts.skipped.is_empty() || !parts.no_answer.is_empty() || !parts.away.is_empty() {
         lines.push(String::new());
     }
-    if !parts.skipped.is_empty() {
-        let names: Vec<String> = parts
-            .skipped
+    let text_names = |people: &[(String, Option<String>)]| -> String {
+        people
             .iter()
             .map(|(name, reason)| match reason {
                 Some(reason) => format!("{name} ({reason})"),
-                None => (*name).to_owned(),
+                None => name.clone(),
             })
-            .collect();
-        lines.push(format!("Skipped: {}", names.join(", ")));
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if !parts.skipped.is_empty() {
+        lines.push(format!("Skipped: {}", text_names(parts.skipped)));
     }
     if !parts.no_answer.is_empty() {
         lines.push(format!("No answer: {}", parts.no_answer.join(", ")));
+    }
+    if !parts.away.is_empty() {
+        lines.push(format!("Out of office: {}", text_names(parts.away)));
     }
 
     if let Some(url) = parts.url {
@@ -413,18 +436,20 @@ fn render_html(parts: &Parts<'_>) -> String {
         html.push("</dl>".to_owned());
     }
 
-    if !parts.skipped.is_empty() {
-        let names: Vec<String> = parts
-            .skipped
+    let html_names = |people: &[(String, Option<String>)]| -> String {
+        people
             .iter()
             .map(|(name, reason)| match reason {
                 Some(reason) => format!("{} ({})", escape_html(name), escape_html(reason)),
                 None => escape_html(name),
             })
-            .collect();
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if !parts.skipped.is_empty() {
         html.push(format!(
             "<p><strong>Skipped:</strong> {}</p>",
-            names.join(", ")
+            html_names(parts.skipped)
         ));
     }
     if !parts.no_answer.is_empty() {
@@ -432,6 +457,12 @@ fn render_html(parts: &Parts<'_>) -> String {
         html.push(format!(
             "<p><strong>No answer:</strong> {}</p>",
             names.join(", ")
+        ));
+    }
+    if !parts.away.is_empty() {
+        html.push(format!(
+            "<p><strong>Out of office:</strong> {}</p>",
+            html_names(parts.away)
         ));
     }
 
@@ -849,6 +880,40 @@ Open the standup: https://app.example.com/standups/1";
         assert_eq!(html.matches(escaped).count(), 13, "{html}");
         // The plain text is not escaped.
         assert!(compile(&input).text.contains(evil));
+    }
+
+    #[test]
+    fn out_of_office_people_are_listed_with_their_note_and_not_missing() {
+        let evil = "<b>Tahiti</b>";
+        let digest = compile(&input(vec![
+            answered(1, "Alice", &[(YESTERDAY, "ok")]),
+            DigestParticipant {
+                skip_reason: Some(format!("Back Monday {evil}")),
+                ..person(2, "Omar", ParticipationState::OutOfOffice)
+            },
+            person(3, "Pat", ParticipationState::OutOfOffice),
+        ]));
+        assert_eq!(
+            (digest.answered, digest.missing, digest.out_of_office),
+            (1, 0, 2)
+        );
+        assert!(
+            digest
+                .text
+                .contains("1 answered · 0 skipped · 0 missing · 2 out of office")
+        );
+        assert!(
+            digest
+                .text
+                .contains(&format!("Out of office: Omar (Back Monday {evil}), Pat")),
+            "{}",
+            digest.text
+        );
+        assert!(!digest.text.contains("No answer"));
+        assert!(digest.html.contains(
+            "<p><strong>Out of office:</strong> Omar (Back Monday &lt;b&gt;Tahiti&lt;/b&gt;), Pat</p>"
+        ));
+        assert!(!digest.html.contains(evil));
     }
 
     #[test]

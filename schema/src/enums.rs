@@ -135,6 +135,7 @@ text_enum!(
         Pending => "PENDING",
         Answered => "ANSWERED",
         Skipped => "SKIPPED",
+        OutOfOffice => "OUT_OF_OFFICE",
     }
 );
 

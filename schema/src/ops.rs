@@ -36,9 +36,11 @@ macro_rules! fragments {
     };
 }
 
+mod away;
 mod organization;
 mod standups;
 mod teams;
+pub use away::*;
 pub use organization::*;
 pub use standups::*;
 pub use teams::*;
@@ -463,6 +465,7 @@ pub const ALL: &[&[(&str, &str)]] = &[
     organization::OPERATIONS,
     teams::OPERATIONS,
     standups::OPERATIONS,
+    away::OPERATIONS,
 ];
 
 /// Every operation, flattened.
@@ -613,7 +616,7 @@ mod tests {
 
     #[test]
     fn every_document_names_its_operation_and_defines_used_fragments() {
-        assert_eq!(all().count(), 50);
+        assert_eq!(all().count(), 53);
         for (name, query) in all() {
             assert!(
                 query.contains(&format!(" {name}")),

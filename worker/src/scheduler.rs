@@ -171,6 +171,8 @@ impl Scheduler {
                     }
                     next.push((config.id, schedule.next_after(now)));
                 }
+                // No run opens on one of its team's holidays; next_run_at still moves on.
+                let runs = db::holidays::drop_holiday_runs(tx, runs).await?;
                 let opened = standups::open_many(tx, &runs).await?;
                 standups::set_next_runs(tx, &next).await?;
                 let jobs = opened

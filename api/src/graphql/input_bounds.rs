@@ -2,7 +2,9 @@
 //! a list element or a variable holding more than [`INPUT_MAX_CHARS`] characters is
 //! refused before anything runs, with BAD_USER_INPUT naming its path from the argument
 //! (`input.answers[0].text`) and, in `extensions.field`, the innermost field. Fields with
-//! a rule of their own (`schema::validation`) are tighter than this.
+//! a rule of their own (`schema::validation`) are tighter than this. The one looser
+//! field is an input object's `ics` (an iCalendar file, bounded by
+//! [`ics::MAX_ICS_BYTES`](crate::service::ics::MAX_ICS_BYTES), which its parser checks).
 
 use crate::error::ApiError;
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
@@ -134,6 +136,11 @@ fn oversized(value: &Value) -> Option<Vec<Segment<'_>>> {
             Some(path)
         }),
         Value::Object(fields) => fields.iter().find_map(|(key, item)| {
+            if key.as_str() == "ics"
+                && matches!(item, Value::String(s) if s.len() <= crate::service::ics::MAX_ICS_BYTES)
+            {
+                return None;
+            }
             let mut path = oversized(item)?;
             path.push(Segment::Key(key));
             Some(path)

@@ -3,6 +3,7 @@
 mod account;
 mod audit;
 mod auth;
+mod away;
 mod input_bounds;
 mod invitations;
 mod jobs;
@@ -31,6 +32,7 @@ pub struct QueryRoot(
     standup_configs::StandupConfigsQuery,
     standups::StandupsQuery,
     slack::SlackQuery,
+    away::AwayQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -45,6 +47,7 @@ pub struct MutationRoot(
     standup_configs::StandupConfigsMutation,
     standups::StandupsMutation,
     slack::SlackMutation,
+    away::AwayMutation,
 );
 
 pub type SubscriptionRoot = standups::StandupsSubscription;

@@ -176,6 +176,7 @@ impl Standup {
             answered: digest.answered as i32,
             skipped: digest.skipped as i32,
             missing: digest.missing as i32,
+            out_of_office: digest.out_of_office as i32,
             delivered_at: extra.digest_delivered_at,
         }))
     }
@@ -241,8 +242,19 @@ impl Participation {
         self.row.submitted_at
     }
 
+    /// Why they skipped (null unless SKIPPED).
     async fn skip_reason(&self) -> Option<&str> {
-        self.row.skip_reason.as_deref()
+        (self.row.state != schema::enums::ParticipationState::OutOfOffice)
+            .then_some(self.row.skip_reason.as_deref())
+            .flatten()
+    }
+
+    /// The note of the out-of-office period they were away on (null unless
+    /// OUT_OF_OFFICE).
+    async fn out_of_office_note(&self) -> Option<&str> {
+        (self.row.state == schema::enums::ParticipationState::OutOfOffice)
+            .then_some(self.row.skip_reason.as_deref())
+            .flatten()
     }
 
     /// The last edit of their answers after the first submission.
@@ -267,6 +279,8 @@ pub struct Digest {
     pub answered: i32,
     pub skipped: i32,
     pub missing: i32,
+    /// Participants out of office on the standup's date.
+    pub out_of_office: i32,
     /// When the webhook receiver accepted it.
     pub delivered_at: Option<DateTime<Utc>>,
 }
@@ -281,6 +295,9 @@ pub struct MemberParticipation {
     pub skipped: i32,
     /// Still PENDING when the standup closed.
     pub missed: i32,
+    /// Closed standups that fell while they were out of office; not counted in
+    /// `standups` nor in the rate.
+    pub out_of_office: i32,
     /// answered / standups, 0 to 1.
     pub response_rate: f64,
     /// Consecutive most recent closed standups answered.
@@ -295,6 +312,7 @@ impl From<service::MemberStats> for MemberParticipation {
             answered: s.answered,
             skipped: s.skipped,
             missed: s.missed,
+            out_of_office: s.out_of_office,
             response_rate: s.response_rate,
             current_streak: s.current_streak,
         }

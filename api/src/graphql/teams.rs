@@ -60,6 +60,14 @@ impl Team {
             .collect())
     }
 
+    /// The holiday calendars the team uses: none of its standups opens on their dates.
+    async fn holiday_calendars(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<super::away::HolidayCalendar>> {
+        super::away::team_calendars(ctx, self).await
+    }
+
     /// The team's standup configs, oldest first.
     async fn standup_configs(&self, ctx: &Context<'_>) -> Result<Vec<StandupConfig>> {
         let loader = ctx.data::<RequestLoader>()?;

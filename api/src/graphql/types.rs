@@ -114,4 +114,6 @@ pub enum ParticipationState {
     Pending,
     Answered,
     Skipped,
+    /// Away on the run's date: not asked, not counted in participation rates.
+    OutOfOffice,
 }

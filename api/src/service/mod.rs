@@ -4,6 +4,9 @@
 pub mod account;
 pub mod audit_log;
 pub mod auth;
+pub mod away;
+pub mod holidays;
+pub mod ics;
 pub mod invitations;
 pub mod jobs;
 pub mod members;

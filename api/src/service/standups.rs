@@ -64,6 +64,9 @@ pub struct MemberStats {
     pub answered: i32,
     pub skipped: i32,
     pub missed: i32,
+    /// Closed standups that fell while they were out of office: not in `standups`, not
+    /// in the rate, and they do not break the streak.
+    pub out_of_office: i32,
     /// `answered / standups`, 0 without standups.
     pub response_rate: f64,
     /// Consecutive most recent closed standups answered.
@@ -333,18 +336,24 @@ fn stats(rows: Vec<(User, ParticipationState)>) -> Vec<MemberStats> {
                     answered: 0,
                     skipped: 0,
                     missed: 0,
+                    out_of_office: 0,
                     response_rate: 0.0,
                     current_streak: 0,
                 },
                 true,
             )
         });
-        entry.standups += 1;
         match state {
             ParticipationState::Answered => entry.answered += 1,
             ParticipationState::Skipped => entry.skipped += 1,
             ParticipationState::Pending => entry.missed += 1,
+            // Away: neither for nor against them.
+            ParticipationState::OutOfOffice => {
+                entry.out_of_office += 1;
+                continue;
+            }
         }
+        entry.standups += 1;
         if *streaking && state == ParticipationState::Answered {
             entry.current_streak += 1;
         } else {
@@ -808,6 +817,7 @@ pub async fn close(
                     "answered": count(ParticipationState::Answered),
                     "skipped": count(ParticipationState::Skipped),
                     "missing": count(ParticipationState::Pending),
+                    "outOfOffice": count(ParticipationState::OutOfOffice),
                 }),
             )
             .await?;

@@ -1072,6 +1072,72 @@ async fn change_the_password_on_the_account_page_then_sign_in_with_it() {
     browser.quit().await;
 }
 
+/// Sets a date `<input>` to `value` (YYYY-MM-DD) as a picker would: typing into one
+/// depends on the browser's locale.
+async fn set_date(browser: &Browser, css: &str, value: &str) {
+    browser.wait_present(css).await;
+    browser
+        .script_value(&format!(
+            "const el = document.querySelector('{css}'); el.value = '{value}'; \
+             el.dispatchEvent(new Event('input', {{ bubbles: true }})); return el.value;"
+        ))
+        .await;
+}
+
+#[tokio::test]
+async fn a_member_sets_an_out_of_office_period_on_the_account_page_and_ends_it() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    browser.goto(&app.url("/sign-up")).await;
+    browser.wait_present("#organization-name").await;
+    let email = unique_email("ooo");
+    sign_up_in_ui(&browser, "Omar Away", &email, "Away Inc").await;
+    browser.goto(&app.url("/account")).await;
+    browser.wait_text("h1", "Your account").await;
+    browser.wait_present("[data-testid=ooo-empty]").await;
+
+    // The last day before the first is named next to its field.
+    let today = chrono::Utc::now().date_naive();
+    let first = (today + chrono::Days::new(7))
+        .format("%Y-%m-%d")
+        .to_string();
+    let last = (today + chrono::Days::new(14))
+        .format("%Y-%m-%d")
+        .to_string();
+    set_date(&browser, "#ooo-first", &last).await;
+    set_date(&browser, "#ooo-last", &first).await;
+    browser.click("[data-testid=ooo-add]").await;
+    browser
+        .wait_text("#ooo-last-error", "on or after the first day")
+        .await;
+
+    set_date(&browser, "#ooo-first", &first).await;
+    set_date(&browser, "#ooo-last", &last).await;
+    browser.fill("#ooo-note", "Hiking, back on Monday").await;
+    browser.click("[data-testid=ooo-add]").await;
+    browser
+        .wait_text("[data-testid=toasts]", "Out of office from")
+        .await;
+    browser
+        .wait_text("[data-testid=ooo-period]", &format!("{first} to {last}"))
+        .await;
+    browser.screenshot("account-out-of-office").await;
+
+    // Still there after a reload.
+    browser.reload().await;
+    browser
+        .wait_text("[data-testid=ooo-period]", "Hiking, back on Monday")
+        .await;
+
+    // Ending one that has not started removes it.
+    browser.click("[data-testid=ooo-end]").await;
+    browser.wait_present("[data-testid=ooo-empty]").await;
+
+    browser.quit().await;
+}
+
 /// A fake Slack and an api pointed at it. Slack sends the browser back to PUBLIC_URL, so
 /// the api listens where it says.
 async fn app_with_fake_slack() -> (crate::fake_slack::FakeSlack, TestApp) {

@@ -123,6 +123,31 @@ async fn every_operation_keeps_tenants_apart() {
         "weekdays": ["MON"], "timeOfDay": "09:00", "responseWindowMinutes": 60, "delivery": ["WEB"]
     } });
 
+    // A's holiday calendar and A's owner's out-of-office period.
+    let created = app
+        .graphql_as(
+            &a.token,
+            "mutation { createHolidayCalendar(input: { name: \"A holidays\", holidays: [{ date: \"2026-12-25\", name: \"A day\" }] }) { id } }",
+            json!({}),
+        )
+        .await;
+    let calendar = created["data"]["createHolidayCalendar"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{created}"))
+        .to_string();
+    let set = app
+        .graphql_as(
+            &a.token,
+            "mutation { setOutOfOffice(input: { firstDay: \"2026-12-24\", lastDay: \"2026-12-31\", note: \"A away\" }) { id } }",
+            json!({}),
+        )
+        .await;
+    let period = set["data"]["setOutOfOffice"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{set}"))
+        .to_string();
+    let ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20270101\r\nSUMMARY:Taken\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+
     let user = json!({ "id": a.user_id });
     // (operation, query, variables, B's expected code (None: B gets its own data,
     // which must not mention A), whether a MEMBER of A is FORBIDDEN)
@@ -407,6 +432,76 @@ async fn every_operation_keeps_tenants_apart() {
             true,
         ),
         (
+            "outOfOfficePeriods",
+            "query($id: ID) { outOfOfficePeriods(userId: $id) { id note } }",
+            user.clone(),
+            Some("NOT_FOUND"),
+            false,
+        ),
+        (
+            "setOutOfOffice",
+            "mutation($id: ID) { setOutOfOffice(input: { userId: $id, firstDay: \"2027-01-01\", lastDay: \"2027-01-02\" }) { id } }",
+            user.clone(),
+            Some("NOT_FOUND"),
+            true,
+        ),
+        (
+            "endOutOfOffice",
+            "mutation($id: ID!) { endOutOfOffice(id: $id) { id } }",
+            json!({ "id": period }),
+            Some("NOT_FOUND"),
+            true,
+        ),
+        (
+            "holidayCalendars",
+            "{ holidayCalendars { id name teamIds holidays { date name } } }",
+            json!({}),
+            None,
+            false,
+        ),
+        (
+            "createHolidayCalendar",
+            "mutation { createHolidayCalendar(input: { name: \"B holidays\" }) { id name } }",
+            json!({}),
+            None,
+            true,
+        ),
+        (
+            "addHoliday",
+            "mutation($id: ID!) { addHoliday(calendarId: $id, date: \"2027-01-01\", name: \"Mine\") { id } }",
+            json!({ "id": calendar }),
+            Some("NOT_FOUND"),
+            true,
+        ),
+        (
+            "removeHoliday",
+            "mutation($id: ID!) { removeHoliday(calendarId: $id, date: \"2026-12-25\") { id } }",
+            json!({ "id": calendar }),
+            Some("NOT_FOUND"),
+            true,
+        ),
+        (
+            "importHolidays",
+            "mutation($id: ID!, $ics: String!) { importHolidays(input: { calendarId: $id, ics: $ics }) { imported } }",
+            json!({ "id": calendar, "ics": ics }),
+            Some("NOT_FOUND"),
+            true,
+        ),
+        (
+            "setTeamHolidayCalendars",
+            "mutation($team: ID!, $id: ID!) { setTeamHolidayCalendars(teamId: $team, calendarIds: [$id]) { id } }",
+            json!({ "team": team, "id": calendar }),
+            Some("NOT_FOUND"),
+            true,
+        ),
+        (
+            "deleteHolidayCalendar",
+            "mutation($id: ID!) { deleteHolidayCalendar(id: $id) }",
+            json!({ "id": calendar }),
+            Some("NOT_FOUND"),
+            true,
+        ),
+        (
             "updateOrganization",
             "mutation { updateOrganization(input: { name: \"B renamed\" }) { id name } }",
             json!({}),
@@ -445,6 +540,10 @@ async fn every_operation_keeps_tenants_apart() {
         quiet_config.as_str(),
         standup.as_str(),
         "A team",
+        calendar.as_str(),
+        period.as_str(),
+        "A holidays",
+        "A away",
     ];
     for (name, query, vars, b_expects, member_forbidden) in &cases {
         let body = app.graphql_as(&b.token, query, vars.clone()).await;
@@ -479,6 +578,20 @@ async fn every_operation_keeps_tenants_apart() {
     assert_eq!(body["data"]["standup"]["state"], "OPEN", "{body}");
     assert_eq!(crate::teams::count(&app, "SELECT 1 FROM answers").await, 0);
     assert_eq!(crate::teams::count(&app, "SELECT 1 FROM standups").await, 1);
+    // Nor A's calendar or A's period.
+    assert_eq!(crate::teams::count(&app, "SELECT 1 FROM holidays").await, 1);
+    assert_eq!(
+        crate::teams::count(&app, "SELECT 1 FROM team_holiday_calendars").await,
+        0
+    );
+    assert_eq!(
+        crate::teams::count(
+            &app,
+            "SELECT 1 FROM out_of_office WHERE last_day = '2026-12-31'"
+        )
+        .await,
+        1
+    );
 
     // B changes their password and signs out everywhere: A's session goes on, and
     // A's password is still A's.

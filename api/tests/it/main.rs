@@ -4,6 +4,7 @@
 mod account;
 mod audit;
 mod auth;
+mod away;
 mod browser;
 mod demo;
 mod deployment;

@@ -146,11 +146,15 @@ pub(crate) fn questions() -> Value {
     ])
 }
 
-async fn fixture(webhook: &str) -> Fixture {
-    let app = TestApp::spawn().await;
+/// Ada (the owner), Bob and Cleo (members, e-mails `{bob,cleo}@{domain}`), named so,
+/// and their team "Platform" of the three.
+pub(crate) async fn three_people_and_a_team(
+    app: &TestApp,
+    domain: &str,
+) -> (SignedUp, SignedUp, SignedUp, String) {
     let ada = app.signed_up_owner().await;
-    let bob = join(&app, &ada, "bob@loop.example", "MEMBER").await;
-    let cleo = join(&app, &ada, "cleo@loop.example", "MEMBER").await;
+    let bob = join(app, &ada, &format!("bob@{domain}"), "MEMBER").await;
+    let cleo = join(app, &ada, &format!("cleo@{domain}"), "MEMBER").await;
     let mut db = app.db().await;
     for (who, name) in [(&ada, "Ada"), (&bob, "Bob"), (&cleo, "Cleo")] {
         diesel::sql_query("UPDATE users SET name = $1 WHERE id = $2::uuid")
@@ -160,10 +164,17 @@ async fn fixture(webhook: &str) -> Fixture {
             .await
             .unwrap();
     }
-    let team = create_team(&app, &ada.token, "Platform").await;
+    let team = create_team(app, &ada.token, "Platform").await;
     for who in [&ada, &bob, &cleo] {
-        add_member(&app, &ada.token, &team, &who.user_id).await;
+        add_member(app, &ada.token, &team, &who.user_id).await;
     }
+    (ada, bob, cleo, team)
+}
+
+async fn fixture(webhook: &str) -> Fixture {
+    let app = TestApp::spawn().await;
+    let (ada, bob, cleo, team) = three_people_and_a_team(&app, "loop.example").await;
+    let mut db = app.db().await;
     let body = app
         .graphql_as(
             &ada.token,

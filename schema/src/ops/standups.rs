@@ -33,11 +33,13 @@ pub struct Participation {
     pub submitted_at: Option<DateTime<Utc>>,
     pub skip_reason: Option<String>,
     pub edited_at: Option<DateTime<Utc>>,
+    /// The note of the out-of-office period (only when OUT_OF_OFFICE).
+    pub out_of_office_note: Option<String>,
 }
 
 macro_rules! participation_fields {
     () => {
-        "{ user { id name email } state answers { question { id } text } submittedAt skipReason editedAt }"
+        "{ user { id name email } state answers { question { id } text } submittedAt skipReason editedAt outOfOfficeNote }"
     };
 }
 
@@ -423,7 +425,7 @@ mod tests {
     fn a_standup_deserialises_with_its_participations_and_digest() {
         let person = json!({ "id": "6f1c1e0e-8a7e-4a43-9b59-3a8f0a1a2b3c", "name": "Ada", "email": "ada@example.com" });
         let participation = json!({ "user": person, "state": "ANSWERED", "answers": [{ "question": { "id": "q1" }, "text": "Shipped" }],
-            "submittedAt": "2026-11-24T09:05:00Z", "skipReason": null, "editedAt": null });
+            "submittedAt": "2026-11-24T09:05:00Z", "skipReason": null, "editedAt": null, "outOfOfficeNote": null });
         let raw = json!({ "standup": {
             "id": "s1", "name": "Daily", "team": { "id": "t1", "name": "Core" },
             "scheduledFor": "2026-11-24T09:00:00Z", "localDate": "2026-11-24", "closesAt": "2026-11-24T13:00:00Z",

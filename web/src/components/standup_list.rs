@@ -20,6 +20,7 @@ pub fn participation_label(state: ParticipationState, standup: StandupState) -> 
         (ParticipationState::Pending, StandupState::Closed) => "Missed",
         (ParticipationState::Answered, _) => "Answered",
         (ParticipationState::Skipped, _) => "Skipped",
+        (ParticipationState::OutOfOffice, _) => "Out of office",
     }
 }
 
@@ -106,6 +107,7 @@ mod tests {
         for standup in [StandupState::Open, StandupState::Closed] {
             assert_eq!(participation_label(Answered, standup), "Answered");
             assert_eq!(participation_label(Skipped, standup), "Skipped");
+            assert_eq!(participation_label(OutOfOffice, standup), "Out of office");
         }
     }
 }

@@ -1,5 +1,6 @@
-//! `/account`: the signed-in person's own account: change the password (every other
-//! session ends), and sign out everywhere (every session ends, this one included).
+//! `/account`: the signed-in person's own account: out-of-office periods
+//! (`account_away`), change the password (every other session ends), and sign out
+//! everywhere (every session ends, this one included).
 
 use schema::ops::{ChangePassword, ChangePasswordVariables, LogOutEverywhere, NoVariables};
 use schema::validation::{PASSWORD_MIN_CHARS, ValidationError, validate_password_field};
@@ -28,6 +29,7 @@ pub fn AccountPage() -> Html {
                 <h1 class="page-title">{ "Your account" }</h1>
                 <p class="page-description">{ format!("Signed in as {} ({}).", viewer.user.name, viewer.user.email) }</p>
             </header>
+            <super::account_away::OutOfOfficeCard />
             <ChangePasswordCard />
             <SignOutEverywhereCard />
         </>

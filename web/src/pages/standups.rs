@@ -318,6 +318,9 @@ fn participation_card(
             if let Some(reason) = &p.skip_reason {
                 <p class="muted">{ format!("Skipped: {reason}") }</p>
             }
+            if let Some(note) = &p.out_of_office_note {
+                <p class="muted" data-testid="out-of-office-note">{ format!("Out of office: {note}") }</p>
+            }
             if !answers.is_empty() {
                 <dl class="answers">
                     { for answers.iter().map(|(prompt, kind, text)| html! {

@@ -21,7 +21,7 @@ use crate::{
 use diesel_async::AsyncPgConnection;
 use schema::{
     digest::{self, Digest, DigestAnswer, DigestInput, DigestParticipant, DigestQuestion},
-    enums::{DeliveryChannel, StandupState},
+    enums::{DeliveryChannel, ParticipationState, StandupState},
     ids::{StandupId, UserId},
     jobs::{Job, JobEnvelope, SlackStep},
 };
@@ -112,9 +112,11 @@ pub(super) async fn run(
                 (id, contact)
             })
             .collect();
+        // Nobody out of office gets mail while away, the digest neither.
         let ids: Vec<UserId> = input
             .participants
             .iter()
+            .filter(|p| p.state != ParticipationState::OutOfOffice)
             .map(|p| UserId(p.user_id))
             .collect();
         // Only to members still ACTIVE: someone suspended or removed since answering

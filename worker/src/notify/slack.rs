@@ -148,6 +148,7 @@ impl StandupDm<'_> {
             ClosedAs::Answered => ":white_check_mark: You answered.",
             ClosedAs::Skipped => ":fast_forward: You skipped it.",
             ClosedAs::Missed => ":x: Missed: it closed without your answer.",
+            ClosedAs::OutOfOffice => ":palm_tree: You were out of office.",
         };
         json!({
             "text": format!("{}: closed ({})", self.name, state.as_str()),
@@ -165,6 +166,7 @@ pub enum ClosedAs {
     Answered,
     Skipped,
     Missed,
+    OutOfOffice,
 }
 
 impl ClosedAs {
@@ -174,6 +176,7 @@ impl ClosedAs {
             ParticipationState::Answered => Self::Answered,
             ParticipationState::Skipped => Self::Skipped,
             ParticipationState::Pending => Self::Missed,
+            ParticipationState::OutOfOffice => Self::OutOfOffice,
         }
     }
 
@@ -183,6 +186,7 @@ impl ClosedAs {
             Self::Answered => "answered",
             Self::Skipped => "skipped",
             Self::Missed => "missed",
+            Self::OutOfOffice => "out of office",
         }
     }
 }
@@ -243,6 +247,20 @@ pub fn digest_messages(input: &DigestInput, compiled: &Digest) -> Vec<Value> {
         .collect();
     if !missing.is_empty() {
         push_sections(&mut blocks, &format!("*No answer*: {}", missing.join(", ")));
+    }
+    let away: Vec<String> = people
+        .iter()
+        .filter(|p| p.state == ParticipationState::OutOfOffice)
+        .map(|p| match &p.skip_reason {
+            Some(note) => format!("{} ({})", escape(&p.name), escape(note)),
+            None => escape(&p.name),
+        })
+        .collect();
+    if !away.is_empty() {
+        push_sections(
+            &mut blocks,
+            &format!("*Out of office*: {}", away.join(", ")),
+        );
     }
     if let Some(url) = input
         .standup_url
@@ -455,6 +473,7 @@ mod tests {
             (ParticipationState::Answered, "You answered"),
             (ParticipationState::Skipped, "You skipped"),
             (ParticipationState::Pending, "Missed"),
+            (ParticipationState::OutOfOffice, "out of office"),
         ] {
             let message = dm(&prompts).closed(ClosedAs::of(state));
             let text = message.to_string();

@@ -5,7 +5,9 @@
 
 pub mod answers;
 pub mod audit;
+pub mod away;
 pub mod demo;
+pub mod holidays;
 pub mod invitations;
 pub mod jobs;
 pub mod locks;

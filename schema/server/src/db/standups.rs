@@ -134,6 +134,7 @@ pub async fn open(
         .bind::<SqlUuid, _>(new.org_id)
         .execute(conn)
         .await?;
+        super::away::mark_out_of_office(conn, &[new.id]).await?;
     }
     Ok(Some(standup))
 }
@@ -200,6 +201,7 @@ pub async fn open_many(
     .bind::<Array<SqlUuid>, _>(&opened_ids)
     .execute(conn)
     .await?;
+    super::away::mark_out_of_office(conn, &opened_ids).await?;
     Ok(opened)
 }
 
@@ -631,7 +633,8 @@ struct ClaimedUser {
 }
 
 /// Claims the "standup is open" e-mail of every participant of `id` with an ACTIVE
-/// membership not claimed yet (sets `notified_at`) and returns them. Inside the job's
+/// membership not claimed yet (sets `notified_at`) and returns them; nobody
+/// `OUT_OF_OFFICE` is asked. Inside the job's
 /// transaction: a concurrent second job waits on the row locks and then claims nobody.
 pub async fn claim_notifications(
     conn: &mut AsyncPgConnection,
@@ -641,6 +644,7 @@ pub async fn claim_notifications(
     let claimed: Vec<ClaimedUser> = diesel::sql_query(format!(
         "UPDATE participations p SET notified_at = $2
          WHERE p.standup_id = $1 AND p.notified_at IS NULL AND {ACTIVE_PARTICIPANT}
+           AND p.state <> 'OUT_OF_OFFICE'
          RETURNING p.user_id"
     ))
     .bind::<SqlUuid, _>(id)
@@ -687,6 +691,7 @@ pub async fn claim_notifications_many(
         "WITH due AS (
              SELECT p.standup_id, p.user_id FROM participations p
              WHERE p.standup_id = ANY($1) AND p.notified_at IS NULL AND {ACTIVE_PARTICIPANT}
+               AND p.state <> 'OUT_OF_OFFICE'
              ORDER BY p.standup_id, p.user_id
              FOR NO KEY UPDATE OF p
          )

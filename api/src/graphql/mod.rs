@@ -1,6 +1,7 @@
 //! The GraphQL schema: thin resolvers over `service`, one module per domain.
 
 mod account;
+mod answer_links;
 mod audit;
 mod auth;
 mod input_bounds;
@@ -8,6 +9,7 @@ mod invitations;
 mod jobs;
 mod loaders;
 mod members;
+mod notifications;
 mod organization;
 mod pagination;
 mod slack;
@@ -30,6 +32,7 @@ pub struct QueryRoot(
     teams::TeamsQuery,
     standup_configs::StandupConfigsQuery,
     standups::StandupsQuery,
+    answer_links::AnswerLinksQuery,
     slack::SlackQuery,
 );
 
@@ -44,6 +47,8 @@ pub struct MutationRoot(
     teams::TeamsMutation,
     standup_configs::StandupConfigsMutation,
     standups::StandupsMutation,
+    notifications::NotificationsMutation,
+    answer_links::AnswerLinksMutation,
     slack::SlackMutation,
 );
 

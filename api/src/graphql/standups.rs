@@ -37,6 +37,15 @@ impl Standup {
             .extend()
     }
 
+    async fn late_window(&self, ctx: &Context<'_>) -> Result<i32> {
+        let loader = ctx.data::<RequestLoader>()?;
+        Ok(loader
+            .load_one(ExtraOf(self.0.org_id, self.0.id))
+            .await
+            .extend()?
+            .map_or(0, |extra| extra.late_answers_minutes))
+    }
+
     async fn participation_rows(
         &self,
         ctx: &Context<'_>,
@@ -183,6 +192,17 @@ impl Standup {
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+
+    /// Minutes after the close during which answers are still taken, marked late.
+    async fn late_answers_minutes(&self, ctx: &Context<'_>) -> Result<i32> {
+        self.late_window(ctx).await
+    }
+
+    /// Until when answers are accepted: the deadline (or the close) plus the late window.
+    async fn accepts_answers_until(&self, ctx: &Context<'_>) -> Result<DateTime<Utc>> {
+        let late = self.late_window(ctx).await?;
+        Ok(service::accepts_answers_until(&self.0, late))
+    }
 }
 
 /// One person asked in one standup.
@@ -248,6 +268,16 @@ impl Participation {
     /// The last edit of their answers after the first submission.
     async fn edited_at(&self) -> Option<DateTime<Utc>> {
         self.row.edited_at
+    }
+
+    /// They first answered or skipped after the standup had closed (a late answer).
+    async fn late(&self) -> bool {
+        self.row.late_at.is_some()
+    }
+
+    /// When they first answered or skipped after the close.
+    async fn late_at(&self) -> Option<DateTime<Utc>> {
+        self.row.late_at
     }
 }
 
@@ -510,6 +540,7 @@ pub enum StandupEventKind {
     AnswerSubmitted,
     Skipped,
     Closed,
+    LateAnswer,
 }
 
 /// Something happened to a standup of the team: refetch what you show of it.

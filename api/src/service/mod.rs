@@ -2,11 +2,13 @@
 //! together so none can be forgotten. Resolvers call exactly one of these.
 
 pub mod account;
+pub mod answer_links;
 pub mod audit_log;
 pub mod auth;
 pub mod invitations;
 pub mod jobs;
 pub mod members;
+pub mod notifications;
 pub mod organization;
 pub mod password;
 pub mod slack;

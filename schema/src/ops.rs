@@ -37,8 +37,12 @@ macro_rules! fragments {
 }
 
 mod organization;
+#[macro_use]
 mod standups;
+// After `standups`: it uses `participation_fields!`.
+mod answer_links;
 mod teams;
+pub use answer_links::*;
 pub use organization::*;
 pub use standups::*;
 pub use teams::*;
@@ -463,6 +467,7 @@ pub const ALL: &[&[(&str, &str)]] = &[
     organization::OPERATIONS,
     teams::OPERATIONS,
     standups::OPERATIONS,
+    answer_links::OPERATIONS,
 ];
 
 /// Every operation, flattened.
@@ -613,7 +618,7 @@ mod tests {
 
     #[test]
     fn every_document_names_its_operation_and_defines_used_fragments() {
-        assert_eq!(all().count(), 49);
+        assert_eq!(all().count(), 55);
         for (name, query) in all() {
             assert!(
                 query.contains(&format!(" {name}")),

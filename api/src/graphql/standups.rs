@@ -377,6 +377,24 @@ impl StandupsQuery {
         )))
     }
 
+    /// Which of the viewer's organizations a standup belongs to (null: none of them), so
+    /// a link to a standup of another of their organizations can switch to it first.
+    async fn standup_organization(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> Result<Option<super::types::Organization>> {
+        let state = ctx.data::<AppState>()?;
+        let caller = require_caller(ctx.data::<AuthState>()?).extend()?;
+        let Ok(id) = id.parse::<StandupId>() else {
+            return Ok(None);
+        };
+        Ok(service::organization_of(state, caller, id)
+            .await
+            .extend()?
+            .map(Into::into))
+    }
+
     /// The standups the viewer is asked in, newest first, at most 50.
     async fn my_standups(
         &self,

@@ -317,6 +317,28 @@ pub async fn get(state: &AppState, caller: &Caller, id: StandupId) -> ApiResult<
         .ok_or_else(standup_not_found)
 }
 
+/// Which of the caller's organizations standup `id` belongs to (`None`: none of them),
+/// so a link to a standup of another of their organizations can switch to it. Reveals
+/// nothing about organizations the caller is not an active member of.
+#[tracing::instrument(skip_all)]
+pub async fn organization_of(
+    state: &AppState,
+    caller: &Caller,
+    id: StandupId,
+) -> ApiResult<Option<schema_server::db::models::Organization>> {
+    require_member(state, caller).await?;
+    let mut conn = state.db().await?;
+    let Some(org) = answer_links::standup_org_for_member(&mut conn, id, caller.user).await? else {
+        return Ok(None);
+    };
+    Ok(
+        schema_server::db::organizations::list_for_user(&mut conn, caller.user)
+            .await?
+            .into_iter()
+            .find(|o| o.id == org),
+    )
+}
+
 /// The caller's standups, newest first, at most 50.
 #[tracing::instrument(skip_all)]
 pub async fn mine(

@@ -33,9 +33,9 @@ const LINK: &str = "query($token: String!) { answerLink(token: $token) { accepts
 const SUBMIT: &str = "mutation($token: String!, $answers: [AnswerInput!]!) { submitAnswersByLink(token: $token, answers: $answers) { state late answers { text } } }";
 const SKIP: &str = "mutation($token: String!, $reason: String) { skipByLink(token: $token, reason: $reason) { state skipReason } }";
 
-struct Fixture {
-    app: TestApp,
-    owner: SignedUp,
+pub(crate) struct Fixture {
+    pub(crate) app: TestApp,
+    pub(crate) owner: SignedUp,
     bob: SignedUp,
     cleo: SignedUp,
     config: String,
@@ -44,7 +44,7 @@ struct Fixture {
 
 /// An organization with Bob and Cleo asked in a config with e-mail and (when given) a
 /// webhook, and a 60-minute late window; a worker sends the e-mails.
-async fn fixture(webhook: Option<&str>) -> Fixture {
+pub(crate) async fn fixture(webhook: Option<&str>) -> Fixture {
     let app = TestApp::spawn().await;
     let owner = app.sign_up("owner@links.example", "Links").await;
     let bob = join(&app, &owner, "bob@links.example", "MEMBER").await;
@@ -104,7 +104,7 @@ async fn fixture(webhook: Option<&str>) -> Fixture {
 }
 
 /// Starts a run now; its id and question ids.
-async fn start(f: &Fixture) -> (String, Vec<String>) {
+pub(crate) async fn start(f: &Fixture) -> (String, Vec<String>) {
     let body = f
         .app
         .graphql_as(&f.owner.token, START, json!({ "id": f.config }))
@@ -164,7 +164,7 @@ fn after<'a>(mail: &'a str, marker: &str) -> &'a str {
 }
 
 /// The answer-link token of the "is open" e-mail to `to` about standup `id`.
-async fn link_token(app: &TestApp, to: &str, id: &str) -> String {
+pub(crate) async fn link_token(app: &TestApp, to: &str, id: &str) -> String {
     let mail = wait_for_mail(app, to, id, "is open").await;
     let token = after(&mail, "/answer/").to_string();
     assert_eq!(token.len(), 43, "{mail}");

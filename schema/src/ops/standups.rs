@@ -33,11 +33,14 @@ pub struct Participation {
     pub submitted_at: Option<DateTime<Utc>>,
     pub skip_reason: Option<String>,
     pub edited_at: Option<DateTime<Utc>>,
+    /// Answered or skipped after the close (a late answer).
+    #[serde(default)]
+    pub late: bool,
 }
 
 macro_rules! participation_fields {
     () => {
-        "{ user { id name email } state answers { question { id } text } submittedAt skipReason editedAt }"
+        "{ user { id name email } state answers { question { id } text } submittedAt skipReason editedAt late }"
     };
 }
 

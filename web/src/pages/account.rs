@@ -29,6 +29,7 @@ pub fn AccountPage() -> Html {
                 <p class="page-description">{ format!("Signed in as {} ({}).", viewer.user.name, viewer.user.email) }</p>
             </header>
             <ChangePasswordCard />
+            <super::account_notifications::NotificationPreferencesCard />
             <SignOutEverywhereCard />
         </>
     }

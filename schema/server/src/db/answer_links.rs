@@ -131,3 +131,28 @@ pub async fn config_late_window(
     .optional()?;
     Ok(row.map_or(0, |r| r.late_answers_minutes))
 }
+
+/// The organization of standup `id` when `user` is an ACTIVE member of it (a person
+/// following a link to a standup of another of their organizations); `None` otherwise.
+pub async fn standup_org_for_member(
+    conn: &mut AsyncPgConnection,
+    id: StandupId,
+    user: UserId,
+) -> Result<Option<OrganizationId>, DbError> {
+    #[derive(diesel::QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = SqlUuid)]
+        org_id: OrganizationId,
+    }
+    let row: Option<Row> = diesel::sql_query(
+        "SELECT s.org_id FROM standups s
+         JOIN memberships m ON m.org_id = s.org_id AND m.user_id = $2 AND m.status = 'ACTIVE'
+         WHERE s.id = $1",
+    )
+    .bind::<SqlUuid, _>(id)
+    .bind::<SqlUuid, _>(user)
+    .get_result(conn)
+    .await
+    .optional()?;
+    Ok(row.map(|r| r.org_id))
+}

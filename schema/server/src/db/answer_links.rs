@@ -156,3 +156,16 @@ pub async fn standup_org_for_member(
     .optional()?;
     Ok(row.map(|r| r.org_id))
 }
+
+/// Deletes answer links issued before `before` (housekeeping: a standup takes answers
+/// for at most 14 days, its window and its late window); returns how many.
+pub async fn sweep(
+    conn: &mut AsyncPgConnection,
+    before: chrono::DateTime<chrono::Utc>,
+) -> Result<usize, DbError> {
+    Ok(
+        diesel::delete(answer_links::table.filter(answer_links::created_at.lt(before)))
+            .execute(conn)
+            .await?,
+    )
+}

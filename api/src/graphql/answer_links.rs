@@ -10,7 +10,7 @@ use crate::error::ApiError;
 use crate::service::answer_links as service;
 use crate::service::standups::AnswerDraft;
 use crate::state::{AppState, RequestMeta};
-use async_graphql::{Context, ID, Object, Result, ResultExt};
+use async_graphql::{Context, ID, Object, Result, ResultExt, SimpleObject};
 use chrono::{DateTime, Utc};
 use schema_server::db::models;
 
@@ -21,8 +21,8 @@ pub struct AnswerLink(service::AnswerLinkView);
 #[Object]
 impl AnswerLink {
     /// The standup, as far as the link may read it (its questions and times).
-    async fn standup(&self) -> AnswerLinkStandup {
-        AnswerLinkStandup(self.0.view.standup.clone())
+    async fn standup(&self) -> Result<AnswerLinkStandup> {
+        AnswerLinkStandup::of(&self.0.view.standup)
     }
 
     /// The holder's own participation (their answers, or their skip).
@@ -43,56 +43,41 @@ impl AnswerLink {
 }
 
 /// A standup as an answer link shows it: no participations, team, config or digest.
-pub struct AnswerLinkStandup(models::Standup);
-
-#[Object]
-impl AnswerLinkStandup {
-    async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
-    }
-
+#[derive(SimpleObject, Clone, Debug)]
+pub struct AnswerLinkStandup {
+    pub id: ID,
     /// The config's name when the standup opened.
-    async fn name(&self) -> &str {
-        &self.0.name
-    }
-
-    async fn scheduled_for(&self) -> DateTime<Utc> {
-        self.0.scheduled_for
-    }
-
+    pub name: String,
+    pub scheduled_for: DateTime<Utc>,
     /// YYYY-MM-DD in the standup's time zone.
-    async fn local_date(&self) -> String {
-        self.0.local_date.format("%Y-%m-%d").to_string()
-    }
-
+    pub local_date: String,
     /// IANA time zone of `localDate`.
-    async fn timezone(&self) -> &str {
-        &self.0.timezone
-    }
-
+    pub timezone: String,
     /// The deadline for on-time answers.
-    async fn closes_at(&self) -> DateTime<Utc> {
-        self.0.closes_at
-    }
-
-    async fn state(&self) -> StandupState {
-        self.0.state.into()
-    }
-
-    async fn closed_at(&self) -> Option<DateTime<Utc>> {
-        self.0.closed_at
-    }
-
+    pub closes_at: DateTime<Utc>,
+    pub state: StandupState,
+    pub closed_at: Option<DateTime<Utc>>,
     /// The questions as they were when it opened, in order.
-    async fn questions(&self) -> Result<Vec<Question>> {
-        Ok(self
-            .0
+    pub questions: Vec<Question>,
+}
+
+impl AnswerLinkStandup {
+    fn of(s: &models::Standup) -> Result<Self> {
+        let questions = s
             .questions()
             .map_err(|e| ApiError::internal(anyhow::anyhow!("stored questions: {e}")))
-            .extend()?
-            .into_iter()
-            .map(Into::into)
-            .collect())
+            .extend()?;
+        Ok(Self {
+            id: ID(s.id.to_string()),
+            name: s.name.clone(),
+            scheduled_for: s.scheduled_for,
+            local_date: s.local_date.format("%Y-%m-%d").to_string(),
+            timezone: s.timezone.clone(),
+            closes_at: s.closes_at,
+            state: s.state.into(),
+            closed_at: s.closed_at,
+            questions: questions.into_iter().map(Into::into).collect(),
+        })
     }
 }
 

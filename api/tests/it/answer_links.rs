@@ -24,8 +24,6 @@ use diesel_async::RunQueryDsl;
 use serde_json::{Value, json};
 use std::time::Duration;
 
-const START: &str =
-    "mutation($id: ID!) { startStandupNow(configId: $id) { id questions { id prompt } } }";
 const CLOSE: &str = "mutation($id: ID!) { closeStandup(standupId: $id) { id state } }";
 const LINK: &str = "query($token: String!) { answerLink(token: $token) { acceptsAnswersUntil lateAnswersMinutes \
      standup { id name state closesAt closedAt localDate timezone questions { id prompt required } } \
@@ -105,22 +103,7 @@ pub(crate) async fn fixture(webhook: Option<&str>) -> Fixture {
 
 /// Starts a run now; its id and question ids.
 pub(crate) async fn start(f: &Fixture) -> (String, Vec<String>) {
-    let body = f
-        .app
-        .graphql_as(&f.owner.token, START, json!({ "id": f.config }))
-        .await;
-    let standup = &body["data"]["startStandupNow"];
-    let id = standup["id"]
-        .as_str()
-        .unwrap_or_else(|| panic!("startStandupNow failed: {body}"))
-        .to_string();
-    let questions = standup["questions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|q| q["id"].as_str().unwrap().to_string())
-        .collect();
-    (id, questions)
+    crate::standups::start(&f.app, &f.owner.token, &f.config).await
 }
 
 /// The e-mails to `to` about standup `id` with `subject` in their subject, soft line

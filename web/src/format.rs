@@ -1,6 +1,6 @@
 //! How dates, roles and statuses read in the UI.
 
-use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Timelike, Utc};
 use schema::enums::{MemberStatus, OrgRole};
 
 // Formatted by hand: chrono's strftime machinery would cost the bundle more than this.
@@ -68,11 +68,7 @@ pub fn timestamp(at: DateTime<Utc>) -> String {
 }
 
 pub fn role(role: OrgRole) -> &'static str {
-    match role {
-        OrgRole::Owner => "Owner",
-        OrgRole::Admin => "Admin",
-        OrgRole::Member => "Member",
-    }
+    role.label()
 }
 
 pub fn member_status(status: MemberStatus) -> &'static str {
@@ -155,6 +151,158 @@ pub fn minutes(total: u32) -> String {
     }
 }
 
+// ---------------------------------------------------------------------------------
+// Instants as the viewer reads them: in their own zone, the team's zone named beside it
+// where the two differ, near deadlines relative, never seconds, one date style.
+
+pub const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
+/// "Mon 7 Dec, 09:30"; the year is added when it is not `this_year`.
+pub fn wall_clock(wall: NaiveDateTime, this_year: i32) -> String {
+    let weekday = WEEKDAYS[wall.weekday().num_days_from_monday() as usize];
+    let month = MONTHS.get(wall.month0() as usize).copied().unwrap_or("");
+    let year = if wall.year() == this_year {
+        String::new()
+    } else {
+        format!(" {}", wall.year())
+    };
+    format!(
+        "{weekday} {} {month}{year}, {:02}:{:02}",
+        wall.day(),
+        wall.hour(),
+        wall.minute()
+    )
+}
+
+/// "09:30".
+fn clock(wall: NaiveDateTime) -> String {
+    format!("{:02}:{:02}", wall.hour(), wall.minute())
+}
+
+/// How far an instant is from now, when it is near: "in 3 h 58 min", "12 min ago";
+/// `None` a day or more away.
+pub fn relative(at: DateTime<Utc>, now: DateTime<Utc>) -> Option<String> {
+    let seconds = (at - now).num_seconds();
+    if seconds.abs() >= 24 * 3600 {
+        return None;
+    }
+    let minutes = u32::try_from(seconds.unsigned_abs().div_ceil(60)).unwrap_or(0);
+    Some(match (seconds >= 0, minutes) {
+        (_, 0) => "now".to_owned(),
+        (true, m) => format!("in {}", self::minutes(m)),
+        (false, m) => format!("{} ago", self::minutes(m)),
+    })
+}
+
+/// An instant in the viewer's zone, with the team's wall clock beside it when the zones
+/// differ: "Mon 7 Dec, 03:30 (America/New_York) · 09:30 Europe/Berlin". The parts are
+/// given as wall clocks so this stays pure; [`local::at`] supplies them in the browser.
+pub fn instant_text(
+    viewer: NaiveDateTime,
+    viewer_zone: &str,
+    team: Option<(NaiveDateTime, &str)>,
+    this_year: i32,
+) -> String {
+    match team.filter(|(_, zone)| *zone != viewer_zone) {
+        None => wall_clock(viewer, this_year),
+        Some((team_wall, zone)) => {
+            let team_text = if team_wall.date() == viewer.date() {
+                clock(team_wall)
+            } else {
+                wall_clock(team_wall, this_year)
+            };
+            format!(
+                "{} ({viewer_zone}) · {team_text} {zone}",
+                wall_clock(viewer, this_year)
+            )
+        }
+    }
+}
+
+/// The browser side of the instants: the viewer's zone and the wall clocks in it.
+pub mod local {
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+
+    use chrono::{DateTime, Datelike, NaiveDateTime, Utc};
+
+    use crate::tz::BrowserZone;
+
+    thread_local! {
+        static ZONES: RefCell<HashMap<String, Option<BrowserZone>>> = RefCell::new(HashMap::new());
+        static VIEWER: RefCell<Option<String>> = const { RefCell::new(None) };
+    }
+
+    /// Shows instants in `zone` from now on (the account's zone, once known).
+    pub fn set_viewer_zone(zone: Option<&str>) {
+        VIEWER.with(|v| *v.borrow_mut() = zone.map(str::to_owned));
+    }
+
+    /// The zone instants are shown in: the one set by [`set_viewer_zone`], else the
+    /// browser's, else UTC.
+    pub fn viewer_zone() -> String {
+        if let Some(zone) = VIEWER.with(|v| v.borrow().clone()) {
+            return zone;
+        }
+        crate::components::pickers::browser_timezone().unwrap_or_else(|| "UTC".to_owned())
+    }
+
+    /// `at`'s wall clock in `zone` (UTC's when the browser does not know the zone).
+    pub fn wall(at: DateTime<Utc>, zone: &str) -> NaiveDateTime {
+        if zone == "UTC" || !cfg!(target_arch = "wasm32") {
+            return at.naive_utc();
+        }
+        let known = ZONES.with(|zones| {
+            zones
+                .borrow_mut()
+                .entry(zone.to_owned())
+                .or_insert_with(|| BrowserZone::new(zone))
+                .clone()
+        });
+        match known {
+            Some(tz) => at.with_timezone(&tz).naive_local(),
+            None => at.naive_utc(),
+        }
+    }
+
+    pub fn now() -> DateTime<Utc> {
+        #[cfg(target_arch = "wasm32")]
+        {
+            DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default()
+        }
+        #[cfg(not(target_arch = "wasm32"))]
+        {
+            Utc::now()
+        }
+    }
+
+    /// An instant for the viewer: "Mon 7 Dec, 09:30".
+    pub fn at(at: DateTime<Utc>) -> String {
+        let zone = viewer_zone();
+        super::instant_text(wall(at, &zone), &zone, None, wall(now(), &zone).year())
+    }
+
+    /// An instant of a team's standup: in the viewer's zone, and in the team's when it
+    /// differs.
+    pub fn at_for_team(at: DateTime<Utc>, team_zone: &str) -> String {
+        let zone = viewer_zone();
+        super::instant_text(
+            wall(at, &zone),
+            &zone,
+            Some((wall(at, team_zone), team_zone)),
+            wall(now(), &zone).year(),
+        )
+    }
+
+    /// A deadline: "closes in 3 h 58 min" when near, else "closes Mon 7 Dec, 09:30 …".
+    pub fn deadline(verb: &str, at: DateTime<Utc>, team_zone: &str) -> String {
+        match super::relative(at, now()) {
+            Some(near) => format!("{verb} {near} ({})", at_for_team(at, team_zone)),
+            None => format!("{verb} {}", at_for_team(at, team_zone)),
+        }
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -186,6 +334,56 @@ mod tests {
             team_subtitle(Some("  "), "Europe/Berlin"),
             "Standups run in Europe/Berlin time."
         );
+    }
+
+    #[test]
+    fn instants_read_in_the_viewers_zone_with_the_teams_beside_them() {
+        let wall = |s: &str| s.parse::<NaiveDateTime>().unwrap();
+        let ny = wall("2026-12-07T03:30:00");
+        let berlin = wall("2026-12-07T09:30:00");
+        assert_eq!(
+            instant_text(ny, "America/New_York", None, 2026),
+            "Mon 7 Dec, 03:30"
+        );
+        assert_eq!(
+            instant_text(
+                ny,
+                "America/New_York",
+                Some((berlin, "Europe/Berlin")),
+                2026
+            ),
+            "Mon 7 Dec, 03:30 (America/New_York) · 09:30 Europe/Berlin"
+        );
+        // The same zone is not repeated; another day is spelled out; another year too.
+        assert_eq!(
+            instant_text(
+                berlin,
+                "Europe/Berlin",
+                Some((berlin, "Europe/Berlin")),
+                2026
+            ),
+            "Mon 7 Dec, 09:30"
+        );
+        let tokyo = wall("2026-12-08T01:30:00");
+        assert_eq!(
+            instant_text(berlin, "Europe/Berlin", Some((tokyo, "Asia/Tokyo")), 2027),
+            "Mon 7 Dec 2026, 09:30 (Europe/Berlin) · Tue 8 Dec 2026, 01:30 Asia/Tokyo"
+        );
+    }
+
+    #[test]
+    fn near_instants_read_relative() {
+        let now: DateTime<Utc> = "2026-12-07T05:32:00Z".parse().unwrap();
+        let at = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
+        assert_eq!(
+            relative(at("2026-12-07T09:30:00Z"), now).as_deref(),
+            Some("in 3 h 58 min")
+        );
+        assert_eq!(
+            relative(at("2026-12-07T05:20:00Z"), now).as_deref(),
+            Some("12 min ago")
+        );
+        assert_eq!(relative(at("2026-12-08T06:00:00Z"), now), None);
     }
 
     #[test]

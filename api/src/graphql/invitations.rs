@@ -53,6 +53,37 @@ impl From<InvitationRow> for Invitation {
     }
 }
 
+/// What an invitation link is for, shown before accepting it.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct InvitationPreview {
+    pub organization_name: String,
+    /// Who invited you; null when their account is gone.
+    pub invited_by: Option<String>,
+    /// The invited address: the account that accepts has this e-mail.
+    pub email: String,
+    pub role: OrgRole,
+    pub expires_at: DateTime<Utc>,
+    /// The link has expired; ask for a new one.
+    pub expired: bool,
+    /// An account with this e-mail exists: accept with its password.
+    pub has_account: bool,
+}
+
+impl From<service::Preview> for InvitationPreview {
+    fn from(p: service::Preview) -> Self {
+        let invitation = p.invitation.invitation;
+        Self {
+            organization_name: p.invitation.organization,
+            invited_by: p.invitation.inviter,
+            expired: invitation.expires_at <= Utc::now(),
+            email: invitation.email,
+            role: invitation.role.into(),
+            expires_at: invitation.expires_at,
+            has_account: p.has_account,
+        }
+    }
+}
+
 #[derive(InputObject, Debug)]
 pub struct InviteMemberInput {
     pub email: String,
@@ -91,6 +122,23 @@ impl InvitationsQuery {
                 .map(|row| Edge::new(pagination::encode(row.created_at, row.id), row.into())),
         );
         Ok(connection)
+    }
+
+    /// The invitation a link's token opens: the organization, who invited you, the
+    /// address and the role, for the page you accept it on. No sign-in needed (the token
+    /// is the credential); null for an unknown, used or revoked link. Counts against the
+    /// per-address limit of `acceptInvitation`.
+    async fn invitation_preview(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(secret)] token: String,
+    ) -> Result<Option<InvitationPreview>> {
+        let state = ctx.data::<AppState>()?;
+        let meta = ctx.data::<RequestMeta>()?;
+        Ok(service::preview(state, meta, &token)
+            .await
+            .extend()?
+            .map(Into::into))
     }
 }
 

@@ -239,3 +239,46 @@ pub async fn revoke(
     })
     .await
 }
+
+/// What the page an invitation link opens tells the invitee before they accept.
+pub struct Preview {
+    pub invitation: invitations::ToSend,
+    /// An account with the invited address exists: it joins with its password.
+    pub has_account: bool,
+}
+
+/// The open invitation a link's token belongs to, with the organization's and inviter's
+/// names; `None` for an unknown, used or revoked link. The token is the only credential
+/// (no session), so lookups count against the per-address limit of accepting.
+pub async fn preview(
+    state: &AppState,
+    meta: &RequestMeta,
+    token: &str,
+) -> ApiResult<Option<Preview>> {
+    let token = token.trim();
+    if token.is_empty() || token.len() > 128 {
+        return Ok(None);
+    }
+    let mut conn = state.db().await?;
+    Limit::per_address(
+        "invitation_preview:ip",
+        meta,
+        state.settings.accept_invitation_per_ip_per_hour,
+        HOUR_SECS,
+    )
+    .hit(&mut conn)
+    .await?;
+    let hash = crate::auth::refresh::hash(token);
+    let Some(invitation) =
+        invitations::find_open_with_names(&mut conn, invitations::Key::TokenHash(&hash)).await?
+    else {
+        return Ok(None);
+    };
+    let has_account = users::find_by_email(&mut conn, &invitation.invitation.email)
+        .await?
+        .is_some();
+    Ok(Some(Preview {
+        invitation,
+        has_account,
+    }))
+}

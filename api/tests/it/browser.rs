@@ -6,6 +6,7 @@
 //! built UI (`web/build.sh`); `make test` provides both. `SKIP_BROWSER_TESTS=1` skips.
 
 mod driver;
+mod routes;
 
 use crate::helpers::{PASSWORD, TestApp};
 use diesel_async::SimpleAsyncConnection;
@@ -515,7 +516,22 @@ async fn owner_invites_invitee_accepts_role_changes_and_audit_log_shows_it() {
     browser
         .goto(&app.url(&format!("/accept-invitation?token={token}")))
         .await;
-    browser.wait_text("h1", "Join your team").await;
+    // The page says who invited whom, to which organization, before anything is typed.
+    browser
+        .wait_text("h1", &format!("Join {}", owner.org_name))
+        .await;
+    browser
+        .wait_text(
+            "[data-testid=invitation-summary]",
+            &format!(
+                "Ada Lovelace invited you to join {} as a member.",
+                owner.org_name
+            ),
+        )
+        .await;
+    browser
+        .wait_text("[data-testid=invitation-email]", &invitee)
+        .await;
     browser.screenshot("accept-invitation").await;
     browser.fill("#name", "Grace Hopper").await;
     browser.fill("#password", PASSWORD).await;
@@ -537,13 +553,10 @@ async fn owner_invites_invitee_accepts_role_changes_and_audit_log_shows_it() {
     assert_eq!(browser.count("nav a[href='/audit-log']").await, 0);
     sign_out_in_ui(&browser).await;
 
-    // The link worked once.
+    // The link worked once: opened again, it says so before anything is typed.
     browser
         .goto(&app.url(&format!("/accept-invitation?token={token}")))
         .await;
-    browser.fill("#name", "Someone Else").await;
-    browser.fill("#password", PASSWORD).await;
-    browser.click("button[type=submit]").await;
     browser
         .wait_text("[data-testid=invitation-link-error]", "no longer works")
         .await;

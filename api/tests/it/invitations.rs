@@ -556,3 +556,63 @@ async fn an_organization_sends_at_most_its_hourly_quota_of_invitations() {
     let theirs = invite(&app, &elsewhere.token, "three@x.example", "MEMBER").await;
     assert!(theirs["errors"].is_null(), "{theirs}");
 }
+
+const PREVIEW: &str = "query($token: String!) { invitationPreview(token: $token) { organizationName invitedBy email role expired hasAccount } }";
+
+#[tokio::test]
+async fn the_link_names_the_organization_inviter_and_address_before_accepting_and_only_while_open()
+{
+    let app = TestApp::spawn().await;
+    let worker = app.start_worker().await;
+    let owner = app.sign_up("owner@a.example", "Acme").await;
+    let bob = app.sign_up("bob@b.example", "Bob's").await;
+
+    invite(&app, &owner.token, "nina@new.example", "MEMBER").await;
+    invite(&app, &owner.token, &bob.email, "ADMIN").await;
+    let nina_token = tokens(
+        &app.wait_for_emails("nina@new.example", "accept-invitation?token=", 1)
+            .await,
+    )
+    .remove(0);
+    let bob_token = tokens(
+        &app.wait_for_emails(&bob.email, "accept-invitation?token=", 1)
+            .await,
+    )
+    .remove(0);
+    // The e-mail names the role as a person would.
+    let mails = app.emails_to("nina@new.example", "accept-invitation?token=");
+    assert!(
+        mails[0].contains("as a member"),
+        "the e-mail names the role in words: {}",
+        mails[0]
+    );
+
+    // Signed out, the token alone shows who invited whom to what.
+    let preview = app.graphql(PREVIEW, json!({ "token": nina_token })).await;
+    assert_eq!(
+        preview["data"]["invitationPreview"],
+        json!({ "organizationName": "Acme", "invitedBy": "Ada Lovelace", "email": "nina@new.example", "role": "MEMBER", "expired": false, "hasAccount": false }),
+        "{preview}"
+    );
+    // An existing account is told to use its password.
+    let preview = app.graphql(PREVIEW, json!({ "token": bob_token })).await;
+    assert_eq!(preview["data"]["invitationPreview"]["hasAccount"], true);
+    assert_eq!(preview["data"]["invitationPreview"]["role"], "ADMIN");
+
+    // A made-up or altered token shows nothing.
+    for token in ["not-a-token", &format!("{nina_token}x"), ""] {
+        let preview = app.graphql(PREVIEW, json!({ "token": token })).await;
+        assert!(preview["errors"].is_null(), "{preview}");
+        assert!(
+            preview["data"]["invitationPreview"].is_null(),
+            "{token}: {preview}"
+        );
+    }
+
+    // Once used, the link shows nothing either.
+    let joined = accept(&app, &nina_token, PASSWORD).await;
+    assert!(joined["data"]["acceptInvitation"].is_object(), "{joined}");
+    let preview = app.graphql(PREVIEW, json!({ "token": nina_token })).await;
+    assert!(preview["data"]["invitationPreview"].is_null(), "{preview}");
+    worker.stop().await;
+}

@@ -18,6 +18,7 @@ const PUBLIC: &[&str] = &[
     "requestPasswordReset",
     "resetPassword",
     "acceptInvitation",
+    "invitationPreview",
     // Static data, the same for everyone.
     "templates",
     "slackEnabled",

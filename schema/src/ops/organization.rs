@@ -402,6 +402,41 @@ impl Operation for AcceptInvitation {
     type Data = AcceptInvitationData;
 }
 
+/// `invitationPreview(token: String!): InvitationPreview`: what an invitation link is
+/// for, read before accepting it (no sign-in).
+#[derive(Debug)]
+pub enum InvitationPreviewQuery {}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct InvitationPreviewVariables {
+    pub token: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, FromJson)]
+#[serde(rename_all = "camelCase")]
+pub struct InvitationPreview {
+    pub organization_name: String,
+    pub invited_by: Option<String>,
+    pub email: String,
+    pub role: OrgRole,
+    pub expires_at: DateTime<Utc>,
+    pub expired: bool,
+    pub has_account: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, FromJson)]
+#[serde(rename_all = "camelCase")]
+pub struct InvitationPreviewData {
+    pub invitation_preview: Option<InvitationPreview>,
+}
+
+impl Operation for InvitationPreviewQuery {
+    const NAME: &'static str = "InvitationPreview";
+    const QUERY: &'static str = "query InvitationPreview($token: String!) { invitationPreview(token: $token) { organizationName invitedBy email role expiresAt expired hasAccount } }";
+    type Variables = InvitationPreviewVariables;
+    type Data = InvitationPreviewData;
+}
+
 // ---------------------------------------------------------------------------------
 // Settings
 
@@ -734,6 +769,7 @@ pub(super) const OPERATIONS: &[(&str, &str)] = &[
     (ResendInvitation::NAME, ResendInvitation::QUERY),
     (RevokeInvitation::NAME, RevokeInvitation::QUERY),
     (AcceptInvitation::NAME, AcceptInvitation::QUERY),
+    (InvitationPreviewQuery::NAME, InvitationPreviewQuery::QUERY),
     (UpdateOrganization::NAME, UpdateOrganization::QUERY),
     (AuditLogQuery::NAME, AuditLogQuery::QUERY),
 ];

@@ -71,6 +71,8 @@ pub struct Standup {
     pub team: StandupTeam,
     pub scheduled_for: DateTime<Utc>,
     pub local_date: String,
+    /// The team's zone when it opened: `localDate` and the schedule are in it.
+    pub timezone: String,
     pub closes_at: DateTime<Utc>,
     pub closed_at: Option<DateTime<Utc>>,
     pub state: StandupState,
@@ -83,7 +85,7 @@ pub struct Standup {
 macro_rules! standup_fields {
     () => {
         concat!(
-            "{ id name team { id name } scheduledFor localDate closesAt closedAt state questions { id prompt kind required } participations ",
+            "{ id name team { id name } scheduledFor localDate timezone closesAt closedAt state questions { id prompt kind required } participations ",
             participation_fields!(),
             " myParticipation ",
             participation_fields!(),
@@ -101,6 +103,7 @@ pub struct StandupSummary {
     pub team: StandupTeam,
     pub scheduled_for: DateTime<Utc>,
     pub local_date: String,
+    pub timezone: String,
     pub closes_at: DateTime<Utc>,
     pub state: StandupState,
     pub my_participation: Option<ParticipationSummary>,
@@ -123,7 +126,7 @@ pub struct DigestCounts {
 
 macro_rules! summary_fields {
     () => {
-        "{ id name team { id name } scheduledFor localDate closesAt state myParticipation { state } digest { answered skipped missing } }"
+        "{ id name team { id name } scheduledFor localDate timezone closesAt state myParticipation { state } digest { answered skipped missing } }"
     };
 }
 

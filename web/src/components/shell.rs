@@ -71,6 +71,19 @@ const NAV_ITEMS: &[NavItem] = &[
     },
 ];
 
+/// The navigation entry a route belongs to: a standup is under "My standups", a team's
+/// pages and its standup configs under "Teams".
+fn section(route: &Route) -> Route {
+    match route {
+        Route::Standup { .. } => Route::MyStandups,
+        Route::Team { .. }
+        | Route::TeamHistory { .. }
+        | Route::NewStandupConfig { .. }
+        | Route::EditStandupConfig { .. } => Route::Teams,
+        other => other.clone(),
+    }
+}
+
 /// The viewer loaded by the surrounding [`Shell`].
 #[hook]
 pub fn use_viewer() -> Option<Rc<Viewer>> {
@@ -79,11 +92,7 @@ pub fn use_viewer() -> Option<Rc<Viewer>> {
 
 /// How a role reads in the UI.
 pub fn role_label(role: OrgRole) -> &'static str {
-    match role {
-        OrgRole::Owner => "Owner",
-        OrgRole::Admin => "Admin",
-        OrgRole::Member => "Member",
-    }
+    role.label()
 }
 
 #[derive(Properties, PartialEq)]
@@ -136,13 +145,24 @@ pub fn Shell(props: &ShellProps) -> Html {
         .as_ref()
         .is_some_and(|v| matches!(v.role, OrgRole::Owner | OrgRole::Admin));
     let current_route = use_route::<Route>();
+    let current_section = current_route.as_ref().map(section);
     let navigator = use_navigator();
+    // Phones: the navigation is a menu behind a button; it closes on every page change.
+    let menu_open = use_state(|| false);
+    {
+        let menu_open = menu_open.clone();
+        use_effect_with(current_route.clone(), move |_| menu_open.set(false));
+    }
+    let toggle_menu = {
+        let menu_open = menu_open.clone();
+        Callback::from(move |_: MouseEvent| menu_open.set(!*menu_open))
+    };
 
     let nav = NAV_ITEMS
         .iter()
         .filter(|item| !item.admin_only || is_admin)
         .map(|item| {
-            let active = current_route.as_ref() == Some(&item.route);
+            let active = current_section.as_ref() == Some(&item.route);
             let onclick = {
                 let navigator = navigator.clone();
                 let route = item.route.clone();
@@ -172,8 +192,12 @@ pub fn Shell(props: &ShellProps) -> Html {
         })
         .collect::<Html>();
 
+    let current_label = NAV_ITEMS
+        .iter()
+        .find(|item| current_section.as_ref() == Some(&item.route))
+        .map_or("Menu", |item| item.label);
     html! {
-        <div class="shell">
+        <div class={classes!("shell", menu_open.then_some("nav-open"))}>
             <a class="skip-link" href="#main">{ "Skip to content" }</a>
             <header class="topbar">
                 <Link<Route> to={Route::Home} classes="brand">
@@ -184,11 +208,23 @@ pub fn Shell(props: &ShellProps) -> Html {
                     <OrgSwitcher viewer={viewer_data.clone()} />
                 </div>
                 <div class="topbar-actions">
+                    <button
+                        type="button"
+                        class="btn btn-ghost nav-toggle"
+                        aria-expanded={if *menu_open { "true" } else { "false" }}
+                        aria-controls="main-nav"
+                        data-testid="nav-toggle"
+                        onclick={toggle_menu}
+                    >
+                        <span aria-hidden="true">{ "☰" }</span>
+                        <span class="nav-toggle-current">{ current_label }</span>
+                        <span class="visually-hidden">{ ", open the menu" }</span>
+                    </button>
                     <ThemeSwitch />
                     <UserMenu />
                 </div>
             </header>
-            <nav class="sidenav" aria-label="Main">
+            <nav class="sidenav" id="main-nav" aria-label="Main">
                 <ul>{ nav }</ul>
             </nav>
             <main id="main" class="page" tabindex="-1">

@@ -52,7 +52,7 @@ pub fn standup_row(s: &StandupSummary, show_team: bool) -> Html {
                 if let Some(d) = &s.digest {
                     <span class="muted">{ format!("{} answered · {} skipped · {} missing", d.answered, d.skipped, d.missing) }</span>
                 } else if s.state == StandupState::Open {
-                    <span class="muted">{ format!("closes {}", format::timestamp(s.closes_at)) }</span>
+                    <span class="muted">{ format::local::deadline("closes", s.closes_at, &s.timezone) }</span>
                 }
             </span>
         </li>

@@ -186,7 +186,7 @@ pub fn AuditLogPage() -> Html {
                     <table class="table" data-testid="audit-table">
                         <thead>
                             <tr>
-                                <th scope="col">{ "When (UTC)" }</th>
+                                <th scope="col">{ "When" }</th>
                                 <th scope="col">{ "Who" }</th>
                                 <th scope="col">{ "What" }</th>
                                 <th scope="col">{ "Details" }</th>
@@ -255,7 +255,7 @@ fn audit_row(event: &AuditEvent) -> Html {
     };
     html! {
         <tr key={event.id.clone()} data-testid="audit-row" data-action={event.action.clone()}>
-            <td class="cell-nowrap">{ format::timestamp(event.created_at) }</td>
+            <td class="cell-nowrap" title={format::timestamp(event.created_at)}>{ format::local::at(event.created_at) }</td>
             <td>{ who }</td>
             <td>
                 <div class="cell-primary">{ format::audit_action(&event.action) }</div>

@@ -127,7 +127,7 @@ pub fn SlackCard(props: &SlackCardProps) -> Html {
                         </dd>
                         <dt>{ "Last matched" }</dt>
                         <dd data-testid="slack-synced">
-                            { connected.users_synced_at.map(format::timestamp).unwrap_or_else(|| "Not yet".to_owned()) }
+                            { connected.users_synced_at.map(format::local::at).unwrap_or_else(|| "Not yet".to_owned()) }
                         </dd>
                     </dl>
                     if props.is_admin {

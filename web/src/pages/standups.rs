@@ -292,8 +292,8 @@ fn StandupView(props: &StandupViewProps) -> Html {
                     <p class="page-description">
                         { state_badge(s.state) }
                         { match (s.state, s.closed_at) {
-                            (StandupState::Open, _) => format!(" Open until {} · {counts}", format::timestamp(s.closes_at)),
-                            (StandupState::Closed, Some(at)) => format!(" Closed {} · {counts}", format::timestamp(at)),
+                            (StandupState::Open, _) => format!(" {} · {counts}", format::local::deadline("Closes", s.closes_at, &s.timezone)),
+                            (StandupState::Closed, Some(at)) => format!(" Closed {} · {counts}", format::local::at_for_team(at, &s.timezone)),
                             (StandupState::Closed, None) => format!(" Closed · {counts}"),
                         } }
                     </p>
@@ -329,7 +329,7 @@ fn StandupView(props: &StandupViewProps) -> Html {
                     </p>
                     <pre class="digest-text">{ digest.text.clone() }</pre>
                     if let Some(at) = digest.delivered_at {
-                        <p class="muted">{ format!("Delivered {}", format::timestamp(at)) }</p>
+                        <p class="muted">{ format!("Delivered {}", format::local::at(at)) }</p>
                     }
                 </section>
             }
@@ -368,7 +368,7 @@ fn participation_card(
                     { participation_label(p.state, standup) }
                 </span>
                 if let Some(at) = p.submitted_at {
-                    <span class="muted">{ format::timestamp(at) }</span>
+                    <span class="muted">{ format::local::at(at) }</span>
                 }
                 if p.edited_at.is_some() {
                     <span class="muted">{ "(edited)" }</span>

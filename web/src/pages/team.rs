@@ -326,7 +326,7 @@ fn ConfigRow(props: &ConfigRowProps) -> Html {
                 </div>
                 <div class="muted" data-testid="config-next-run">
                     { match c.next_run_at {
-                        Some(at) => format!("Next run {}", format::timestamp(at)),
+                        Some(at) => format!("Next run {}", format::local::at_for_team(at, &c.timezone)),
                         None => "Not scheduled while paused".to_owned(),
                     } }
                 </div>

@@ -91,7 +91,7 @@ fn team_card(team: &TeamSummary) -> Html {
                 <span>{ format!("{active} active standup{}", if active == 1 { "" } else { "s" }) }</span>
                 <span>{ team.timezone.clone() }</span>
                 if let Some(next) = next {
-                    <span>{ format!("next {}", format::timestamp(next)) }</span>
+                    <span>{ format!("next {}", format::local::at_for_team(next, &team.timezone)) }</span>
                 }
             </p>
         </li>

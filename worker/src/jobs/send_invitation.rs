@@ -27,7 +27,9 @@ pub(super) async fn run(
     envelope: &JobEnvelope,
     invitation_id: Uuid,
 ) -> Result<(), Error> {
-    let Some(to_send) = invitations::find_open_to_send(tx, invitation_id).await? else {
+    let Some(to_send) =
+        invitations::find_open_with_names(tx, invitations::Key::Id(invitation_id)).await?
+    else {
         tracing::info!(%invitation_id, "invitation no longer open; nothing sent");
         return Ok(());
     };
@@ -55,7 +57,7 @@ fn render(
 ) -> Result<Email, Error> {
     let org = &to_send.organization;
     let inviter = to_send.inviter.as_deref().unwrap_or("Someone");
-    let role = to_send.invitation.role.as_str();
+    let role = to_send.invitation.role.with_article();
     let (text, html) = templates::Invitation {
         inviter,
         org,

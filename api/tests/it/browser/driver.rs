@@ -64,6 +64,16 @@ fn free_port() -> u16 {
 impl Browser {
     /// Starts chromedriver and a Chromium session; `None` when `SKIP_BROWSER_TESTS=1`.
     pub async fn start() -> Option<Browser> {
+        Self::start_with_zone(None).await
+    }
+
+    /// The same with the browser's clock in another IANA zone (`TZ`), as for a person
+    /// elsewhere in the world.
+    pub async fn start_in_zone(zone: &str) -> Option<Browser> {
+        Self::start_with_zone(Some(zone)).await
+    }
+
+    async fn start_with_zone(zone: Option<&str>) -> Option<Browser> {
         if std::env::var("SKIP_BROWSER_TESTS").is_ok_and(|v| v == "1") {
             eprintln!("SKIP_BROWSER_TESTS=1: skipping a browser test");
             return None;
@@ -91,7 +101,11 @@ impl Browser {
         let mut last_error = String::new();
         for _ in 0..5 {
             let port = free_port();
-            let child = Command::new(CHROMEDRIVER)
+            let mut command = Command::new(CHROMEDRIVER);
+            if let Some(zone) = zone {
+                command.env("TZ", zone);
+            }
+            let child = command
                 .arg(format!("--port={port}"))
                 .arg("--allowed-ips=127.0.0.1")
                 .stdin(Stdio::null())

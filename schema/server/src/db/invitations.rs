@@ -138,15 +138,23 @@ pub struct ToSend {
     pub inviter: Option<String>,
 }
 
-/// An open invitation with its organization's and inviter's names.
-pub async fn find_open_to_send(
+/// Which invitation [`find_open_with_names`] reads.
+#[derive(Clone, Copy, Debug)]
+pub enum Key<'a> {
+    Id(Uuid),
+    /// The SHA-256 of the link's token.
+    TokenHash(&'a [u8]),
+}
+
+/// An open invitation with its organization's and inviter's names: what the e-mail and
+/// the page the link opens tell the invitee.
+pub async fn find_open_with_names(
     conn: &mut AsyncPgConnection,
-    id: Uuid,
+    key: Key<'_>,
 ) -> Result<Option<ToSend>, DbError> {
-    let row: Option<(Invitation, String, Option<String>)> = invitations::table
+    let mut query = invitations::table
         .inner_join(organizations::table)
         .left_join(users::table.on(users::id.nullable().eq(invitations::invited_by)))
-        .filter(invitations::id.eq(id))
         .filter(invitations::accepted_at.is_null())
         .filter(invitations::revoked_at.is_null())
         .select((
@@ -154,9 +162,12 @@ pub async fn find_open_to_send(
             organizations::name,
             users::name.nullable(),
         ))
-        .first(conn)
-        .await
-        .optional()?;
+        .into_boxed();
+    query = match key {
+        Key::Id(id) => query.filter(invitations::id.eq(id)),
+        Key::TokenHash(hash) => query.filter(invitations::token_hash.eq(hash)),
+    };
+    let row: Option<(Invitation, String, Option<String>)> = query.first(conn).await.optional()?;
     Ok(row.map(|(invitation, organization, inviter)| ToSend {
         invitation,
         organization,

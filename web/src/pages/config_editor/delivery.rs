@@ -158,7 +158,7 @@ fn SigningSecret(props: &SigningSecretProps) -> Html {
     let dialog = match &*shown {
         None => Html::default(),
         Some(secret) => {
-            let until = secret.previous_valid_until.map(crate::format::timestamp);
+            let until = secret.previous_valid_until.map(crate::format::local::at);
             let done = close.clone();
             html! {
                 <Dialog title="Your new signing secret" on_close={close} testid="secret-dialog">

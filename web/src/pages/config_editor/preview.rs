@@ -46,7 +46,7 @@ pub fn preview(draft: &Draft) -> Html {
                     { for runs.iter().map(|run| html! {
                         <li>
                             <span class="cell-primary">{ local_run(&schedule, *run) }</span>
-                            <span class="muted">{ format!(" {} · {} UTC", schedule.timezone().name(), crate::format::timestamp(*run).trim_end_matches(" UTC")) }</span>
+                            <span class="muted">{ your_time(schedule.timezone().name(), *run) }</span>
                             <time class="visually-hidden" datetime={run.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)}></time>
                         </li>
                     }) }
@@ -56,5 +56,16 @@ pub fn preview(draft: &Draft) -> Html {
         Err(err) => {
             html! { <p class="muted" data-testid="next-runs-error">{ crate::api::capitalise(&err.message) }</p> }
         }
+    }
+}
+
+/// After a run's wall clock in the schedule's zone: that zone, and the viewer's own time
+/// when they are elsewhere.
+fn your_time(zone: &str, run: chrono::DateTime<chrono::Utc>) -> String {
+    let viewer = crate::format::local::viewer_zone();
+    if viewer == zone {
+        format!(" {zone}")
+    } else {
+        format!(" {zone} · {} {viewer}", crate::format::local::at(run))
     }
 }

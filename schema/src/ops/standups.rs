@@ -429,7 +429,7 @@ mod tests {
             "submittedAt": "2026-11-24T09:05:00Z", "skipReason": null, "editedAt": null });
         let raw = json!({ "standup": {
             "id": "s1", "name": "Daily", "team": { "id": "t1", "name": "Core" },
-            "scheduledFor": "2026-11-24T09:00:00Z", "localDate": "2026-11-24", "closesAt": "2026-11-24T13:00:00Z",
+            "scheduledFor": "2026-11-24T09:00:00Z", "localDate": "2026-11-24", "timezone": "Europe/Berlin", "closesAt": "2026-11-24T13:00:00Z",
             "closedAt": null, "state": "OPEN",
             "questions": [{ "id": "q1", "prompt": "Yesterday?", "kind": "TEXT", "required": true }],
             "participations": [participation.clone()], "myParticipation": participation, "digest": null

@@ -70,6 +70,9 @@ pub struct Settings {
     pub signup_per_ip_per_hour: i32,
     pub accept_invitation_per_ip_per_hour: i32,
     pub reset_password_per_ip_per_hour: i32,
+    /// `ANSWER_LINK_FAILURES_PER_IP_PER_HOUR` (default 30): answer-link look-ups with an
+    /// unknown token per client address and hour (0 turns it off).
+    pub answer_link_failures_per_ip_per_hour: i32,
     /// `PASSWORD_HASH_QUEUE`: argon2 jobs that may wait for a hashing thread (default
     /// 64); beyond that a request needing a hash is refused with RATE_LIMITED.
     pub password_hash_queue: usize,
@@ -247,6 +250,11 @@ impl Settings {
             reset_password_per_ip_per_hour: v.parse(
                 "RESET_PASSWORD_PER_IP_PER_HOUR",
                 20,
+                number,
+            )?,
+            answer_link_failures_per_ip_per_hour: v.parse(
+                "ANSWER_LINK_FAILURES_PER_IP_PER_HOUR",
+                30,
                 number,
             )?,
             password_hash_queue: v.parse("PASSWORD_HASH_QUEUE", 64, number)?,

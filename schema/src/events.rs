@@ -31,6 +31,9 @@ pub enum StandupEventKind {
     Skipped,
     /// The standup closed; its digest follows.
     Closed,
+    /// A participant answered after the close, within the late window (`user_id` says
+    /// who).
+    LateAnswer,
 }
 
 impl StandupEventKind {
@@ -40,6 +43,7 @@ impl StandupEventKind {
         Self::AnswerSubmitted,
         Self::Skipped,
         Self::Closed,
+        Self::LateAnswer,
     ];
 
     /// The name on the wire and in GraphQL.
@@ -50,6 +54,7 @@ impl StandupEventKind {
             Self::AnswerSubmitted => "ANSWER_SUBMITTED",
             Self::Skipped => "SKIPPED",
             Self::Closed => "CLOSED",
+            Self::LateAnswer => "LATE_ANSWER",
         }
     }
 }

@@ -102,6 +102,14 @@ pub enum Job {
         /// Which step.
         step: SlackStep,
     },
+    /// POST a `standup.late_answer` event to the standup's webhook URL: a participant
+    /// answered after the close, within the late window (the digest is not resent).
+    DeliverLateAnswer {
+        /// The `standups` row.
+        standup_id: Uuid,
+        /// Who answered late.
+        user_id: Uuid,
+    },
 }
 
 /// The steps of a standup's Slack delivery ([`Job::SlackStandup`]).
@@ -129,6 +137,7 @@ impl Job {
         "compile_digest",
         "deliver_webhook",
         "slack_standup",
+        "deliver_late_answer",
     ];
 
     /// The job's kind as written in the `kind` field; also its AMQP routing key.
@@ -143,6 +152,7 @@ impl Job {
             Self::CompileDigest { .. } => "compile_digest",
             Self::DeliverWebhook { .. } => "deliver_webhook",
             Self::SlackStandup { .. } => "slack_standup",
+            Self::DeliverLateAnswer { .. } => "deliver_late_answer",
         }
     }
 }
@@ -352,6 +362,10 @@ mod tests {
             Job::SlackStandup {
                 standup_id: user_id,
                 step: SlackStep::Open,
+            },
+            Job::DeliverLateAnswer {
+                standup_id: user_id,
+                user_id,
             },
         ];
         assert_eq!(jobs.len(), Job::KINDS.len());

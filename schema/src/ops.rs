@@ -38,8 +38,12 @@ macro_rules! fragments {
 
 mod away;
 mod organization;
+#[macro_use]
 mod standups;
+// After `standups`: it uses `participation_fields!`.
+mod answer_links;
 mod teams;
+pub use answer_links::*;
 pub use away::*;
 pub use organization::*;
 pub use standups::*;
@@ -466,6 +470,7 @@ pub const ALL: &[&[(&str, &str)]] = &[
     teams::OPERATIONS,
     standups::OPERATIONS,
     away::OPERATIONS,
+    answer_links::OPERATIONS,
 ];
 
 /// Every operation, flattened.
@@ -616,7 +621,7 @@ mod tests {
 
     #[test]
     fn every_document_names_its_operation_and_defines_used_fragments() {
-        assert_eq!(all().count(), 53);
+        assert_eq!(all().count(), 59);
         for (name, query) in all() {
             assert!(
                 query.contains(&format!(" {name}")),

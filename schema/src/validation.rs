@@ -266,6 +266,20 @@ pub fn validate_response_window(minutes: i32) -> Result<(), ValidationError> {
     Ok(())
 }
 
+/// The most minutes after the close that late answers may be taken: 7 days.
+pub const LATE_ANSWERS_MAX_MINUTES: i32 = 7 * 24 * 60;
+
+/// The late window: 0 (no late answers) to 7 days.
+pub fn validate_late_answers(minutes: i32) -> Result<(), ValidationError> {
+    if !(0..=LATE_ANSWERS_MAX_MINUTES).contains(&minutes) {
+        return Err(ValidationError::new(
+            "lateAnswersMinutes",
+            format!("must be between 0 (off) and {LATE_ANSWERS_MAX_MINUTES} minutes (7 days)"),
+        ));
+    }
+    Ok(())
+}
+
 /// The reminder: 0 (none) or 1 to `window - 1` minutes before the deadline.
 pub fn validate_reminder(minutes: i32, window: i32) -> Result<(), ValidationError> {
     if minutes < 0 || minutes >= window {

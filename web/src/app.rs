@@ -11,8 +11,8 @@ use crate::pages::standups::{MyStandupsPage, StandupPage, TeamHistoryPage};
 use crate::pages::team::TeamPage;
 use crate::pages::teams::TeamsPage;
 use crate::pages::{
-    AcceptInvitationPage, AccountPage, AuditLogPage, ForgotPasswordPage, HomePage, MembersPage,
-    NotFoundPage, ResetPasswordPage, SettingsPage, SignInPage, SignUpPage,
+    AcceptInvitationPage, AccountPage, AnswerLinkPage, AuditLogPage, ForgotPasswordPage, HomePage,
+    MembersPage, NotFoundPage, ResetPasswordPage, SettingsPage, SignInPage, SignUpPage,
 };
 
 #[derive(Clone, Debug, PartialEq, Routable)]
@@ -31,6 +31,9 @@ pub enum Route {
     /// The link in the invitation e-mail: `/accept-invitation?token=…`.
     #[at("/accept-invitation")]
     AcceptInvitation,
+    /// The one-click answer link of the standup e-mails (works signed out).
+    #[at("/answer/:token")]
+    AnswerLink { token: String },
     #[at("/standups")]
     MyStandups,
     /// A standup: answer it, watch answers arrive, read its digest (the e-mail links here).
@@ -71,6 +74,8 @@ fn switch(route: Route) -> Html {
         Route::ResetPassword => html! { <ResetPasswordPage /> },
         // Open in any session state: whoever follows the link joins as the invited address.
         Route::AcceptInvitation => html! { <AcceptInvitationPage /> },
+        // Open in any session state: the token is the proof, not a sign-in.
+        Route::AnswerLink { token } => html! { <AnswerLinkPage token={token} /> },
         Route::MyStandups => signed_in(html! { <MyStandupsPage /> }),
         Route::Standup { id } => signed_in(html! { <StandupPage id={id} /> }),
         Route::Teams => signed_in(html! { <TeamsPage /> }),
@@ -112,11 +117,71 @@ pub struct GateProps {
     pub children: Html,
 }
 
+/// The `next` of a sign-in URL, when it is a path of this app (`/…`, not `//host` or
+/// anything with a scheme or a backslash): where to go once signed in.
+pub fn safe_next(raw: &str) -> Option<String> {
+    let ok = raw.starts_with('/')
+        && !raw.starts_with("//")
+        && !raw.contains('\\')
+        && !raw.contains("://")
+        && !raw.chars().any(char::is_control);
+    ok.then(|| raw.to_owned())
+}
+
+#[derive(Debug, Default, serde::Deserialize, serde::Serialize)]
+struct NextQuery {
+    #[serde(default)]
+    next: String,
+}
+
+#[derive(Properties, PartialEq)]
+struct GoProps {
+    /// A path of this app.
+    path: AttrValue,
+    /// Sent as `?next=` (the sign-in page's return address).
+    #[prop_or_default]
+    next: Option<AttrValue>,
+}
+
+/// Replaces the current entry with `path` (and `?next=`).
+#[component]
+fn Go(props: &GoProps) -> Html {
+    let navigator = use_navigator();
+    let (path, next) = (props.path.clone(), props.next.clone());
+    use_effect_with((path, next), move |(path, next)| {
+        if let Some(navigator) = navigator {
+            let route = Route::recognize(path).unwrap_or(Route::Home);
+            match next {
+                Some(next) => {
+                    let query = NextQuery {
+                        next: next.to_string(),
+                    };
+                    if navigator.replace_with_query(&route, &query).is_err() {
+                        navigator.replace(&route);
+                    }
+                }
+                None => navigator.replace(&route),
+            }
+        }
+    });
+    Html::default()
+}
+
 /// Shows its page only in the right session state; otherwise waits, offers a retry or
-/// redirects.
+/// redirects. A signed-out visit to a signed-in page goes to sign-in with `?next=` that
+/// page, and signing in returns there.
 #[component]
 pub fn Gate(props: &GateProps) -> Html {
     let session = use_session();
+    let location = use_location();
+    let here = location
+        .as_ref()
+        .map(|l| l.path().to_owned())
+        .unwrap_or_default();
+    let next = location
+        .as_ref()
+        .and_then(|l| l.query::<NextQuery>().ok())
+        .and_then(|q| safe_next(&q.next));
     match (&session.state, props.need) {
         (SessionState::Restoring, _) => full_page_loading("Opening AsyncStand…"),
         (SessionState::Unreachable(err), _) => html! {
@@ -127,10 +192,12 @@ pub fn Gate(props: &GateProps) -> Html {
         (SessionState::SignedIn(_), Need::SignedIn)
         | (SessionState::SignedOut, Need::SignedOut) => props.children.clone(),
         (SessionState::SignedOut, Need::SignedIn) => {
-            html! { <Redirect<Route> to={Route::SignIn} /> }
+            let next = (here != "/").then(|| AttrValue::from(here));
+            html! { <Go path="/sign-in" {next} /> }
         }
         (SessionState::SignedIn(_), Need::SignedOut) => {
-            html! { <Redirect<Route> to={Route::Home} /> }
+            let path = AttrValue::from(next.unwrap_or_else(|| "/".to_owned()));
+            html! { <Go {path} /> }
         }
     }
 }
@@ -145,5 +212,27 @@ pub fn App() -> Html {
                 </SessionProvider>
             </ToastProvider>
         </BrowserRouter>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_paths_of_this_app_are_followed_after_sign_in() {
+        assert_eq!(safe_next("/standups/1").as_deref(), Some("/standups/1"));
+        assert_eq!(safe_next("/").as_deref(), Some("/"));
+        for bad in [
+            "",
+            "standups",
+            "//evil.example/x",
+            "/\\evil.example",
+            "https://evil.example",
+            "/x?u=https://evil.example",
+            "/a\nb",
+        ] {
+            assert_eq!(safe_next(bad), None, "{bad}");
+        }
     }
 }

@@ -31,6 +31,11 @@ pub const KEEP_EXPIRED: chrono::TimeDelta = chrono::TimeDelta::days(30);
 /// How long published outbox rows are kept (for inspection) before they are deleted.
 pub const KEEP_SENT_OUTBOX_DAYS: i32 = 7;
 
+/// How long answer links are kept (a standup takes answers for at most 14 days).
+pub const KEEP_ANSWER_LINKS: chrono::TimeDelta = chrono::TimeDelta::days(30);
+/// How long one-click unsubscribe links keep working.
+pub const KEEP_UNSUBSCRIBE_LINKS: chrono::TimeDelta = chrono::TimeDelta::days(90);
+
 /// Runs the clean-up now and every [`INTERVAL`] until `stopped` turns true.
 pub(crate) async fn run(pool: DbPool, mut stopped: watch::Receiver<bool>) {
     loop {
@@ -46,6 +51,13 @@ pub(crate) async fn run(pool: DbPool, mut stopped: watch::Receiver<bool>) {
             Ok(n) => tracing::info!(deleted = n, "published outbox rows cleaned up"),
             Err(e) => {
                 tracing::warn!(error = %crate::error::chain(&e), "outbox clean-up failed")
+            }
+        }
+        match purge_mail_links(&pool).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(deleted = n, "old answer and unsubscribe links cleaned up"),
+            Err(e) => {
+                tracing::warn!(error = %crate::error::chain(&e), "mail link clean-up failed")
             }
         }
         tokio::select! {
@@ -71,6 +83,24 @@ pub async fn sweep(pool: &DbPool) -> Result<usize, DbError> {
 pub async fn purge_outbox(pool: &DbPool) -> Result<usize, DbError> {
     let mut conn = pool.get().await.map_err(|e| DbError::Pool(e.to_string()))?;
     schema_server::db::outbox::purge_sent(&mut conn, KEEP_SENT_OUTBOX_DAYS).await
+}
+
+/// Deletes answer links older than [`KEEP_ANSWER_LINKS`] and unsubscribe links older
+/// than [`KEEP_UNSUBSCRIBE_LINKS`]; returns how many.
+///
+/// # Errors
+/// The database.
+pub async fn purge_mail_links(pool: &DbPool) -> Result<usize, DbError> {
+    let mut conn = pool.get().await.map_err(|e| DbError::Pool(e.to_string()))?;
+    let now = chrono::Utc::now();
+    let answers =
+        schema_server::db::answer_links::sweep(&mut conn, now - KEEP_ANSWER_LINKS).await?;
+    let unsubscribes = schema_server::db::mail_preferences::sweep_unsubscribe_links(
+        &mut conn,
+        now - KEEP_UNSUBSCRIBE_LINKS,
+    )
+    .await?;
+    Ok(answers + unsubscribes)
 }
 
 /// Matches the members of stale workspaces now and every [`SLACK_SYNC_INTERVAL`] until

@@ -1,6 +1,7 @@
 //! The GraphQL schema: thin resolvers over `service`, one module per domain.
 
 mod account;
+mod answer_links;
 mod audit;
 mod auth;
 mod away;
@@ -9,6 +10,7 @@ mod invitations;
 mod jobs;
 mod loaders;
 mod members;
+mod notifications;
 mod organization;
 mod pagination;
 mod slack;
@@ -31,6 +33,7 @@ pub struct QueryRoot(
     teams::TeamsQuery,
     standup_configs::StandupConfigsQuery,
     standups::StandupsQuery,
+    answer_links::AnswerLinksQuery,
     slack::SlackQuery,
     away::AwayQuery,
 );
@@ -46,6 +49,8 @@ pub struct MutationRoot(
     teams::TeamsMutation,
     standup_configs::StandupConfigsMutation,
     standups::StandupsMutation,
+    notifications::NotificationsMutation,
+    answer_links::AnswerLinksMutation,
     slack::SlackMutation,
     away::AwayMutation,
 );

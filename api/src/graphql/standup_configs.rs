@@ -128,6 +128,15 @@ impl StandupConfig {
         self.0.close_when_all_answered
     }
 
+    /// Minutes after the close during which answers are still taken, stored as late
+    /// (0: none; at most 10080, 7 days).
+    async fn late_answers_minutes(&self, ctx: &Context<'_>) -> Result<i32> {
+        let state = ctx.data::<AppState>()?;
+        service::late_answers_minutes(state, self.0.org_id, self.0.id)
+            .await
+            .extend()
+    }
+
     /// The people asked, by name.
     async fn participants(&self, ctx: &Context<'_>) -> Result<Vec<User>> {
         let loader = ctx.data::<RequestLoader>()?;
@@ -229,6 +238,9 @@ pub struct CreateStandupConfigInput {
     pub active: bool,
     #[graphql(default)]
     pub close_when_all_answered: bool,
+    /// 0 (no late answers, the default) to 10080 (7 days) minutes after the close.
+    #[graphql(default)]
+    pub late_answers_minutes: i32,
 }
 
 /// Fields left out keep their value. `active: false` pauses, `active: true` resumes.
@@ -249,6 +261,7 @@ pub struct UpdateStandupConfigInput {
     pub participant_ids: Option<Vec<ID>>,
     pub active: Option<bool>,
     pub close_when_all_answered: Option<bool>,
+    pub late_answers_minutes: Option<i32>,
 }
 
 /// A webhook signing secret, shown once: receivers verify the
@@ -379,6 +392,7 @@ impl StandupConfigsMutation {
             participant_ids: ids(input.participant_ids),
             active: input.active,
             close_when_all_answered: input.close_when_all_answered,
+            late_answers_minutes: input.late_answers_minutes,
         };
         Ok(StandupConfig(
             service::create(state, meta, caller, input).await.extend()?,
@@ -424,6 +438,7 @@ impl StandupConfigsMutation {
             participant_ids: input.participant_ids.map(ids),
             active: input.active,
             close_when_all_answered: input.close_when_all_answered,
+            late_answers_minutes: input.late_answers_minutes,
         };
         Ok(StandupConfig(
             service::update(state, meta, caller, id, changes)

@@ -37,6 +37,15 @@ impl Standup {
             .extend()
     }
 
+    async fn late_window(&self, ctx: &Context<'_>) -> Result<i32> {
+        let loader = ctx.data::<RequestLoader>()?;
+        Ok(loader
+            .load_one(ExtraOf(self.0.org_id, self.0.id))
+            .await
+            .extend()?
+            .map_or(0, |extra| extra.late_answers_minutes))
+    }
+
     async fn participation_rows(
         &self,
         ctx: &Context<'_>,
@@ -184,6 +193,17 @@ impl Standup {
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+
+    /// Minutes after the close during which answers are still taken, marked late.
+    async fn late_answers_minutes(&self, ctx: &Context<'_>) -> Result<i32> {
+        self.late_window(ctx).await
+    }
+
+    /// Until when answers are accepted: the deadline (or the close) plus the late window.
+    async fn accepts_answers_until(&self, ctx: &Context<'_>) -> Result<DateTime<Utc>> {
+        let late = self.late_window(ctx).await?;
+        Ok(service::accepts_answers_until(&self.0, late))
+    }
 }
 
 /// One person asked in one standup.
@@ -260,6 +280,16 @@ impl Participation {
     /// The last edit of their answers after the first submission.
     async fn edited_at(&self) -> Option<DateTime<Utc>> {
         self.row.edited_at
+    }
+
+    /// They first answered or skipped after the standup had closed (a late answer).
+    async fn late(&self) -> bool {
+        self.row.late_at.is_some()
+    }
+
+    /// When they first answered or skipped after the close.
+    async fn late_at(&self) -> Option<DateTime<Utc>> {
+        self.row.late_at
     }
 }
 
@@ -363,6 +393,24 @@ impl StandupsQuery {
         Ok(Some(Standup(
             service::get(state, caller, id).await.extend()?,
         )))
+    }
+
+    /// Which of the viewer's organizations a standup belongs to (null: none of them), so
+    /// a link to a standup of another of their organizations can switch to it first.
+    async fn standup_organization(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> Result<Option<super::types::Organization>> {
+        let state = ctx.data::<AppState>()?;
+        let caller = require_caller(ctx.data::<AuthState>()?).extend()?;
+        let Ok(id) = id.parse::<StandupId>() else {
+            return Ok(None);
+        };
+        Ok(service::organization_of(state, caller, id)
+            .await
+            .extend()?
+            .map(Into::into))
     }
 
     /// The standups the viewer is asked in, newest first, at most 50.
@@ -528,6 +576,7 @@ pub enum StandupEventKind {
     AnswerSubmitted,
     Skipped,
     Closed,
+    LateAnswer,
 }
 
 /// Something happened to a standup of the team: refetch what you show of it.

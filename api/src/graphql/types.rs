@@ -13,6 +13,7 @@ pub enum OrgRole {
 }
 
 #[derive(SimpleObject, Clone, Debug)]
+#[graphql(complex)]
 pub struct User {
     pub id: ID,
     pub email: String,

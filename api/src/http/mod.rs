@@ -1,6 +1,6 @@
 //! Routes: `/graphql` (POST + GET), `/graphql/ws`, `/playground/`, `/audit.csv`, `/healthz`,
 //! `/readyz`, `/metrics` (here, or on `METRICS_BIND` alone), `/slack/events`, `/slack/interactivity`,
-//! `/slack/commands`, and the built web UI with an
+//! `/slack/commands`, `/unsubscribe/{token}` (RFC 8058 one-click), and the built web UI with an
 //! index.html fallback.
 
 mod audit_export;
@@ -12,6 +12,7 @@ mod request;
 pub mod security_headers;
 mod slack;
 mod slack_views;
+mod unsubscribe;
 mod web_ui;
 
 use actix_web::{HttpResponse, web};
@@ -31,6 +32,8 @@ pub fn routes(cfg: &mut web::ServiceConfig, metrics_elsewhere: bool) {
             .route(web::get().to(graphql_ws::upgrade)),
     )
     .route("/audit.csv", web::get().to(audit_export::export))
+    .route("/unsubscribe/{token}", web::post().to(unsubscribe::post))
+    .route("/unsubscribe/{token}", web::get().to(unsubscribe::get))
     .route("/slack/events", web::post().to(slack::events))
     .route("/slack/interactivity", web::post().to(slack::interactivity))
     .route("/slack/commands", web::post().to(slack::commands))

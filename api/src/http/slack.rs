@@ -362,7 +362,7 @@ async fn submission(
     };
     let outcome = if callback == views::SKIP_CALLBACK {
         let reason = values.get(views::REASON).cloned();
-        standups::skip_from_slack(state, meta, &member, id, reason).await
+        standups::skip_as(state, meta, &member, id, reason).await
     } else {
         // A required question left blank: said on its own block, before anything runs.
         let given = values
@@ -397,7 +397,7 @@ async fn submission(
                 })
             })
             .collect();
-        standups::submit_answers_from_slack(state, meta, &member, id, drafts).await
+        standups::submit_answers_as(state, meta, &member, id, drafts).await
     };
     match outcome {
         Ok(_) => HttpResponse::Ok().finish(),

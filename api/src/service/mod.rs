@@ -2,6 +2,7 @@
 //! together so none can be forgotten. Resolvers call exactly one of these.
 
 pub mod account;
+pub mod answer_links;
 pub mod audit_log;
 pub mod auth;
 pub mod away;
@@ -10,6 +11,7 @@ pub mod ics;
 pub mod invitations;
 pub mod jobs;
 pub mod members;
+pub mod notifications;
 pub mod organization;
 pub mod password;
 pub mod slack;

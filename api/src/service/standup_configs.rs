@@ -22,7 +22,7 @@ use schema::schedule::Schedule;
 use schema::standup::{MAX_CONFIGS_PER_TEAM, MAX_PARTICIPANTS, MAX_QUESTIONS, Question};
 use schema::validation::{self, ValidationError};
 use schema_server::db::models::{StandupConfig, StandupConfigValues, User};
-use schema_server::db::{AsyncPgConnection, slack, standup_configs, teams};
+use schema_server::db::{AsyncPgConnection, answer_links, slack, standup_configs, teams};
 use schema_server::webhook::{generate_secret, secret_context};
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
@@ -66,6 +66,8 @@ pub struct NewConfigInput {
     pub participant_ids: Vec<String>,
     pub active: bool,
     pub close_when_all_answered: bool,
+    /// Minutes after the close during which answers are still taken (0 = off).
+    pub late_answers_minutes: i32,
 }
 
 /// What `updateStandupConfig` changes; `None` keeps the current value.
@@ -86,6 +88,7 @@ pub struct ConfigChanges {
     pub participant_ids: Option<Vec<String>>,
     pub active: Option<bool>,
     pub close_when_all_answered: Option<bool>,
+    pub late_answers_minutes: Option<i32>,
 }
 
 /// A complete config as the caller wants it, before the rules are checked.
@@ -450,6 +453,8 @@ pub async fn create(
     input: NewConfigInput,
 ) -> ApiResult<StandupConfig> {
     require_admin(state, caller, "create standup configs").await?;
+    validation::validate_late_answers(input.late_answers_minutes)?;
+    let late = input.late_answers_minutes;
     let mut conn = state.db().await?;
     conn.transaction::<_, ApiError, _>(async |tx| {
         let team = teams::find_for_update(tx, caller.org, input.team)
@@ -501,6 +506,7 @@ pub async fn create(
         standup_configs::set_participants(tx, caller.org, id, team.id, &checked.participants)
             .await?;
         store_slack_channel(tx, id, &checked).await?;
+        answer_links::set_config_late_window(tx, id, late).await?;
         audit(
             tx,
             meta,
@@ -512,6 +518,7 @@ pub async fn create(
                 "teamId": team.id,
                 "before": null,
                 "after": summary(&checked.values, checked.participants.len(), checked.slack_channel.as_ref()),
+                "lateAnswersMinutes": late,
             }),
         )
         .await?;
@@ -531,6 +538,9 @@ pub async fn update(
     changes: ConfigChanges,
 ) -> ApiResult<StandupConfig> {
     require_admin(state, caller, "change standup configs").await?;
+    if let Some(minutes) = changes.late_answers_minutes {
+        validation::validate_late_answers(minutes)?;
+    }
     let mut conn = state.db().await?;
     conn.transaction::<_, ApiError, _>(async |tx| {
         let before = standup_configs::find_for_update(tx, caller.org, id)
@@ -604,6 +614,9 @@ pub async fn update(
         )
         .await?;
         store_slack_channel(tx, id, &checked).await?;
+        let late_before = answer_links::config_late_window(tx, caller.org, id).await?;
+        let late = changes.late_answers_minutes.unwrap_or(late_before);
+        answer_links::set_config_late_window(tx, id, late).await?;
         audit(
             tx,
             meta,
@@ -613,6 +626,7 @@ pub async fn update(
             Some(("standup_config", id.to_string())),
             json!({
                 "teamId": before.team_id,
+                "lateAnswersMinutes": { "before": late_before, "after": late },
                 "before": summary(&values_of(&before), current_participants.len(), channel_before.as_ref()),
                 "after": summary(&checked.values, checked.participants.len(), checked.slack_channel.as_ref()),
             }),
@@ -763,4 +777,14 @@ pub async fn load_slack_channels(
 ) -> ApiResult<Vec<(StandupConfigId, String, String)>> {
     let mut conn = state.db().await?;
     Ok(standup_configs::slack_channels(&mut conn, org, configs).await?)
+}
+
+/// Config `id`'s late window, in minutes (0 = no late answers). Any member.
+pub async fn late_answers_minutes(
+    state: &AppState,
+    org: OrganizationId,
+    id: StandupConfigId,
+) -> ApiResult<i32> {
+    let mut conn = state.db().await?;
+    Ok(answer_links::config_late_window(&mut conn, org, id).await?)
 }

@@ -24,7 +24,7 @@ use crate::service::{audit, enqueue};
 use crate::state::{AppState, RequestMeta};
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection;
-use schema::enums::{ParticipationState, StandupState};
+use schema::enums::{DeliveryChannel, ParticipationState, StandupState};
 use schema::events::{StandupEvent, StandupEventKind};
 use schema::ids::{OrganizationId, QuestionId, StandupConfigId, StandupId, TeamId, UserId};
 use schema::jobs::Job;
@@ -34,7 +34,7 @@ use schema_server::db::models::{
     Answer, Participation, Standup, StandupConfig, StandupExtra, User,
 };
 use schema_server::db::standups::{self as runs, HistoryFilter, NewStandup, Response};
-use schema_server::db::{AsyncPgConnection, standup_configs, teams, users};
+use schema_server::db::{AsyncPgConnection, answer_links, standup_configs, teams, users};
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -88,24 +88,56 @@ fn when(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
-/// CONFLICT unless `standup` still takes answers at `now`.
-pub(crate) fn ensure_open(standup: &Standup, now: DateTime<Utc>) -> ApiResult<()> {
+/// Until when `standup` takes answers: its deadline (or when it closed, if earlier)
+/// plus its late window of `late_minutes`.
+pub(crate) fn accepts_answers_until(standup: &Standup, late_minutes: i32) -> DateTime<Utc> {
+    let closed = match standup.state {
+        StandupState::Closed => standup.closed_at.unwrap_or(standup.closes_at),
+        StandupState::Open => standup.closes_at,
+    };
+    closed + chrono::Duration::minutes(i64::from(late_minutes.max(0)))
+}
+
+/// CONFLICT unless `standup` still takes answers at `now`; with a late window of
+/// `late_minutes`, also after it closed, until that window ends. True when an answer
+/// now is late (the standup closed, or its deadline passed).
+pub(crate) fn ensure_accepting(
+    standup: &Standup,
+    late_minutes: i32,
+    now: DateTime<Utc>,
+) -> ApiResult<bool> {
     let closed_at = match (standup.state, standup.closed_at) {
         (StandupState::Closed, at) => Some(at.unwrap_or(standup.closes_at)),
         // The deadline passed; the scheduler is about to close it.
         (StandupState::Open, _) if now >= standup.closes_at => Some(standup.closes_at),
         (StandupState::Open, _) => None,
     };
-    match closed_at {
-        Some(at) => Err(ApiError::Conflict {
-            field: Some("standupId"),
-            message: format!(
-                "standupId: this standup closed at {}; answers are no longer accepted",
-                when(at)
-            ),
-        }),
-        None => Ok(()),
+    let Some(at) = closed_at else {
+        return Ok(false);
+    };
+    let until = accepts_answers_until(standup, late_minutes);
+    if now < until {
+        return Ok(true);
     }
+    let late = if late_minutes > 0 {
+        format!(" and took late answers until {}", when(until))
+    } else {
+        String::new()
+    };
+    Err(ApiError::Conflict {
+        field: Some("standupId"),
+        message: format!(
+            "standupId: this standup closed at {}{late}; answers are no longer accepted",
+            when(at)
+        ),
+    })
+}
+
+/// CONFLICT unless `standup` takes on-time answers at `now` (it is open and its
+/// deadline has not passed).
+pub(crate) fn ensure_open(standup: &Standup, now: DateTime<Utc>) -> ApiResult<()> {
+    // Without a late window nothing after the close is accepted.
+    ensure_accepting(standup, 0, now).map(|_| ())
 }
 
 pub(crate) fn questions_of(standup: &Standup) -> ApiResult<Vec<Question>> {
@@ -199,6 +231,30 @@ async fn finish_response(
     ))
 }
 
+/// A late answer (after the close), inside its transaction: the webhook hears of it as a
+/// `standup.late_answer` event when the standup delivers to one. The digest already sent
+/// is not compiled again.
+async fn announce_late_answer(
+    tx: &mut AsyncPgConnection,
+    meta: &RequestMeta,
+    caller: &Caller,
+    standup: &Standup,
+) -> ApiResult<()> {
+    if standup.delivery.contains(&DeliveryChannel::Webhook) && standup.webhook_url.is_some() {
+        enqueue(
+            tx,
+            meta,
+            Some(caller.org),
+            Job::DeliverLateAnswer {
+                standup_id: standup.id.as_uuid(),
+                user_id: caller.user.as_uuid(),
+            },
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 /// After an answer or a skip committed: its event, CLOSED when it closed the standup
 /// (whose digest job then waits in the outbox).
 fn announce_response(
@@ -262,6 +318,28 @@ pub async fn get(state: &AppState, caller: &Caller, id: StandupId) -> ApiResult<
     runs::find(&mut conn, caller.org, id)
         .await?
         .ok_or_else(standup_not_found)
+}
+
+/// Which of the caller's organizations standup `id` belongs to (`None`: none of them),
+/// so a link to a standup of another of their organizations can switch to it. Reveals
+/// nothing about organizations the caller is not an active member of.
+#[tracing::instrument(skip_all)]
+pub async fn organization_of(
+    state: &AppState,
+    caller: &Caller,
+    id: StandupId,
+) -> ApiResult<Option<schema_server::db::models::Organization>> {
+    require_member(state, caller).await?;
+    let mut conn = state.db().await?;
+    let Some(org) = answer_links::standup_org_for_member(&mut conn, id, caller.user).await? else {
+        return Ok(None);
+    };
+    Ok(
+        schema_server::db::organizations::list_for_user(&mut conn, caller.user)
+            .await?
+            .into_iter()
+            .find(|o| o.id == org),
+    )
 }
 
 /// The caller's standups, newest first, at most 50.
@@ -480,14 +558,27 @@ pub async fn submit_answers(
     record_answers(state, meta, caller, id, drafts).await
 }
 
-/// [`submit_answers`] for a member answering in Slack: the same rules, transaction,
-/// audit row and events; their membership is proven by the signed Slack request (see
-/// [`SlackMember`]) instead of a session.
+/// A member proven by something other than a session: a signed Slack request
+/// ([`SlackMember`]) or an answer link ([`super::answer_links::LinkHolder`]). Its caller
+/// carries a session id that names no session, so nothing that needs a sign-in accepts it.
+pub(crate) trait ProvenMember {
+    fn caller(&self) -> &Caller;
+}
+
+impl ProvenMember for SlackMember {
+    fn caller(&self) -> &Caller {
+        SlackMember::caller(self)
+    }
+}
+
+/// [`submit_answers`] for a member answering in Slack or through an answer link: the
+/// same rules, transaction, audit row and events; their membership is proven by the
+/// signed Slack request or the link instead of a session.
 #[tracing::instrument(skip_all)]
-pub(crate) async fn submit_answers_from_slack(
+pub(crate) async fn submit_answers_as(
     state: &AppState,
     meta: &RequestMeta,
-    member: &SlackMember,
+    member: &impl ProvenMember,
     id: StandupId,
     drafts: Vec<AnswerDraft>,
 ) -> ApiResult<ParticipationView> {
@@ -505,13 +596,14 @@ async fn record_answers(
 ) -> ApiResult<ParticipationView> {
     let mut conn = state.db().await?;
     let now = Utc::now();
-    let (view, closed) = conn
+    let (view, closed, late) = conn
         .transaction::<_, ApiError, _>(async |tx| {
             let standup = runs::find_for_update(tx, caller.org, id)
                 .await?
                 .ok_or_else(standup_not_found)?;
             let before = require_participant(tx, caller, id, "answer it").await?;
-            ensure_open(&standup, now)?;
+            let late_minutes = answer_links::late_window(tx, caller.org, id).await?;
+            let late = ensure_accepting(&standup, late_minutes, now)?;
             let questions = questions_of(&standup)?;
             let wanted = check_answers(&questions, &drafts)?;
             let existing: HashMap<QuestionId, String> =
@@ -580,6 +672,7 @@ async fn record_answers(
                     } else {
                         before.edited_at
                     },
+                    late_at: before.late_at.or(late.then_some(now)),
                 },
             )
             .await?;
@@ -598,19 +691,28 @@ async fn record_answers(
                     "edit": is_edit,
                     "changedAnswers": edits.len(),
                     "before": before.state,
+                    "late": late,
                 }),
             )
             .await?;
-            finish_response(tx, meta, caller, standup, participation, now).await
+            if late {
+                announce_late_answer(tx, meta, caller, &standup).await?;
+            }
+            let (view, closed) =
+                finish_response(tx, meta, caller, standup, participation, now).await?;
+            Ok((view, closed, late))
         })
         .await?;
-    announce_response(
-        state,
-        caller,
-        StandupEventKind::AnswerSubmitted,
-        &view,
-        closed,
-    );
+    let kind = if late {
+        StandupEventKind::LateAnswer
+    } else {
+        StandupEventKind::AnswerSubmitted
+    };
+    announce_response(state, caller, kind, &view, closed);
+    if late {
+        // The late answer's webhook job waits in the outbox.
+        state.outbox.wake();
+    }
     Ok(view)
 }
 
@@ -629,12 +731,13 @@ pub async fn skip(
     record_skip(state, meta, caller, id, reason).await
 }
 
-/// [`skip`] for a member skipping in Slack (see [`submit_answers_from_slack`]).
+/// [`skip`] for a member skipping in Slack or through an answer link (see
+/// [`submit_answers_as`]).
 #[tracing::instrument(skip_all)]
-pub(crate) async fn skip_from_slack(
+pub(crate) async fn skip_as(
     state: &AppState,
     meta: &RequestMeta,
-    member: &SlackMember,
+    member: &impl ProvenMember,
     id: StandupId,
     reason: Option<String>,
 ) -> ApiResult<ParticipationView> {
@@ -658,7 +761,8 @@ async fn record_skip(
                 .await?
                 .ok_or_else(standup_not_found)?;
             let before = require_participant(tx, caller, id, "skip it").await?;
-            ensure_open(&standup, now)?;
+            let late_minutes = answer_links::late_window(tx, caller.org, id).await?;
+            let late = ensure_accepting(&standup, late_minutes, now)?;
             let participation = runs::set_response(
                 tx,
                 caller.org,
@@ -669,6 +773,7 @@ async fn record_skip(
                     skip_reason: reason.as_deref(),
                     submitted_at: Some(now),
                     edited_at: before.edited_at,
+                    late_at: before.late_at.or(late.then_some(now)),
                 },
             )
             .await?;
@@ -684,6 +789,7 @@ async fn record_skip(
                     "userId": caller.user,
                     "withReason": reason.is_some(),
                     "before": before.state,
+                    "late": late,
                 }),
             )
             .await?;

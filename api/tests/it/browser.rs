@@ -1315,3 +1315,131 @@ async fn an_owner_connects_slack_and_picks_the_digest_channel_in_the_editor() {
 
     browser.quit().await;
 }
+
+/// How far the page scrolls sideways (0: it fits the window).
+async fn sideways_scroll(browser: &Browser) -> i64 {
+    browser
+        .script_value("return document.documentElement.scrollWidth - window.innerWidth;")
+        .await
+        .as_i64()
+        .unwrap_or(i64::MAX)
+}
+
+#[tokio::test]
+async fn a_signed_out_person_answers_from_the_e_mail_link_on_a_phone() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let f = crate::answer_links::fixture(None).await;
+    let (standup, _) = crate::answer_links::start(&f).await;
+    let token = crate::answer_links::link_token(&f.app, "bob@links.example", &standup).await;
+
+    browser.resize(390, 844).await;
+    browser.goto(&f.app.url(&format!("/answer/{token}"))).await;
+    browser.wait_present("[data-testid=answer-form]").await;
+    browser
+        .wait_text("[data-testid=answer-link-state]", "Not answered yet")
+        .await;
+    assert!(sideways_scroll(&browser).await <= 0, "scrolls sideways");
+    browser.screenshot("answer-link-phone").await;
+
+    // A required answer left blank is named next to its field.
+    browser.click("[data-testid=submit-answers]").await;
+    browser.wait_present("[data-testid=answer-0-error]").await;
+    browser.fill("#answer-0", "Wrote the importer").await;
+    browser.fill("#answer-1", "Waiting on review").await;
+    browser.click("[data-testid=submit-answers]").await;
+    browser
+        .wait_text("[data-testid=toasts]", "Your answers are in")
+        .await;
+    browser
+        .wait_text("[data-testid=answer-link-state]", "You answered")
+        .await;
+    // Edit them.
+    browser
+        .fill("#answer-0", "Wrote the importer and its docs")
+        .await;
+    browser.click("[data-testid=submit-answers]").await;
+    browser
+        .wait_text("[data-testid=submit-answers]", "Save changes")
+        .await;
+    browser.screenshot("answer-link-phone-answered").await;
+    let mut saved = String::new();
+    for _ in 0..50 {
+        let body = f
+            .app
+            .graphql_as(
+                &f.owner.token,
+                "query($id: ID!) { standup(id: $id) { participations { user { email } answers { text } } } }",
+                serde_json::json!({ "id": standup }),
+            )
+            .await;
+        saved = body.to_string();
+        if saved.contains("Wrote the importer and its docs") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(saved.contains("Wrote the importer and its docs"), "{saved}");
+
+    // A broken link says so.
+    browser
+        .goto(&f.app.url(&format!("/answer/{}", &token[..40])))
+        .await;
+    browser
+        .wait_present("[data-testid=answer-link-invalid]")
+        .await;
+    assert!(sideways_scroll(&browser).await <= 0, "scrolls sideways");
+    browser.screenshot("answer-link-invalid").await;
+    browser.quit().await;
+}
+
+#[tokio::test]
+async fn signing_in_from_a_standup_link_lands_on_that_standup_even_in_another_organization() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    // Bob's first organization is his own ("Elsewhere"); the standup is in "Links".
+    let f = crate::answer_links::fixture(None).await;
+    let (standup, _) = crate::answer_links::start(&f).await;
+    let path = format!("/standups/{standup}");
+
+    browser.goto(&f.app.url(&path)).await;
+    browser.wait_path("/sign-in").await;
+    let next = browser.script_value("return window.location.search;").await;
+    assert!(
+        next.as_str()
+            .unwrap_or_default()
+            .contains("next=%2Fstandups%2F")
+            || next
+                .as_str()
+                .unwrap_or_default()
+                .contains("next=/standups/"),
+        "{next}"
+    );
+    browser.fill("#email", "bob@links.example").await;
+    browser.fill("#password", PASSWORD).await;
+    browser.click("button[type=submit]").await;
+    browser.wait_path(&path).await;
+    browser.wait_present("[data-testid=answer-form]").await;
+    browser
+        .wait_text(
+            "[data-testid=current-org], #org-switcher option:checked",
+            "Links",
+        )
+        .await;
+    browser.screenshot("sign-in-returns-to-standup").await;
+
+    // A `next` that leaves the app is ignored.
+    browser.click("[data-testid=user-menu]").await;
+    browser.click("[data-testid=sign-out]").await;
+    browser.wait_path("/sign-in").await;
+    browser
+        .goto(&f.app.url("/sign-in?next=//evil.example/x"))
+        .await;
+    browser.fill("#email", "bob@links.example").await;
+    browser.fill("#password", PASSWORD).await;
+    browser.click("button[type=submit]").await;
+    browser.wait_path("/").await;
+    browser.quit().await;
+}

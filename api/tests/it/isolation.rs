@@ -26,7 +26,11 @@ const PUBLIC: &[&str] = &[
 
 /// Operations without an id that act on the caller's own account only; the end of
 /// the test shows that B running them leaves A's sessions and password alone.
-const OWN_ACCOUNT: &[&str] = &["changePassword", "logOutEverywhere"];
+const OWN_ACCOUNT: &[&str] = &[
+    "changePassword",
+    "logOutEverywhere",
+    "updateNotificationPreferences",
+];
 
 async fn operations() -> BTreeSet<String> {
     let schema = api::graphql::build_schema(None, api::graphql::Limits::default());
@@ -327,6 +331,37 @@ async fn every_operation_keeps_tenants_apart() {
             json!({ "id": standup }),
             Some("NOT_FOUND"),
             true,
+        ),
+        // B is no member of A: A's standup is in none of B's organizations.
+        (
+            "standupOrganization",
+            "query($id: ID!) { standupOrganization(id: $id) { id name } }",
+            json!({ "id": standup }),
+            None,
+            false,
+        ),
+        // Answer links act on the participation their token names, and nothing else
+        // (answer_links.rs); a token that names none is NOT_FOUND, session or not.
+        (
+            "answerLink",
+            "query($t: String!) { answerLink(token: $t) { standup { id } } }",
+            json!({ "t": "A".repeat(43) }),
+            Some("NOT_FOUND"),
+            false,
+        ),
+        (
+            "submitAnswersByLink",
+            "mutation($t: String!) { submitAnswersByLink(token: $t, answers: []) { state } }",
+            json!({ "t": "A".repeat(43) }),
+            Some("NOT_FOUND"),
+            false,
+        ),
+        (
+            "skipByLink",
+            "mutation($t: String!) { skipByLink(token: $t) { state } }",
+            json!({ "t": "A".repeat(43) }),
+            Some("NOT_FOUND"),
+            false,
         ),
         // B's own team: only B's data shows.
         (

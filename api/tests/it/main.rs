@@ -2,6 +2,7 @@
 //! The api's integration tests: one binary, each test with its own database.
 
 mod account;
+mod answer_links;
 mod audit;
 mod auth;
 mod away;

@@ -34,20 +34,20 @@ const SKIP: &str = "mutation($id: ID!, $reason: String) { skipStandup(standupId:
 
 /// One request the webhook receiver got.
 #[derive(Debug, Clone)]
-struct Received {
-    signature: Option<String>,
-    body: Vec<u8>,
+pub(crate) struct Received {
+    pub(crate) signature: Option<String>,
+    pub(crate) body: Vec<u8>,
 }
 
 /// A tiny HTTP/1.1 server on 127.0.0.1:0 that records every POST and answers 500 to the
 /// first `fail_first` of them, 200 to the others.
-struct Receiver {
-    url: String,
+pub(crate) struct Receiver {
+    pub(crate) url: String,
     received: Arc<Mutex<Vec<Received>>>,
 }
 
 impl Receiver {
-    async fn start(fail_first: usize) -> Receiver {
+    pub(crate) async fn start(fail_first: usize) -> Receiver {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}/hook", listener.local_addr().unwrap());
         let received = Arc::new(Mutex::new(Vec::<Received>::new()));
@@ -111,7 +111,7 @@ impl Receiver {
         Receiver { url, received }
     }
 
-    fn received(&self) -> Vec<Received> {
+    pub(crate) fn received(&self) -> Vec<Received> {
         self.received.lock().unwrap().clone()
     }
 }

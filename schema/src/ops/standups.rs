@@ -35,11 +35,14 @@ pub struct Participation {
     pub edited_at: Option<DateTime<Utc>>,
     /// The note of the out-of-office period (only when OUT_OF_OFFICE).
     pub out_of_office_note: Option<String>,
+    /// Answered or skipped after the close (a late answer).
+    #[serde(default)]
+    pub late: bool,
 }
 
 macro_rules! participation_fields {
     () => {
-        "{ user { id name email } state answers { question { id } text } submittedAt skipReason editedAt outOfOfficeNote }"
+        "{ user { id name email } state answers { question { id } text } submittedAt skipReason editedAt outOfOfficeNote late }"
     };
 }
 
@@ -428,7 +431,7 @@ mod tests {
             "submittedAt": "2026-11-24T09:05:00Z", "skipReason": null, "editedAt": null, "outOfOfficeNote": null });
         let raw = json!({ "standup": {
             "id": "s1", "name": "Daily", "team": { "id": "t1", "name": "Core" },
-            "scheduledFor": "2026-11-24T09:00:00Z", "localDate": "2026-11-24", "closesAt": "2026-11-24T13:00:00Z",
+            "scheduledFor": "2026-11-24T09:00:00Z", "localDate": "2026-11-24", "timezone": "Europe/Berlin", "closesAt": "2026-11-24T13:00:00Z",
             "closedAt": null, "state": "OPEN",
             "questions": [{ "id": "q1", "prompt": "Yesterday?", "kind": "TEXT", "required": true }],
             "participations": [participation.clone()], "myParticipation": participation, "digest": null

@@ -31,6 +31,7 @@ pub fn AccountPage() -> Html {
             </header>
             <super::account_away::OutOfOfficeCard />
             <ChangePasswordCard />
+            <super::account_notifications::NotificationPreferencesCard />
             <SignOutEverywhereCard />
         </>
     }

@@ -3,6 +3,8 @@
 pub mod accept_invitation;
 pub mod account;
 pub mod account_away;
+pub mod account_notifications;
+pub mod answer_link;
 pub mod audit_log;
 pub mod auth_layout;
 pub mod config_editor;
@@ -21,6 +23,7 @@ pub mod teams;
 
 pub use accept_invitation::AcceptInvitationPage;
 pub use account::AccountPage;
+pub use answer_link::AnswerLinkPage;
 pub use audit_log::AuditLogPage;
 pub use forgot_password::ForgotPasswordPage;
 pub use home::HomePage;

@@ -7,9 +7,12 @@ use std::collections::BTreeMap;
 use schema::enums::{ParticipationState, QuestionKind, StandupState};
 use schema::ops::{
     AnswerInput, CloseStandup, ErrorCode, MyStandupsQuery, MyStandupsVariables, Participation,
-    SkipStandup, SkipStandupVariables, Standup, StandupFilter, StandupIdVariables, StandupQuery,
-    StandupVariables, SubmitAnswers, SubmitAnswersInput, SubmitAnswersVariables,
-    TeamParticipationQuery, TeamParticipationVariables, TeamStandupsQuery, TeamStandupsVariables,
+    Question, SkipByLink, SkipByLinkVariables, SkipStandup, SkipStandupVariables, Standup,
+    StandupFilter, StandupIdVariables, StandupOrganizationQuery, StandupOrganizationVariables,
+    StandupQuery, StandupVariables, SubmitAnswers, SubmitAnswersByLink,
+    SubmitAnswersByLinkVariables, SubmitAnswersInput, SubmitAnswersVariables, SwitchOrganization,
+    SwitchOrganizationVariables, TeamParticipationQuery, TeamParticipationVariables,
+    TeamStandupsQuery, TeamStandupsVariables,
 };
 use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
@@ -17,13 +20,16 @@ use yew_router::prelude::*;
 
 use super::use_title;
 use crate::api::live::use_standup_events;
+use crate::api::use_api;
 use crate::app::Route;
 use crate::components::{
     Button, ButtonKind, Dialog, EmptyState, ErrorBanner, LoadMoreProps, TextField, load_more,
     participation_label, standup_row, state_badge, table_skeleton, use_viewer,
 };
 use crate::format;
-use crate::hooks::{FormErrors, Load, MutationOptions, use_mutation, use_paged_query, use_query};
+use crate::hooks::{
+    FormErrors, Load, MutationOptions, use_mutation, use_paged_query, use_query, use_session,
+};
 
 // ---------------------------------------------------------------------------------
 // My standups
@@ -102,30 +108,83 @@ pub fn StandupPage(props: &StandupPageProps) -> Html {
             <Link<Route> to={Route::MyStandups}>{ "My standups" }</Link<Route>>
         </EmptyState>
     };
+    let refetch = {
+        let version = version.clone();
+        Callback::from(move |()| version.set(*version + 1))
+    };
     match &*standup.state {
         Load::Loading => table_skeleton("Loading the standup…", 4),
-        // An unknown or malformed id: trying again cannot help.
-        Load::Failed(err)
-            if matches!(
-                err.code(),
-                Some(ErrorCode::NotFound | ErrorCode::BadUserInput)
-            ) =>
-        {
-            missing
-        }
+        // Perhaps a standup of another of the viewer's organizations: switch to it.
+        Load::Failed(err) if matches!(err.code(), Some(ErrorCode::NotFound)) => html! {
+            <OtherOrganization id={props.id.clone()} {missing} switched={refetch} />
+        },
+        // A malformed id: trying again cannot help.
+        Load::Failed(err) if matches!(err.code(), Some(ErrorCode::BadUserInput)) => missing,
         Load::Failed(err) => html! {
             <ErrorBanner title="This standup could not be loaded" message={err.user_message()} on_retry={standup.retry.clone()} />
         },
         Load::Ready(data) => match &data.standup {
             None => missing,
-            Some(s) => {
-                let refetch = {
-                    let version = version.clone();
-                    Callback::from(move |()| version.set(*version + 1))
-                };
-                html! { <StandupView standup={s.clone()} {refetch} /> }
-            }
+            Some(s) => html! { <StandupView standup={s.clone()} {refetch} /> },
         },
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct OtherOrganizationProps {
+    id: AttrValue,
+    missing: Html,
+    switched: Callback<()>,
+}
+
+/// A standup the current organization does not have: when it is in another of the
+/// viewer's organizations (a link from an e-mail of that one), switch there and load it;
+/// otherwise show `missing`.
+#[component]
+fn OtherOrganization(props: &OtherOrganizationProps) -> Html {
+    let client = use_api();
+    let session = use_session();
+    let found = use_query::<StandupOrganizationQuery, _>(
+        StandupOrganizationVariables {
+            id: props.id.to_string(),
+        },
+        (),
+    );
+    let switch = use_mutation(MutationOptions {
+        toast_errors: true,
+        ..Default::default()
+    });
+    let current = session.auth().map(|auth| auth.organization.id);
+    let target = match &*found.state {
+        Load::Ready(data) => data
+            .standup_organization
+            .clone()
+            .filter(|org| Some(org.id) != current),
+        _ => None,
+    };
+    {
+        let (client, switched, switch) = (client.clone(), props.switched.clone(), switch.clone());
+        use_effect_with(target.clone(), move |target| {
+            if let Some(org) = target.clone() {
+                let vars = SwitchOrganizationVariables {
+                    organization_id: org.id,
+                };
+                switch.run::<SwitchOrganization>(vars, move |data| {
+                    client.accept(data.switch_organization);
+                    switched.emit(());
+                    Some(format!("Switched to {}", org.name))
+                });
+            }
+        });
+    }
+    match (&*found.state, target) {
+        (Load::Loading, _) => table_skeleton("Loading the standup…", 4),
+        (_, Some(org)) => html! {
+            <p class="muted" role="status" data-testid="switching-organization">
+                { format!("This standup is in {}; switching there…", org.name) }
+            </p>
+        },
+        _ => props.missing.clone(),
     }
 }
 
@@ -254,7 +313,7 @@ fn StandupView(props: &StandupViewProps) -> Html {
             }
             if let Some(mine) = &s.my_participation {
                 if s.state == StandupState::Open {
-                    <AnswerForm standup={s.clone()} mine={mine.clone()} on_saved={props.refetch.clone()} />
+                    <AnswerForm questions={s.questions.clone()} target={AnswerTarget::Standup(s.id.clone())} mine={mine.clone()} on_saved={props.refetch.clone()} />
                 }
             }
             if s.state == StandupState::Closed && s.digest.is_none() {
@@ -314,6 +373,9 @@ fn participation_card(
                 if p.edited_at.is_some() {
                     <span class="muted">{ "(edited)" }</span>
                 }
+                if p.late {
+                    <span class="badge badge-muted" data-testid="late">{ "late" }</span>
+                }
             </div>
             if let Some(reason) = &p.skip_reason {
                 <p class="muted">{ format!("Skipped: {reason}") }</p>
@@ -335,18 +397,28 @@ fn participation_card(
     }
 }
 
+/// Where the answer form sends its answers and skip.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum AnswerTarget {
+    /// A signed-in participant on the standup page.
+    Standup(String),
+    /// The holder of an answer link (signed out or not): its token.
+    Link(String),
+}
+
 #[derive(Properties, PartialEq)]
-struct AnswerFormProps {
-    standup: Standup,
-    mine: Participation,
-    on_saved: Callback<()>,
+pub(crate) struct AnswerFormProps {
+    pub questions: Vec<Question>,
+    pub target: AnswerTarget,
+    pub mine: Participation,
+    pub on_saved: Callback<()>,
 }
 
 #[component]
-fn AnswerForm(props: &AnswerFormProps) -> Html {
+pub(crate) fn AnswerForm(props: &AnswerFormProps) -> Html {
     let texts = {
         let mine = props.mine.clone();
-        let questions = props.standup.questions.clone();
+        let questions = props.questions.clone();
         use_state(move || {
             questions
                 .iter()
@@ -369,52 +441,78 @@ fn AnswerForm(props: &AnswerFormProps) -> Html {
         fields: &["reason"],
         ..Default::default()
     });
-    let s = &props.standup;
+    let questions = &props.questions;
     let answered = props.mine.state == ParticipationState::Answered;
 
     let onsubmit = {
         let (texts, submit, done) = (texts.clone(), submit.clone(), props.on_saved.clone());
-        let questions = s.questions.clone();
-        let standup_id = s.id.clone();
+        let questions = questions.clone();
+        let target = props.target.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let required: Vec<bool> = questions.iter().map(|q| q.required).collect();
             if submit.invalid(missing_answers(&required, &texts)) {
                 return;
             }
-            let vars = SubmitAnswersVariables {
-                input: SubmitAnswersInput {
-                    standup_id: standup_id.clone(),
-                    answers: questions
-                        .iter()
-                        .zip(texts.iter())
-                        .map(|(q, t)| AnswerInput {
-                            question_id: q.id.clone(),
-                            text: t.trim().to_owned(),
-                        })
-                        .collect(),
-                },
-            };
+            let answers: Vec<AnswerInput> = questions
+                .iter()
+                .zip(texts.iter())
+                .map(|(q, t)| AnswerInput {
+                    question_id: q.id.clone(),
+                    text: t.trim().to_owned(),
+                })
+                .collect();
             let done = done.clone();
-            submit.run::<SubmitAnswers>(vars, move |_| {
+            let on_done = move || {
                 done.emit(());
                 Some("Your answers are in".to_owned())
-            });
+            };
+            match &target {
+                AnswerTarget::Standup(standup_id) => {
+                    let vars = SubmitAnswersVariables {
+                        input: SubmitAnswersInput {
+                            standup_id: standup_id.clone(),
+                            answers,
+                        },
+                    };
+                    submit.run::<SubmitAnswers>(vars, move |_| on_done());
+                }
+                AnswerTarget::Link(token) => {
+                    let vars = SubmitAnswersByLinkVariables {
+                        token: token.clone(),
+                        answers,
+                    };
+                    submit.run::<SubmitAnswersByLink>(vars, move |_| on_done());
+                }
+            }
         })
     };
     let on_skip = {
         let (skip_reason, skip, done) = (skip_reason.clone(), skip.clone(), props.on_saved.clone());
-        let standup_id = s.id.clone();
+        let target = props.target.clone();
         Callback::from(move |_: MouseEvent| {
-            let vars = SkipStandupVariables {
-                standup_id: standup_id.clone(),
-                reason: (!skip_reason.trim().is_empty()).then(|| skip_reason.trim().to_owned()),
-            };
+            let reason = (!skip_reason.trim().is_empty()).then(|| skip_reason.trim().to_owned());
             let done = done.clone();
-            skip.run::<SkipStandup>(vars, move |_| {
+            let on_done = move || {
                 done.emit(());
                 Some("Skipped for today".to_owned())
-            });
+            };
+            match &target {
+                AnswerTarget::Standup(standup_id) => {
+                    let vars = SkipStandupVariables {
+                        standup_id: standup_id.clone(),
+                        reason,
+                    };
+                    skip.run::<SkipStandup>(vars, move |_| on_done());
+                }
+                AnswerTarget::Link(token) => {
+                    let vars = SkipByLinkVariables {
+                        token: token.clone(),
+                        reason,
+                    };
+                    skip.run::<SkipByLink>(vars, move |_| on_done());
+                }
+            }
         })
     };
     let on_reason = {
@@ -424,7 +522,7 @@ fn AnswerForm(props: &AnswerFormProps) -> Html {
     // A server error about one answer shows under that answer.
     let server_answers_error = submit.errors().field("answers");
     let server_answer_at = server_answers_error.as_deref().and_then(|m| {
-        let prompts: Vec<&str> = s.questions.iter().map(|q| q.prompt.as_str()).collect();
+        let prompts: Vec<&str> = questions.iter().map(|q| q.prompt.as_str()).collect();
         answer_index_of(m, &prompts)
     });
     // Submitting and skipping share the buttons' busy state.
@@ -442,7 +540,7 @@ fn AnswerForm(props: &AnswerFormProps) -> Html {
                 if let Some(message) = server_answers_error.clone().filter(|_| server_answer_at.is_none()) {
                     <p class="field-error" role="alert" data-testid="answers-error"><span class="field-error-icon" aria-hidden="true">{ "!" }</span>{ message }</p>
                 }
-                { for s.questions.iter().enumerate().map(|(i, q)| {
+                { for questions.iter().enumerate().map(|(i, q)| {
                     let id = answer_field(i);
                     let error = submit.errors().field(&id).or_else(|| {
                         server_answers_error.clone().filter(|_| server_answer_at == Some(i))

@@ -12,7 +12,7 @@
 
 use super::{
     JobContext, email_id,
-    standup_mail::{mailbox, standup_url, team_name},
+    standup_mail::{PersonalLinks, issue_links, mailbox, standup_url, team_name, wanting},
 };
 use crate::{
     error::Error,
@@ -26,7 +26,7 @@ use schema::{
     jobs::{Job, JobEnvelope, SlackStep},
 };
 use schema_server::db::{
-    answers, members,
+    answers, mail_preferences, members,
     models::Standup,
     standup_configs, standups,
     users::{self, Contact},
@@ -121,11 +121,18 @@ pub(super) async fn run(
             .collect();
         // Only to members still ACTIVE: someone suspended or removed since answering
         // keeps their answers in the digest but gets no e-mail.
+        // And not to those who turned digest e-mails off.
         let active = members::active_among(tx, standup.org_id, &ids).await?;
+        let active = wanting(tx, &active, mail_preferences::DIGEST).await?;
+        let recipients: Vec<_> = active
+            .iter()
+            .map(|user| (standup.org_id, id, *user))
+            .collect();
+        let links = issue_links(&ctx.public_url, tx, &recipients, mail_preferences::DIGEST).await?;
         let emails = active
             .iter()
-            .filter_map(|user| people.get(user))
-            .map(|person| render(envelope, &standup, team, &compiled, person))
+            .filter_map(|user| Some((people.get(user)?, links.get(&(id, *user))?)))
+            .map(|(person, personal)| render(envelope, &standup, team, &compiled, person, personal))
             .collect::<Result<Vec<_>, _>>()?;
         ctx.mailer.send_all(&emails).await?;
         tracing::debug!(standup = %id, sent = emails.len(), "digest e-mails sent");
@@ -204,6 +211,7 @@ fn render(
     team: &str,
     digest: &Digest,
     person: &Contact,
+    personal: &PersonalLinks,
 ) -> Result<Email, Error> {
     let html = DigestHtml::new(&digest.html).html()?;
     Ok(Email {
@@ -215,5 +223,6 @@ fn render(
         ),
         text: digest.text.clone(),
         html,
+        unsubscribe: Some(personal.unsubscribe.clone()),
     })
 }

@@ -18,7 +18,7 @@ use crate::error::Error;
 use diesel_async::AsyncPgConnection;
 use schema::ids::{StandupConfigId, StandupId};
 use schema_server::{
-    db::standups,
+    db::{models::Standup, standups},
     secrets,
     webhook::{SIGNATURE_HEADER, secret_context, sign_with_each},
 };
@@ -43,12 +43,59 @@ pub(super) async fn run(
     let Some(url) = standup.webhook_url.clone() else {
         return Ok(());
     };
-    crate::notify::webhook::check_url(&url, ctx.webhook_allow_private_networks)
-        .map_err(|e| Error::Webhook(format!("standup {id}: {e}")))?;
     let Some(digest) = extra.digest else {
         return Err(Error::Webhook(format!("standup {id} has no digest yet")));
     };
+    let team = team_name(tx, standup.team_id).await?;
+    let payload = serde_json::json!({
+        "event": "standup.digest",
+        "organization_id": standup.org_id,
+        "standup": standup_json(&standup),
+        "team": { "id": standup.team_id, "name": team },
+        "digest": digest,
+        "url": standup_url(&ctx.public_url, id),
+    });
     let now = chrono::Utc::now();
+    if post_signed(ctx, tx, &standup, &url, &id.to_string(), &payload, now).await? {
+        standups::mark_digest_delivered(tx, id, now).await?;
+        tracing::debug!(standup = %id, "digest webhook delivered");
+    }
+    Ok(())
+}
+
+/// The standup as every webhook event describes it.
+pub(super) fn standup_json(standup: &Standup) -> serde_json::Value {
+    serde_json::json!({
+        "id": standup.id,
+        "name": standup.name,
+        "scheduled_for": standup.scheduled_for,
+        "local_date": standup.local_date,
+        "timezone": standup.timezone,
+        "closes_at": standup.closes_at,
+        "closed_at": standup.closed_at,
+        "questions": standup.questions,
+    })
+}
+
+/// POSTs `payload` to `url` signed with the secrets of `standup`'s config, with
+/// `delivery` in [`DELIVERY_HEADER`]. False when there is no secret to sign with (the
+/// config was deleted): nothing is posted.
+///
+/// # Errors
+/// A non-public or unusable URL, a secret no key opens, a transport error or a non-2xx
+/// answer: the pipeline retries the job.
+pub(super) async fn post_signed(
+    ctx: &JobContext,
+    tx: &mut AsyncPgConnection,
+    standup: &Standup,
+    url: &str,
+    delivery: &str,
+    payload: &serde_json::Value,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<bool, Error> {
+    let id = standup.id;
+    crate::notify::webhook::check_url(url, ctx.webhook_allow_private_networks)
+        .map_err(|e| Error::Webhook(format!("standup {id}: {e}")))?;
     let stored = match standup.config_id {
         Some(config) => standups::webhook_secrets(tx, config, now)
             .await?
@@ -58,37 +105,19 @@ pub(super) async fn run(
         None => Vec::new(),
     };
     if stored.is_empty() {
-        tracing::warn!(standup = %id, "no webhook secret (config deleted?); digest not posted");
-        return Ok(());
+        tracing::warn!(standup = %id, "no webhook secret (config deleted?); event not posted");
+        return Ok(false);
     }
-    let team = team_name(tx, standup.team_id).await?;
-    let payload = serde_json::json!({
-        "event": "standup.digest",
-        "organization_id": standup.org_id,
-        "standup": {
-            "id": standup.id,
-            "name": standup.name,
-            "scheduled_for": standup.scheduled_for,
-            "local_date": standup.local_date,
-            "timezone": standup.timezone,
-            "closes_at": standup.closes_at,
-            "closed_at": standup.closed_at,
-            "questions": standup.questions,
-        },
-        "team": { "id": standup.team_id, "name": team },
-        "digest": digest,
-        "url": standup_url(&ctx.public_url, id),
-    });
-    let body = serde_json::to_vec(&payload)
+    let body = serde_json::to_vec(payload)
         .map_err(|e| Error::Webhook(format!("cannot encode the body: {e}")))?;
     let secrets: Vec<&[u8]> = stored.iter().map(String::as_bytes).collect();
     let signature = sign_with_each(&secrets, now.timestamp(), &body);
     let response = ctx
         .http
-        .post(&url)
+        .post(url)
         .header(reqwest::header::CONTENT_TYPE, "application/json")
         .header(SIGNATURE_HEADER, signature)
-        .header(DELIVERY_HEADER, id.to_string())
+        .header(DELIVERY_HEADER, delivery)
         .body(body)
         .send()
         .await
@@ -100,9 +129,7 @@ pub(super) async fn run(
             "standup {id}: the receiver answered {status}"
         )));
     }
-    standups::mark_digest_delivered(tx, id, now).await?;
-    tracing::debug!(standup = %id, %status, "digest webhook delivered");
-    Ok(())
+    Ok(true)
 }
 
 /// Opens a stored webhook secret of `config`. A secret stored in the clear by an earlier

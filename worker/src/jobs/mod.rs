@@ -15,6 +15,7 @@
 //! dead-lettering stay per job.
 
 mod compile_digest;
+mod deliver_late_answer;
 mod deliver_webhook;
 mod notify_standup;
 mod remind_standup;
@@ -133,6 +134,19 @@ pub async fn dispatch(ctx: &JobContext, envelope: &JobEnvelope) -> Result<Outcom
                 }
                 Job::DeliverWebhook { standup_id } => {
                     deliver_webhook::run(ctx, tx, StandupId(*standup_id)).await?;
+                }
+                Job::DeliverLateAnswer {
+                    standup_id,
+                    user_id,
+                } => {
+                    deliver_late_answer::run(
+                        ctx,
+                        tx,
+                        envelope,
+                        StandupId(*standup_id),
+                        UserId(*user_id),
+                    )
+                    .await?;
                 }
                 Job::SlackStandup { .. } => return Err(Error::NotBatchable("slack_standup")),
             }

@@ -27,7 +27,9 @@
 
 use super::{
     JobContext, Outcome, email_id, slack_standup,
-    standup_mail::{mail_each, mailbox, prompts, standup_url, when},
+    standup_mail::{
+        PersonalLinks, issue_links, mail_each, mailbox, prompts, standup_url, wanting, when,
+    },
 };
 use crate::{
     error::Error,
@@ -43,7 +45,7 @@ use schema::{
     jobs::{Job, JobEnvelope, SlackStep},
 };
 use schema_server::db::{
-    jobs as processed,
+    jobs as processed, mail_preferences,
     models::Standup,
     standups, teams,
     users::{self, Contact},
@@ -92,9 +94,16 @@ pub(super) async fn mail_open(
     people: &[UserId],
 ) -> Result<usize, Error> {
     let prompts = prompts(standup);
-    mail_each(ctx, tx, standup, people, |team, link, person| {
-        render(envelope, standup, team, link, &prompts, person)
-    })
+    mail_each(
+        ctx,
+        tx,
+        standup,
+        people,
+        mail_preferences::STANDUP_ASKED,
+        |team, link, person, personal| {
+            render(envelope, standup, team, link, &prompts, person, personal)
+        },
+    )
     .await
 }
 
@@ -174,6 +183,27 @@ pub(super) async fn run_batch(
     if claimed.is_empty() {
         return Ok(outcomes);
     }
+    // Those who turned "standup asked" e-mails off get none; the others their own links.
+    let wanted: HashSet<UserId> = wanting(
+        tx,
+        &claimed.iter().map(|(_, user)| *user).collect::<Vec<_>>(),
+        mail_preferences::STANDUP_ASKED,
+    )
+    .await?
+    .into_iter()
+    .collect();
+    claimed.retain(|(_, user)| wanted.contains(user));
+    let recipients: Vec<_> = claimed
+        .iter()
+        .filter_map(|(standup, user)| Some((open.get(standup)?.org_id, *standup, *user)))
+        .collect();
+    let links = issue_links(
+        &ctx.public_url,
+        tx,
+        &recipients,
+        mail_preferences::STANDUP_ASKED,
+    )
+    .await?;
     let team_ids: Vec<TeamId> = open.values().map(|s| s.team_id).collect();
     let team_names: HashMap<TeamId, String> =
         teams::names_any(tx, &team_ids).await?.into_iter().collect();
@@ -205,8 +235,13 @@ pub(super) async fn run_batch(
         let Some((_, link, prompts)) = &current else {
             continue;
         };
+        let Some(personal) = links.get(&(*standup_id, *user)) else {
+            continue;
+        };
         let team = team_names.get(&standup.team_id).map_or("", String::as_str);
-        emails.push(render(envelope, standup, team, link, prompts, person)?);
+        emails.push(render(
+            envelope, standup, team, link, prompts, person, personal,
+        )?);
     }
     ctx.mailer.send_all(&emails).await?;
     tracing::debug!(
@@ -224,6 +259,7 @@ fn render(
     link: &str,
     prompts: &[String],
     person: &Contact,
+    personal: &PersonalLinks,
 ) -> Result<Email, Error> {
     let closes = when(standup.closes_at, &standup.timezone);
     let name = &standup.name;
@@ -235,6 +271,7 @@ fn render(
         date,
         closes: &closes,
         link,
+        answer: personal.answer.as_deref().unwrap_or(link),
         prompts,
     }
     .bodies()?;
@@ -244,5 +281,6 @@ fn render(
         subject: format!("{name}: your standup for {date} is open"),
         text,
         html,
+        unsubscribe: Some(personal.unsubscribe.clone()),
     })
 }

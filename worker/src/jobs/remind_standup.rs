@@ -11,7 +11,7 @@
 
 use super::{
     JobContext, email_id, slack_standup,
-    standup_mail::{mail_each, mailbox, when},
+    standup_mail::{PersonalLinks, mail_each, mailbox, when},
 };
 use crate::{
     error::Error,
@@ -26,7 +26,7 @@ use schema::{
     ids::{StandupId, UserId},
     jobs::{JobEnvelope, SlackStep},
 };
-use schema_server::db::{models::Standup, standups, users::Contact};
+use schema_server::db::{mail_preferences, models::Standup, standups, users::Contact};
 
 pub(super) async fn run(
     ctx: &JobContext,
@@ -68,9 +68,14 @@ pub(super) async fn mail_reminders(
     standup: &Standup,
     people: &[UserId],
 ) -> Result<usize, Error> {
-    mail_each(ctx, tx, standup, people, |team, link, person| {
-        render(envelope, standup, team, link, person)
-    })
+    mail_each(
+        ctx,
+        tx,
+        standup,
+        people,
+        mail_preferences::REMINDER,
+        |team, link, person, personal| render(envelope, standup, team, link, person, personal),
+    )
     .await
 }
 
@@ -80,6 +85,7 @@ fn render(
     team: &str,
     link: &str,
     person: &Contact,
+    personal: &PersonalLinks,
 ) -> Result<Email, Error> {
     let closes = when(standup.closes_at, &standup.timezone);
     let name = &standup.name;
@@ -91,6 +97,7 @@ fn render(
         date,
         closes: &closes,
         link,
+        answer: personal.answer.as_deref().unwrap_or(link),
     }
     .bodies()?;
     Ok(Email {
@@ -99,5 +106,6 @@ fn render(
         subject: format!("Reminder: {name} for {date} closes at {closes}"),
         text,
         html,
+        unsubscribe: Some(personal.unsubscribe.clone()),
     })
 }

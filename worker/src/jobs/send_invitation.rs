@@ -71,5 +71,6 @@ fn render(
         subject: format!("You are invited to {org} on AsyncStand"),
         text,
         html,
+        unsubscribe: None,
     })
 }

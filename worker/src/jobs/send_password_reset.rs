@@ -63,6 +63,7 @@ fn render(
         subject: "Reset your AsyncStand password".to_owned(),
         text,
         html,
+        unsubscribe: None,
     })
 }
 

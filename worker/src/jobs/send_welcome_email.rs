@@ -145,6 +145,7 @@ fn render(
         subject,
         text,
         html,
+        unsubscribe: None,
     })
 }
 

@@ -10,7 +10,10 @@
 use crate::error::Error;
 use lettre::{
     AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
-    message::{Mailbox, MultiPart},
+    message::{
+        Mailbox, MultiPart,
+        header::{HeaderName, HeaderValue},
+    },
 };
 use secrecy::{ExposeSecret, SecretString};
 use std::{
@@ -71,6 +74,9 @@ pub struct Email {
     pub text: String,
     /// The HTML body (from a template, which escapes every value).
     pub html: String,
+    /// The recipient's one-click unsubscribe URL: sent as RFC 8058 `List-Unsubscribe`
+    /// with `List-Unsubscribe-Post: List-Unsubscribe=One-Click`.
+    pub unsubscribe: Option<String>,
 }
 
 impl Email {
@@ -213,11 +219,23 @@ impl Mailer {
 
     /// The multipart/alternative (plain text and HTML) message for `email`.
     fn build(&self, email: &Email) -> Result<Message, Error> {
-        Message::builder()
+        let mut builder = Message::builder()
             .from(self.from.clone())
             .to(email.to.clone())
             .subject(email.subject.as_str())
-            .message_id(Some(email.message_id()))
+            .message_id(Some(email.message_id()));
+        if let Some(url) = &email.unsubscribe {
+            builder = builder
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("List-Unsubscribe"),
+                    format!("<{url}>"),
+                ))
+                .raw_header(HeaderValue::new(
+                    HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                    "List-Unsubscribe=One-Click".to_owned(),
+                ));
+        }
+        builder
             .multipart(MultiPart::alternative_plain_html(
                 email.text.clone(),
                 email.html.clone(),
@@ -313,6 +331,7 @@ mod tests {
             subject: "Hello".into(),
             text: "first".into(),
             html: "<p>first</p>".into(),
+            unsubscribe: Some("https://s.example/unsubscribe/abc".into()),
         };
         mailer.send(&email).await.unwrap();
         email.text = "second".into();
@@ -328,6 +347,8 @@ mod tests {
         assert!(eml.contains(&format!("Message-ID: <{}@asyncstand>", email.job_id)));
         assert!(eml.contains("To: Ada <ada@example.com>"));
         assert!(eml.contains("multipart/alternative"));
+        assert!(eml.contains("List-Unsubscribe: <https://s.example/unsubscribe/abc>"));
+        assert!(eml.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"));
         assert!(eml.contains("text/plain") && eml.contains("text/html"));
         assert!(eml.contains("second") && !eml.contains("first"));
         std::fs::remove_dir_all(&dir).unwrap();

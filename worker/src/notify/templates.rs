@@ -61,7 +61,10 @@ pub struct StandupOpen<'a> {
     pub team: &'a str,
     pub date: chrono::NaiveDate,
     pub closes: &'a str,
+    /// The standup's page (needs a sign-in).
     pub link: &'a str,
+    /// The person's one-click answer link (no sign-in).
+    pub answer: &'a str,
     pub prompts: &'a [String],
 }
 mail!(StandupOpen, StandupOpenText => "mail/standup_open.txt", StandupOpenHtml => "mail/standup_open.html");
@@ -73,7 +76,10 @@ pub struct StandupReminder<'a> {
     pub team: &'a str,
     pub date: chrono::NaiveDate,
     pub closes: &'a str,
+    /// The standup's page (needs a sign-in).
     pub link: &'a str,
+    /// The person's one-click answer link (no sign-in).
+    pub answer: &'a str,
 }
 mail!(StandupReminder, StandupReminderText => "mail/standup_reminder.txt", StandupReminderHtml => "mail/standup_reminder.html");
 
@@ -143,6 +149,7 @@ mod tests {
             date: chrono::NaiveDate::from_ymd_opt(2026, 12, 7).unwrap(),
             closes: "Mon 7 Dec 2026, 10:00 (UTC)",
             link: "https://s.example/standups/1?a=1&b='2'",
+            answer: "https://s.example/answer/tok",
             prompts: &prompts,
         }
         .bodies()

@@ -290,6 +290,7 @@ async fn every_route_fits_a_phone_and_a_laptop_and_passes_axe() {
             "/forgot-password",
             "/reset-password?token=not-a-token",
             "/accept-invitation?token=not-a-token",
+            "/answer/not-a-token",
         ] {
             browser.goto(&app.url(path)).await;
             settled(&browser).await;

@@ -3,6 +3,7 @@
 //! query takes `&mut AsyncPgConnection`, so it runs on a pool connection or inside a
 //! caller's transaction alike.
 
+pub mod answer_links;
 pub mod answers;
 pub mod audit;
 pub mod away;
@@ -11,6 +12,7 @@ pub mod holidays;
 pub mod invitations;
 pub mod jobs;
 pub mod locks;
+pub mod mail_preferences;
 pub mod members;
 pub mod models;
 pub mod organizations;

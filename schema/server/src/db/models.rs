@@ -254,6 +254,9 @@ pub struct StandupExtra {
     pub reminded_at: Option<DateTime<Utc>>,
     pub digest: Option<serde_json::Value>,
     pub digest_delivered_at: Option<DateTime<Utc>>,
+    /// Minutes after the close during which answers are still taken (snapshotted from
+    /// the config; 0 = none).
+    pub late_answers_minutes: i32,
 }
 
 impl StandupExtra {
@@ -278,6 +281,8 @@ pub struct Participation {
     pub edited_at: Option<DateTime<Utc>>,
     pub notified_at: Option<DateTime<Utc>>,
     pub reminded_at: Option<DateTime<Utc>>,
+    /// When they first answered or skipped after the standup had closed (a late answer).
+    pub late_at: Option<DateTime<Utc>>,
 }
 
 /// One participant's current answer to one question.

@@ -113,6 +113,7 @@ pub async fn open(
     else {
         return Ok(None);
     };
+    super::answer_links::snapshot_late_window(conn, &[new.id]).await?;
     if new.remind_at.is_some() {
         diesel::update(standups_extra::table.find(new.id))
             .set(standups_extra::remind_at.eq(new.remind_at))
@@ -188,6 +189,7 @@ pub async fn open_many(
         return Ok(opened);
     }
     let opened_ids: Vec<StandupId> = opened.iter().map(|t| t.id).collect();
+    super::answer_links::snapshot_late_window(conn, &opened_ids).await?;
     diesel::sql_query(
         "INSERT INTO participations (standup_id, user_id, org_id)
          SELECT s.id, p.user_id, p.org_id
@@ -344,6 +346,8 @@ pub struct Response<'a> {
     pub skip_reason: Option<&'a str>,
     pub submitted_at: Option<DateTime<Utc>>,
     pub edited_at: Option<DateTime<Utc>>,
+    /// When they first responded after the close (a late answer), if they did.
+    pub late_at: Option<DateTime<Utc>>,
 }
 
 /// Records a participant's answer or skip.
@@ -365,6 +369,7 @@ pub async fn set_response(
         participations::skip_reason.eq(response.skip_reason),
         participations::submitted_at.eq(response.submitted_at),
         participations::edited_at.eq(response.edited_at),
+        participations::late_at.eq(response.late_at),
     ))
     .returning(Participation::as_returning())
     .get_result(conn)

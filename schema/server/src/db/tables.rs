@@ -212,6 +212,7 @@ diesel::table! {
         updated_at -> Timestamptz,
         slack_channel_id -> Nullable<Text>,
         slack_channel_name -> Nullable<Text>,
+        late_answers_minutes -> Int4,
     }
 }
 
@@ -258,6 +259,7 @@ diesel::table! {
         reminded_at -> Nullable<Timestamptz>,
         digest -> Nullable<Jsonb>,
         digest_delivered_at -> Nullable<Timestamptz>,
+        late_answers_minutes -> Int4,
     }
 }
 
@@ -272,6 +274,7 @@ diesel::table! {
         edited_at -> Nullable<Timestamptz>,
         notified_at -> Nullable<Timestamptz>,
         reminded_at -> Nullable<Timestamptz>,
+        late_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -360,6 +363,33 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    answer_links (token_hash) {
+        token_hash -> Bytea,
+        org_id -> Uuid,
+        standup_id -> Uuid,
+        user_id -> Uuid,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    mail_opt_outs (user_id, kind) {
+        user_id -> Uuid,
+        kind -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    unsubscribe_links (token_hash) {
+        token_hash -> Bytea,
+        user_id -> Uuid,
+        kind -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     organizations,
@@ -387,4 +417,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     slack_install_states,
     slack_users,
     slack_messages,
+    answer_links,
+    mail_opt_outs,
+    unsubscribe_links,
 );

@@ -25,7 +25,7 @@ const PUBLIC: &[&str] = &[
 
 /// Operations without an id that act on the caller's own account only; the end of
 /// the test shows that B running them leaves A's sessions and password alone.
-const OWN_ACCOUNT: &[&str] = &["changePassword", "logOutEverywhere"];
+const OWN_ACCOUNT: &[&str] = &["changePassword", "logOutEverywhere", "updateProfile"];
 
 async fn operations() -> BTreeSet<String> {
     let schema = api::graphql::build_schema(None, api::graphql::Limits::default());
@@ -478,6 +478,29 @@ async fn every_operation_keeps_tenants_apart() {
     assert_eq!(body["data"]["standup"]["state"], "OPEN", "{body}");
     assert_eq!(crate::teams::count(&app, "SELECT 1 FROM answers").await, 0);
     assert_eq!(crate::teams::count(&app, "SELECT 1 FROM standups").await, 1);
+
+    // B changes their profile: only B's own account changes; A's member still reads as
+    // before (and B never names anyone else: the input has no id).
+    let body = app
+        .graphql_as(
+            &b.token,
+            "mutation { updateProfile(input: { name: \"B owner\", timezone: \"Asia/Tokyo\", workDays: [SUN] }) { id name timezone } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(body["data"]["updateProfile"]["id"], b.user_id, "{body}");
+    let body = app
+        .graphql_as(
+            &a.token,
+            "{ viewer { user { name timezone workDays } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["viewer"]["user"],
+        json!({ "name": "Ada Lovelace", "timezone": null, "workDays": ["MON", "TUE", "WED", "THU", "FRI"] }),
+        "{body}"
+    );
 
     // B changes their password and signs out everywhere: A's session goes on, and
     // A's password is still A's.

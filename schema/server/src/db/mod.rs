@@ -8,6 +8,7 @@ pub mod audit;
 pub mod demo;
 pub mod invitations;
 pub mod jobs;
+pub mod local_time;
 pub mod locks;
 pub mod members;
 pub mod models;

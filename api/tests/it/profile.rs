@@ -203,3 +203,87 @@ async fn teammates_see_a_members_zone_and_work_days() {
     assert_eq!(seen["user"]["timezone"], "Europe/Berlin");
     assert_eq!(seen["user"]["workDays"], json!(["MON", "TUE", "WED"]));
 }
+
+#[tokio::test]
+async fn a_config_asks_each_member_at_local_time_with_an_optional_digest_time() {
+    let app = TestApp::spawn().await;
+    let owner = app.signed_up_owner().await;
+    let team = crate::teams::create_team(&app, &owner.token, "World").await;
+    const FIELDS: &str = "id askAt digestTime";
+    let body = app
+        .graphql_as(
+            &owner.token,
+            &format!("mutation($input: CreateStandupConfigInput!) {{ createStandupConfig(input: $input) {{ {FIELDS} }} }}"),
+            json!({ "input": {
+                "teamId": team, "name": "Daily", "questions": [{ "prompt": "Yesterday?", "kind": "TEXT" }],
+                "weekdays": ["MON", "TUE"], "timeOfDay": "09:00", "responseWindowMinutes": 120,
+                "delivery": ["WEB"], "askAt": "MEMBER_LOCAL_TIME", "digestTime": "17:30"
+            } }),
+        )
+        .await;
+    let config = &body["data"]["createStandupConfig"];
+    assert_eq!(config["askAt"], "MEMBER_LOCAL_TIME", "{body}");
+    assert_eq!(config["digestTime"], "17:30", "{body}");
+    let id = config["id"].as_str().unwrap().to_string();
+
+    let update = |input: Value| {
+        let app = &app;
+        let token = owner.token.clone();
+        let id = id.clone();
+        async move {
+            app.graphql_as(
+                &token,
+                &format!("mutation($id: ID!, $input: UpdateStandupConfigInput!) {{ updateStandupConfig(id: $id, input: $input) {{ {FIELDS} }} }}"),
+                json!({ "id": id, "input": input }),
+            )
+            .await
+        }
+    };
+    // A bad digest time names its field and changes nothing.
+    let body = update(json!({ "name": "Renamed", "digestTime": "25:00" })).await;
+    assert_eq!(error_code(&body), "BAD_USER_INPUT", "{body}");
+    assert_eq!(field(&body), "digestTime", "{body}");
+    let body = app
+        .graphql_as(
+            &owner.token,
+            "query($id: ID!) { standupConfig(id: $id) { name askAt digestTime } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["standupConfig"],
+        json!({ "name": "Daily", "askAt": "MEMBER_LOCAL_TIME", "digestTime": "17:30" })
+    );
+    // Left out: kept; null: cleared.
+    let body = update(json!({ "askAt": "TEAM_TIME" })).await;
+    assert_eq!(
+        body["data"]["updateStandupConfig"]["digestTime"], "17:30",
+        "{body}"
+    );
+    assert_eq!(body["data"]["updateStandupConfig"]["askAt"], "TEAM_TIME");
+    let body = update(json!({ "digestTime": null })).await;
+    assert_eq!(
+        body["data"]["updateStandupConfig"]["digestTime"],
+        Value::Null,
+        "{body}"
+    );
+    // Without askAt a new config asks at the team's time.
+    let body = app
+        .graphql_as(
+            &owner.token,
+            &format!("mutation($input: CreateStandupConfigInput!) {{ createStandupConfig(input: $input) {{ {FIELDS} }} }}"),
+            json!({ "input": {
+                "teamId": team, "name": "Plain", "questions": [{ "prompt": "Q?", "kind": "TEXT" }],
+                "weekdays": ["MON"], "timeOfDay": "09:00", "responseWindowMinutes": 60, "delivery": ["WEB"]
+            } }),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["createStandupConfig"]["askAt"], "TEAM_TIME",
+        "{body}"
+    );
+    assert_eq!(
+        body["data"]["createStandupConfig"]["digestTime"],
+        Value::Null
+    );
+}

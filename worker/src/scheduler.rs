@@ -26,6 +26,9 @@
 //!    delivery and webhook URL; `next_run_at` becomes the first run after now, and a
 //!    `notify_standup` job is enqueued, all in one transaction per [`BATCH`] configs
 //!    (the 9:00 burst of 10,000 configs is 20 transactions);
+//!    MEMBER_LOCAL_TIME configs open their run at its earliest ask with each
+//!    participant's own ask, reminder and window times, and then each participant is
+//!    asked and reminded when their own time comes (see `crate::local_time`);
 //! 2. open standups whose `remind_at` has come are marked reminded and get a
 //!    `remind_standup` job;
 //! 3. open standups whose `closes_at` has come are closed and get a `compile_digest`

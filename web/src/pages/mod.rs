@@ -2,6 +2,7 @@
 
 pub mod accept_invitation;
 pub mod account;
+pub mod account_profile;
 pub mod audit_log;
 pub mod auth_layout;
 pub mod config_editor;

@@ -16,6 +16,9 @@ pub struct Person {
     pub id: UserId,
     pub name: String,
     pub email: String,
+    /// Their IANA zone, where the document asks for it (`None`: not set or not asked).
+    #[serde(default)]
+    pub timezone: Option<String>,
 }
 
 /// `type TeamMember`.
@@ -84,7 +87,7 @@ pub struct Team {
 macro_rules! team_fields {
     () => {
         concat!(
-            "{ id name timezone description createdAt members { user { id name email } addedAt } standupConfigs ",
+            "{ id name timezone description createdAt members { user { id name email timezone } addedAt } standupConfigs ",
             config_fields!(),
             " }"
         )

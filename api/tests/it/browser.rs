@@ -1271,7 +1271,7 @@ async fn a_member_sets_time_zone_and_work_days_on_the_account_page_and_sees_them
     browser.fill("#profile-timezone", "Mars/Olympus").await;
     browser.click("[data-testid=save-profile]").await;
     browser
-        .wait_text("#profile-timezone-error", "unknown IANA time zone")
+        .wait_text("#profile-timezone-error", "Unknown IANA time zone")
         .await;
 
     // Kolkata, Sunday to Thursday.

@@ -178,10 +178,10 @@ impl StandupConfig {
         ctx: &Context<'_>,
     ) -> Result<Option<schema_server::db::local_time::LocalSettings>> {
         let loader = ctx.data::<RequestLoader>()?;
-        Ok(loader
+        loader
             .load_one(LocalSettingsOf(self.0.org_id, self.0.id))
             .await
-            .extend()?)
+            .extend()
     }
 }
 

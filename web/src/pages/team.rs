@@ -450,6 +450,19 @@ fn delete_team_text(configs: usize) -> String {
     format!("This deletes the team{what}. Past standups and answers are deleted with it.")
 }
 
+/// "Asia/Kolkata · 09:12 local": a member's zone and the time there now.
+fn local_time(zone: &str) -> Option<String> {
+    use chrono::Timelike;
+    let tz = crate::tz::BrowserZone::new(zone)?;
+    let now = chrono::DateTime::<chrono::Utc>::from_timestamp_millis(js_sys::Date::now() as i64)?;
+    let local = now.with_timezone(&tz).naive_local();
+    Some(format!(
+        "{zone} · {:02}:{:02} local",
+        local.hour(),
+        local.minute()
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::delete_team_text;
@@ -469,17 +482,4 @@ mod tests {
             "This deletes the team, its 3 standups and their schedules. Past standups and answers are deleted with it."
         );
     }
-}
-
-/// "Asia/Kolkata · 09:12 local": a member's zone and the time there now.
-fn local_time(zone: &str) -> Option<String> {
-    use chrono::Timelike;
-    let tz = crate::tz::BrowserZone::new(zone)?;
-    let now = chrono::DateTime::<chrono::Utc>::from_timestamp_millis(js_sys::Date::now() as i64)?;
-    let local = now.with_timezone(&tz).naive_local();
-    Some(format!(
-        "{zone} · {:02}:{:02} local",
-        local.hour(),
-        local.minute()
-    ))
 }

@@ -172,7 +172,8 @@ async fn each_member_is_asked_at_nine_their_time_across_both_dst_changes() {
     // Berlin 07:00 UTC in summer time, 08:00 from Sunday 2026-10-25; New York 13:00 UTC
     // in summer time, 14:00 from Sunday 2026-11-01; Kolkata 03:30 UTC, Sunday to Thursday.
     let (tokyo, berlin, ny, kolkata) = (0, 1, 2, 3);
-    let week: Vec<(u32, u32, Vec<(usize, DateTime<Utc>)>)> = vec![
+    type Day = (u32, u32, Vec<(usize, DateTime<Utc>)>);
+    let week: Vec<Day> = vec![
         (
             10,
             23,

@@ -218,6 +218,7 @@ fn build<'a>(
                 email,
                 name,
                 password_hash: hash,
+                timezone: None,
             })
             .collect(),
         memberships: PEOPLE

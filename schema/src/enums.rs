@@ -102,6 +102,15 @@ text_enum!(
 );
 
 text_enum!(
+    /// When a standup config asks its participants: all at the time of day in the team's
+    /// zone, or each at the time of day in their own zone (the team's when they set none).
+    AskAt {
+        TeamTime => "TEAM_TIME",
+        MemberLocalTime => "MEMBER_LOCAL_TIME",
+    }
+);
+
+text_enum!(
     /// What a standup question asks for.
     QuestionKind {
         Text => "TEXT",

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::json::FromJson;
 
-use crate::enums::OrgRole;
+use crate::enums::{OrgRole, Weekday};
 use crate::ids::{OrganizationId, UserId};
 
 // Defined before the submodules so that their documents use the same fragment text.
@@ -22,7 +22,7 @@ use crate::ids::{OrganizationId, UserId};
 /// The `UserFields` fragment, for documents that select `...UserFields`.
 macro_rules! user_fragment {
     () => {
-        "\nfragment UserFields on User { id email name createdAt }"
+        "\nfragment UserFields on User { id email name createdAt timezone workDays }"
     };
 }
 
@@ -150,6 +150,11 @@ pub struct User {
     pub email: String,
     pub name: String,
     pub created_at: DateTime<Utc>,
+    /// IANA zone; `None`: not set.
+    #[serde(default)]
+    pub timezone: Option<String>,
+    #[serde(default)]
+    pub work_days: Vec<Weekday>,
 }
 
 /// `type Organization`.
@@ -203,6 +208,9 @@ pub struct SignUpInput {
     pub password: String,
     pub name: String,
     pub organization_name: String,
+    /// The browser's zone (`Intl`), when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -426,6 +434,42 @@ impl Operation for LogOutEverywhere {
     type Data = LogOutEverywhereData;
 }
 
+/// `updateProfile(input: UpdateProfileInput!): User!` — the caller's name, zone and
+/// work days; an omitted field stays.
+#[derive(Debug)]
+pub enum UpdateProfile {}
+
+/// `UpdateProfileInput`: every field is sent (the account form edits them together);
+/// `timezone: None` clears the zone.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateProfileInput {
+    pub name: String,
+    pub timezone: Option<String>,
+    pub work_days: Vec<Weekday>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct UpdateProfileVariables {
+    pub input: UpdateProfileInput,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, FromJson)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateProfileData {
+    pub update_profile: User,
+}
+
+impl Operation for UpdateProfile {
+    const NAME: &'static str = "UpdateProfile";
+    const QUERY: &'static str = concat!(
+        "mutation UpdateProfile($input: UpdateProfileInput!) { updateProfile(input: $input) { ...UserFields } }",
+        user_fragment!()
+    );
+    type Variables = UpdateProfileVariables;
+    type Data = UpdateProfileData;
+}
+
 // ---------------------------------------------------------------------------------
 // Queries
 
@@ -459,6 +503,7 @@ const ACCOUNT: &[(&str, &str)] = &[
     (ResetPassword::NAME, ResetPassword::QUERY),
     (ChangePassword::NAME, ChangePassword::QUERY),
     (LogOutEverywhere::NAME, LogOutEverywhere::QUERY),
+    (UpdateProfile::NAME, UpdateProfile::QUERY),
     (ViewerQuery::NAME, ViewerQuery::QUERY),
 ];
 
@@ -504,6 +549,7 @@ mod tests {
                 password: "correct horse".into(),
                 name: "Ada".into(),
                 organization_name: "Acme".into(),
+                timezone: None,
             },
         };
         let body = serde_json::to_value(SignUp::request(&vars)).unwrap();
@@ -621,7 +667,7 @@ mod tests {
 
     #[test]
     fn every_document_names_its_operation_and_defines_used_fragments() {
-        assert_eq!(all().count(), 59);
+        assert_eq!(all().count(), 60);
         for (name, query) in all() {
             assert!(
                 query.contains(&format!(" {name}")),

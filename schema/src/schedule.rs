@@ -216,11 +216,106 @@ impl<Z: Zone> Schedule<Z> {
 
     /// The run of local date `date`, or `None` if the standup does not run that weekday.
     fn run_on(&self, date: NaiveDate) -> Option<DateTime<Utc>> {
-        if self.days & day_bit(Weekday::from_chrono(date.weekday())) == 0 {
+        if !self.runs_on(date) {
             return None;
         }
-        let local = date.and_time(self.time_of_day);
-        earliest_instant(&self.tz, local).or_else(|| self.tz.gap_end(local))
+        instant_on(&self.tz, date, self.time_of_day)
+    }
+
+    /// True when `date`'s weekday is one of the chosen weekdays.
+    pub fn runs_on(&self, date: NaiveDate) -> bool {
+        self.days & day_bit(Weekday::from_chrono(date.weekday())) != 0
+    }
+
+    /// The local date of the instant `t` on the zone's wall clock.
+    pub fn local_date_at(&self, t: DateTime<Utc>) -> NaiveDate {
+        self.local_naive(t)
+            .map_or_else(|| t.date_naive(), |local| local.date())
+    }
+
+    // --- Asking each member at the time of day in their own zone (MEMBER_LOCAL_TIME).
+    // One run per team-local date D; a member is asked on their own date D, at the time
+    // of day in their zone (the team's when they set none), when D's weekday is a chosen
+    // weekday and one of their work days. Same DST rules as a team run: [`instant_on`].
+
+    /// When `member` is asked for the run of team-local date `date`; `None` when they are
+    /// not asked that day.
+    pub fn member_ask(&self, date: NaiveDate, member: &Member<Z>) -> Option<DateTime<Utc>> {
+        if !self.runs_on(date)
+            || day_bits(&member.work_days).ok()? & day_bit(Weekday::from_chrono(date.weekday()))
+                == 0
+        {
+            return None;
+        }
+        instant_on(
+            member.zone.as_ref().unwrap_or(&self.tz),
+            date,
+            self.time_of_day,
+        )
+    }
+
+    /// Each member's ask for the run of `date`, in the order given.
+    pub fn member_asks(
+        &self,
+        date: NaiveDate,
+        members: &[Member<Z>],
+    ) -> Vec<Option<DateTime<Utc>>> {
+        members.iter().map(|m| self.member_ask(date, m)).collect()
+    }
+
+    /// The earliest ask of the run of `date`: when that run opens. `None` when nobody is
+    /// asked that day.
+    pub fn member_run_opens(
+        &self,
+        date: NaiveDate,
+        members: &[Member<Z>],
+    ) -> Option<DateTime<Utc>> {
+        members
+            .iter()
+            .filter_map(|m| self.member_ask(date, m))
+            .min()
+    }
+
+    /// The first run (team-local date and its opening, the earliest ask) that opens
+    /// strictly after `after`, on `from` or later when given. Looks [`MEMBER_SCAN_DAYS`]
+    /// ahead; `None` when nobody is asked on any of those dates.
+    pub fn next_member_run(
+        &self,
+        after: DateTime<Utc>,
+        from: Option<NaiveDate>,
+        members: &[Member<Z>],
+    ) -> Option<(NaiveDate, DateTime<Utc>)> {
+        let today = self.local_date_at(after);
+        // Two days early: a run of an earlier team date can still open later in a zone
+        // behind the team's.
+        let first = today - Duration::days(2);
+        let first = from.map_or(first, |from| from.max(first));
+        first
+            .iter_days()
+            .take(MEMBER_SCAN_DAYS)
+            .filter_map(|date| Some((date, self.member_run_opens(date, members)?)))
+            .find(|(_, opens)| *opens > after)
+    }
+
+    /// The latest run on `from` or later that has opened at or before `now`: after
+    /// downtime only this one opens, as with [`Schedule::latest_at_or_before`].
+    pub fn latest_member_run(
+        &self,
+        now: DateTime<Utc>,
+        from: NaiveDate,
+        members: &[Member<Z>],
+    ) -> Option<(NaiveDate, DateTime<Utc>)> {
+        let last = self.local_date_at(now) + Duration::days(2);
+        let mut date = last;
+        while date >= from && last - date < Duration::days(MEMBER_SCAN_DAYS as i64) {
+            if let Some(opens) = self.member_run_opens(date, members)
+                && opens <= now
+            {
+                return Some((date, opens));
+            }
+            date = date.pred_opt()?;
+        }
+        None
     }
 
     /// `t` on the zone's wall clock; `None` only beyond chrono's range.
@@ -228,6 +323,44 @@ impl<Z: Zone> Schedule<Z> {
         let utc = t.naive_utc();
         utc.checked_add_offset(self.tz.offset_from_utc_datetime(&utc).fix())
     }
+}
+
+/// How many team-local dates a member-local search looks at: two weeks, so a member
+/// whose work days meet the chosen weekdays only once a week is still found.
+pub const MEMBER_SCAN_DAYS: usize = 16;
+
+/// A participant of a MEMBER_LOCAL_TIME standup as the schedule sees them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member<Z = Tz> {
+    /// Their own zone; `None`: not set, the team's zone applies.
+    pub zone: Option<Z>,
+    /// The weekdays they work (at least one; none means never asked).
+    pub work_days: Vec<Weekday>,
+}
+
+/// The instant local `date` reaches `time` in `tz`, with the schedule's DST rules: in a
+/// spring-forward gap the end of the gap, in a fall-back fold the first occurrence.
+/// `None` only beyond chrono's range.
+pub fn instant_on<Z: Zone>(tz: &Z, date: NaiveDate, time: NaiveTime) -> Option<DateTime<Utc>> {
+    let local = date.and_time(time);
+    earliest_instant(tz, local).or_else(|| tz.gap_end(local))
+}
+
+/// The work days a person has before they choose: Monday to Friday.
+pub const DEFAULT_WORK_DAYS: [Weekday; 5] = [
+    Weekday::Mon,
+    Weekday::Tue,
+    Weekday::Wed,
+    Weekday::Thu,
+    Weekday::Fri,
+];
+
+/// A person's work days as the profile input spells them: at least one (duplicates
+/// ignored); errors name `workDays`.
+pub fn check_work_days(days: &[Weekday]) -> Result<(), ScheduleError> {
+    day_bits(days)
+        .map(|_| ())
+        .map_err(|_| ScheduleError::new("workDays", "must include at least one day"))
 }
 
 /// `HH:MM`, 24-hour, exactly two digits each, 00:00 to 23:59.

@@ -30,6 +30,18 @@ impl fmt::Debug for BrowserZone {
     }
 }
 
+/// The browser's own zone (`Intl.DateTimeFormat().resolvedOptions().timeZone`), when it
+/// names one the schema knows: the sign-up form sends it, the account page offers it.
+pub fn browser_zone_name() -> Option<String> {
+    let format = js_sys::Intl::DateTimeFormat::new(&Array::new(), &Object::new());
+    let options = format.resolved_options();
+    let zone = Reflect::get(&options, &"timeZone".into())
+        .ok()?
+        .as_string()?;
+    schema::schedule::check_timezone(&zone).ok()?;
+    Some(zone)
+}
+
 /// An offset of a [`BrowserZone`] (it remembers its zone, as chrono requires).
 #[derive(Clone, Debug)]
 pub struct BrowserOffset {

@@ -11,6 +11,7 @@ pub mod error;
 pub mod health;
 pub mod housekeeping;
 pub mod jobs;
+mod local_time;
 pub mod metrics;
 pub mod notify;
 pub mod outbox;

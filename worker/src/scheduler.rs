@@ -26,6 +26,9 @@
 //!    delivery and webhook URL; `next_run_at` becomes the first run after now, and a
 //!    `notify_standup` job is enqueued, all in one transaction per [`BATCH`] configs
 //!    (the 9:00 burst of 10,000 configs is 20 transactions);
+//!    MEMBER_LOCAL_TIME configs open their run at its earliest ask with each
+//!    participant's own ask, reminder and window times, and then each participant is
+//!    asked and reminded when their own time comes (see `crate::local_time`);
 //! 2. open standups whose `remind_at` has come are marked reminded and get a
 //!    `remind_standup` job;
 //! 3. open standups whose `closes_at` has come are closed and get a `compile_digest`
@@ -38,6 +41,7 @@
 use crate::{
     clock::Clock,
     error::{Error, chain},
+    local_time,
     metrics::Metrics,
     outbox::Relay,
 };
@@ -139,6 +143,9 @@ impl Scheduler {
     /// The database; what committed before the error stays done.
     pub(crate) async fn tick_once(&self, now: DateTime<Utc>) -> Result<(), Error> {
         while self.open_due(now).await? >= BATCH as usize {}
+        // MEMBER_LOCAL_TIME: each participant at their own ask and reminder time.
+        while self.ask_members_due(now).await? >= BATCH as usize {}
+        while self.remind_members_due(now).await? >= BATCH as usize {}
         while self.remind_due(now).await? >= BATCH as usize {}
         while self.close_due(now).await? >= BATCH as usize {}
         Ok(())
@@ -151,9 +158,10 @@ impl Scheduler {
         let (taken, opened) = conn
             .transaction::<_, Error, _>(async |tx| {
                 let configs = standups::lock_due_configs(tx, now, BATCH).await?;
-                let mut runs = Vec::with_capacity(configs.len());
-                let mut next = Vec::with_capacity(configs.len());
-                for config in &configs {
+                let member = local_time::plan(tx, &configs, now).await?;
+                let mut runs = member.runs.clone();
+                let mut next = member.next.clone();
+                for config in configs.iter().filter(|c| !member.configs.contains(&c.id)) {
                     let schedule = match standups::schedule_of(config) {
                         Ok(schedule) => schedule,
                         Err(e) => {
@@ -175,8 +183,10 @@ impl Scheduler {
                 let runs = db::holidays::drop_holiday_runs(tx, runs).await?;
                 let opened = standups::open_many(tx, &runs).await?;
                 standups::set_next_runs(tx, &next).await?;
+                local_time::record(tx, &member, &opened).await?;
                 let jobs = opened
                     .iter()
+                    .filter(|s| !member.asks_each(s.id))
                     .map(|s| {
                         schema_server::outbox::row(
                             Some(s.org_id),
@@ -267,7 +277,7 @@ impl Scheduler {
         Ok(closed.len())
     }
 
-    async fn conn(&self) -> Result<schema_server::db::DbConn, Error> {
+    pub(crate) async fn conn(&self) -> Result<schema_server::db::DbConn, Error> {
         Ok(self
             .pool
             .get()

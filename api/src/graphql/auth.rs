@@ -16,6 +16,8 @@ pub struct SignUpInput {
     pub password: String,
     pub name: String,
     pub organization_name: String,
+    /// Your IANA time zone (the web form sends the browser's); left out or empty: not set.
+    pub timezone: Option<String>,
 }
 
 #[derive(InputObject)]
@@ -62,6 +64,7 @@ impl AuthMutation {
                 password: SecretString::from(input.password),
                 name: input.name,
                 organization_name: input.organization_name,
+                timezone: input.timezone,
             },
         )
         .await

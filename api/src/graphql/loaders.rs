@@ -61,6 +61,10 @@ pub struct SlackMatchedOf(pub OrganizationId, pub UserId);
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct SlackChannelOf(pub OrganizationId, pub StandupConfigId);
 
+/// How a config asks (askAt, digestTime).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct LocalSettingsOf(pub OrganizationId, pub StandupConfigId);
+
 /// The caller's role in their current organization (checked once per request, however
 /// many fields depend on it).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -263,6 +267,24 @@ impl Loader<SlackChannelOf> for Db {
                 standup_configs::load_slack_channels(&self.state, org, &ids).await?
             {
                 out.insert(SlackChannelOf(org, id), (channel, name));
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl Loader<LocalSettingsOf> for Db {
+    type Value = schema_server::db::local_time::LocalSettings;
+    type Error = LoadError;
+
+    async fn load(
+        &self,
+        keys: &[LocalSettingsOf],
+    ) -> Result<HashMap<LocalSettingsOf, Self::Value>, LoadError> {
+        let mut out = HashMap::new();
+        for (org, ids) in by_org(keys, |k| (k.0, k.1)) {
+            for settings in standup_configs::load_local_settings(&self.state, org, &ids).await? {
+                out.insert(LocalSettingsOf(org, settings.id), settings);
             }
         }
         Ok(out)

@@ -1,7 +1,9 @@
-use super::loaders::{ParticipantsOf, RequestLoader, RoleOf, SlackChannelOf, TeamById};
+use super::loaders::{
+    LocalSettingsOf, ParticipantsOf, RequestLoader, RoleOf, SlackChannelOf, TeamById,
+};
 use super::slack::{SlackChannel, SlackChannelInput};
 use super::teams::Team;
-use super::types::{DeliveryChannel, QuestionKind, User, Weekday};
+use super::types::{AskAt, DeliveryChannel, QuestionKind, User, Weekday};
 use crate::auth::AuthState;
 use crate::error::ApiError;
 use crate::service::organization::require_caller;
@@ -118,6 +120,22 @@ impl StandupConfig {
             }))
     }
 
+    /// Whether everyone is asked at the team's time or each participant at
+    /// `timeOfDay` in their own zone.
+    async fn ask_at(&self, ctx: &Context<'_>) -> Result<AskAt> {
+        Ok(self
+            .local(ctx)
+            .await?
+            .map_or(AskAt::TeamTime, |s| s.ask_at.into()))
+    }
+
+    /// MEMBER_LOCAL_TIME: HH:MM in the config's zone at which the standup closes and
+    /// the digest goes out at the latest (otherwise when the last participant's window
+    /// ends). Null when not set.
+    async fn digest_time(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        Ok(self.local(ctx).await?.and_then(|s| s.digest_time))
+    }
+
     /// False while paused.
     async fn active(&self) -> bool {
         self.0.active
@@ -160,6 +178,19 @@ impl StandupConfig {
 
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
+    }
+}
+
+impl StandupConfig {
+    async fn local(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<schema_server::db::local_time::LocalSettings>> {
+        let loader = ctx.data::<RequestLoader>()?;
+        loader
+            .load_one(LocalSettingsOf(self.0.org_id, self.0.id))
+            .await
+            .extend()
     }
 }
 
@@ -241,6 +272,10 @@ pub struct CreateStandupConfigInput {
     /// 0 (no late answers, the default) to 10080 (7 days) minutes after the close.
     #[graphql(default)]
     pub late_answers_minutes: i32,
+    /// TEAM_TIME when left out.
+    pub ask_at: Option<AskAt>,
+    /// MEMBER_LOCAL_TIME: HH:MM in the config's zone, the latest close (and digest).
+    pub digest_time: Option<String>,
 }
 
 /// Fields left out keep their value. `active: false` pauses, `active: true` resumes.
@@ -262,6 +297,9 @@ pub struct UpdateStandupConfigInput {
     pub active: Option<bool>,
     pub close_when_all_answered: Option<bool>,
     pub late_answers_minutes: Option<i32>,
+    pub ask_at: Option<AskAt>,
+    /// Null clears it.
+    pub digest_time: MaybeUndefined<String>,
 }
 
 /// A webhook signing secret, shown once: receivers verify the
@@ -393,6 +431,10 @@ impl StandupConfigsMutation {
             active: input.active,
             close_when_all_answered: input.close_when_all_answered,
             late_answers_minutes: input.late_answers_minutes,
+            local: service::LocalInput {
+                ask_at: input.ask_at.map(Into::into),
+                digest_time: Some(input.digest_time),
+            },
         };
         Ok(StandupConfig(
             service::create(state, meta, caller, input).await.extend()?,
@@ -439,6 +481,14 @@ impl StandupConfigsMutation {
             active: input.active,
             close_when_all_answered: input.close_when_all_answered,
             late_answers_minutes: input.late_answers_minutes,
+            local: service::LocalInput {
+                ask_at: input.ask_at.map(Into::into),
+                digest_time: match input.digest_time {
+                    MaybeUndefined::Undefined => None,
+                    MaybeUndefined::Null => Some(None),
+                    MaybeUndefined::Value(time) => Some(Some(time)),
+                },
+            },
         };
         Ok(StandupConfig(
             service::update(state, meta, caller, id, changes)

@@ -19,6 +19,10 @@ pub struct User {
     pub email: String,
     pub name: String,
     pub created_at: DateTime<Utc>,
+    /// Their IANA time zone; null when they have not set one (their teams' zones apply).
+    pub timezone: Option<String>,
+    /// The weekdays they work: a MEMBER_LOCAL_TIME standup asks them only on these.
+    pub work_days: Vec<Weekday>,
 }
 
 impl From<models::User> for User {
@@ -28,8 +32,20 @@ impl From<models::User> for User {
             email: u.email,
             name: u.name,
             created_at: u.created_at,
+            timezone: u.timezone,
+            work_days: u.work_days.into_iter().map(Weekday::from).collect(),
         }
     }
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+#[graphql(remote = "schema::enums::AskAt")]
+pub enum AskAt {
+    /// Everyone at the time of day in the config's zone.
+    TeamTime,
+    /// Each participant at the time of day in their own zone (the config's when they have
+    /// none), on the config's weekdays that are also their work days.
+    MemberLocalTime,
 }
 
 #[derive(SimpleObject, Clone, Debug)]

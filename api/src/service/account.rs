@@ -1,4 +1,5 @@
-//! The signed-in person's own account: changing the password and signing out everywhere.
+//! The signed-in person's own account: their profile (name, time zone, work days),
+//! changing the password and signing out everywhere.
 
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
@@ -6,9 +7,11 @@ use crate::service::audit;
 use crate::service::throttle::Limit;
 use crate::state::{AppState, RequestMeta};
 use diesel_async::AsyncConnection;
-use schema::validation;
+use schema::enums::Weekday;
+use schema::validation::ValidationError;
+use schema::{schedule, validation};
 use schema_server::db::models::User;
-use schema_server::db::{AsyncPgConnection, password_resets, sessions, users};
+use schema_server::db::{AsyncPgConnection, local_time, password_resets, sessions, users};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::json;
 
@@ -106,6 +109,84 @@ pub async fn log_out_everywhere(
     .await?;
     tracing::info!(user_id = %user.id, "signed out everywhere");
     Ok(())
+}
+
+/// A change of the caller's profile; `None` leaves a value as it is.
+#[derive(Debug, Default)]
+pub struct ProfileInput {
+    pub name: Option<String>,
+    /// `Some(None)` clears the zone.
+    pub timezone: Option<Option<String>>,
+    pub work_days: Option<Vec<Weekday>>,
+}
+
+/// Changes the caller's name, time zone and work days, together or not at all. A new
+/// zone or new work days apply from the next run of each MEMBER_LOCAL_TIME standup the
+/// caller takes part in: standups already open keep the ask times computed when they
+/// opened, and the scheduler plans those configs' next runs again at once.
+#[tracing::instrument(skip_all)]
+pub async fn update_profile(
+    state: &AppState,
+    meta: &RequestMeta,
+    caller: &Caller,
+    input: ProfileInput,
+) -> ApiResult<User> {
+    let name = input
+        .name
+        .as_deref()
+        .map(validation::validate_person_name)
+        .transpose()?;
+    let timezone = match input.timezone.as_ref() {
+        None => None,
+        Some(None) => Some(None),
+        Some(Some(zone)) => Some(Some(
+            schedule::parse_timezone(zone.trim())
+                .map_err(ValidationError::from)?
+                .name(),
+        )),
+    };
+    if let Some(days) = &input.work_days {
+        schedule::check_work_days(days).map_err(ValidationError::from)?;
+    }
+    let work_days = input.work_days.as_deref().map(|days| {
+        Weekday::ALL
+            .iter()
+            .copied()
+            .filter(|day| days.contains(day))
+            .collect::<Vec<_>>()
+    });
+    let mut conn = state.db().await?;
+    let before = live_user(&mut conn, caller).await?;
+    let user = conn
+        .transaction::<_, ApiError, _>(async |tx| {
+            let change = users::ProfileChange {
+                name: name.as_deref(),
+                timezone,
+                work_days: work_days.as_deref(),
+            };
+            let user = users::update_profile(tx, caller.user, &change)
+                .await?
+                .ok_or_else(|| ApiError::Unauthenticated(SESSION_ENDED.into()))?;
+            if user.timezone != before.timezone || user.work_days != before.work_days {
+                local_time::replan_member_local_for(tx, caller.user).await?;
+            }
+            audit(
+                tx,
+                meta,
+                Some(caller.org),
+                Some(user.id),
+                "user.update_profile",
+                Some(("user", user.id.to_string())),
+                json!({
+                    "before": {"name": before.name, "timezone": before.timezone, "workDays": before.work_days},
+                    "after": {"name": user.name, "timezone": user.timezone, "workDays": user.work_days},
+                }),
+            )
+            .await?;
+            Ok(user)
+        })
+        .await?;
+    Ok(user)
 }
 
 /// The caller's account, while their session is live.

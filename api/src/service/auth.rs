@@ -35,6 +35,7 @@ pub struct SignUp {
     pub password: SecretString,
     pub name: String,
     pub organization_name: String,
+    pub timezone: Option<String>,
 }
 
 const INVALID_CREDENTIALS: &str = "invalid e-mail or password";
@@ -46,6 +47,14 @@ pub async fn sign_up(state: &AppState, meta: &RequestMeta, input: SignUp) -> Api
     validation::validate_password(input.password.expose_secret())?;
     let name = validation::validate_person_name(&input.name)?;
     let org_name = validation::validate_organization_name(&input.organization_name)?;
+    let timezone = match input.timezone.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(zone) => Some(
+            schema::schedule::parse_timezone(zone)
+                .map_err(validation::ValidationError::from)?
+                .name(),
+        ),
+    };
 
     let mut conn = state.db().await?;
     Limit::per_address(
@@ -83,6 +92,7 @@ pub async fn sign_up(state: &AppState, meta: &RequestMeta, input: SignUp) -> Api
                     email: &email,
                     name: &name,
                     password_hash: &password_hash,
+                    timezone,
                 },
             )
             .await?
@@ -687,6 +697,7 @@ pub async fn accept_invitation(
                         email: &invitation.email,
                         name,
                         password_hash,
+                        timezone: None,
                     },
                 )
                 .await?

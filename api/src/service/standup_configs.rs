@@ -16,11 +16,12 @@ use crate::service::teams::{require_admin, require_member};
 use crate::state::{AppState, RequestMeta};
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection;
-use schema::enums::{DeliveryChannel, OrgRole, QuestionKind, Weekday};
+use schema::enums::{AskAt, DeliveryChannel, OrgRole, QuestionKind, Weekday};
 use schema::ids::{OrganizationId, QuestionId, StandupConfigId, TeamId, UserId};
 use schema::schedule::Schedule;
 use schema::standup::{MAX_CONFIGS_PER_TEAM, MAX_PARTICIPANTS, MAX_QUESTIONS, Question};
 use schema::validation::{self, ValidationError};
+use schema_server::db::local_time::{self, LocalSettings};
 use schema_server::db::models::{StandupConfig, StandupConfigValues, User};
 use schema_server::db::{AsyncPgConnection, answer_links, slack, standup_configs, teams};
 use schema_server::webhook::{generate_secret, secret_context};
@@ -68,6 +69,7 @@ pub struct NewConfigInput {
     pub close_when_all_answered: bool,
     /// Minutes after the close during which answers are still taken (0 = off).
     pub late_answers_minutes: i32,
+    pub local: LocalInput,
 }
 
 /// What `updateStandupConfig` changes; `None` keeps the current value.
@@ -89,6 +91,7 @@ pub struct ConfigChanges {
     pub active: Option<bool>,
     pub close_when_all_answered: Option<bool>,
     pub late_answers_minutes: Option<i32>,
+    pub local: LocalInput,
 }
 
 /// A complete config as the caller wants it, before the rules are checked.
@@ -507,6 +510,7 @@ pub async fn create(
             .await?;
         store_slack_channel(tx, id, &checked).await?;
         answer_links::set_config_late_window(tx, id, late).await?;
+        let local = store_local(tx, caller.org, id, None, input.local).await?;
         audit(
             tx,
             meta,
@@ -519,10 +523,14 @@ pub async fn create(
                 "before": null,
                 "after": summary(&checked.values, checked.participants.len(), checked.slack_channel.as_ref()),
                 "lateAnswersMinutes": late,
+                "local": local,
             }),
         )
         .await?;
-        Ok(config)
+        // The config as stored (a MEMBER_LOCAL_TIME one was re-planned).
+        Ok(standup_configs::find(tx, caller.org, id)
+            .await?
+            .unwrap_or(config))
     })
     .await
 }
@@ -605,6 +613,12 @@ pub async fn update(
         let secret = sealed_secret_if(state, id, checked.wants_webhook)?;
         let after =
             standup_configs::update(tx, caller.org, id, &checked.values, secret.as_deref()).await?;
+        let local_before = local_time::settings_of(tx, caller.org, &[id]).await?;
+        let local = store_local(tx, caller.org, id, local_before.first(), changes.local).await?;
+        // The config as stored (a MEMBER_LOCAL_TIME one was re-planned).
+        let after = standup_configs::find(tx, caller.org, id)
+            .await?
+            .unwrap_or(after);
         standup_configs::set_participants(
             tx,
             caller.org,
@@ -629,6 +643,7 @@ pub async fn update(
                 "lateAnswersMinutes": { "before": late_before, "after": late },
                 "before": summary(&values_of(&before), current_participants.len(), channel_before.as_ref()),
                 "after": summary(&checked.values, checked.participants.len(), checked.slack_channel.as_ref()),
+                "local": local,
             }),
         )
         .await?;
@@ -770,6 +785,49 @@ pub async fn load_participants(
 
 /// The Slack channels (id, name) of several configs in one statement, for the
 /// DataLoader.
+pub async fn load_local_settings(
+    state: &AppState,
+    org: OrganizationId,
+    configs: &[StandupConfigId],
+) -> ApiResult<Vec<LocalSettings>> {
+    let mut conn = state.db().await?;
+    Ok(local_time::settings_of(&mut conn, org, configs).await?)
+}
+
+/// How a config asks, as the caller gives it: `askAt` and `digestTime` (HH:MM in the
+/// config's zone; `Some(None)` clears it).
+#[derive(Clone, Debug, Default)]
+pub struct LocalInput {
+    pub ask_at: Option<AskAt>,
+    pub digest_time: Option<Option<String>>,
+}
+
+/// Checks and stores `input` over `before` (the stored settings; none for a new config)
+/// in the caller's transaction. A MEMBER_LOCAL_TIME config is planned again by the
+/// scheduler (it needs the participants' zones), so its next run is set to now.
+async fn store_local(
+    tx: &mut AsyncPgConnection,
+    org: OrganizationId,
+    id: StandupConfigId,
+    before: Option<&LocalSettings>,
+    input: LocalInput,
+) -> ApiResult<serde_json::Value> {
+    let ask_at = input
+        .ask_at
+        .or(before.map(|b| b.ask_at))
+        .unwrap_or(AskAt::TeamTime);
+    let digest_time = match input.digest_time {
+        Some(value) => value,
+        None => before.and_then(|b| b.digest_time.clone()),
+    };
+    if let Some(time) = digest_time.as_deref() {
+        schema::schedule::parse_time_of_day(time)
+            .map_err(|e| bad("digestTime", format!("digestTime: {e}")))?;
+    }
+    local_time::set_settings(tx, org, id, ask_at, digest_time.as_deref(), Utc::now()).await?;
+    Ok(json!({ "askAt": ask_at, "digestTime": digest_time }))
+}
+
 pub async fn load_slack_channels(
     state: &AppState,
     org: OrganizationId,

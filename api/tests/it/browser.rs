@@ -1443,3 +1443,67 @@ async fn signing_in_from_a_standup_link_lands_on_that_standup_even_in_another_or
     browser.wait_path("/").await;
     browser.quit().await;
 }
+
+/// Polls a script until it returns `expected` (the page may still be rendering).
+async fn wait_script(browser: &Browser, script: &str, expected: serde_json::Value) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let value = browser.script_value(script).await;
+        if value == expected {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{script} gave {value}, expected {expected}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_member_sets_time_zone_and_work_days_on_the_account_page_and_sees_them_after_reload() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    browser.goto(&app.url("/sign-up")).await;
+    browser.wait_present("#organization-name").await;
+    let email = unique_email("kavya");
+    sign_up_in_ui(&browser, "Kavya Rao", &email, "Chai Labs").await;
+    browser.goto(&app.url("/account")).await;
+    browser.wait_text("h1", "Your account").await;
+    browser.wait_present("#profile-timezone").await;
+
+    // An unknown zone is named next to its field.
+    browser.fill("#profile-timezone", "Mars/Olympus").await;
+    browser.click("[data-testid=save-profile]").await;
+    browser
+        .wait_text("#profile-timezone-error", "Unknown IANA time zone")
+        .await;
+
+    // Kolkata, Sunday to Thursday.
+    browser.fill("#profile-timezone", "Asia/Kolkata").await;
+    browser.click("label[for=work-days-sun]").await;
+    browser.click("label[for=work-days-fri]").await;
+    browser.click("[data-testid=save-profile]").await;
+    browser
+        .wait_text("[data-testid=toasts]", "Your profile is saved")
+        .await;
+    browser.screenshot("account-profile").await;
+
+    browser.reload().await;
+    browser.wait_text("h1", "Your account").await;
+    wait_script(
+        &browser,
+        "return document.getElementById('profile-timezone')?.value ?? null",
+        serde_json::json!("Asia/Kolkata"),
+    )
+    .await;
+    wait_script(
+        &browser,
+        "return ['mon','tue','wed','thu','fri','sat','sun'].map(d => document.getElementById('work-days-' + d)?.checked ?? null)",
+        serde_json::json!([true, true, true, true, false, false, true]),
+    )
+    .await;
+    browser.quit().await;
+}

@@ -30,6 +30,7 @@ const OWN_ACCOUNT: &[&str] = &[
     "changePassword",
     "logOutEverywhere",
     "updateNotificationPreferences",
+    "updateProfile",
 ];
 
 async fn operations() -> BTreeSet<String> {
@@ -626,6 +627,29 @@ async fn every_operation_keeps_tenants_apart() {
         )
         .await,
         1
+    );
+
+    // B changes their profile: only B's own account changes; A's member still reads as
+    // before (and B never names anyone else: the input has no id).
+    let body = app
+        .graphql_as(
+            &b.token,
+            "mutation { updateProfile(input: { name: \"B owner\", timezone: \"Asia/Tokyo\", workDays: [SUN] }) { id name timezone } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(body["data"]["updateProfile"]["id"], b.user_id, "{body}");
+    let body = app
+        .graphql_as(
+            &a.token,
+            "{ viewer { user { name timezone workDays } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["viewer"]["user"],
+        json!({ "name": "Ada Lovelace", "timezone": null, "workDays": ["MON", "TUE", "WED", "THU", "FRI"] }),
+        "{body}"
     );
 
     // B changes their password and signs out everywhere: A's session goes on, and

@@ -19,6 +19,7 @@ mod isolation;
 mod members;
 mod migrations;
 mod pipeline;
+mod profile;
 mod schema_contract;
 mod slack;
 mod slack_bench;

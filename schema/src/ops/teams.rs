@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::json::FromJson;
 
 use super::{NoVariables, Operation, SlackChannel};
-use crate::enums::{DeliveryChannel, QuestionKind, Weekday};
+use crate::enums::{AskAt, DeliveryChannel, QuestionKind, Weekday};
 use crate::ids::UserId;
 
 /// A person as the team pages show them.
@@ -16,6 +16,9 @@ pub struct Person {
     pub id: UserId,
     pub name: String,
     pub email: String,
+    /// Their IANA zone, where the document asks for it (`None`: not set or not asked).
+    #[serde(default)]
+    pub timezone: Option<String>,
 }
 
 /// `type TeamMember`.
@@ -55,6 +58,12 @@ pub struct StandupConfig {
     pub webhook_host: Option<String>,
     pub active: bool,
     pub close_when_all_answered: bool,
+    /// TEAM_TIME or MEMBER_LOCAL_TIME (`None` where the document does not ask).
+    #[serde(default)]
+    pub ask_at: Option<AskAt>,
+    /// MEMBER_LOCAL_TIME: HH:MM in the config's zone, the latest close.
+    #[serde(default)]
+    pub digest_time: Option<String>,
     pub participants: Vec<Person>,
     pub next_run_at: Option<DateTime<Utc>>,
     /// Where SLACK_CHANNEL delivery posts the digest.
@@ -64,7 +73,7 @@ pub struct StandupConfig {
 
 macro_rules! config_fields {
     () => {
-        "{ id name questions { id prompt kind required } weekdays timeOfDay timezone responseWindowMinutes reminderMinutesBefore delivery webhookUrl webhookHost active closeWhenAllAnswered participants { id name email } nextRunAt slackChannel { id name isPrivate } }"
+        "{ id name questions { id prompt kind required } weekdays timeOfDay timezone responseWindowMinutes reminderMinutesBefore delivery webhookUrl webhookHost active closeWhenAllAnswered askAt digestTime participants { id name email } nextRunAt slackChannel { id name isPrivate } }"
     };
 }
 
@@ -84,7 +93,7 @@ pub struct Team {
 macro_rules! team_fields {
     () => {
         concat!(
-            "{ id name timezone description createdAt members { user { id name email } addedAt } standupConfigs ",
+            "{ id name timezone description createdAt members { user { id name email timezone } addedAt } standupConfigs ",
             config_fields!(),
             " }"
         )
@@ -197,7 +206,7 @@ pub struct StandupConfigData {
 
 impl Operation for StandupConfigQuery {
     const NAME: &'static str = "StandupConfig";
-    const QUERY: &'static str = "query StandupConfig($id: ID!) { standupConfig(id: $id) { id name questions { id prompt kind required } weekdays timeOfDay timezone responseWindowMinutes reminderMinutesBefore delivery webhookUrl webhookHost active closeWhenAllAnswered participants { id name email } nextRunAt slackChannel { id name isPrivate } team { id name timezone members { user { id name email } addedAt } } } }";
+    const QUERY: &'static str = "query StandupConfig($id: ID!) { standupConfig(id: $id) { id name questions { id prompt kind required } weekdays timeOfDay timezone responseWindowMinutes reminderMinutesBefore delivery webhookUrl webhookHost active closeWhenAllAnswered askAt digestTime participants { id name email } nextRunAt slackChannel { id name isPrivate } team { id name timezone members { user { id name email timezone } addedAt } } } }";
     type Variables = IdVariables;
     type Data = StandupConfigData;
 }
@@ -346,6 +355,9 @@ pub struct StandupConfigInput {
     pub participant_ids: Vec<UserId>,
     pub active: bool,
     pub close_when_all_answered: bool,
+    pub ask_at: AskAt,
+    /// `None` clears it.
+    pub digest_time: Option<String>,
 }
 
 /// `input SlackChannelInput`: the digest's channel, as `slackChannels` listed it.
@@ -515,6 +527,8 @@ mod tests {
             participant_ids: vec![],
             active: true,
             close_when_all_answered: false,
+            ask_at: AskAt::TeamTime,
+            digest_time: None,
         };
         let body = serde_json::to_value(UpdateStandupConfig::request(
             &UpdateStandupConfigVariables {

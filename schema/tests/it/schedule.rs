@@ -2,7 +2,9 @@
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use schema::enums::Weekday::{self, Fri, Mon, Sat, Sun, Thu, Tue, Wed};
-use schema::schedule::{Schedule, parse_time_of_day, parse_timezone, timezone_names};
+use schema::schedule::{
+    Member, Schedule, instant_on, parse_time_of_day, parse_timezone, timezone_names,
+};
 
 const WEEKDAYS: &[Weekday] = &[Mon, Tue, Wed, Thu, Fri];
 const EVERY_DAY: &[Weekday] = &[Mon, Tue, Wed, Thu, Fri, Sat, Sun];
@@ -429,4 +431,179 @@ fn the_web_uis_zone_source_gives_the_same_runs_as_the_servers() {
             );
         }
     }
+}
+
+fn member(zone: Option<&str>, days: &[Weekday]) -> Member {
+    Member {
+        zone: zone.map(|z| parse_timezone(z).unwrap()),
+        work_days: days.to_vec(),
+    }
+}
+
+const SUN_TO_THU: &[Weekday] = &[Sun, Mon, Tue, Wed, Thu];
+
+#[test]
+fn each_member_is_asked_at_nine_their_time_across_both_dst_changes() {
+    // Europe leaves summer time on Sunday 2026-10-25, the United States on 2026-11-01.
+    let s = schedule(EVERY_DAY, "09:00", "Europe/Berlin");
+    let members = [
+        member(Some("Asia/Tokyo"), WEEKDAYS),
+        member(Some("Europe/Berlin"), WEEKDAYS),
+        member(Some("America/New_York"), WEEKDAYS),
+        member(Some("Asia/Kolkata"), SUN_TO_THU),
+    ];
+    // (date, [Tokyo, Berlin, New York, Kolkata]) as UTC (hour, minute); None: not asked.
+    type Row = (u32, u32, [Option<(u32, u32, u32)>; 4]);
+    let rows: [Row; 11] = [
+        (
+            10,
+            23,
+            [Some((23, 0, 0)), Some((23, 7, 0)), Some((23, 13, 0)), None],
+        ), // Fri
+        (10, 24, [None, None, None, None]),              // Sat
+        (10, 25, [None, None, None, Some((25, 3, 30))]), // Sun: EU change
+        (
+            10,
+            26,
+            [
+                Some((26, 0, 0)),
+                Some((26, 8, 0)),
+                Some((26, 13, 0)),
+                Some((26, 3, 30)),
+            ],
+        ),
+        (
+            10,
+            27,
+            [
+                Some((27, 0, 0)),
+                Some((27, 8, 0)),
+                Some((27, 13, 0)),
+                Some((27, 3, 30)),
+            ],
+        ),
+        (
+            10,
+            28,
+            [
+                Some((28, 0, 0)),
+                Some((28, 8, 0)),
+                Some((28, 13, 0)),
+                Some((28, 3, 30)),
+            ],
+        ),
+        (
+            10,
+            29,
+            [
+                Some((29, 0, 0)),
+                Some((29, 8, 0)),
+                Some((29, 13, 0)),
+                Some((29, 3, 30)),
+            ],
+        ),
+        (
+            10,
+            30,
+            [Some((30, 0, 0)), Some((30, 8, 0)), Some((30, 13, 0)), None],
+        ),
+        (10, 31, [None, None, None, None]),            // Sat
+        (11, 1, [None, None, None, Some((1, 3, 30))]), // Sun: US change
+        (
+            11,
+            2,
+            [
+                Some((2, 0, 0)),
+                Some((2, 8, 0)),
+                Some((2, 14, 0)),
+                Some((2, 3, 30)),
+            ],
+        ),
+    ];
+    for (month, day, expected) in rows {
+        let asks = s.member_asks(date(2026, month, day), &members);
+        let expected: Vec<_> = expected
+            .iter()
+            .map(|at| at.map(|(d, h, mi)| utc(2026, month, d, h, mi)))
+            .collect();
+        assert_eq!(asks, expected, "2026-{month}-{day}");
+        // The run opens at its earliest ask: Tokyo's on a weekday, Kolkata's on Sunday.
+        assert_eq!(
+            s.member_run_opens(date(2026, month, day), &members),
+            expected.iter().flatten().min().copied()
+        );
+    }
+}
+
+#[test]
+fn a_member_without_a_zone_is_asked_in_the_teams_and_gaps_resolve_like_team_runs() {
+    let s = schedule(EVERY_DAY, "02:30", "Europe/Berlin");
+    let unset = member(None, EVERY_DAY);
+    // Berlin's spring-forward gap: 02:30 does not exist, the end of the gap (01:00 UTC).
+    assert_eq!(
+        s.member_ask(date(2026, 3, 29), &unset),
+        Some(utc(2026, 3, 29, 1, 0))
+    );
+    assert_eq!(
+        s.member_ask(date(2026, 3, 29), &unset),
+        s.next_after(utc(2026, 3, 28, 12, 0))
+    );
+    // New York's fall-back fold: 01:30 happens twice, the first one is used.
+    let ny = member(Some("America/New_York"), EVERY_DAY);
+    let s = schedule(EVERY_DAY, "01:30", "UTC");
+    assert_eq!(
+        s.member_ask(date(2026, 11, 1), &ny),
+        Some(utc(2026, 11, 1, 5, 30))
+    );
+    assert_eq!(
+        instant_on(
+            &parse_timezone("America/New_York").unwrap(),
+            date(2026, 11, 1),
+            NaiveTime::from_hms_opt(1, 30, 0).unwrap()
+        ),
+        Some(utc(2026, 11, 1, 5, 30))
+    );
+    // Not a weekday of the config, or not a work day: not asked.
+    let s = schedule(&[Mon], "09:00", "UTC");
+    assert_eq!(s.member_ask(date(2026, 3, 3), &unset), None);
+    assert_eq!(s.member_ask(date(2026, 3, 2), &member(None, &[Tue])), None);
+    assert_eq!(s.member_ask(date(2026, 3, 2), &member(None, &[])), None);
+}
+
+#[test]
+fn the_next_and_latest_member_runs_open_at_their_earliest_ask() {
+    let s = schedule(WEEKDAYS, "09:00", "America/New_York");
+    let members = [member(Some("Asia/Tokyo"), WEEKDAYS), member(None, WEEKDAYS)];
+    // Monday 2026-03-02: Tokyo's 09:00 is Monday 00:00 UTC, Sunday evening in New York.
+    let monday = date(2026, 3, 2);
+    let opens = utc(2026, 3, 2, 0, 0);
+    assert_eq!(
+        s.next_member_run(utc(2026, 3, 1, 12, 0), None, &members),
+        Some((monday, opens))
+    );
+    assert_eq!(
+        s.next_member_run(opens, None, &members),
+        Some((date(2026, 3, 3), utc(2026, 3, 3, 0, 0)))
+    );
+    // Not before a given date.
+    assert_eq!(
+        s.next_member_run(utc(2026, 3, 1, 12, 0), Some(date(2026, 3, 4)), &members),
+        Some((date(2026, 3, 4), utc(2026, 3, 4, 0, 0)))
+    );
+    // The latest that has opened, on or after a date.
+    assert_eq!(
+        s.latest_member_run(utc(2026, 3, 2, 15, 0), monday, &members),
+        Some((monday, opens))
+    );
+    assert_eq!(
+        s.latest_member_run(utc(2026, 3, 4, 15, 0), monday, &members),
+        Some((date(2026, 3, 4), utc(2026, 3, 4, 0, 0)))
+    );
+    assert_eq!(
+        s.latest_member_run(opens - Duration::seconds(1), monday, &members),
+        None
+    );
+    // Nobody works any chosen day: no run at all.
+    let weekend = [member(None, &[Sat, Sun])];
+    assert_eq!(s.next_member_run(opens, None, &weekend), None);
 }

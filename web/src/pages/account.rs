@@ -29,6 +29,7 @@ pub fn AccountPage() -> Html {
                 <h1 class="page-title">{ "Your account" }</h1>
                 <p class="page-description">{ format!("Signed in as {} ({}).", viewer.user.name, viewer.user.email) }</p>
             </header>
+            <super::account_profile::ProfileCard user={viewer.user.clone()} />
             <super::account_away::OutOfOfficeCard />
             <ChangePasswordCard />
             <super::account_notifications::NotificationPreferencesCard />

@@ -4,6 +4,7 @@ pub mod accept_invitation;
 pub mod account;
 pub mod account_away;
 pub mod account_notifications;
+pub mod account_profile;
 pub mod answer_link;
 pub mod audit_log;
 pub mod auth_layout;

@@ -54,6 +54,7 @@ pub fn SignUpPage() -> Html {
                     password: (*password).clone(),
                     name: name.trim().to_owned(),
                     organization_name: organization.trim().to_owned(),
+                    timezone: crate::tz::browser_zone_name(),
                 },
             };
             let client = client.clone();

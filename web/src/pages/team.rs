@@ -221,6 +221,9 @@ pub fn TeamPage(props: &TeamPageProps) -> Html {
                             <div>
                                 <div class="cell-primary">{ m.user.name.clone() }</div>
                                 <div class="muted">{ m.user.email.clone() }</div>
+                                if let Some(local) = m.user.timezone.as_deref().and_then(local_time) {
+                                    <div class="muted" data-testid="member-local-time">{ local }</div>
+                                }
                             </div>
                             if is_admin {
                                 <Button kind={ButtonKind::Ghost} testid="remove-team-member"
@@ -445,6 +448,19 @@ fn delete_team_text(configs: usize) -> String {
         n => format!(", its {} and their schedules", format::count(n, "standup")),
     };
     format!("This deletes the team{what}. Past standups and answers are deleted with it.")
+}
+
+/// "Asia/Kolkata · 09:12 local": a member's zone and the time there now.
+fn local_time(zone: &str) -> Option<String> {
+    use chrono::Timelike;
+    let tz = crate::tz::BrowserZone::new(zone)?;
+    let now = chrono::DateTime::<chrono::Utc>::from_timestamp_millis(js_sys::Date::now() as i64)?;
+    let local = now.with_timezone(&tz).naive_local();
+    Some(format!(
+        "{zone} · {:02}:{:02} local",
+        local.hour(),
+        local.minute()
+    ))
 }
 
 #[cfg(test)]

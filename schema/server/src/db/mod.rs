@@ -11,6 +11,7 @@ pub mod demo;
 pub mod holidays;
 pub mod invitations;
 pub mod jobs;
+pub mod local_time;
 pub mod locks;
 pub mod mail_preferences;
 pub mod members;

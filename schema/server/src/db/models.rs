@@ -23,6 +23,9 @@ pub struct User {
     pub password_hash: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// IANA zone name; `None`: not set.
+    pub timezone: Option<String>,
+    pub work_days: Vec<Weekday>,
 }
 
 #[derive(Clone, Debug, Insertable)]
@@ -32,6 +35,7 @@ pub struct NewUser<'a> {
     pub email: &'a str,
     pub name: &'a str,
     pub password_hash: &'a str,
+    pub timezone: Option<&'a str>,
 }
 
 #[derive(Clone, Debug, Queryable, Selectable)]

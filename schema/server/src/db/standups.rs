@@ -631,6 +631,14 @@ pub async fn all_responded(conn: &mut AsyncPgConnection, id: StandupId) -> Resul
 const ACTIVE_PARTICIPANT: &str = "EXISTS (SELECT 1 FROM memberships m
          WHERE m.org_id = p.org_id AND m.user_id = p.user_id AND m.status = 'ACTIVE')";
 
+/// A participant whose turn to be asked has come: everyone of a TEAM_TIME standup; in a
+/// MEMBER_LOCAL_TIME one those the scheduler claimed at their own ask time
+/// ([`super::local_time::claim_due_asks`]).
+const ASKED: &str = "(p.ask_at IS NULL OR p.ask_due_at IS NOT NULL)";
+
+/// The same for reminders ([`super::local_time::claim_due_reminders`]).
+const REMIND_DUE: &str = "(p.remind_at IS NULL OR p.remind_due_at IS NOT NULL)";
+
 #[derive(diesel::QueryableByName)]
 struct ClaimedUser {
     #[diesel(sql_type = SqlUuid)]
@@ -648,7 +656,8 @@ pub async fn claim_notifications(
 ) -> Result<Vec<UserId>, DbError> {
     let claimed: Vec<ClaimedUser> = diesel::sql_query(format!(
         "UPDATE participations p SET notified_at = $2
-         WHERE p.standup_id = $1 AND p.notified_at IS NULL AND {ACTIVE_PARTICIPANT}
+         WHERE p.standup_id = $1 AND p.notified_at IS NULL AND {ASKED}
+           AND {ACTIVE_PARTICIPANT}
            AND p.state <> 'OUT_OF_OFFICE'
          RETURNING p.user_id"
     ))
@@ -695,7 +704,8 @@ pub async fn claim_notifications_many(
     let claimed: Vec<Claimed> = diesel::sql_query(format!(
         "WITH due AS (
              SELECT p.standup_id, p.user_id FROM participations p
-             WHERE p.standup_id = ANY($1) AND p.notified_at IS NULL AND {ACTIVE_PARTICIPANT}
+             WHERE p.standup_id = ANY($1) AND p.notified_at IS NULL AND {ASKED}
+               AND {ACTIVE_PARTICIPANT}
                AND p.state <> 'OUT_OF_OFFICE'
              ORDER BY p.standup_id, p.user_id
              FOR NO KEY UPDATE OF p
@@ -728,7 +738,7 @@ pub async fn claim_reminders(
     let claimed: Vec<ClaimedUser> = diesel::sql_query(format!(
         "UPDATE participations p SET reminded_at = $2
          WHERE p.standup_id = $1 AND p.state = 'PENDING' AND p.reminded_at IS NULL
-           AND {ACTIVE_PARTICIPANT}
+           AND {REMIND_DUE} AND {ACTIVE_PARTICIPANT}
          RETURNING p.user_id"
     ))
     .bind::<SqlUuid, _>(id)

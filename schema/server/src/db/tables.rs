@@ -8,6 +8,8 @@ diesel::table! {
         password_hash -> Text,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        timezone -> Nullable<Text>,
+        work_days -> Array<Text>,
     }
 }
 
@@ -421,3 +423,31 @@ diesel::allow_tables_to_appear_in_same_query!(
     mail_opt_outs,
     unsubscribe_links,
 );
+
+diesel::table! {
+    /// `standup_configs`' local-time columns (the main table! is at 16 columns): how the
+    /// config asks, its digest time and the team-local date of its next member-local run.
+    #[sql_name = "standup_configs"]
+    standup_configs_local (id) {
+        id -> Uuid,
+        org_id -> Uuid,
+        ask_at -> Text,
+        digest_time -> Nullable<Text>,
+        next_local_date -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    /// `participations`' per-person times (MEMBER_LOCAL_TIME standups; NULL otherwise).
+    #[sql_name = "participations"]
+    participation_times (standup_id, user_id) {
+        standup_id -> Uuid,
+        user_id -> Uuid,
+        org_id -> Uuid,
+        ask_at -> Nullable<Timestamptz>,
+        remind_at -> Nullable<Timestamptz>,
+        closes_at -> Nullable<Timestamptz>,
+        ask_due_at -> Nullable<Timestamptz>,
+        remind_due_at -> Nullable<Timestamptz>,
+    }
+}

@@ -6,6 +6,7 @@ use diesel::{
     Queryable, SelectableHelper,
 };
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use schema::enums::Weekday;
 use schema::ids::{OrganizationId, UserId};
 
 pub async fn find_by_email(
@@ -104,6 +105,43 @@ pub async fn addressee(
         .filter(users::id.eq(user))
         .select((users::email, users::name, organizations::name.nullable()))
         .first(conn)
+        .await
+        .optional()?)
+}
+
+/// A profile change; `None` leaves a value as it is.
+#[derive(Clone, Debug, Default)]
+pub struct ProfileChange<'a> {
+    pub name: Option<&'a str>,
+    /// `Some(None)` clears the zone (the team's applies).
+    pub timezone: Option<Option<&'a str>>,
+    pub work_days: Option<&'a [Weekday]>,
+}
+
+/// Applies `change` to user `id` and returns the user as stored.
+pub async fn update_profile(
+    conn: &mut AsyncPgConnection,
+    id: UserId,
+    change: &ProfileChange<'_>,
+) -> Result<Option<User>, DbError> {
+    #[derive(diesel::AsChangeset)]
+    #[diesel(table_name = users)]
+    struct Changes<'a> {
+        name: Option<&'a str>,
+        timezone: Option<Option<&'a str>>,
+        work_days: Option<&'a [Weekday]>,
+    }
+    Ok(diesel::update(users::table.find(id))
+        .set((
+            Changes {
+                name: change.name,
+                timezone: change.timezone,
+                work_days: change.work_days,
+            },
+            users::updated_at.eq(diesel::dsl::now),
+        ))
+        .returning(User::as_returning())
+        .get_result(conn)
         .await
         .optional()?)
 }

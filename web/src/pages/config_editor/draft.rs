@@ -1,7 +1,7 @@
 //! The form's state: a draft of a standup config, from a template or a saved config, and
 //! the input the API takes (with the checks the browser can make first).
 
-use schema::enums::{DeliveryChannel, QuestionKind, Weekday};
+use schema::enums::{AskAt, DeliveryChannel, QuestionKind, Weekday};
 use schema::ops::{
     ConfigTeam, QuestionInput, SlackChannel, SlackChannelInput, StandupConfig, StandupConfigInput,
 };
@@ -18,6 +18,7 @@ pub const FIELDS: &[&str] = &[
     "timezone",
     "responseWindowMinutes",
     "reminderMinutesBefore",
+    "digestTime",
     "delivery",
     "webhookUrl",
     "slackChannel",
@@ -51,6 +52,10 @@ pub struct Draft {
     pub participants: Vec<String>,
     pub active: bool,
     pub close_when_all_answered: bool,
+    /// Ask each participant at the time of day in their own zone.
+    pub member_local: bool,
+    /// MEMBER_LOCAL_TIME: HH:MM in the config's zone, the latest close; empty: none.
+    pub digest_time: String,
 }
 
 impl Draft {
@@ -88,6 +93,8 @@ impl Draft {
             participants: team.members.iter().map(|m| m.user.id.to_string()).collect(),
             active: true,
             close_when_all_answered: false,
+            member_local: false,
+            digest_time: String::new(),
         }
     }
 
@@ -119,6 +126,8 @@ impl Draft {
                 .collect(),
             active: config.active,
             close_when_all_answered: config.close_when_all_answered,
+            member_local: config.ask_at == Some(AskAt::MemberLocalTime),
+            digest_time: config.digest_time.clone().unwrap_or_default(),
         }
     }
 
@@ -169,6 +178,10 @@ impl Draft {
             (self.delivery.contains(&DeliveryChannel::SlackChannel)
                 && self.slack_channel.is_none())
             .then(|| E::new("slackChannel", "pick the channel the digest goes to")),
+            (self.member_local
+                && !self.digest_time.trim().is_empty()
+                && schema::schedule::parse_time_of_day(self.digest_time.trim()).is_err())
+            .then(|| E::new("digestTime", "enter a time HH:MM, or leave it empty")),
         ]);
         if !errors.is_empty() {
             return Err(errors);
@@ -211,6 +224,14 @@ impl Draft {
                 .collect(),
             active: self.active,
             close_when_all_answered: self.close_when_all_answered,
+            ask_at: if self.member_local {
+                AskAt::MemberLocalTime
+            } else {
+                AskAt::TeamTime
+            },
+            digest_time: Some(self.digest_time.trim())
+                .filter(|t| self.member_local && !t.is_empty())
+                .map(str::to_owned),
         })
     }
 }

@@ -314,7 +314,7 @@ fn ConfigForm(props: &ConfigFormProps) -> Html {
                 </div>
                 <aside class="card editor-preview" aria-labelledby="preview-title" aria-live="polite">
                     <h2 id="preview-title" class="card-title">{ "Next runs" }</h2>
-                    { preview(&draft) }
+                    { preview(&draft, &props.team.members) }
                 </aside>
             </form>
         </>

@@ -2,7 +2,9 @@
 //! run (`schema::schedule`), over the browser's tzdb, before anything is saved.
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
-use schema::schedule::Schedule;
+use schema::enums::Weekday;
+use schema::ops::TeamMember;
+use schema::schedule::{Member, Schedule};
 use yew::prelude::*;
 
 use super::draft::Draft;
@@ -29,8 +31,53 @@ pub fn local_run(schedule: &Schedule<BrowserZone>, run: DateTime<Utc>) -> String
     )
 }
 
+/// "09:00" on `zone`'s wall clock.
+fn clock(run: DateTime<Utc>, zone: &BrowserZone) -> String {
+    let local = run.with_timezone(zone);
+    format!("{:02}:{:02}", local.hour(), local.minute())
+}
+
+/// MEMBER_LOCAL_TIME: for the next run, when each participant is asked, in their time and
+/// the team's (the same `Schedule::member_ask` the scheduler runs).
+fn member_preview(schedule: &Schedule<BrowserZone>, draft: &Draft, members: &[TeamMember]) -> Html {
+    let people: Vec<(&TeamMember, Member<BrowserZone>)> = members
+        .iter()
+        .filter(|m| draft.participants.contains(&m.user.id.to_string()))
+        .map(|m| {
+            let member = Member {
+                zone: m.user.timezone.as_deref().and_then(BrowserZone::new),
+                // Work days are the server's to apply; the preview shows the zones.
+                work_days: Weekday::ALL.to_vec(),
+            };
+            (m, member)
+        })
+        .collect();
+    let list: Vec<Member<BrowserZone>> = people.iter().map(|(_, m)| m.clone()).collect();
+    let Some((date, _)) = schedule.next_member_run(browser_now(), None, &list) else {
+        return html! {};
+    };
+    let team_zone = schedule.timezone();
+    html! {
+        <>
+            <h3 class="card-subtitle">{ format!("Next run ({date}), each in their own time") }</h3>
+            <ul class="preview-list" data-testid="member-asks">
+                { for people.iter().filter_map(|(m, member)| {
+                    let ask = schedule.member_ask(date, member)?;
+                    let zone = member.zone.clone().unwrap_or_else(|| team_zone.clone());
+                    Some(html! {
+                        <li>
+                            <span class="cell-primary">{ m.user.name.clone() }</span>
+                            <span class="muted">{ format!(" {} {} · {} {}", clock(ask, &zone), zone.name(), clock(ask, &team_zone), team_zone.name()) }</span>
+                        </li>
+                    })
+                }) }
+            </ul>
+        </>
+    }
+}
+
 /// The next five runs of the draft's schedule, or why there are none.
-pub fn preview(draft: &Draft) -> Html {
+pub fn preview(draft: &Draft, members: &[TeamMember]) -> Html {
     let zone = schema::schedule::check_timezone(draft.timezone.trim()).and_then(|_| {
         BrowserZone::new(draft.timezone.trim()).ok_or_else(|| schema::schedule::ScheduleError {
             field: "timezone",
@@ -42,6 +89,10 @@ pub fn preview(draft: &Draft) -> Html {
         Ok(schedule) => {
             let runs = schedule.upcoming(browser_now(), 5);
             html! {
+                <>
+                if draft.member_local {
+                    { member_preview(&schedule, draft, members) }
+                }
                 <ol class="preview-list" data-testid="next-runs">
                     { for runs.iter().map(|run| html! {
                         <li>
@@ -51,6 +102,7 @@ pub fn preview(draft: &Draft) -> Html {
                         </li>
                     }) }
                 </ol>
+                </>
             }
         }
         Err(err) => {

@@ -40,6 +40,14 @@ pub fn schedule(editor: &Editor, team_timezone: &str, is_new: bool) -> Html {
                     oninput={editor.edit("reminderMinutesBefore", |d, v| d.reminder = v)}
                     error={errors.field("reminderMinutesBefore")} hint="0 for no reminder." />
             </div>
+            <Checkbox id="member-local" label="Ask each person at this time in their own time zone"
+                hint="People who set no zone are asked in the standup's. Each is asked on the days above that are their work days, and their window runs from their own ask."
+                checked={draft.member_local} onchange={editor.flag(|d, on| d.member_local = on)} />
+            if draft.member_local {
+                <TextField id="digest-time" label="Digest at (optional)" r#type="time" value={draft.digest_time.clone()}
+                    oninput={editor.edit("digestTime", |d, v| d.digest_time = v)} error={errors.field("digestTime")}
+                    hint="In the standup's zone. Empty: when the last person's window ends." />
+            }
             <Checkbox id="close-when-all-answered" label="Close as soon as everyone has answered or skipped"
                 checked={draft.close_when_all_answered} onchange={editor.flag(|d, on| d.close_when_all_answered = on)} />
             if !is_new {

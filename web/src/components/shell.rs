@@ -122,6 +122,8 @@ pub fn Shell(props: &ShellProps) -> Html {
         ),
         Load::Ready(data) => match &data.viewer {
             Some(v) => {
+                // Times read in the account's zone when the person set one.
+                crate::format::local::set_viewer_zone(v.user.timezone.as_deref());
                 let v = Rc::new(v.clone());
                 (
                     Some(v.clone()),

@@ -75,6 +75,7 @@ fn answer_view(link: &AnswerLink, token: &AttrValue, refetch: Callback<()>) -> H
         ParticipationState::Answered => "You answered",
         ParticipationState::Skipped => "You skipped it",
         ParticipationState::Pending => "Not answered yet",
+        ParticipationState::OutOfOffice => "You are out of office that day; you can still answer",
     };
     html! {
         <AuthCard title="Your standup" {description}>
@@ -85,16 +86,16 @@ fn answer_view(link: &AnswerLink, token: &AttrValue, refetch: Callback<()>) -> H
             if open {
                 if late {
                     <Notice title="This standup has closed" testid="answer-link-late">
-                        <p>{ format!("Late answers are still taken until {}; they are marked late.", format::timestamp(link.accepts_answers_until)) }</p>
+                        <p>{ format!("Late answers are still taken until {}; they are marked late.", format::local::at(link.accepts_answers_until)) }</p>
                     </Notice>
                 } else {
-                    <p class="muted">{ format!("Open until {}.", format::timestamp(s.closes_at)) }</p>
+                    <p class="muted">{ format!("{}.", format::local::deadline("Closes", s.closes_at, &format::local::viewer_zone())) }</p>
                 }
                 <AnswerForm questions={s.questions.clone()} target={AnswerTarget::Link(token.to_string())}
                     mine={mine.clone()} on_saved={refetch} />
             } else {
                 <Notice kind={NoticeKind::Error} title="This standup takes no more answers" testid="answer-link-closed">
-                    <p>{ format!("It stopped taking answers at {}.", format::timestamp(link.accepts_answers_until)) }</p>
+                    <p>{ format!("It stopped taking answers at {}.", format::local::at(link.accepts_answers_until)) }</p>
                 </Notice>
                 if !mine.answers.is_empty() {
                     <dl class="answers" data-testid="answer-link-answers">

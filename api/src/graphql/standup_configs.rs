@@ -155,6 +155,15 @@ impl StandupConfig {
             .extend()
     }
 
+    /// Everyone in the team is asked, also people added to the team later; false: only
+    /// the chosen `participants`.
+    async fn everyone(&self, ctx: &Context<'_>) -> Result<bool> {
+        let state = ctx.data::<AppState>()?;
+        service::asks_everyone(state, self.0.org_id, self.0.id)
+            .await
+            .extend()
+    }
+
     /// The people asked, by name.
     async fn participants(&self, ctx: &Context<'_>) -> Result<Vec<User>> {
         let loader = ctx.data::<RequestLoader>()?;
@@ -269,6 +278,9 @@ pub struct CreateStandupConfigInput {
     pub active: bool,
     #[graphql(default)]
     pub close_when_all_answered: bool,
+    /// Ask everyone in the team, also people added later (their `participantIds` are
+    /// then the whole team). Default: true when `participantIds` is empty.
+    pub everyone: Option<bool>,
     /// 0 (no late answers, the default) to 10080 (7 days) minutes after the close.
     #[graphql(default)]
     pub late_answers_minutes: i32,
@@ -296,6 +308,9 @@ pub struct UpdateStandupConfigInput {
     pub participant_ids: Option<Vec<ID>>,
     pub active: Option<bool>,
     pub close_when_all_answered: Option<bool>,
+    /// true: everyone in the team from now on (`participantIds` is ignored); false: the
+    /// chosen `participantIds` (today's participants when left out).
+    pub everyone: Option<bool>,
     pub late_answers_minutes: Option<i32>,
     pub ask_at: Option<AskAt>,
     /// Null clears it.
@@ -430,6 +445,7 @@ impl StandupConfigsMutation {
             participant_ids: ids(input.participant_ids),
             active: input.active,
             close_when_all_answered: input.close_when_all_answered,
+            everyone: input.everyone,
             late_answers_minutes: input.late_answers_minutes,
             local: service::LocalInput {
                 ask_at: input.ask_at.map(Into::into),
@@ -480,6 +496,7 @@ impl StandupConfigsMutation {
             participant_ids: input.participant_ids.map(ids),
             active: input.active,
             close_when_all_answered: input.close_when_all_answered,
+            everyone: input.everyone,
             late_answers_minutes: input.late_answers_minutes,
             local: service::LocalInput {
                 ask_at: input.ask_at.map(Into::into),

@@ -65,6 +65,8 @@ pub struct NewConfigInput {
     /// Required with SLACK_CHANNEL delivery.
     pub slack_channel: Option<SlackChannelDraft>,
     pub participant_ids: Vec<String>,
+    /// Everyone in the team, now and later; when left out, true without `participant_ids`.
+    pub everyone: Option<bool>,
     pub active: bool,
     pub close_when_all_answered: bool,
     /// Minutes after the close during which answers are still taken (0 = off).
@@ -88,6 +90,8 @@ pub struct ConfigChanges {
     /// `Some(None)` clears it.
     pub slack_channel: Option<Option<SlackChannelDraft>>,
     pub participant_ids: Option<Vec<String>>,
+    /// `Some(true)`: everyone in the team from now on; `Some(false)`: the chosen people.
+    pub everyone: Option<bool>,
     pub active: Option<bool>,
     pub close_when_all_answered: Option<bool>,
     pub late_answers_minutes: Option<i32>,
@@ -475,6 +479,9 @@ pub async fn create(
             });
         }
         let members = team_member_set(tx, caller.org, team.id).await?;
+        let everyone = input
+            .everyone
+            .unwrap_or(input.participant_ids.is_empty());
         let draft = Draft {
             name: input.name,
             questions: input.questions,
@@ -486,7 +493,11 @@ pub async fn create(
             delivery: input.delivery,
             webhook_url: input.webhook_url,
             slack_channel: input.slack_channel,
-            participant_ids: input.participant_ids,
+            participant_ids: if everyone {
+                everyone_ids(&members)
+            } else {
+                input.participant_ids
+            },
             active: input.active,
             close_when_all_answered: input.close_when_all_answered,
         };
@@ -508,6 +519,7 @@ pub async fn create(
         .await?;
         standup_configs::set_participants(tx, caller.org, id, team.id, &checked.participants)
             .await?;
+        standup_configs::set_everyone(tx, id, everyone).await?;
         store_slack_channel(tx, id, &checked).await?;
         answer_links::set_config_late_window(tx, id, late).await?;
         let local = store_local(tx, caller.org, id, None, input.local).await?;
@@ -557,6 +569,12 @@ pub async fn update(
         let current_questions = before.questions().map_err(ApiError::internal)?;
         let channel_before = slack_channel_of(tx, caller.org, id).await?;
         let members = team_member_set(tx, caller.org, before.team_id).await?;
+        let everyone = match changes.everyone {
+            Some(everyone) => everyone,
+            None => !standup_configs::everyone_among(tx, caller.org, &[id])
+                .await?
+                .is_empty(),
+        };
         let current_participants: Vec<UserId> =
             standup_configs::participants_of(tx, caller.org, &[id])
                 .await?
@@ -596,9 +614,13 @@ pub async fn update(
                     .clone()
                     .map(|(id, name)| SlackChannelDraft { id, name })
             }),
-            participant_ids: changes
-                .participant_ids
-                .unwrap_or_else(|| current_participants.iter().map(|u| u.to_string()).collect()),
+            participant_ids: if everyone {
+                everyone_ids(&members)
+            } else {
+                changes.participant_ids.unwrap_or_else(|| {
+                    current_participants.iter().map(|u| u.to_string()).collect()
+                })
+            },
             active: changes.active.unwrap_or(before.active),
             close_when_all_answered: changes
                 .close_when_all_answered
@@ -627,6 +649,7 @@ pub async fn update(
             &checked.participants,
         )
         .await?;
+        standup_configs::set_everyone(tx, id, everyone).await?;
         store_slack_channel(tx, id, &checked).await?;
         let late_before = answer_links::config_late_window(tx, caller.org, id).await?;
         let late = changes.late_answers_minutes.unwrap_or(late_before);
@@ -845,4 +868,23 @@ pub async fn late_answers_minutes(
 ) -> ApiResult<i32> {
     let mut conn = state.db().await?;
     Ok(answer_links::config_late_window(&mut conn, org, id).await?)
+}
+
+/// Every member of the team, as `participantIds` spell them (an "everyone" config).
+fn everyone_ids(members: &HashSet<UserId>) -> Vec<String> {
+    let mut ids: Vec<String> = members.iter().map(ToString::to_string).collect();
+    ids.sort();
+    ids
+}
+
+/// Whether config `id` of `org` asks everyone in its team.
+pub async fn asks_everyone(
+    state: &AppState,
+    org: OrganizationId,
+    id: StandupConfigId,
+) -> ApiResult<bool> {
+    let mut conn = state.db().await?;
+    Ok(!standup_configs::everyone_among(&mut conn, org, &[id])
+        .await?
+        .is_empty())
 }

@@ -281,6 +281,9 @@ pub async fn add_member(
                 .unwrap_or_else(Utc::now);
             return Ok((added_at, person));
         };
+        // They join the future runs of the team's "everyone" configs.
+        schema_server::db::standup_configs::join_everyone_configs(tx, caller.org, team, user)
+            .await?;
         audit(
             tx,
             meta,

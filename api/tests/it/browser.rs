@@ -1507,3 +1507,52 @@ async fn a_member_sets_time_zone_and_work_days_on_the_account_page_and_sees_them
     .await;
     browser.quit().await;
 }
+
+#[tokio::test]
+async fn someone_added_to_the_team_is_asked_in_the_next_run_of_an_everyone_standup() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let _worker = app.start_worker().await;
+    let owner = app.signed_up_owner().await;
+
+    sign_in_in_ui(&browser, &app, &owner.email, &owner.org_name).await;
+    browser.goto(&app.url("/teams")).await;
+    create_team_in_ui(&browser, "Analytical Engine", "Europe/London").await;
+    add_team_member_in_ui(&browser, "Ada Lovelace", &owner.email).await;
+
+    // A new standup asks everyone in the team unless told otherwise.
+    browser.click("a[href$='/standups/new']").await;
+    browser.wait_present("#participants-everyone").await;
+    let checked = browser
+        .script_value("return document.getElementById('participants-everyone').checked;")
+        .await;
+    assert_eq!(checked, serde_json::json!(true), "everyone is the default");
+    browser
+        .wait_text("#participants-title", "Participants (everyone: 1)")
+        .await;
+    browser.click("[data-testid=save-config]").await;
+    browser
+        .wait_text("[data-testid=config-row]", "Classic daily standup")
+        .await;
+
+    // Someone joins the organization, then the team, after the standup was made.
+    let newcomer_email = unique_email("charles");
+    crate::members::join(&app, &owner, &newcomer_email, "MEMBER").await;
+    browser.reload().await;
+    add_team_member_in_ui(&browser, "Ada Lovelace", &newcomer_email).await;
+
+    // The next run asks them too.
+    browser.click("[data-testid=start-now]").await;
+    browser
+        .wait_text("[data-testid=standup-title]", "Classic daily standup")
+        .await;
+    browser
+        .wait_present(&format!(
+            "[data-testid=participation][data-email='{newcomer_email}'][data-state=PENDING]"
+        ))
+        .await;
+    browser.screenshot("everyone-standup").await;
+    browser.quit().await;
+}

@@ -979,3 +979,98 @@ async fn members_see_the_webhook_host_and_only_owners_and_admins_its_url() {
         "{body}"
     );
 }
+
+#[tokio::test]
+async fn an_everyone_config_asks_people_added_to_the_team_later() {
+    let s = setup().await;
+    let emails = |config: &Value| -> Vec<String> {
+        let mut emails: Vec<String> = config["participants"]
+            .as_array()
+            .expect("participants")
+            .iter()
+            .map(|p| p["email"].as_str().expect("email").to_owned())
+            .collect();
+        emails.sort();
+        emails
+    };
+    let create = format!(
+        "mutation($input: CreateStandupConfigInput!) {{ createStandupConfig(input: $input) {{ {FIELDS} everyone }} }}"
+    );
+    // Without participantIds a new config asks everyone in the team.
+    let everyone = s
+        .app
+        .graphql_as(
+            &s.owner.token,
+            &create,
+            json!({ "input": input(&s.team, &[]) }),
+        )
+        .await;
+    let everyone = &everyone["data"]["createStandupConfig"];
+    assert_eq!(everyone["everyone"], true, "{everyone}");
+    assert_eq!(emails(everyone), ["member@a.example", "owner@a.example"]);
+    // With chosen people it asks only them.
+    let chosen = s
+        .app
+        .graphql_as(
+            &s.owner.token,
+            &create,
+            json!({ "input": input(&s.team, &[&s.owner.user_id]) }),
+        )
+        .await;
+    let chosen = &chosen["data"]["createStandupConfig"];
+    assert_eq!(chosen["everyone"], false, "{chosen}");
+
+    // Someone added to the team later joins the everyone config only.
+    let newcomer = join(&s.app, &s.owner, "newcomer@a.example", "MEMBER").await;
+    add_member(&s.app, &s.owner.token, &s.team, &newcomer.user_id).await;
+    let read = format!("query($id: ID!) {{ standupConfig(id: $id) {{ {FIELDS} everyone }} }}");
+    let after = s
+        .app
+        .graphql_as(&s.owner.token, &read, json!({ "id": everyone["id"] }))
+        .await;
+    assert_eq!(
+        emails(&after["data"]["standupConfig"]),
+        ["member@a.example", "newcomer@a.example", "owner@a.example"],
+        "{after}"
+    );
+    let after = s
+        .app
+        .graphql_as(&s.owner.token, &read, json!({ "id": chosen["id"] }))
+        .await;
+    assert_eq!(emails(&after["data"]["standupConfig"]), ["owner@a.example"]);
+
+    // Its next run asks the newcomer.
+    let started = s
+        .app
+        .graphql_as(
+            &s.owner.token,
+            "mutation($c: ID!) { startStandupNow(configId: $c) { participations { user { email } } } }",
+            json!({ "c": everyone["id"] }),
+        )
+        .await;
+    let asked: Vec<&str> = started["data"]["startStandupNow"]["participations"]
+        .as_array()
+        .expect("participations")
+        .iter()
+        .filter_map(|p| p["user"]["email"].as_str())
+        .collect();
+    assert!(asked.contains(&"newcomer@a.example"), "{started}");
+
+    // Switching the chosen-people config to everyone asks the whole team.
+    let switched = s
+        .app
+        .graphql_as(
+            &s.owner.token,
+            &format!(
+                "mutation($id: ID!, $input: UpdateStandupConfigInput!) {{ updateStandupConfig(id: $id, input: $input) {{ {FIELDS} everyone }} }}"
+            ),
+            json!({ "id": chosen["id"], "input": { "everyone": true } }),
+        )
+        .await;
+    let switched = &switched["data"]["updateStandupConfig"];
+    assert_eq!(switched["everyone"], true, "{switched}");
+    assert_eq!(
+        emails(switched),
+        ["member@a.example", "newcomer@a.example", "owner@a.example"]
+    );
+}

@@ -550,7 +550,8 @@ async fn the_team_page_costs_the_same_statements_with_2_or_20_members() {
         // Every member takes part in every config.
         diesel::sql_query(format!(
             "INSERT INTO standup_config_participants (org_id, config_id, team_id, user_id)
-             SELECT c.org_id, c.id, c.team_id, m.user_id FROM standup_configs c JOIN team_members m ON m.team_id = c.team_id WHERE c.team_id = '{team}'"
+             SELECT c.org_id, c.id, c.team_id, m.user_id FROM standup_configs c JOIN team_members m ON m.team_id = c.team_id WHERE c.team_id = '{team}'
+             ON CONFLICT DO NOTHING"
         ))
         .execute(&mut db)
         .await

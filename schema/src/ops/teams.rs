@@ -64,6 +64,9 @@ pub struct StandupConfig {
     /// MEMBER_LOCAL_TIME: HH:MM in the config's zone, the latest close.
     #[serde(default)]
     pub digest_time: Option<String>,
+    /// Everyone in the team is asked, also people added later.
+    #[serde(default)]
+    pub everyone: bool,
     pub participants: Vec<Person>,
     pub next_run_at: Option<DateTime<Utc>>,
     /// Where SLACK_CHANNEL delivery posts the digest.
@@ -73,7 +76,7 @@ pub struct StandupConfig {
 
 macro_rules! config_fields {
     () => {
-        "{ id name questions { id prompt kind required } weekdays timeOfDay timezone responseWindowMinutes reminderMinutesBefore delivery webhookUrl webhookHost active closeWhenAllAnswered askAt digestTime participants { id name email } nextRunAt slackChannel { id name isPrivate } }"
+        "{ id name questions { id prompt kind required } weekdays timeOfDay timezone responseWindowMinutes reminderMinutesBefore delivery webhookUrl webhookHost active closeWhenAllAnswered askAt digestTime everyone participants { id name email } nextRunAt slackChannel { id name isPrivate } }"
     };
 }
 
@@ -353,6 +356,8 @@ pub struct StandupConfigInput {
     /// Required with SLACK_CHANNEL delivery (picked from `slackChannels`).
     pub slack_channel: Option<SlackChannelInput>,
     pub participant_ids: Vec<UserId>,
+    /// Everyone in the team, also people added later (`participant_ids` then ignored).
+    pub everyone: bool,
     pub active: bool,
     pub close_when_all_answered: bool,
     pub ask_at: AskAt,
@@ -525,6 +530,7 @@ mod tests {
                 name: "standups".into(),
             }),
             participant_ids: vec![],
+            everyone: false,
             active: true,
             close_when_all_answered: false,
             ask_at: AskAt::TeamTime,

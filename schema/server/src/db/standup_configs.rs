@@ -364,3 +364,67 @@ pub async fn configs_asking(
         .load(conn)
         .await?)
 }
+
+/// Sets whether config `id` asks everyone in its team (its participants then follow the
+/// team's members; the caller sets them to the whole team in the same transaction).
+pub async fn set_everyone(
+    conn: &mut AsyncPgConnection,
+    id: StandupConfigId,
+    everyone: bool,
+) -> Result<(), DbError> {
+    diesel::update(standup_configs_extra::table.find(id))
+        .set(standup_configs_extra::everyone.eq(everyone))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Which of `org`'s configs among `ids` ask everyone in their team.
+pub async fn everyone_among(
+    conn: &mut AsyncPgConnection,
+    org: OrganizationId,
+    ids: &[StandupConfigId],
+) -> Result<Vec<StandupConfigId>, DbError> {
+    #[derive(diesel::QueryableByName)]
+    struct Everyone {
+        #[diesel(sql_type = diesel::sql_types::Uuid)]
+        id: StandupConfigId,
+    }
+    let found: Vec<Everyone> = diesel::sql_query(
+        "SELECT id FROM standup_configs WHERE org_id = $1 AND id = ANY($2) AND everyone",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(org)
+    .bind::<diesel::sql_types::Array<diesel::sql_types::Uuid>, _>(ids)
+    .load(conn)
+    .await?;
+    Ok(found.into_iter().map(|e| e.id).collect())
+}
+
+/// Adds `user`, just added to `team`, to every config of the team that asks everyone;
+/// returns those configs.
+pub async fn join_everyone_configs(
+    conn: &mut AsyncPgConnection,
+    org: OrganizationId,
+    team: TeamId,
+    user: UserId,
+) -> Result<Vec<StandupConfigId>, DbError> {
+    #[derive(diesel::QueryableByName)]
+    struct Joined {
+        #[diesel(sql_type = diesel::sql_types::Uuid)]
+        config_id: StandupConfigId,
+    }
+    let joined: Vec<Joined> = diesel::sql_query(
+        "INSERT INTO standup_config_participants (org_id, config_id, team_id, user_id)
+         SELECT c.org_id, c.id, c.team_id, $3
+         FROM standup_configs c
+         WHERE c.org_id = $1 AND c.team_id = $2 AND c.everyone
+         ON CONFLICT DO NOTHING
+         RETURNING config_id",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(org)
+    .bind::<diesel::sql_types::Uuid, _>(team)
+    .bind::<diesel::sql_types::Uuid, _>(user)
+    .load(conn)
+    .await?;
+    Ok(joined.into_iter().map(|j| j.config_id).collect())
+}

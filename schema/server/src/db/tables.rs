@@ -215,6 +215,7 @@ diesel::table! {
         slack_channel_id -> Nullable<Text>,
         slack_channel_name -> Nullable<Text>,
         late_answers_minutes -> Int4,
+        everyone -> Bool,
     }
 }
 

@@ -50,6 +50,8 @@ pub struct Draft {
     /// The channel the digest is posted to with SLACK_CHANNEL delivery.
     pub slack_channel: Option<SlackChannel>,
     pub participants: Vec<String>,
+    /// Everyone in the team, also people added later.
+    pub everyone: bool,
     pub active: bool,
     pub close_when_all_answered: bool,
     /// Ask each participant at the time of day in their own zone.
@@ -91,6 +93,7 @@ impl Draft {
             webhook_url: String::new(),
             slack_channel: None,
             participants: team.members.iter().map(|m| m.user.id.to_string()).collect(),
+            everyone: true,
             active: true,
             close_when_all_answered: false,
             member_local: false,
@@ -124,6 +127,7 @@ impl Draft {
                 .iter()
                 .map(|p| p.id.to_string())
                 .collect(),
+            everyone: config.everyone,
             active: config.active,
             close_when_all_answered: config.close_when_all_answered,
             member_local: config.ask_at == Some(AskAt::MemberLocalTime),
@@ -222,6 +226,7 @@ impl Draft {
                 .iter()
                 .filter_map(|p| p.parse().ok())
                 .collect(),
+            everyone: self.everyone,
             active: self.active,
             close_when_all_answered: self.close_when_all_answered,
             ask_at: if self.member_local {

@@ -290,17 +290,28 @@ fn ConfigForm(props: &ConfigFormProps) -> Html {
                         slack_connected,
                     }) }
                     <section class="card form" aria-labelledby="participants-title">
-                        <h2 id="participants-title" class="card-title">{ format!("Participants ({} of {})", draft.participants.len(), props.team.members.len()) }</h2>
+                        <h2 id="participants-title" class="card-title">{
+                            if draft.everyone {
+                                format!("Participants (everyone: {})", props.team.members.len())
+                            } else {
+                                format!("Participants ({} of {})", draft.participants.len(), props.team.members.len())
+                            }
+                        }</h2>
+                        <Checkbox id="participants-everyone" label="Everyone in the team"
+                            hint="People added to the team later are asked from its next run."
+                            checked={draft.everyone} onchange={editor.change(|d: &mut Draft, on: bool| d.everyone = on)} />
                         if props.team.members.is_empty() {
                             <p class="muted">{ "The team has nobody yet; add people on the team page." }</p>
                         }
-                        { for props.team.members.iter().map(|m| {
-                            let id = m.user.id.to_string();
-                            html! {
-                                <Checkbox id={format!("participant-{id}")} label={format!("{} ({})", m.user.name, m.user.email)}
-                                    checked={draft.participants.contains(&id)} onchange={toggle_participant(&editor, id.clone())} />
-                            }
-                        }) }
+                        if !draft.everyone {
+                            { for props.team.members.iter().map(|m| {
+                                let id = m.user.id.to_string();
+                                html! {
+                                    <Checkbox id={format!("participant-{id}")} label={format!("{} ({})", m.user.name, m.user.email)}
+                                        checked={draft.participants.contains(&id)} onchange={toggle_participant(&editor, id.clone())} />
+                                }
+                            }) }
+                        }
                         if let Some(error) = errors.field("participantIds") {
                             <p class="field-error"><span class="field-error-icon" aria-hidden="true">{ "!" }</span>{ error }</p>
                         }

@@ -1,0 +1,1 @@
+ALTER TABLE standup_configs DROP COLUMN everyone;

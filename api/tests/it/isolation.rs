@@ -100,7 +100,8 @@ async fn every_operation_keeps_tenants_apart() {
             "mutation($input: CreateStandupConfigInput!) { createStandupConfig(input: $input) { id } }",
             json!({ "input": {
                 "teamId": team, "name": "A weekly", "questions": [{ "prompt": "Week?", "kind": "TEXT" }],
-                "weekdays": ["FRI"], "timeOfDay": "16:00", "responseWindowMinutes": 60, "delivery": ["WEB"]
+                "weekdays": ["FRI"], "timeOfDay": "16:00", "responseWindowMinutes": 60, "delivery": ["WEB"],
+                "everyone": false
             } }),
         )
         .await;

@@ -444,7 +444,8 @@ async fn slack_org(
     let config = config(app, &owner, &team, &[], "'SLACK_DM'").await;
     diesel::sql_query(format!(
         "INSERT INTO standup_config_participants (org_id, config_id, team_id, user_id)
-         SELECT '{org}', '{config}', '{team}', user_id FROM team_members WHERE team_id = '{team}'",
+         SELECT '{org}', '{config}', '{team}', user_id FROM team_members WHERE team_id = '{team}'
+         ON CONFLICT DO NOTHING",
         org = owner.org_id
     ))
     .execute(&mut db)

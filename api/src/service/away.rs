@@ -73,10 +73,17 @@ pub(crate) fn parse_day(field: &'static str, raw: &str) -> ApiResult<NaiveDate> 
     })
 }
 
-/// Today for `user`: the date every "has it started" question is judged by. The UTC
-/// date, the one place to change when members have a zone of their own.
-pub fn today_of(_user: UserId) -> NaiveDate {
-    Utc::now().date_naive()
+/// Today for `person`: the date every "has it started" question is judged by, in their
+/// own zone (periods are dates in their zone); UTC when they set none (or are gone).
+pub fn today_of(person: Option<&User>) -> NaiveDate {
+    let now = Utc::now();
+    person
+        .and_then(|p| p.timezone.as_deref())
+        .and_then(|zone| schema::schedule::parse_timezone(zone).ok())
+        .map_or_else(
+            || now.date_naive(),
+            |tz| now.with_timezone(&tz).date_naive(),
+        )
 }
 
 fn summary(period: &OutOfOffice) -> serde_json::Value {
@@ -99,7 +106,7 @@ async fn require_may_manage(state: &AppState, caller: &Caller, user: UserId) -> 
 }
 
 /// The current and upcoming periods of `user` (the caller when `None`), earliest first:
-/// those ending yesterday or later (a day of slack for zones behind UTC). Any member.
+/// those ending today or later in their zone. Any member.
 #[tracing::instrument(skip_all)]
 pub async fn list(
     state: &AppState,
@@ -116,7 +123,7 @@ pub async fn list(
         &mut conn,
         caller.org,
         user,
-        today_of(user) - Duration::days(1),
+        today_of(Some(&person)),
         MAX_CURRENT_PERIODS + 1,
     )
     .await?
@@ -172,7 +179,7 @@ pub async fn set(
                 message: "firstDay: this period overlaps another out-of-office period; end that one first".into(),
             });
         }
-        if away::count_current(tx, caller.org, user, today_of(user)).await?
+        if away::count_current(tx, caller.org, user, today_of(Some(&person))).await?
             >= MAX_CURRENT_PERIODS
         {
             return Err(ApiError::Conflict {
@@ -231,14 +238,14 @@ pub async fn end(
                 "only owners and admins can manage another member's out of office".into(),
             ));
         }
-        let today = today_of(before.user_id);
+        let person = teams::find_active_member(tx, caller.org, before.user_id).await?;
+        let today = today_of(person.as_ref());
         let after = if before.first_day >= today {
             away::delete(tx, caller.org, id).await?;
             None
         } else if before.last_day >= today {
             Some(away::set_last_day(tx, caller.org, id, today - Duration::days(1)).await?)
         } else {
-            let person = teams::find_active_member(tx, caller.org, before.user_id).await?;
             return Ok(Some((before, person)));
         };
         let standups = away::sync_open_standups(tx, caller.org, before.user_id).await?;
@@ -256,7 +263,6 @@ pub async fn end(
             }),
         )
         .await?;
-        let person = teams::find_active_member(tx, caller.org, before.user_id).await?;
         Ok(after.map(|period| (period, person)))
     })
     .await

@@ -10,6 +10,7 @@
 //! - `a_malformed_ics_is_refused_with_its_line_and_nothing_is_stored`.
 //! - `members_manage_their_own_out_of_office_and_admins_anyones`: roles, bounds,
 //!   overlaps and ending early.
+//! - `ending_early_counts_days_in_the_members_own_zone`: "today" is the member's date.
 //! - `holiday_calendars_are_for_owners_and_admins`: creating, adding and removing dates,
 //!   assigning to teams, deleting; members read only.
 
@@ -19,7 +20,7 @@ use crate::standup_loop::{
     mails, questions, settle, submit, three_people_and_a_team, wait_for_mails,
 };
 use crate::teams::{count, create_team};
-use chrono::{DateTime, Duration as Days, NaiveDate, TimeDelta, Utc};
+use chrono::{DateTime, Duration as Days, NaiveDate, TimeDelta, Timelike, Utc};
 use diesel::sql_types::{Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use diesel_async::RunQueryDsl;
 use serde_json::{Value, json};
@@ -660,4 +661,66 @@ async fn holiday_calendars_are_for_owners_and_admins() {
         .await,
         5
     );
+}
+
+#[tokio::test]
+async fn ending_early_counts_days_in_the_members_own_zone() {
+    let app = TestApp::spawn().await;
+    let ada = app.signed_up_owner().await;
+    // A zone whose date differs from UTC's right now (both keep one offset all year).
+    let now = Utc::now();
+    let (zone, offset) = if now.hour() >= 10 {
+        ("Pacific/Kiritimati", 14)
+    } else {
+        ("Pacific/Pago_Pago", -11)
+    };
+    let body = app
+        .graphql_as(
+            &ada.token,
+            "mutation($input: UpdateProfileInput!) { updateProfile(input: $input) { timezone } }",
+            json!({ "input": { "timezone": zone } }),
+        )
+        .await;
+    assert_eq!(body["data"]["updateProfile"]["timezone"], zone, "{body}");
+    let today = (Utc::now() + Days::hours(offset)).date_naive();
+    assert_ne!(
+        today,
+        Utc::now().date_naive(),
+        "the zone is chosen to differ"
+    );
+
+    // Started yesterday (their time): ending it today makes yesterday its last day.
+    let body = app
+        .graphql_as(
+            &ada.token,
+            SET_OOO,
+            json!({ "input": { "firstDay": day(today - Days::days(1)), "lastDay": day(today + Days::days(5)) } }),
+        )
+        .await;
+    let id = body["data"]["setOutOfOffice"]["id"].clone();
+    let body = app
+        .graphql_as(&ada.token, END_OOO, json!({ "id": id }))
+        .await;
+    assert_eq!(
+        body["data"]["endOutOfOffice"]["lastDay"],
+        day(today - Days::days(1)),
+        "{body}"
+    );
+    // Starting today (their time) and ended at once: it never happened.
+    let body = app
+        .graphql_as(
+            &ada.token,
+            SET_OOO,
+            json!({ "input": { "firstDay": day(today), "lastDay": day(today + Days::days(2)) } }),
+        )
+        .await;
+    let id = body["data"]["setOutOfOffice"]["id"].clone();
+    let body = app
+        .graphql_as(&ada.token, END_OOO, json!({ "id": id }))
+        .await;
+    assert!(body["errors"].is_null(), "{body}");
+    assert!(body["data"]["endOutOfOffice"].is_null(), "{body}");
+    // The one ended yesterday is no longer current; nothing is listed.
+    let body = app.graphql_as(&ada.token, PERIODS, json!({})).await;
+    assert_eq!(body["data"]["outOfOfficePeriods"], json!([]), "{body}");
 }

@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help run demo stop-services services build web test lint fmt-check data-layer wasm-deps unused-deps compose clippy audit coverage wasm-target unit smoke faults browser-deps sdl bench bench-quick bench-burst bench-slack clean
+.PHONY: help run demo stop-services services build web test lint fmt-check data-layer wasm-deps unused-deps compose clippy audit coverage wasm-target unit smoke faults browser-deps sdl bench bench-quick bench-burst bench-slack bench-local-day clean
 
 help:
 	@echo "make run    build everything (web UI included) and start api + worker on http://127.0.0.1:8080"
@@ -17,6 +17,7 @@ help:
 	@echo "make sdl    rewrite schema/schema.graphql from the server's schema"
 	@echo "make bench  run the benchmarks of docs/benchmarks.md against the release build"
 	@echo "make bench-slack  10,000 Slack DMs from due to posted to the fake Slack, one worker"
+	@echo "make bench-local-day  a simulated day of MEMBER_LOCAL_TIME standups: 10,000 teams x 10 members over 24 zones"
 	@echo "make bench-burst  the 9:00 burst: 10,000 standups due at once, 1 worker then 2 (BENCH_WORKERS=n for one run)"
 
 web:
@@ -119,6 +120,12 @@ bench-burst: build
 # posted to the fake Slack, one worker, optimised build (see docs/benchmarks.md).
 bench-slack:
 	cargo test --release -p api --test it slack_bench -- --ignored --nocapture
+
+# A simulated day (test clock) of MEMBER_LOCAL_TIME standups, 10,000 teams of 10 members
+# over 24 zones: each member asked within 60 s of 09:00 their time, the scheduler's
+# statements per idle tick, CPU seconds (see docs/benchmarks.md). LOCAL_DAY_TEAMS scales it.
+bench-local-day:
+	cargo test --release -p worker --test it local_day_bench -- --ignored --nocapture
 
 clean:
 	cargo clean

@@ -10,6 +10,7 @@ mod binary;
 mod consume;
 mod crash;
 mod helpers;
+mod local_day_bench;
 mod local_time;
 mod mail;
 mod proxy;

@@ -21,6 +21,7 @@ mod migrations;
 mod pipeline;
 mod profile;
 mod schema_contract;
+mod search;
 mod slack;
 mod slack_bench;
 mod slack_delivery;

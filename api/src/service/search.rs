@@ -12,6 +12,7 @@
 use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::service::teams::require_member;
+use crate::service::throttle::{HOUR_SECS, Limit};
 use crate::state::AppState;
 use schema_server::db::answer_export::{self, ExportRow};
 use schema_server::db::search::{self, SearchCursor, SearchFilter, SearchHit};
@@ -22,6 +23,9 @@ use std::future::Future;
 pub const QUERY_MAX_CHARS: usize = 200;
 /// Rows fetched from the export cursor at a time.
 pub const EXPORT_BATCH: u32 = 1000;
+/// Exports one person may start per hour (each holds a database connection while it
+/// runs).
+pub const EXPORTS_PER_HOUR: i32 = 60;
 
 fn bad(field: &'static str, message: impl Into<String>) -> ApiError {
     ApiError::BadInput {
@@ -99,6 +103,15 @@ pub async fn authorize_export(
         }
     }
     check_filter(state, caller, &filter).await?;
+    let mut conn = state.db().await?;
+    Limit::new(
+        "export:user",
+        &caller.user.to_string(),
+        EXPORTS_PER_HOUR,
+        HOUR_SECS,
+    )
+    .hit(&mut conn)
+    .await?;
     Ok(filter)
 }
 

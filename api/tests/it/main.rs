@@ -9,6 +9,7 @@ mod away;
 mod browser;
 mod demo;
 mod deployment;
+mod export;
 mod fake_slack;
 mod hardening;
 mod health;

@@ -42,6 +42,51 @@ async fn submit(app: &TestApp, token: &str, standup: &str, q: &[String], texts: 
     assert_eq!(body["data"]["submitAnswers"]["state"], "ANSWERED", "{body}");
 }
 
+/// A team `team` of `owner` alone and a daily config asking them `prompts`: the team's
+/// id and the config's.
+pub(crate) async fn solo_config(
+    app: &TestApp,
+    owner: &SignedUp,
+    team: &str,
+    prompts: &[&str],
+) -> (String, String) {
+    let team = crate::teams::create_team(app, &owner.token, team).await;
+    crate::teams::add_member(app, &owner.token, &team, &owner.user_id).await;
+    let questions: Vec<Value> = prompts
+        .iter()
+        .map(|p| json!({ "prompt": p, "kind": "TEXT" }))
+        .collect();
+    let body = app
+        .graphql_as(
+            &owner.token,
+            "mutation($input: CreateStandupConfigInput!) { createStandupConfig(input: $input) { id } }",
+            json!({ "input": {
+                "teamId": team, "name": "Daily", "weekdays": ["MON"], "timeOfDay": "09:00",
+                "timezone": "UTC", "responseWindowMinutes": 60, "delivery": ["WEB"],
+                "questions": questions, "participantIds": [owner.user_id]
+            } }),
+        )
+        .await;
+    let config = body["data"]["createStandupConfig"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{body}"))
+        .to_string();
+    (team, config)
+}
+
+/// Moves standups to the given dates (`YYYY-MM-DD`).
+pub(crate) async fn set_dates(app: &TestApp, days: &[(&str, &str)]) {
+    let mut db = app.db().await;
+    for (id, day) in days {
+        diesel::sql_query("UPDATE standups SET local_date = $1::date WHERE id = $2::uuid")
+            .bind::<diesel::sql_types::Text, _>(*day)
+            .bind::<diesel::sql_types::Text, _>(*id)
+            .execute(&mut db)
+            .await
+            .unwrap();
+    }
+}
+
 #[tokio::test]
 async fn a_word_finds_the_answer_with_a_marked_snippet_its_person_team_and_date() {
     let app = TestApp::spawn().await;
@@ -131,15 +176,7 @@ async fn filters_narrow_by_team_person_and_dates() {
     )
     .await;
     // The first run was for 1 March, the second for 2 March.
-    let mut db = app.db().await;
-    for (id, day) in [(&first, "2026-03-01"), (&second, "2026-03-02")] {
-        diesel::sql_query(format!(
-            "UPDATE standups SET local_date = '{day}' WHERE id = '{id}'"
-        ))
-        .execute(&mut db)
-        .await
-        .unwrap();
-    }
+    set_dates(&app, &[(&first, "2026-03-01"), (&second, "2026-03-02")]).await;
     let count = |body: Value| nodes(&body).len();
     let t = &f.owner.token;
     assert_eq!(count(search(&app, t, "database", Value::Null).await), 3);
@@ -203,24 +240,7 @@ async fn another_organizations_answers_never_show() {
 
     // A second organization whose owner answers with the same word.
     let other = app.sign_up("owner@b.example", "B").await;
-    let team = crate::teams::create_team(&app, &other.token, "Ops").await;
-    crate::teams::add_member(&app, &other.token, &team, &other.user_id).await;
-    let body = app
-        .graphql_as(
-            &other.token,
-            "mutation($input: CreateStandupConfigInput!) { createStandupConfig(input: $input) { id } }",
-            json!({ "input": {
-                "teamId": team, "name": "Daily", "weekdays": ["MON"], "timeOfDay": "09:00",
-                "timezone": "UTC", "responseWindowMinutes": 60, "delivery": ["WEB"],
-                "questions": [{ "prompt": "Done?", "kind": "TEXT" }],
-                "participantIds": [other.user_id]
-            } }),
-        )
-        .await;
-    let config = body["data"]["createStandupConfig"]["id"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{body}"))
-        .to_string();
+    let (team, config) = solo_config(&app, &other, "Ops", &["Done?"]).await;
     let (theirs, tq) = start(&app, &other.token, &config).await;
     submit(&app, &other.token, &theirs, &tq, &["kubernetes secrets"]).await;
 

@@ -38,6 +38,7 @@ macro_rules! fragments {
 
 mod away;
 mod organization;
+mod search;
 #[macro_use]
 mod standups;
 // After `standups`: it uses `participation_fields!`.
@@ -46,6 +47,7 @@ mod teams;
 pub use answer_links::*;
 pub use away::*;
 pub use organization::*;
+pub use search::*;
 pub use standups::*;
 pub use teams::*;
 
@@ -516,6 +518,7 @@ pub const ALL: &[&[(&str, &str)]] = &[
     standups::OPERATIONS,
     away::OPERATIONS,
     answer_links::OPERATIONS,
+    search::OPERATIONS,
 ];
 
 /// Every operation, flattened.
@@ -667,7 +670,7 @@ mod tests {
 
     #[test]
     fn every_document_names_its_operation_and_defines_used_fragments() {
-        assert_eq!(all().count(), 60);
+        assert_eq!(all().count(), 61);
         for (name, query) in all() {
             assert!(
                 query.contains(&format!(" {name}")),

@@ -13,6 +13,7 @@ mod members;
 mod notifications;
 mod organization;
 mod pagination;
+mod search;
 mod slack;
 mod standup_configs;
 mod standups;
@@ -36,6 +37,7 @@ pub struct QueryRoot(
     answer_links::AnswerLinksQuery,
     slack::SlackQuery,
     away::AwayQuery,
+    search::SearchQuery,
 );
 
 #[derive(MergedObject, Default)]

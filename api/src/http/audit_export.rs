@@ -4,7 +4,7 @@
 //! `targetId`, `from`, `to` (RFC 3339).
 
 use super::request::auth_from_request;
-use crate::auth::AuthState;
+use crate::auth::{AuthState, Caller};
 use crate::error::ApiError;
 use crate::service::audit_log;
 use crate::state::AppState;
@@ -29,17 +29,50 @@ pub struct Params {
     to: Option<DateTime<Utc>>,
 }
 
-fn error(e: &ApiError) -> HttpResponse {
+/// An export's error before its first byte: a status code and `{code, message}`.
+pub(super) fn error(e: &ApiError) -> HttpResponse {
     let status = match e {
         ApiError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
         ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
         ApiError::BadInput { .. } => StatusCode::BAD_REQUEST,
+        ApiError::NotFound(_) | ApiError::NotFoundIn { .. } => StatusCode::NOT_FOUND,
+        ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    let field = match e {
+        ApiError::BadInput { field, .. } | ApiError::Conflict { field, .. } => *field,
+        ApiError::NotFoundIn { field, .. } => Some(*field),
+        _ => None,
     };
     e.log();
     HttpResponse::build(status)
         .content_type("application/json")
-        .body(serde_json::json!({ "code": e.code(), "message": e.to_string() }).to_string())
+        .body(
+            serde_json::json!({ "code": e.code(), "message": e.to_string(), "field": field })
+                .to_string(),
+        )
+}
+
+/// The verified caller of an export (UNAUTHENTICATED without a valid bearer token).
+pub(super) fn caller(req: &HttpRequest, state: &AppState) -> Result<Caller, ApiError> {
+    match auth_from_request(req, state) {
+        AuthState::Verified(caller) => Ok(caller),
+        AuthState::Invalid(_) => Err(ApiError::Unauthenticated(
+            "invalid or expired access token".into(),
+        )),
+        AuthState::Anonymous => Err(ApiError::unauthenticated()),
+    }
+}
+
+/// One CSV record of `values`, CRLF-terminated.
+pub(super) fn record(out: &mut String, values: &[String]) {
+    for (i, value) in values.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        field(out, value);
+    }
+    out.push_str("\r\n");
 }
 
 /// One CSV field: quoted when needed, and a leading `= + - @` neutralised so
@@ -75,13 +108,7 @@ fn rows(page: &[AuditEntry]) -> Bytes {
             event.request_id.clone().unwrap_or_default(),
             event.summary.to_string(),
         ];
-        for (i, value) in values.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            field(&mut out, value);
-        }
-        out.push_str("\r\n");
+        record(&mut out, &values);
     }
     Bytes::from(out)
 }
@@ -92,14 +119,9 @@ pub async fn export(
     params: Query<Params>,
 ) -> HttpResponse {
     let state = state.get_ref().clone();
-    let caller = match auth_from_request(&req, &state) {
-        AuthState::Verified(caller) => caller,
-        AuthState::Invalid(_) => {
-            return error(&ApiError::Unauthenticated(
-                "invalid or expired access token".into(),
-            ));
-        }
-        AuthState::Anonymous => return error(&ApiError::unauthenticated()),
+    let caller = match caller(&req, &state) {
+        Ok(caller) => caller,
+        Err(e) => return error(&e),
     };
     let params = params.into_inner();
     let actor = match params.actor_id.as_deref().map(str::parse) {

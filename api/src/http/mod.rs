@@ -1,8 +1,10 @@
-//! Routes: `/graphql` (POST + GET), `/graphql/ws`, `/playground/`, `/audit.csv`, `/healthz`,
+//! Routes: `/graphql` (POST + GET), `/graphql/ws`, `/playground/`, `/audit.csv`,
+//! `/exports/answers.csv` and `/exports/answers.jsonl`, `/healthz`,
 //! `/readyz`, `/metrics` (here, or on `METRICS_BIND` alone), `/slack/events`, `/slack/interactivity`,
 //! `/slack/commands`, `/unsubscribe/{token}` (RFC 8058 one-click), and the built web UI with an
 //! index.html fallback.
 
+mod answer_export;
 mod audit_export;
 mod graphql;
 pub mod graphql_ws;
@@ -32,6 +34,12 @@ pub fn routes(cfg: &mut web::ServiceConfig, metrics_elsewhere: bool) {
             .route(web::get().to(graphql_ws::upgrade)),
     )
     .route("/audit.csv", web::get().to(audit_export::export))
+    .service(
+        web::scope("/exports")
+            .wrap(actix_web::middleware::from_fn(rate_limit::middleware))
+            .route("/answers.csv", web::get().to(answer_export::csv_export))
+            .route("/answers.jsonl", web::get().to(answer_export::jsonl_export)),
+    )
     .route("/unsubscribe/{token}", web::post().to(unsubscribe::post))
     .route("/unsubscribe/{token}", web::get().to(unsubscribe::get))
     .route("/slack/events", web::post().to(slack::events))

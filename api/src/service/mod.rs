@@ -14,6 +14,7 @@ pub mod members;
 pub mod notifications;
 pub mod organization;
 pub mod password;
+pub mod search;
 pub mod slack;
 pub mod slack_answers;
 pub mod standup_configs;

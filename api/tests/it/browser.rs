@@ -1556,3 +1556,72 @@ async fn someone_added_to_the_team_is_asked_in_the_next_run_of_an_everyone_stand
     browser.screenshot("everyone-standup").await;
     browser.quit().await;
 }
+
+#[tokio::test]
+async fn the_search_box_on_the_history_page_finds_an_answer() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let f = crate::standups::fixture(&app, false).await;
+    let (standup, q) = crate::standups::start(&app, &f.owner.token, &f.config).await;
+    let body = app
+        .graphql_as(
+            &f.ada.token,
+            crate::standups::SUBMIT,
+            crate::standups::answers(
+                &standup,
+                &q,
+                &["Deployed the <b>billing</b> service", "none"],
+            ),
+        )
+        .await;
+    assert_eq!(body["data"]["submitAnswers"]["state"], "ANSWERED", "{body}");
+
+    sign_in_in_ui(&browser, &app, "owner@a.example", "A").await;
+    browser.resize(390, 844).await;
+    browser
+        .goto(&app.url(&format!("/teams/{}/history", f.team)))
+        .await;
+    browser.wait_present("#answer-search").await;
+
+    // Nothing typed: named next to the box.
+    browser.click("#answer-search-submit").await;
+    browser
+        .wait_text("#answer-search-error", "Enter a word")
+        .await;
+
+    browser.fill("#answer-search", "deploy").await;
+    browser.click("#answer-search-submit").await;
+    browser
+        .wait_text("[data-testid=search-results] mark", "Deployed")
+        .await;
+    // The answer's markup never becomes elements.
+    browser
+        .wait_text("[data-testid=search-results]", "billing")
+        .await;
+    assert_eq!(browser.count("[data-testid=search-results] b").await, 0);
+    browser
+        .wait_text("[data-testid=search-results]", "Yesterday?")
+        .await;
+    assert!(sideways_scroll(&browser).await <= 0, "scrolls sideways");
+    browser.screenshot("history-answer-search").await;
+
+    // The result links to its standup.
+    browser.click("[data-testid=search-results] a").await;
+    browser.wait_path(&format!("/standups/{standup}")).await;
+
+    browser
+        .goto(&app.url(&format!("/teams/{}/history", f.team)))
+        .await;
+    browser.wait_present("#answer-search").await;
+    browser.fill("#answer-search", "vacation").await;
+    browser.click("#answer-search-submit").await;
+    browser
+        .wait_text(
+            "[data-testid=search-empty]",
+            "No answers match \u{201c}vacation\u{201d}",
+        )
+        .await;
+    browser.quit().await;
+}

@@ -539,6 +539,20 @@ async fn every_operation_keeps_tenants_apart() {
             true,
         ),
         (
+            "searchAnswers",
+            "query($id: ID!) { searchAnswers(query: \"standup\", filter: { teamId: $id }) { edges { node { standupId } } } }",
+            json!({ "id": team }),
+            Some("NOT_FOUND"),
+            false,
+        ),
+        (
+            "searchAnswers",
+            "{ searchAnswers(query: \"team\") { edges { node { standupId snippet team { id name } person { id name } } } } }",
+            json!({}),
+            None,
+            false,
+        ),
+        (
             "updateOrganization",
             "mutation { updateOrganization(input: { name: \"B renamed\" }) { id name } }",
             json!({}),

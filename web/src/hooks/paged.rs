@@ -80,6 +80,24 @@ struct ErasedHandle {
     reload: Callback<()>,
 }
 
+impl<T> PagedHandle<T> {
+    /// The list's footer: how many are shown and "Load more" while another page exists.
+    pub fn footer(&self, noun: &'static str) -> Html {
+        let (shown, more) = match &*self.state {
+            Load::Ready(pages) => (pages.rows.len(), pages.next.is_some()),
+            _ => (0, false),
+        };
+        crate::components::load_more(crate::components::LoadMoreProps {
+            more,
+            loading: self.loading_more,
+            error: self.more_error.clone(),
+            on_click: self.load_more.clone(),
+            shown,
+            noun,
+        })
+    }
+}
+
 /// Loads the first page of `O` when mounted and whenever the variables change.
 #[hook]
 pub fn use_paged_query<O>(variables: O::Variables) -> PagedHandle<O::Node>

@@ -6,6 +6,7 @@ pub mod account_away;
 pub mod account_notifications;
 pub mod account_profile;
 pub mod answer_link;
+pub mod answer_search;
 pub mod audit_log;
 pub mod auth_layout;
 pub mod config_editor;

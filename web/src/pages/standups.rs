@@ -23,8 +23,8 @@ use crate::api::live::use_standup_events;
 use crate::api::use_api;
 use crate::app::Route;
 use crate::components::{
-    Button, ButtonKind, Dialog, EmptyState, ErrorBanner, LoadMoreProps, TextField, load_more,
-    participation_label, standup_row, state_badge, table_skeleton, use_viewer,
+    Button, ButtonKind, Dialog, EmptyState, ErrorBanner, TextField, participation_label,
+    standup_row, state_badge, table_skeleton, use_viewer,
 };
 use crate::format;
 use crate::hooks::{
@@ -756,14 +756,7 @@ pub fn TeamHistoryPage(props: &TeamHistoryProps) -> Html {
         Load::Ready(pages) => html! {
             <>
                 <ul class="standup-list" data-testid="history">{ for pages.rows.iter().map(|s| standup_row(s, false)) }</ul>
-                { load_more(LoadMoreProps {
-                    more: pages.next.is_some(),
-                    loading: list.loading_more,
-                    error: list.more_error.clone(),
-                    on_click: list.load_more.clone(),
-                    shown: pages.rows.len(),
-                    noun: "standups",
-                }) }
+                { list.footer("standups") }
             </>
         },
     };
@@ -778,6 +771,7 @@ pub fn TeamHistoryPage(props: &TeamHistoryProps) -> Html {
                 <h1 class="page-title">{ "History and participation" }</h1>
                 <p class="page-description">{ "Past standups of the team and who took part." }</p>
             </header>
+            <super::answer_search::AnswerSearch team_id={props.id.clone()} />
             <section class="card" aria-label="Filters">
                 <div class="filters" role="search">
                     <TextField id="history-from" label="From" r#type="date" value={(*from).clone()} oninput={set(&from)} />

@@ -3,6 +3,7 @@
 //! query takes `&mut AsyncPgConnection`, so it runs on a pool connection or inside a
 //! caller's transaction alike.
 
+pub mod answer_export;
 pub mod answer_links;
 pub mod answers;
 pub mod audit;
@@ -21,6 +22,7 @@ pub mod outbox;
 pub mod password_resets;
 mod pool;
 pub mod rate_limits;
+pub mod search;
 pub mod sessions;
 pub mod slack;
 pub mod standup_configs;

@@ -282,6 +282,8 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// Also `search tsvector GENERATED ALWAYS AS (to_tsvector('english', text))`, read
+    /// only by the raw SQL of `db::search`.
     answers (standup_id, user_id, question_id) {
         standup_id -> Uuid,
         user_id -> Uuid,

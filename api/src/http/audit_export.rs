@@ -3,7 +3,7 @@
 //! log is. Query parameters mirror `AuditFilter`: `actorId`, `action`, `targetType`,
 //! `targetId`, `from`, `to` (RFC 3339).
 
-use super::request::auth_from_request;
+use super::request::authenticate;
 use crate::auth::AuthState;
 use crate::error::ApiError;
 use crate::service::audit_log;
@@ -92,7 +92,7 @@ pub async fn export(
     params: Query<Params>,
 ) -> HttpResponse {
     let state = state.get_ref().clone();
-    let caller = match auth_from_request(&req, &state) {
+    let caller = match authenticate(&req, &state).await.0 {
         AuthState::Verified(caller) => caller,
         AuthState::Invalid(_) => {
             return error(&ApiError::Unauthenticated(

@@ -3,6 +3,7 @@
 
 mod account;
 mod answer_links;
+mod api_tokens;
 mod audit;
 mod auth;
 mod away;

@@ -5,6 +5,7 @@
 
 pub mod answer_links;
 pub mod answers;
+pub mod api_tokens;
 pub mod audit;
 pub mod away;
 pub mod demo;

@@ -36,6 +36,7 @@ macro_rules! fragments {
     };
 }
 
+mod api_tokens;
 mod away;
 mod organization;
 #[macro_use]
@@ -44,6 +45,7 @@ mod standups;
 mod answer_links;
 mod teams;
 pub use answer_links::*;
+pub use api_tokens::*;
 pub use away::*;
 pub use organization::*;
 pub use standups::*;
@@ -516,6 +518,7 @@ pub const ALL: &[&[(&str, &str)]] = &[
     standups::OPERATIONS,
     away::OPERATIONS,
     answer_links::OPERATIONS,
+    api_tokens::OPERATIONS,
 ];
 
 /// Every operation, flattened.
@@ -667,7 +670,7 @@ mod tests {
 
     #[test]
     fn every_document_names_its_operation_and_defines_used_fragments() {
-        assert_eq!(all().count(), 60);
+        assert_eq!(all().count(), 63);
         for (name, query) in all() {
             assert!(
                 query.contains(&format!(" {name}")),

@@ -8,6 +8,7 @@ mod audit;
 mod auth;
 mod away;
 mod browser;
+mod cli;
 mod demo;
 mod deployment;
 mod fake_slack;

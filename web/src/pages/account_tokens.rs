@@ -8,10 +8,11 @@ use schema::ops::{
     RevokeApiToken, RevokeApiTokenVariables,
 };
 use schema::validation::ValidationError;
-use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
-use crate::components::{Button, ButtonKind, Dialog, ErrorBanner, SelectField, TextField};
+use crate::components::{
+    Button, ButtonKind, Dialog, ErrorBanner, SecretField, SelectField, TextField,
+};
 use crate::format::local;
 use crate::hooks::{FormErrors, Load, MutationOptions, use_mutation, use_query};
 
@@ -253,38 +254,12 @@ struct SecretDialogProps {
 /// The new token, once: with a copy button and the warning that it is not shown again.
 #[component]
 fn SecretDialog(props: &SecretDialogProps) -> Html {
-    let copied = use_state(|| false);
-    let copy = {
-        let (secret, copied) = (props.secret.clone(), copied.clone());
-        Callback::from(move |_: MouseEvent| {
-            if let Some(window) = web_sys::window() {
-                let promise = window.navigator().clipboard().write_text(&secret);
-                let copied = copied.clone();
-                spawn_local(async move {
-                    copied.set(wasm_bindgen_futures::JsFuture::from(promise).await.is_ok());
-                });
-            }
-        })
-    };
-    let select_all = Callback::from(|e: FocusEvent| {
-        if let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
-            input.select();
-        }
-    });
     let done = props.on_close.clone();
     html! {
         <Dialog title="Your new API token" on_close={props.on_close.clone()} testid="token-dialog">
             <p><strong>{ "Copy it now. You won't see it again: " }</strong>{ "only a fingerprint of it is kept." }</p>
-            <div class="field">
-                <label class="field-label" for="token-secret">{ "API token" }</label>
-                <div class="input-with-action">
-                    <input id="token-secret" class="input mono" readonly=true value={props.secret.clone()}
-                        onfocus={select_all} data-testid="token-secret" />
-                    <Button kind={ButtonKind::Secondary} onclick={copy} testid="copy-token">
-                        { if *copied { "Copied" } else { "Copy" } }
-                    </Button>
-                </div>
-            </div>
+            <SecretField id="token-secret" label="API token" value={props.secret.clone()}
+                testid="token-secret" copy_testid="copy-token" />
             <div class="dialog-actions">
                 <Button onclick={Callback::from(move |_| done.emit(()))} testid="token-done">{ "Done" }</Button>
             </div>

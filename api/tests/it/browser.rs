@@ -1084,18 +1084,30 @@ async fn set_date(browser: &Browser, css: &str, value: &str) {
         .await;
 }
 
+/// Signs up a new person through the form and opens "Your account"; their e-mail.
+async fn signed_up_on_the_account_page(
+    browser: &Browser,
+    app: &TestApp,
+    prefix: &str,
+    name: &str,
+    org: &str,
+) -> String {
+    browser.goto(&app.url("/sign-up")).await;
+    browser.wait_present("#organization-name").await;
+    let email = unique_email(prefix);
+    sign_up_in_ui(browser, name, &email, org).await;
+    browser.goto(&app.url("/account")).await;
+    browser.wait_text("h1", "Your account").await;
+    email
+}
+
 #[tokio::test]
 async fn a_member_sets_an_out_of_office_period_on_the_account_page_and_ends_it() {
     let Some(browser) = Browser::start().await else {
         return;
     };
     let app = TestApp::spawn().await;
-    browser.goto(&app.url("/sign-up")).await;
-    browser.wait_present("#organization-name").await;
-    let email = unique_email("ooo");
-    sign_up_in_ui(&browser, "Omar Away", &email, "Away Inc").await;
-    browser.goto(&app.url("/account")).await;
-    browser.wait_text("h1", "Your account").await;
+    signed_up_on_the_account_page(&browser, &app, "ooo", "Omar Away", "Away Inc").await;
     browser.wait_present("[data-testid=ooo-empty]").await;
 
     // The last day before the first is named next to its field.
@@ -1466,12 +1478,7 @@ async fn a_member_sets_time_zone_and_work_days_on_the_account_page_and_sees_them
         return;
     };
     let app = TestApp::spawn().await;
-    browser.goto(&app.url("/sign-up")).await;
-    browser.wait_present("#organization-name").await;
-    let email = unique_email("kavya");
-    sign_up_in_ui(&browser, "Kavya Rao", &email, "Chai Labs").await;
-    browser.goto(&app.url("/account")).await;
-    browser.wait_text("h1", "Your account").await;
+    signed_up_on_the_account_page(&browser, &app, "kavya", "Kavya Rao", "Chai Labs").await;
     browser.wait_present("#profile-timezone").await;
 
     // An unknown zone is named next to its field.
@@ -1563,12 +1570,8 @@ async fn an_api_token_is_created_shown_once_and_revoked_on_the_account_page() {
         return;
     };
     let app = TestApp::spawn().await;
-    browser.goto(&app.url("/sign-up")).await;
-    browser.wait_present("#organization-name").await;
-    let email = unique_email("tokens");
-    sign_up_in_ui(&browser, "Tess Token", &email, "Scripts Inc").await;
-    browser.goto(&app.url("/account")).await;
-    browser.wait_text("h1", "Your account").await;
+    let email =
+        signed_up_on_the_account_page(&browser, &app, "tokens", "Tess Token", "Scripts Inc").await;
     browser.wait_present("[data-testid=tokens-empty]").await;
 
     // A name is required.

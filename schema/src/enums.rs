@@ -80,6 +80,14 @@ text_enum!(
 );
 
 text_enum!(
+    /// What a personal API token may do: READ runs queries only.
+    ApiTokenScope {
+        Read => "READ",
+        ReadWrite => "READ_WRITE",
+    }
+);
+
+text_enum!(
     /// Where a membership stands.
     MemberStatus {
         Invited => "INVITED",

@@ -84,6 +84,10 @@ id_type!(
     SessionId
 );
 id_type!(
+    /// A personal API token.
+    ApiTokenId
+);
+id_type!(
     /// A team inside an organization.
     TeamId
 );

@@ -36,6 +36,7 @@ macro_rules! fragments {
     };
 }
 
+mod api_tokens;
 mod away;
 mod organization;
 mod search;
@@ -45,6 +46,7 @@ mod standups;
 mod answer_links;
 mod teams;
 pub use answer_links::*;
+pub use api_tokens::*;
 pub use away::*;
 pub use organization::*;
 pub use search::*;
@@ -519,6 +521,7 @@ pub const ALL: &[&[(&str, &str)]] = &[
     away::OPERATIONS,
     answer_links::OPERATIONS,
     search::OPERATIONS,
+    api_tokens::OPERATIONS,
 ];
 
 /// Every operation, flattened.
@@ -670,7 +673,7 @@ mod tests {
 
     #[test]
     fn every_document_names_its_operation_and_defines_used_fragments() {
-        assert_eq!(all().count(), 61);
+        assert_eq!(all().count(), 64);
         for (name, query) in all() {
             assert!(
                 query.contains(&format!(" {name}")),

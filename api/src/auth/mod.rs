@@ -4,7 +4,8 @@ pub mod jwt;
 pub mod password;
 pub mod refresh;
 
-use schema::ids::{OrganizationId, SessionId, UserId};
+use schema::enums::ApiTokenScope;
+use schema::ids::{ApiTokenId, OrganizationId, SessionId, UserId};
 
 /// Who is calling, as proven by a verified access token. The database still decides
 /// whether the session is live and the membership active.
@@ -23,4 +24,12 @@ pub enum AuthState {
     /// A header that did not verify (expired, wrong signature, wrong audience, `alg: none`...).
     Invalid(String),
     Verified(Caller),
+}
+
+/// Present in a request's data when its caller holds a personal API token (rather than
+/// a sign-in): which token, and what it may do. The caller's `session` is the token's id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ApiTokenAuth {
+    pub id: ApiTokenId,
+    pub scope: ApiTokenScope,
 }

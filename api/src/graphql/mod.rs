@@ -2,6 +2,7 @@
 
 mod account;
 mod answer_links;
+mod api_tokens;
 mod audit;
 mod auth;
 mod away;
@@ -18,6 +19,7 @@ mod slack;
 mod standup_configs;
 mod standups;
 mod teams;
+mod token_scope;
 mod types;
 
 use crate::state::AppState;
@@ -38,6 +40,7 @@ pub struct QueryRoot(
     slack::SlackQuery,
     away::AwayQuery,
     search::SearchQuery,
+    api_tokens::ApiTokensQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -55,6 +58,7 @@ pub struct MutationRoot(
     answer_links::AnswerLinksMutation,
     slack::SlackMutation,
     away::AwayMutation,
+    api_tokens::ApiTokensMutation,
 );
 
 pub type SubscriptionRoot = standups::StandupsSubscription;
@@ -92,6 +96,7 @@ pub fn build_schema(state: Option<AppState>, limits: Limits) -> AppSchema {
     .limit_recursive_depth(32)
     .limit_directives(50)
     .extension(input_bounds::InputBounds)
+    .extension(token_scope::TokenScope)
     .extension(loaders::Loaders);
     if !limits.introspection {
         builder = builder.disable_introspection();

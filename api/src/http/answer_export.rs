@@ -136,7 +136,7 @@ async fn export(
     format: Format,
 ) -> HttpResponse {
     let state = state.get_ref().clone();
-    let caller = match caller(&req, &state) {
+    let caller = match caller(&req, &state).await {
         Ok(caller) => caller,
         Err(e) => return error(&e),
     };

@@ -3,7 +3,7 @@
 //! log is. Query parameters mirror `AuditFilter`: `actorId`, `action`, `targetType`,
 //! `targetId`, `from`, `to` (RFC 3339).
 
-use super::request::auth_from_request;
+use super::request::authenticate;
 use crate::auth::{AuthState, Caller};
 use crate::error::ApiError;
 use crate::service::audit_log;
@@ -53,9 +53,10 @@ pub(super) fn error(e: &ApiError) -> HttpResponse {
         )
 }
 
-/// The verified caller of an export (UNAUTHENTICATED without a valid bearer token).
-pub(super) fn caller(req: &HttpRequest, state: &AppState) -> Result<Caller, ApiError> {
-    match auth_from_request(req, state) {
+/// The verified caller of an export (UNAUTHENTICATED without a valid bearer token: an
+/// access token or a live personal API token).
+pub(super) async fn caller(req: &HttpRequest, state: &AppState) -> Result<Caller, ApiError> {
+    match authenticate(req, state).await.0 {
         AuthState::Verified(caller) => Ok(caller),
         AuthState::Invalid(_) => Err(ApiError::Unauthenticated(
             "invalid or expired access token".into(),
@@ -119,7 +120,7 @@ pub async fn export(
     params: Query<Params>,
 ) -> HttpResponse {
     let state = state.get_ref().clone();
-    let caller = match caller(&req, &state) {
+    let caller = match caller(&req, &state).await {
         Ok(caller) => caller,
         Err(e) => return error(&e),
     };

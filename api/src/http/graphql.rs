@@ -1,7 +1,7 @@
 //! `/graphql`: JSON-only POST (single or batched), queries over GET. Subscriptions run over
 //! WebSocket (`graphql_ws`).
 
-use super::request::{auth_from_request, graphql_error, meta};
+use super::request::{authenticate, graphql_error, meta};
 use crate::graphql::AppSchema;
 use crate::state::AppState;
 use actix_web::http::StatusCode;
@@ -84,9 +84,11 @@ pub async fn post(
             ),
         ));
     }
-    let batch = batch
-        .data(meta(&req, &state))
-        .data(auth_from_request(&req, &state));
+    let (auth, token) = authenticate(&req, &state).await;
+    let mut batch = batch.data(meta(&req, &state)).data(auth);
+    if let Some(token) = token {
+        batch = batch.data(token);
+    }
     respond(schema.execute_batch(batch).await)
 }
 
@@ -117,9 +119,11 @@ pub async fn get(
         // Let the executor report the syntax or operation-name error.
         None => {}
     }
-    let request = request
-        .data(meta(&req, &state))
-        .data(auth_from_request(&req, &state));
+    let (auth, token) = authenticate(&req, &state).await;
+    let mut request = request.data(meta(&req, &state)).data(auth);
+    if let Some(token) = token {
+        request = request.data(token);
+    }
     respond(BatchResponse::Single(schema.execute(request).await))
 }
 

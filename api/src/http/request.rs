@@ -1,7 +1,8 @@
 //! What the HTTP layer hands to GraphQL: request facts and the verified caller.
 
-use crate::auth::{AuthState, Caller, refresh};
+use crate::auth::{ApiTokenAuth, AuthState, Caller, refresh};
 use crate::config::Settings;
+use crate::service::api_tokens;
 use crate::state::{AppState, RequestMeta};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderMap};
@@ -136,13 +137,48 @@ pub fn verify_bearer(value: &str, state: &AppState) -> Result<(Caller, DateTime<
     })
 }
 
-pub fn auth_from_request(req: &HttpRequest, state: &AppState) -> AuthState {
-    auth_state(
-        req.headers()
-            .get("authorization")
-            .and_then(|v| v.to_str().ok()),
-        state,
-    )
+/// Who the request's `Authorization` header proves the caller to be: an access JWT
+/// (checked here, its session later), or a personal API token `ast_…` (looked up in
+/// PostgreSQL now: revoked, expired, suspended or removed means `Invalid`), then with
+/// the token's id and scope. Every HTTP handler that accepts API tokens calls this.
+pub async fn authenticate(
+    req: &HttpRequest,
+    state: &AppState,
+) -> (AuthState, Option<ApiTokenAuth>) {
+    let authorization = req
+        .headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok());
+    let token = authorization.and_then(|value| {
+        value
+            .strip_prefix("Bearer ")
+            .or_else(|| value.strip_prefix("bearer "))
+            .map(str::trim)
+            .filter(|credential| api_tokens::is_api_token(credential))
+    });
+    let Some(secret) = token else {
+        return (auth_state(authorization, state), None);
+    };
+    match api_tokens::authenticate(state, secret).await {
+        Ok(Some(found)) => (
+            AuthState::Verified(found.caller),
+            Some(ApiTokenAuth {
+                id: found.id,
+                scope: found.scope,
+            }),
+        ),
+        Ok(None) => (
+            AuthState::Invalid("invalid, revoked or expired API token".into()),
+            None,
+        ),
+        Err(e) => {
+            tracing::error!(error = %e, "could not check an API token");
+            (
+                AuthState::Invalid("the API token could not be checked; try again".into()),
+                None,
+            )
+        }
+    }
 }
 
 /// A GraphQL-shaped error for failures before execution (content type, size, method, rate).

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod answer_links;
+pub mod api_tokens;
 pub mod audit_log;
 pub mod auth;
 pub mod away;

@@ -1084,18 +1084,30 @@ async fn set_date(browser: &Browser, css: &str, value: &str) {
         .await;
 }
 
+/// Signs up a new person through the form and opens "Your account"; their e-mail.
+async fn signed_up_on_the_account_page(
+    browser: &Browser,
+    app: &TestApp,
+    prefix: &str,
+    name: &str,
+    org: &str,
+) -> String {
+    browser.goto(&app.url("/sign-up")).await;
+    browser.wait_present("#organization-name").await;
+    let email = unique_email(prefix);
+    sign_up_in_ui(browser, name, &email, org).await;
+    browser.goto(&app.url("/account")).await;
+    browser.wait_text("h1", "Your account").await;
+    email
+}
+
 #[tokio::test]
 async fn a_member_sets_an_out_of_office_period_on_the_account_page_and_ends_it() {
     let Some(browser) = Browser::start().await else {
         return;
     };
     let app = TestApp::spawn().await;
-    browser.goto(&app.url("/sign-up")).await;
-    browser.wait_present("#organization-name").await;
-    let email = unique_email("ooo");
-    sign_up_in_ui(&browser, "Omar Away", &email, "Away Inc").await;
-    browser.goto(&app.url("/account")).await;
-    browser.wait_text("h1", "Your account").await;
+    signed_up_on_the_account_page(&browser, &app, "ooo", "Omar Away", "Away Inc").await;
     browser.wait_present("[data-testid=ooo-empty]").await;
 
     // The last day before the first is named next to its field.
@@ -1466,12 +1478,7 @@ async fn a_member_sets_time_zone_and_work_days_on_the_account_page_and_sees_them
         return;
     };
     let app = TestApp::spawn().await;
-    browser.goto(&app.url("/sign-up")).await;
-    browser.wait_present("#organization-name").await;
-    let email = unique_email("kavya");
-    sign_up_in_ui(&browser, "Kavya Rao", &email, "Chai Labs").await;
-    browser.goto(&app.url("/account")).await;
-    browser.wait_text("h1", "Your account").await;
+    signed_up_on_the_account_page(&browser, &app, "kavya", "Kavya Rao", "Chai Labs").await;
     browser.wait_present("#profile-timezone").await;
 
     // An unknown zone is named next to its field.
@@ -1554,6 +1561,97 @@ async fn someone_added_to_the_team_is_asked_in_the_next_run_of_an_everyone_stand
         ))
         .await;
     browser.screenshot("everyone-standup").await;
+    browser.quit().await;
+}
+
+#[tokio::test]
+async fn an_api_token_is_created_shown_once_and_revoked_on_the_account_page() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let email =
+        signed_up_on_the_account_page(&browser, &app, "tokens", "Tess Token", "Scripts Inc").await;
+    browser.wait_present("[data-testid=tokens-empty]").await;
+
+    // A name is required.
+    browser.click("[data-testid=token-create]").await;
+    browser.wait_text("#token-name-error", "Is required").await;
+
+    browser.fill("#token-name", "laptop cli").await;
+    browser.select_text("#token-scope", "Read and write").await;
+    browser.click("[data-testid=token-create]").await;
+    browser
+        .wait_text("[data-testid=token-dialog]", "You won't see it again")
+        .await;
+    let secret = browser
+        .script_value("return document.querySelector('[data-testid=token-secret]').value;")
+        .await;
+    let secret = secret.as_str().expect("the secret").to_string();
+    assert!(secret.starts_with("ast_"), "{secret}");
+    browser.screenshot("account-api-token-created").await;
+
+    // The token works as this person.
+    let body = app
+        .graphql_as(
+            &secret,
+            "{ viewer { user { email } } }",
+            serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["viewer"]["user"]["email"],
+        email.as_str(),
+        "{body}"
+    );
+
+    browser.click("[data-testid=token-done]").await;
+    browser.wait_gone("[data-testid=token-dialog]").await;
+    browser
+        .wait_text("[data-testid=token-row]", "laptop cli")
+        .await;
+    browser
+        .wait_text("[data-testid=token-row]", "Read and write")
+        .await;
+
+    // After a reload the list shows it, the secret nowhere.
+    browser.reload().await;
+    browser
+        .wait_text("[data-testid=token-row]", "laptop cli")
+        .await;
+    let page = browser
+        .script_value("return document.documentElement.outerHTML;")
+        .await;
+    assert!(
+        !page.as_str().unwrap().contains(&secret[4..]),
+        "secret shown again"
+    );
+    assert_eq!(browser.count("[data-testid=token-dialog]").await, 0);
+    browser.screenshot("account-api-tokens").await;
+
+    // Revoking asks first, then the token stops working.
+    browser.click("[data-testid=token-revoke]").await;
+    browser
+        .wait_text("[data-testid=confirm-dialog]", "Revoke \"laptop cli\"?")
+        .await;
+    browser.click("[data-testid=confirm]").await;
+    browser
+        .wait_text("[data-testid=toasts]", "is revoked")
+        .await;
+    browser.wait_present("[data-testid=tokens-empty]").await;
+    let body = app
+        .graphql_as(
+            &secret,
+            "{ viewer { user { email } } }",
+            serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(
+        crate::helpers::error_code(&body),
+        "UNAUTHENTICATED",
+        "{body}"
+    );
+
     browser.quit().await;
 }
 

@@ -152,6 +152,18 @@ async fn every_operation_keeps_tenants_apart() {
         .as_str()
         .unwrap_or_else(|| panic!("{set}"))
         .to_string();
+    let expires = (chrono::Utc::now() + chrono::Duration::days(30)).to_rfc3339();
+    let created = app
+        .graphql_as(
+            &a.token,
+            "mutation($at: DateTime!) { createApiToken(input: { name: \"A token\", scope: READ, expiresAt: $at }) { apiToken { id } } }",
+            json!({ "at": expires }),
+        )
+        .await;
+    let api_token = created["data"]["createApiToken"]["apiToken"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{created}"))
+        .to_string();
     let ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20270101\r\nSUMMARY:Taken\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
 
     let user = json!({ "id": a.user_id });
@@ -553,6 +565,28 @@ async fn every_operation_keeps_tenants_apart() {
             false,
         ),
         (
+            "apiTokens",
+            "{ apiTokens { id name scope } }",
+            json!({}),
+            None,
+            false,
+        ),
+        (
+            "createApiToken",
+            "mutation($at: DateTime!) { createApiToken(input: { name: \"B token\", scope: READ_WRITE, expiresAt: $at }) { apiToken { id name } } }",
+            json!({ "at": expires }),
+            None,
+            false,
+        ),
+        (
+            // A's MEMBER gets NOT_FOUND too: only one's own tokens can be revoked.
+            "revokeApiToken",
+            "mutation($id: ID!) { revokeApiToken(id: $id) }",
+            json!({ "id": api_token }),
+            Some("NOT_FOUND"),
+            false,
+        ),
+        (
             "updateOrganization",
             "mutation { updateOrganization(input: { name: \"B renamed\" }) { id name } }",
             json!({}),
@@ -595,6 +629,8 @@ async fn every_operation_keeps_tenants_apart() {
         period.as_str(),
         "A holidays",
         "A away",
+        api_token.as_str(),
+        "A token",
     ];
     for (name, query, vars, b_expects, member_forbidden) in &cases {
         let body = app.graphql_as(&b.token, query, vars.clone()).await;
@@ -643,6 +679,24 @@ async fn every_operation_keeps_tenants_apart() {
         .await,
         1
     );
+
+    // Nor A's token.
+    assert_eq!(
+        crate::teams::count(
+            &app,
+            "SELECT 1 FROM api_tokens WHERE revoked_at IS NULL AND name = 'A token'"
+        )
+        .await,
+        1
+    );
+    let body = app
+        .graphql_as(
+            &a_member.token,
+            "mutation($id: ID!) { revokeApiToken(id: $id) }",
+            json!({ "id": api_token }),
+        )
+        .await;
+    assert_eq!(error_code(&body), "NOT_FOUND", "{body}");
 
     // B changes their profile: only B's own account changes; A's member still reads as
     // before (and B never names anyone else: the input has no id).

@@ -3,10 +3,12 @@
 
 mod account;
 mod answer_links;
+mod api_tokens;
 mod audit;
 mod auth;
 mod away;
 mod browser;
+mod cli;
 mod demo;
 mod deployment;
 mod export;

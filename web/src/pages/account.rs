@@ -1,5 +1,5 @@
 //! `/account`: the signed-in person's own account: out-of-office periods
-//! (`account_away`), change the password (every other session ends), and sign out
+//! (`account_away`), personal API tokens (`account_tokens`), change the password (every other session ends), and sign out
 //! everywhere (every session ends, this one included).
 
 use schema::ops::{ChangePassword, ChangePasswordVariables, LogOutEverywhere, NoVariables};
@@ -32,6 +32,7 @@ pub fn AccountPage() -> Html {
             <super::account_profile::ProfileCard user={viewer.user.clone()} />
             <super::account_away::OutOfOfficeCard />
             <ChangePasswordCard />
+            <super::account_tokens::ApiTokensCard />
             <super::account_notifications::NotificationPreferencesCard />
             <SignOutEverywhereCard />
         </>

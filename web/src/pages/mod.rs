@@ -5,6 +5,7 @@ pub mod account;
 pub mod account_away;
 pub mod account_notifications;
 pub mod account_profile;
+pub mod account_tokens;
 pub mod answer_link;
 pub mod answer_search;
 pub mod audit_log;

@@ -228,6 +228,9 @@ async fn seed(app: &TestApp, owner: &SignedUp) -> (String, Vec<(String, bool)>) 
     )
     .await;
 
+    // The account page lists a token (its table must fit a phone too).
+    crate::api_tokens::create_token(app, owner, "READ").await;
+
     // (path, owner only)
     let paths = vec![
         ("/".to_owned(), false),

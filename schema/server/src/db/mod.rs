@@ -6,6 +6,7 @@
 pub mod answer_export;
 pub mod answer_links;
 pub mod answers;
+pub mod api_tokens;
 pub mod audit;
 pub mod away;
 pub mod demo;

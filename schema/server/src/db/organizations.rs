@@ -1,6 +1,6 @@
 use super::DbError;
 use super::models::{Membership, NewMembership, Organization};
-use super::tables::{memberships, organizations, sessions};
+use super::tables::{api_tokens, memberships, organizations, sessions};
 use diesel::{
     BoolExpressionMethods, ExpressionMethods, JoinOnDsl, OptionalExtension, QueryDsl,
     SelectableHelper,
@@ -55,25 +55,36 @@ pub async fn insert_membership(
 
 /// The caller's organization and role, in one statement that also proves the session is
 /// live and the membership active. `None` means "not signed in to this organization".
+/// `session` is a sign-in session, or for a caller holding a personal API token that
+/// token's id: then the token must be live (not revoked, not expired) instead.
 pub async fn find_for_session(
     conn: &mut AsyncPgConnection,
     session: SessionId,
     user: UserId,
     org: OrganizationId,
 ) -> Result<Option<(Organization, OrgRole)>, DbError> {
+    let live_session = diesel::dsl::exists(
+        sessions::table
+            .filter(sessions::id.eq(session))
+            .filter(sessions::org_id.eq(org))
+            .filter(sessions::user_id.eq(user))
+            .filter(sessions::revoked_at.is_null())
+            .filter(sessions::expires_at.gt(diesel::dsl::now)),
+    );
+    let live_token = diesel::dsl::exists(
+        api_tokens::table
+            .filter(api_tokens::id.eq(session.as_uuid()))
+            .filter(api_tokens::org_id.eq(org))
+            .filter(api_tokens::user_id.eq(user))
+            .filter(api_tokens::revoked_at.is_null())
+            .filter(api_tokens::expires_at.gt(diesel::dsl::now)),
+    );
     Ok(organizations::table
         .inner_join(memberships::table.on(memberships::org_id.eq(organizations::id)))
-        .inner_join(
-            sessions::table.on(sessions::org_id
-                .eq(organizations::id)
-                .and(sessions::user_id.eq(memberships::user_id))),
-        )
         .filter(organizations::id.eq(org))
         .filter(memberships::user_id.eq(user))
         .filter(memberships::status.eq(MemberStatus::Active))
-        .filter(sessions::id.eq(session))
-        .filter(sessions::revoked_at.is_null())
-        .filter(sessions::expires_at.gt(diesel::dsl::now))
+        .filter(live_session.or(live_token))
         .select((Organization::as_select(), memberships::role))
         .first(conn)
         .await

@@ -3,7 +3,6 @@
 
 use schema::enums::DeliveryChannel;
 use schema::ops::{RotateWebhookSecret, RotateWebhookSecretVariables, WebhookSecret};
-use yew::platform::spawn_local;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
@@ -11,7 +10,9 @@ use super::Editor;
 use super::draft::Draft;
 use super::slack_channel::SlackChannelPicker;
 use crate::app::Route;
-use crate::components::{Button, ButtonKind, Checkbox, Dialog, ErrorBanner, TextField};
+use crate::components::{
+    Button, ButtonKind, Checkbox, Dialog, ErrorBanner, SecretField, TextField,
+};
 use crate::hooks::{MutationOptions, use_mutation};
 
 /// What the "Delivery" card shows besides the draft.
@@ -116,13 +117,10 @@ struct SigningSecretProps {
 fn SigningSecret(props: &SigningSecretProps) -> Html {
     let shown = use_state(|| None::<WebhookSecret>);
     let rotate = use_mutation(MutationOptions::default());
-    let copied = use_state(|| false);
-
     let onclick = {
-        let (shown, rotate, copied) = (shown.clone(), rotate.clone(), copied.clone());
+        let (shown, rotate) = (shown.clone(), rotate.clone());
         let config_id = props.config_id.clone();
         Callback::from(move |_: MouseEvent| {
-            copied.set(false);
             let vars = RotateWebhookSecretVariables {
                 config_id: config_id.clone(),
             };
@@ -137,24 +135,6 @@ fn SigningSecret(props: &SigningSecretProps) -> Html {
         let shown = shown.clone();
         Callback::from(move |()| shown.set(None))
     };
-    let copy = {
-        let (shown, copied) = (shown.clone(), copied.clone());
-        Callback::from(move |_: MouseEvent| {
-            if let (Some(secret), Some(window)) = (&*shown, web_sys::window()) {
-                let promise = window.navigator().clipboard().write_text(&secret.secret);
-                let copied = copied.clone();
-                spawn_local(async move {
-                    copied.set(wasm_bindgen_futures::JsFuture::from(promise).await.is_ok());
-                });
-            }
-        })
-    };
-    let select_all = Callback::from(|e: FocusEvent| {
-        if let Some(input) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
-            input.select();
-        }
-    });
-
     let dialog = match &*shown {
         None => Html::default(),
         Some(secret) => {
@@ -163,16 +143,8 @@ fn SigningSecret(props: &SigningSecretProps) -> Html {
             html! {
                 <Dialog title="Your new signing secret" on_close={close} testid="secret-dialog">
                     <p>{ "Copy it to the receiver now: it is stored encrypted and will not be shown again." }</p>
-                    <div class="field">
-                        <label class="field-label" for="webhook-secret">{ "Signing secret" }</label>
-                        <div class="input-with-action">
-                            <input id="webhook-secret" class="input mono" readonly=true value={secret.secret.clone()}
-                                onfocus={select_all} data-testid="webhook-secret" />
-                            <Button kind={ButtonKind::Secondary} onclick={copy} testid="copy-secret">
-                                { if *copied { "Copied" } else { "Copy" } }
-                            </Button>
-                        </div>
-                    </div>
+                    <SecretField id="webhook-secret" label="Signing secret" value={secret.secret.clone()}
+                        testid="webhook-secret" copy_testid="copy-secret" />
                     if let Some(until) = until {
                         <p class="muted" data-testid="previous-valid-until">{ format!("The previous secret also signs deliveries until {until}.") }</p>
                     }

@@ -42,9 +42,11 @@ mod organization;
 mod standups;
 // After `standups`: it uses `participation_fields!`.
 mod answer_links;
+mod insights;
 mod teams;
 pub use answer_links::*;
 pub use away::*;
+pub use insights::*;
 pub use organization::*;
 pub use standups::*;
 pub use teams::*;
@@ -516,6 +518,7 @@ pub const ALL: &[&[(&str, &str)]] = &[
     standups::OPERATIONS,
     away::OPERATIONS,
     answer_links::OPERATIONS,
+    insights::OPERATIONS,
 ];
 
 /// Every operation, flattened.
@@ -667,7 +670,7 @@ mod tests {
 
     #[test]
     fn every_document_names_its_operation_and_defines_used_fragments() {
-        assert_eq!(all().count(), 60);
+        assert_eq!(all().count(), 65);
         for (name, query) in all() {
             assert!(
                 query.contains(&format!(" {name}")),

@@ -6,6 +6,7 @@ mod audit;
 mod auth;
 mod away;
 mod input_bounds;
+mod insights;
 mod invitations;
 mod jobs;
 mod loaders;
@@ -36,6 +37,7 @@ pub struct QueryRoot(
     answer_links::AnswerLinksQuery,
     slack::SlackQuery,
     away::AwayQuery,
+    insights::InsightsQuery,
 );
 
 #[derive(MergedObject, Default)]

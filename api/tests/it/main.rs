@@ -14,6 +14,7 @@ mod hardening;
 mod health;
 mod helpers;
 mod input_bounds;
+mod insights;
 mod invitations;
 mod isolation;
 mod members;

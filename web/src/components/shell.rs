@@ -58,6 +58,12 @@ const NAV_ITEMS: &[NavItem] = &[
         admin_only: true,
     },
     NavItem {
+        route: Route::FailedJobs,
+        label: "Failed jobs",
+        icon: "⚠",
+        admin_only: true,
+    },
+    NavItem {
         route: Route::Settings,
         label: "Settings",
         icon: "⚙",
@@ -78,6 +84,7 @@ fn section(route: &Route) -> Route {
         Route::Standup { .. } => Route::MyStandups,
         Route::Team { .. }
         | Route::TeamHistory { .. }
+        | Route::TeamInsights { .. }
         | Route::NewStandupConfig { .. }
         | Route::EditStandupConfig { .. } => Route::Teams,
         other => other.clone(),

@@ -8,6 +8,7 @@ use crate::hooks::{SessionProvider, SessionState, use_session};
 use crate::pages::auth_layout::AuthCard;
 use crate::pages::config_editor::{EditStandupConfigPage, NewStandupConfigPage};
 use crate::pages::insights::TeamInsightsPage;
+use crate::pages::org_insights::OrganizationInsightsPage;
 use crate::pages::standups::{MyStandupsPage, StandupPage, TeamHistoryPage};
 use crate::pages::team::TeamPage;
 use crate::pages::teams::TeamsPage;
@@ -58,6 +59,9 @@ pub enum Route {
     Members,
     #[at("/audit-log")]
     AuditLog,
+    /// Each team's participation, for owners and admins.
+    #[at("/insights")]
+    Insights,
     /// Jobs that failed every attempt, for owners and admins.
     #[at("/failed-jobs")]
     FailedJobs,
@@ -100,6 +104,7 @@ fn switch(route: Route) -> Html {
         Route::AuditLog => {
             html! { <Gate need={Need::SignedIn}><Shell><AuditLogPage /></Shell></Gate> }
         }
+        Route::Insights => signed_in(html! { <OrganizationInsightsPage /> }),
         Route::FailedJobs => signed_in(html! { <FailedJobsPage /> }),
         Route::Settings => {
             html! { <Gate need={Need::SignedIn}><Shell><SettingsPage /></Shell></Gate> }

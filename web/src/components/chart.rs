@@ -127,3 +127,37 @@ pub fn bar_chart(props: ChartProps) -> Html {
         </figure>
     }
 }
+
+/// A chart of participation rates (0 to 100 %): one bar per `(label, rate, answered,
+/// asked)`.
+pub fn rate_chart(
+    title: &'static str,
+    id: &'static str,
+    x_label: &'static str,
+    rows: impl Iterator<Item = (String, Option<f64>, i32, i32)>,
+) -> Html {
+    bar_chart(ChartProps {
+        title,
+        id,
+        x_label,
+        y_label: "Answered",
+        detail_label: "Answered of asked",
+        y_max: 1.0,
+        y_ticks: [0.0, 0.5, 1.0]
+            .into_iter()
+            .map(|v| (v, crate::format::percent(v)))
+            .collect(),
+        points: rows
+            .map(|(label, rate, answered, asked)| ChartPoint {
+                label,
+                value: rate,
+                text: rate.map_or_else(|| "—".to_owned(), crate::format::percent),
+                detail: if asked == 0 {
+                    "No standup".to_owned()
+                } else {
+                    format!("{answered} of {asked}")
+                },
+            })
+            .collect(),
+    })
+}

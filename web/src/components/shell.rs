@@ -52,6 +52,12 @@ const NAV_ITEMS: &[NavItem] = &[
         admin_only: false,
     },
     NavItem {
+        route: Route::Insights,
+        label: "Insights",
+        icon: "▥",
+        admin_only: true,
+    },
+    NavItem {
         route: Route::AuditLog,
         label: "Audit log",
         icon: "☰",

@@ -171,7 +171,8 @@ fn setup(org: &str) -> Html {
     }
 }
 
-fn participation_table(teams: &[TeamParticipation]) -> Html {
+/// Each team's participation: the team (to its insights), answered of asked, the rate.
+pub fn participation_table(teams: &[TeamParticipation]) -> Html {
     html! {
         <div class="table-wrap">
             <table class="table" data-testid="dashboard-participation">

@@ -11,12 +11,13 @@ use yew_router::prelude::*;
 
 use super::use_title;
 use crate::app::Route;
-use crate::components::chart::{ChartPoint, ChartProps, bar_chart};
+use crate::components::chart::{ChartPoint, ChartProps, bar_chart, rate_chart};
 use crate::components::{ErrorBanner, SelectField, loading};
 use crate::format;
 use crate::hooks::{Load, QueryHandle, use_query};
 
-const RANGES: [(&str, &str); 3] = [
+/// The ranges offered: weeks and how they read.
+pub const RANGES: [(&str, &str); 3] = [
     ("4", "Last 4 weeks"),
     ("12", "Last 12 weeks"),
     ("52", "Last 52 weeks"),
@@ -43,31 +44,27 @@ fn chart_or_state<T>(
 }
 
 fn participation_chart(weeks: &[ParticipationWeek]) -> Html {
-    bar_chart(ChartProps {
-        title: "Participation rate per week",
-        id: "participation",
-        x_label: "Week",
-        y_label: "Answered",
-        detail_label: "Answered of asked",
-        y_max: 1.0,
-        y_ticks: [0.0, 0.5, 1.0]
-            .into_iter()
-            .map(|v| (v, format::percent(v)))
-            .collect(),
-        points: weeks
-            .iter()
-            .map(|w| ChartPoint {
-                label: format::week_label(&w.week_start),
-                value: w.rate,
-                text: w.rate.map_or_else(|| "—".to_owned(), format::percent),
-                detail: if w.asked == 0 {
-                    "No standup".to_owned()
-                } else {
-                    format!("{} of {}", w.answered, w.asked)
-                },
-            })
-            .collect(),
-    })
+    rate_chart(
+        "Participation rate per week",
+        "participation",
+        "Week",
+        weeks.iter().map(|w| {
+            (
+                format::week_label(&w.week_start),
+                w.rate,
+                w.answered,
+                w.asked,
+            )
+        }),
+    )
+}
+
+/// [`RANGES`] as the range select's options.
+pub fn range_options() -> Vec<(AttrValue, AttrValue)> {
+    RANGES
+        .iter()
+        .map(|(v, label)| (AttrValue::from(*v), AttrValue::from(*label)))
+        .collect()
 }
 
 fn response_time_chart(weeks: &[ResponseTimeWeek]) -> Html {
@@ -117,10 +114,7 @@ pub fn TeamInsightsPage(props: &InsightsProps) -> Html {
         let weeks = weeks.clone();
         Callback::from(move |v: String| weeks.set(v))
     };
-    let options: Vec<(AttrValue, AttrValue)> = RANGES
-        .iter()
-        .map(|(v, label)| (AttrValue::from(*v), AttrValue::from(*label)))
-        .collect();
+    let options = range_options();
 
     html! {
         <>

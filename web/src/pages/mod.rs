@@ -15,6 +15,7 @@ pub mod home;
 pub mod insights;
 pub mod members;
 pub mod not_found;
+pub mod org_insights;
 pub mod reset_password;
 pub mod settings;
 pub mod settings_slack;

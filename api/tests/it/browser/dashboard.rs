@@ -200,6 +200,30 @@ async fn the_dashboard_guides_a_new_organization_then_shows_open_standups_and_in
     assert!(text.contains("min") && text.ends_with('1'), "{text}");
     browser.screenshot("team-insights-tables").await;
 
+    // The organization overview, from the navigation: each team's rate, charted and
+    // tabled.
+    browser
+        .script_value("window.scrollTo(0, 0); return true;")
+        .await;
+    browser.click("nav a[href='/insights']").await;
+    browser.wait_path("/insights").await;
+    browser
+        .wait_present("[data-testid=team-rates-chart] svg rect.chart-bar")
+        .await;
+    browser
+        .wait_text("[data-testid=dashboard-team]", "Platform")
+        .await;
+    browser
+        .wait_text("[data-testid=dashboard-team]", "1 of 1")
+        .await;
+    browser.screenshot("organization-insights").await;
+    browser
+        .goto(&app.url(&format!("/teams/{team}/insights")))
+        .await;
+    browser
+        .wait_present("[data-testid=participation-chart] svg rect.chart-bar")
+        .await;
+
     // A shorter range: four weeks.
     browser.select_text("#insights-range", "Last 4 weeks").await;
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);

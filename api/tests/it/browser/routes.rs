@@ -243,6 +243,7 @@ async fn seed(app: &TestApp, owner: &SignedUp) -> (String, Vec<(String, bool)>) 
         ("/members".to_owned(), false),
         ("/audit-log".to_owned(), true),
         ("/failed-jobs".to_owned(), true),
+        ("/insights".to_owned(), true),
         ("/settings".to_owned(), true),
         ("/account".to_owned(), false),
         ("/no-such-page".to_owned(), false),

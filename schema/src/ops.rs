@@ -44,10 +44,12 @@ mod search;
 mod standups;
 // After `standups`: it uses `participation_fields!`.
 mod answer_links;
+mod insights;
 mod teams;
 pub use answer_links::*;
 pub use api_tokens::*;
 pub use away::*;
+pub use insights::*;
 pub use organization::*;
 pub use search::*;
 pub use standups::*;
@@ -522,6 +524,7 @@ pub const ALL: &[&[(&str, &str)]] = &[
     answer_links::OPERATIONS,
     search::OPERATIONS,
     api_tokens::OPERATIONS,
+    insights::OPERATIONS,
 ];
 
 /// Every operation, flattened.
@@ -673,7 +676,7 @@ mod tests {
 
     #[test]
     fn every_document_names_its_operation_and_defines_used_fragments() {
-        assert_eq!(all().count(), 64);
+        assert_eq!(all().count(), 69);
         for (name, query) in all() {
             assert!(
                 query.contains(&format!(" {name}")),

@@ -7,12 +7,15 @@ use crate::components::{ErrorBanner, Shell, ToastProvider, full_page_loading};
 use crate::hooks::{SessionProvider, SessionState, use_session};
 use crate::pages::auth_layout::AuthCard;
 use crate::pages::config_editor::{EditStandupConfigPage, NewStandupConfigPage};
+use crate::pages::insights::TeamInsightsPage;
+use crate::pages::org_insights::OrganizationInsightsPage;
 use crate::pages::standups::{MyStandupsPage, StandupPage, TeamHistoryPage};
 use crate::pages::team::TeamPage;
 use crate::pages::teams::TeamsPage;
 use crate::pages::{
-    AcceptInvitationPage, AccountPage, AnswerLinkPage, AuditLogPage, ForgotPasswordPage, HomePage,
-    MembersPage, NotFoundPage, ResetPasswordPage, SettingsPage, SignInPage, SignUpPage,
+    AcceptInvitationPage, AccountPage, AnswerLinkPage, AuditLogPage, FailedJobsPage,
+    ForgotPasswordPage, HomePage, MembersPage, NotFoundPage, ResetPasswordPage, SettingsPage,
+    SignInPage, SignUpPage,
 };
 
 #[derive(Clone, Debug, PartialEq, Routable)]
@@ -45,6 +48,9 @@ pub enum Route {
     Team { id: String },
     #[at("/teams/:id/history")]
     TeamHistory { id: String },
+    /// A team's participation and times to answer per week.
+    #[at("/teams/:id/insights")]
+    TeamInsights { id: String },
     #[at("/teams/:team_id/standups/new")]
     NewStandupConfig { team_id: String },
     #[at("/standup-configs/:id")]
@@ -53,6 +59,12 @@ pub enum Route {
     Members,
     #[at("/audit-log")]
     AuditLog,
+    /// Each team's participation, for owners and admins.
+    #[at("/insights")]
+    Insights,
+    /// Jobs that failed every attempt, for owners and admins.
+    #[at("/failed-jobs")]
+    FailedJobs,
     #[at("/settings")]
     Settings,
     /// The signed-in person's own account: password, sessions.
@@ -81,6 +93,7 @@ fn switch(route: Route) -> Html {
         Route::Teams => signed_in(html! { <TeamsPage /> }),
         Route::Team { id } => signed_in(html! { <TeamPage id={id} /> }),
         Route::TeamHistory { id } => signed_in(html! { <TeamHistoryPage id={id} /> }),
+        Route::TeamInsights { id } => signed_in(html! { <TeamInsightsPage id={id} /> }),
         Route::NewStandupConfig { team_id } => {
             signed_in(html! { <NewStandupConfigPage team_id={team_id} /> })
         }
@@ -91,6 +104,8 @@ fn switch(route: Route) -> Html {
         Route::AuditLog => {
             html! { <Gate need={Need::SignedIn}><Shell><AuditLogPage /></Shell></Gate> }
         }
+        Route::Insights => signed_in(html! { <OrganizationInsightsPage /> }),
+        Route::FailedJobs => signed_in(html! { <FailedJobsPage /> }),
         Route::Settings => {
             html! { <Gate need={Need::SignedIn}><Shell><SettingsPage /></Shell></Gate> }
         }

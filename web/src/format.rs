@@ -422,3 +422,52 @@ mod tests {
         assert_eq!(audit_action("team.created"), "team.created");
     }
 }
+
+/// `YYYY-MM-DD`, by hand (see [`day_start`]).
+pub fn iso_day(day: NaiveDate) -> String {
+    format!("{:04}-{:02}-{:02}", day.year(), day.month(), day.day())
+}
+
+/// The dates (`YYYY-MM-DD`) from the Monday `weeks - 1` weeks before the week of `today`
+/// to the Sunday of `today`'s week: the last `weeks` weeks, this one included.
+pub fn last_weeks(today: NaiveDate, weeks: u32) -> (String, String) {
+    let monday = today - chrono::Days::new(u64::from(today.weekday().num_days_from_monday()));
+    let from = monday - chrono::Days::new(7 * u64::from(weeks.saturating_sub(1)));
+    (iso_day(from), iso_day(monday + chrono::Days::new(6)))
+}
+
+/// A week's Monday (`YYYY-MM-DD`) as a chart reads it: "2 Nov".
+pub fn week_label(monday: &str) -> String {
+    let mut parts = monday.split('-').skip(1);
+    let month: usize = parts.next().and_then(|m| m.parse().ok()).unwrap_or(0);
+    let day: u32 = parts.next().and_then(|d| d.parse().ok()).unwrap_or(0);
+    match MONTHS.get(month.wrapping_sub(1)) {
+        Some(name) => format!("{day} {name}"),
+        None => monday.to_owned(),
+    }
+}
+
+/// Today in the viewer's zone.
+pub fn viewer_today() -> NaiveDate {
+    local::wall(local::now(), &local::viewer_zone()).date()
+}
+
+#[cfg(test)]
+mod week_tests {
+    use super::*;
+
+    #[test]
+    fn the_last_weeks_run_monday_to_sunday_and_read_as_day_and_month() {
+        let thursday = NaiveDate::from_ymd_opt(2026, 12, 3).unwrap_or_default();
+        assert_eq!(
+            last_weeks(thursday, 4),
+            ("2026-11-09".to_owned(), "2026-12-06".to_owned())
+        );
+        assert_eq!(
+            last_weeks(thursday, 1),
+            ("2026-11-30".to_owned(), "2026-12-06".to_owned())
+        );
+        assert_eq!(week_label("2026-11-02"), "2 Nov");
+        assert_eq!(week_label("nonsense"), "nonsense");
+    }
+}

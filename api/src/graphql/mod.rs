@@ -7,6 +7,7 @@ mod audit;
 mod auth;
 mod away;
 mod input_bounds;
+mod insights;
 mod invitations;
 mod jobs;
 mod loaders;
@@ -41,6 +42,7 @@ pub struct QueryRoot(
     away::AwayQuery,
     search::SearchQuery,
     api_tokens::ApiTokensQuery,
+    insights::InsightsQuery,
 );
 
 #[derive(MergedObject, Default)]

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod away;
 pub mod holidays;
 pub mod ics;
+pub mod insights;
 pub mod invitations;
 pub mod jobs;
 pub mod members;

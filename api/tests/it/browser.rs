@@ -5,6 +5,7 @@
 //! Needs `/usr/bin/chromium` and `/usr/bin/chromedriver` (`web/install-browser.sh`) and a
 //! built UI (`web/build.sh`); `make test` provides both. `SKIP_BROWSER_TESTS=1` skips.
 
+mod dashboard;
 mod driver;
 mod routes;
 

@@ -317,6 +317,28 @@ async fn every_operation_keeps_tenants_apart() {
             Some("NOT_FOUND"),
             false,
         ),
+        // A's MEMBER is on A's team: they read its insights.
+        (
+            "teamWeeklyParticipation",
+            "query($team: ID!) { teamWeeklyParticipation(teamId: $team, from: \"2026-11-02\", to: \"2026-12-31\") { weekStart asked } }",
+            json!({ "team": team }),
+            Some("NOT_FOUND"),
+            false,
+        ),
+        (
+            "teamResponseTimes",
+            "query($team: ID!) { teamResponseTimes(teamId: $team, from: \"2026-11-02\", to: \"2026-12-31\") { weekStart medianMinutes } }",
+            json!({ "team": team }),
+            Some("NOT_FOUND"),
+            false,
+        ),
+        (
+            "organizationParticipation",
+            "{ organizationParticipation(from: \"2026-11-02\", to: \"2026-12-31\") { team { id name } asked } }",
+            json!({}),
+            None,
+            true,
+        ),
         (
             "startStandupNow",
             "mutation($id: ID!) { startStandupNow(configId: $id) { id } }",

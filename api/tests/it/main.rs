@@ -17,6 +17,7 @@ mod hardening;
 mod health;
 mod helpers;
 mod input_bounds;
+mod insights;
 mod invitations;
 mod isolation;
 mod members;

@@ -1,6 +1,7 @@
 //! Components built once and reused by every page.
 
 pub mod button;
+pub mod chart;
 pub mod dialog;
 pub mod error_banner;
 pub mod loading;

@@ -52,9 +52,21 @@ const NAV_ITEMS: &[NavItem] = &[
         admin_only: false,
     },
     NavItem {
+        route: Route::Insights,
+        label: "Insights",
+        icon: "▥",
+        admin_only: true,
+    },
+    NavItem {
         route: Route::AuditLog,
         label: "Audit log",
         icon: "☰",
+        admin_only: true,
+    },
+    NavItem {
+        route: Route::FailedJobs,
+        label: "Failed jobs",
+        icon: "⚠",
         admin_only: true,
     },
     NavItem {
@@ -78,6 +90,7 @@ fn section(route: &Route) -> Route {
         Route::Standup { .. } => Route::MyStandups,
         Route::Team { .. }
         | Route::TeamHistory { .. }
+        | Route::TeamInsights { .. }
         | Route::NewStandupConfig { .. }
         | Route::EditStandupConfig { .. } => Route::Teams,
         other => other.clone(),

@@ -270,7 +270,10 @@ pub fn TeamPage(props: &TeamPageProps) -> Html {
             <section class="card" aria-labelledby="recent-title">
                 <div class="card-header">
                     <h2 id="recent-title" class="card-title">{ "Recent standups" }</h2>
-                    <Link<Route> to={Route::TeamHistory { id: team.id.clone() }}>{ "History and participation" }</Link<Route>>
+                    <span class="header-actions">
+                        <Link<Route> to={Route::TeamHistory { id: team.id.clone() }}>{ "History and participation" }</Link<Route>>
+                        <Link<Route> to={Route::TeamInsights { id: team.id.clone() }}>{ "Insights" }</Link<Route>>
+                    </span>
                 </div>
                 <RecentStandups team_id={team.id.clone()} />
             </section>

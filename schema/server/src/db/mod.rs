@@ -11,6 +11,7 @@ pub mod audit;
 pub mod away;
 pub mod demo;
 pub mod holidays;
+pub mod insights;
 pub mod invitations;
 pub mod jobs;
 pub mod local_time;

@@ -1,0 +1,1 @@
+DROP INDEX standups_team_local_date_idx;

@@ -5,6 +5,7 @@ mod answer_links;
 mod audit;
 mod auth;
 mod away;
+mod blockers;
 mod input_bounds;
 mod invitations;
 mod jobs;
@@ -36,6 +37,7 @@ pub struct QueryRoot(
     answer_links::AnswerLinksQuery,
     slack::SlackQuery,
     away::AwayQuery,
+    blockers::BlockersQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -53,6 +55,7 @@ pub struct MutationRoot(
     answer_links::AnswerLinksMutation,
     slack::SlackMutation,
     away::AwayMutation,
+    blockers::BlockersMutation,
 );
 
 pub type SubscriptionRoot = standups::StandupsSubscription;

@@ -6,6 +6,7 @@ pub mod answer_links;
 pub mod audit_log;
 pub mod auth;
 pub mod away;
+pub mod blockers;
 pub mod holidays;
 pub mod ics;
 pub mod invitations;

@@ -6,6 +6,7 @@ mod answer_links;
 mod audit;
 mod auth;
 mod away;
+mod blockers;
 mod browser;
 mod demo;
 mod deployment;

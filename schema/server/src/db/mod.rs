@@ -7,6 +7,7 @@ pub mod answer_links;
 pub mod answers;
 pub mod audit;
 pub mod away;
+pub mod blockers;
 pub mod demo;
 pub mod holidays;
 pub mod invitations;

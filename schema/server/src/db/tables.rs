@@ -393,6 +393,23 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    blockers (id) {
+        id -> Uuid,
+        org_id -> Uuid,
+        team_id -> Uuid,
+        owner_id -> Uuid,
+        standup_id -> Uuid,
+        question_id -> Uuid,
+        text -> Text,
+        status -> Text,
+        opened_at -> Timestamptz,
+        resolved_by -> Nullable<Uuid>,
+        resolved_at -> Nullable<Timestamptz>,
+        resolution_note -> Nullable<Text>,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     organizations,
@@ -423,6 +440,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     answer_links,
     mail_opt_outs,
     unsubscribe_links,
+    blockers,
 );
 
 diesel::table! {

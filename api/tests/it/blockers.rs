@@ -6,6 +6,9 @@
 //!   `reopenBlocker`, who may resolve (owner, teammates, admins; not a member outside the
 //!   team; NOT_FOUND for another organization), the audit rows and the events.
 //! - `blockers_page_oldest_first`: the Relay connection's order and cursors.
+//! - `the_digest_shows_new_ongoing_and_resolved_blockers`: a run's digest lists the
+//!   blockers raised in it, the team's older open ones with their age, and those resolved
+//!   since the previous run's digest.
 
 use crate::helpers::*;
 use crate::members::join;
@@ -344,5 +347,94 @@ async fn blockers_page_oldest_first() {
     assert_eq!(
         (error_code(&body), field(&body)),
         ("BAD_USER_INPUT", "first")
+    );
+}
+
+/// The digest text of standup `id`, once the worker compiled it.
+async fn digest_text(app: &TestApp, token: &str, id: &str) -> String {
+    for _ in 0..200 {
+        let body = app
+            .graphql_as(
+                token,
+                "query($id: ID!) { standup(id: $id) { digest { text } } }",
+                json!({ "id": id }),
+            )
+            .await;
+        if let Some(text) = body["data"]["standup"]["digest"]["text"].as_str() {
+            return text.to_string();
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("no digest for {id}");
+}
+
+#[tokio::test]
+async fn the_digest_shows_new_ongoing_and_resolved_blockers() {
+    let app = TestApp::spawn().await;
+    let f = fixture(&app, false).await;
+    let _worker = app.start_worker().await;
+    let close = "mutation($id: ID!) { closeStandup(standupId: $id) { state } }";
+
+    // Run 1: both are blocked.
+    let (first, q) = start(&app, &f.owner.token, &f.config).await;
+    for (who, text) in [(&f.ada, "Need DB access"), (&f.bob, "Flaky CI")] {
+        let body = app
+            .graphql_as(&who.token, SUBMIT, answers(&first, &q, &["x", text, ""]))
+            .await;
+        assert!(body["errors"].is_null(), "{body}");
+    }
+    let body = app
+        .graphql_as(&f.owner.token, close, json!({ "id": first }))
+        .await;
+    assert_eq!(body["data"]["closeStandup"]["state"], "CLOSED", "{body}");
+    let text = digest_text(&app, &f.owner.token, &first).await;
+    assert!(text.contains("Blockers\n- "), "{text}");
+    assert!(
+        text.contains("Need DB access") && text.contains("Flaky CI"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("Still blocked") && !text.contains("Resolved blockers"),
+        "{text}"
+    );
+
+    // Eve resolves Ada's; Bob's stays open.
+    let ada_blocker = blockers(&app, &f.eve.token, &f.team, Some("OPEN"))
+        .await
+        .into_iter()
+        .find(|b| b["text"] == "Need DB access")
+        .unwrap();
+    let body = app
+        .graphql_as(
+            &f.eve.token,
+            RESOLVE,
+            json!({ "id": ada_blocker["id"], "note": "granted" }),
+        )
+        .await;
+    assert!(body["errors"].is_null(), "{body}");
+
+    // Run 2: nobody raises anything new.
+    let (second, q) = start(&app, &f.owner.token, &f.config).await;
+    for who in [&f.ada, &f.bob] {
+        let body = app
+            .graphql_as(&who.token, SUBMIT, answers(&second, &q, &["y", "none", ""]))
+            .await;
+        assert!(body["errors"].is_null(), "{body}");
+    }
+    let body = app
+        .graphql_as(&f.owner.token, close, json!({ "id": second }))
+        .await;
+    assert_eq!(body["data"]["closeStandup"]["state"], "CLOSED", "{body}");
+    let text = digest_text(&app, &f.owner.token, &second).await;
+    assert!(!text.contains("Blockers\n"), "{text}");
+    assert!(
+        text.contains("Still blocked\n- Ada Lovelace (0 days): Flaky CI"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "Resolved blockers\n- Ada Lovelace: Need DB access (resolved by Ada Lovelace: granted)"
+        ),
+        "{text}"
     );
 }

@@ -227,3 +227,74 @@ pub async fn reopen(
     .get_result(conn)
     .await?)
 }
+
+/// A blocker as a digest shows it: with its owner's and resolver's names.
+#[derive(Clone, Debug, PartialEq, Eq, QueryableByName)]
+pub struct DigestBlocker {
+    #[diesel(sql_type = Text)]
+    pub owner_name: String,
+    #[diesel(sql_type = Text)]
+    pub owner_email: String,
+    #[diesel(sql_type = Text)]
+    pub text: String,
+    #[diesel(sql_type = Timestamptz)]
+    pub opened_at: DateTime<Utc>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub resolved_by_name: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub resolution_note: Option<String>,
+}
+
+/// For the digest of `standup` (of `org`'s `team`, config `config`, scheduled at
+/// `scheduled_for`, closed at `until`): the team's blockers opened before this standup
+/// and still open, oldest first; and those resolved since the config's previous closed
+/// standup closed (since `scheduled_for` for a config's first run or a run by hand
+/// without config) up to `until`, in the order they were resolved.
+pub async fn for_digest(
+    conn: &mut AsyncPgConnection,
+    org: OrganizationId,
+    team: TeamId,
+    standup: StandupId,
+    config: Option<schema::ids::StandupConfigId>,
+    scheduled_for: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<(Vec<DigestBlocker>, Vec<DigestBlocker>), DbError> {
+    const SELECT: &str = "SELECT o.name AS owner_name, o.email AS owner_email, b.text, b.opened_at,
+             r.name AS resolved_by_name, b.resolution_note
+         FROM blockers b
+         JOIN users o ON o.id = b.owner_id
+         LEFT JOIN users r ON r.id = b.resolved_by";
+    let ongoing = diesel::sql_query(format!(
+        "{SELECT}
+         WHERE b.org_id = $1 AND b.team_id = $2 AND b.status = 'OPEN' AND b.standup_id <> $3
+           AND b.opened_at <= $4
+         ORDER BY b.opened_at, b.id
+         LIMIT 200"
+    ))
+    .bind::<SqlUuid, _>(org)
+    .bind::<SqlUuid, _>(team)
+    .bind::<SqlUuid, _>(standup)
+    .bind::<Timestamptz, _>(until)
+    .load(conn)
+    .await?;
+    let resolved = diesel::sql_query(format!(
+        "{SELECT}
+         WHERE b.org_id = $1 AND b.team_id = $2 AND b.status = 'RESOLVED'
+           AND b.resolved_at <= $5
+           AND b.resolved_at > COALESCE(
+               (SELECT max(s.closed_at) FROM standups s
+                WHERE s.org_id = $1 AND s.config_id = $3 AND s.state = 'CLOSED'
+                  AND s.scheduled_for < $4),
+               $4)
+         ORDER BY b.resolved_at, b.id
+         LIMIT 200"
+    ))
+    .bind::<SqlUuid, _>(org)
+    .bind::<SqlUuid, _>(team)
+    .bind::<Nullable<SqlUuid>, _>(config)
+    .bind::<Timestamptz, _>(scheduled_for)
+    .bind::<Timestamptz, _>(until)
+    .load(conn)
+    .await?;
+    Ok((ongoing, resolved))
+}

@@ -37,6 +37,7 @@ macro_rules! fragments {
 }
 
 mod away;
+mod blockers;
 mod organization;
 #[macro_use]
 mod standups;
@@ -45,6 +46,7 @@ mod answer_links;
 mod teams;
 pub use answer_links::*;
 pub use away::*;
+pub use blockers::*;
 pub use organization::*;
 pub use standups::*;
 pub use teams::*;
@@ -516,6 +518,7 @@ pub const ALL: &[&[(&str, &str)]] = &[
     standups::OPERATIONS,
     away::OPERATIONS,
     answer_links::OPERATIONS,
+    blockers::OPERATIONS,
 ];
 
 /// Every operation, flattened.
@@ -667,7 +670,7 @@ mod tests {
 
     #[test]
     fn every_document_names_its_operation_and_defines_used_fragments() {
-        assert_eq!(all().count(), 60);
+        assert_eq!(all().count(), 62);
         for (name, query) in all() {
             assert!(
                 query.contains(&format!(" {name}")),

@@ -20,6 +20,7 @@ pub mod sign_in;
 pub mod sign_up;
 pub mod standups;
 pub mod team;
+pub mod team_blockers;
 pub mod teams;
 
 pub use accept_invitation::AcceptInvitationPage;

@@ -670,7 +670,7 @@ mod tests {
 
     #[test]
     fn every_document_names_its_operation_and_defines_used_fragments() {
-        assert_eq!(all().count(), 62);
+        assert_eq!(all().count(), 63);
         for (name, query) in all() {
             assert!(
                 query.contains(&format!(" {name}")),

@@ -1599,6 +1599,15 @@ async fn an_answer_with_a_blocker_shows_on_the_team_page_until_someone_resolves_
         .wait_text("[data-testid=toasts]", "Your answers are in")
         .await;
 
+    // Back on the standup, it asks whether the blocker still holds; "Still blocked"
+    // keeps it open.
+    browser.reload().await;
+    browser
+        .wait_text("[data-testid=my-blocker]", "Waiting on DB access")
+        .await;
+    browser.click("[data-testid=still-blocked]").await;
+    browser.wait_gone("[data-testid=my-blockers]").await;
+
     // The team page lists it, with its owner and age.
     browser.goto(&app.url(&format!("/teams/{team}"))).await;
     browser

@@ -57,6 +57,38 @@ impl Operation for TeamBlockersQuery {
     type Data = TeamBlockersData;
 }
 
+/// `standup(id) { myOpenBlockers }` — the viewer's open blockers, oldest first.
+#[derive(Debug)]
+pub enum MyOpenBlockersQuery {}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MyOpenBlockersVariables {
+    /// The standup being answered.
+    pub id: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, FromJson)]
+#[serde(rename_all = "camelCase")]
+pub struct MyOpenBlockersStandup {
+    pub my_open_blockers: Vec<Blocker>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, FromJson)]
+pub struct MyOpenBlockersData {
+    pub standup: Option<MyOpenBlockersStandup>,
+}
+
+impl Operation for MyOpenBlockersQuery {
+    const NAME: &'static str = "MyOpenBlockers";
+    const QUERY: &'static str = concat!(
+        "query MyOpenBlockers($id: ID!) { standup(id: $id) { myOpenBlockers ",
+        blocker_fields!(),
+        " } }"
+    );
+    type Variables = MyOpenBlockersVariables;
+    type Data = MyOpenBlockersData;
+}
+
 /// `resolveBlocker(id: ID!, note: String): Blocker!`
 #[derive(Debug)]
 pub enum ResolveBlocker {}
@@ -88,6 +120,7 @@ impl Operation for ResolveBlocker {
 pub(super) const OPERATIONS: &[(&str, &str)] = &[
     (TeamBlockersQuery::NAME, TeamBlockersQuery::QUERY),
     (ResolveBlocker::NAME, ResolveBlocker::QUERY),
+    (MyOpenBlockersQuery::NAME, MyOpenBlockersQuery::QUERY),
 ];
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ pub mod config_editor;
 pub mod forgot_password;
 pub mod home;
 pub mod members;
+pub mod my_blockers;
 pub mod not_found;
 pub mod reset_password;
 pub mod settings;

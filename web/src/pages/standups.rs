@@ -313,6 +313,7 @@ fn StandupView(props: &StandupViewProps) -> Html {
             }
             if let Some(mine) = &s.my_participation {
                 if s.state == StandupState::Open {
+                    <super::my_blockers::MyOpenBlockers standup_id={s.id.clone()} />
                     <AnswerForm questions={s.questions.clone()} target={AnswerTarget::Standup(s.id.clone())} mine={mine.clone()} on_saved={props.refetch.clone()} />
                 }
             }

@@ -1593,6 +1593,14 @@ async fn an_answer_with_a_blocker_shows_on_the_team_page_until_someone_resolves_
         .goto(&app.url(&format!("/standups/{standup}")))
         .await;
     browser.fill("#answer-0", "Migrations").await;
+    // "No blockers" fills in the answer that opens none; Ada changes her mind.
+    browser.click("[data-testid=no-blockers-1]").await;
+    wait_script(
+        &browser,
+        "return document.querySelector('#answer-1').value",
+        serde_json::json!("None"),
+    )
+    .await;
     browser.fill("#answer-1", "Waiting on DB access").await;
     browser.click("[data-testid=submit-answers]").await;
     browser

@@ -361,6 +361,8 @@ fn build<'a>(
                     })
                     .collect(),
                 standup_url: Some(format!("{public_url}/standups/{id}")),
+                ongoing_blockers: Vec::new(),
+                resolved_blockers: Vec::new(),
             };
             rows.closings.push(DemoClosing {
                 standup_id: id,

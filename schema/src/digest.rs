@@ -15,7 +15,11 @@
 //! - Only `ANSWERED` participants' answers are shown; a skipped or missing participant's
 //!   draft answers are not.
 //! - The blockers section lists every non-empty answer to a `BLOCKER` question, except
-//!   answers that mean "no blocker" ([`is_no_blocker`]).
+//!   answers that mean "no blocker" ([`is_no_blocker`]): the blockers raised in this
+//!   standup. "Still blocked" follows with the team's tracked blockers opened earlier and
+//!   still open (each with its age in days), then "Resolved blockers" with those resolved
+//!   since the config's previous digest (who resolved it and the note); the worker loads
+//!   both ([`DigestInput::ongoing_blockers`], [`DigestInput::resolved_blockers`]).
 //! - People are ordered by display name, case-insensitively (then by exact name, then by
 //!   user id, so equal names still render in a fixed order). Within a person, blocker
 //!   questions come first, the others keep the standup's question order.
@@ -94,6 +98,33 @@ pub struct DigestInput {
     pub participants: Vec<DigestParticipant>,
     /// Link to the standup in the web UI; rendered as a link only when it is http(s).
     pub standup_url: Option<String>,
+    /// The team's blockers opened before this standup and still open, oldest first.
+    #[serde(default)]
+    pub ongoing_blockers: Vec<OngoingBlocker>,
+    /// The team's blockers resolved since the config's previous digest.
+    #[serde(default)]
+    pub resolved_blockers: Vec<ResolvedBlocker>,
+}
+
+/// A tracked blocker still open when the standup closed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OngoingBlocker {
+    /// Its owner's display name.
+    pub name: String,
+    pub text: String,
+    /// Whole days it has been open.
+    pub age_days: u32,
+}
+
+/// A tracked blocker resolved since the previous digest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResolvedBlocker {
+    /// Its owner's display name.
+    pub name: String,
+    pub text: String,
+    /// Who resolved it (`None` once they are gone).
+    pub resolved_by: Option<String>,
+    pub note: Option<String>,
 }
 
 /// A compiled digest.
@@ -198,10 +229,40 @@ pub fn compile(input: &DigestInput) -> Digest {
         .map(str::trim)
         .filter(|u| !u.is_empty());
 
+    let ongoing: Vec<(String, String)> = input
+        .ongoing_blockers
+        .iter()
+        .map(|b| {
+            let days = if b.age_days == 1 { "day" } else { "days" };
+            (
+                format!("{} ({} {days})", inline(&b.name), b.age_days),
+                block(&b.text),
+            )
+        })
+        .collect();
+    let resolved: Vec<(String, String)> = input
+        .resolved_blockers
+        .iter()
+        .map(|b| {
+            let mut text = block(&b.text);
+            match (
+                b.resolved_by.as_deref().map(inline),
+                b.note.as_deref().map(inline),
+            ) {
+                (Some(by), Some(note)) => text.push_str(&format!(" (resolved by {by}: {note})")),
+                (Some(by), None) => text.push_str(&format!(" (resolved by {by})")),
+                (None, Some(note)) => text.push_str(&format!(" (resolved: {note})")),
+                (None, None) => {}
+            }
+            (inline(&b.name), text)
+        })
+        .collect();
     let parts = Parts {
         header: &header,
         counts: &counts,
         blockers: &blockers,
+        ongoing: &ongoing,
+        resolved: &resolved,
         answers: &answers,
         skipped: &skipped,
         no_answer: &no_answer,
@@ -330,6 +391,10 @@ struct Parts<'a> {
     header: &'a str,
     counts: &'a str,
     blockers: &'a [(String, String)],
+    /// `(name with age, text)`.
+    ongoing: &'a [(String, String)],
+    /// `(name, text with who resolved it and the note)`.
+    resolved: &'a [(String, String)],
     answers: &'a [(&'a Person<'a>, Vec<Entry<'a>>)],
     skipped: &'a [(String, Option<String>)],
     no_answer: &'a [&'a str],
@@ -345,6 +410,18 @@ fn render_text(parts: &Parts<'_>) -> String {
         lines.push("Blockers".to_owned());
         for (name, text) in parts.blockers {
             push_block(&mut lines, &format!("- {name}: "), "  ", text);
+        }
+    }
+    for (title, list) in [
+        ("Still blocked", parts.ongoing),
+        ("Resolved blockers", parts.resolved),
+    ] {
+        if !list.is_empty() {
+            lines.push(String::new());
+            lines.push(title.to_owned());
+            for (name, text) in list {
+                push_block(&mut lines, &format!("- {name}: "), "  ", text);
+            }
         }
     }
 
@@ -409,10 +486,17 @@ fn render_html(parts: &Parts<'_>) -> String {
         format!("<p>{}</p>", escape_html(parts.counts)),
     ];
 
-    if !parts.blockers.is_empty() {
-        html.push("<h3>Blockers</h3>".to_owned());
+    for (title, list) in [
+        ("Blockers", parts.blockers),
+        ("Still blocked", parts.ongoing),
+        ("Resolved blockers", parts.resolved),
+    ] {
+        if list.is_empty() {
+            continue;
+        }
+        html.push(format!("<h3>{title}</h3>"));
         html.push("<ul>".to_owned());
-        for (name, text) in parts.blockers {
+        for (name, text) in list {
             html.push(format!(
                 "<li><strong>{}</strong>: {}</li>",
                 escape_html(name),
@@ -627,6 +711,8 @@ mod tests {
             questions: questions(),
             participants,
             standup_url: None,
+            ongoing_blockers: Vec::new(),
+            resolved_blockers: Vec::new(),
         }
     }
 
@@ -1043,5 +1129,63 @@ Open the standup: https://app.example.com/standups/1";
         let input = team();
         let json = serde_json::to_string(&input).unwrap();
         assert_eq!(serde_json::from_str::<DigestInput>(&json).unwrap(), input);
+    }
+
+    #[test]
+    fn ongoing_and_resolved_blockers_follow_the_new_ones_escaped() {
+        let mut input = team();
+        input.ongoing_blockers = vec![
+            OngoingBlocker {
+                name: "Carol".to_owned(),
+                text: "Vendor <contract>".to_owned(),
+                age_days: 4,
+            },
+            OngoingBlocker {
+                name: "Dave".to_owned(),
+                text: "Laptop".to_owned(),
+                age_days: 1,
+            },
+        ];
+        input.resolved_blockers = vec![
+            ResolvedBlocker {
+                name: "Alice".to_owned(),
+                text: "VPN".to_owned(),
+                resolved_by: Some("Erin".to_owned()),
+                note: Some("new  cert".to_owned()),
+            },
+            ResolvedBlocker {
+                name: "frank".to_owned(),
+                text: "Keys".to_owned(),
+                resolved_by: None,
+                note: None,
+            },
+        ];
+        let digest = compile(&input);
+        let text = &digest.text;
+        let new = text
+            .find("Blockers\n- bob: Waiting on the staging DB")
+            .unwrap();
+        let ongoing = text
+            .find("Still blocked\n- Carol (4 days): Vendor <contract>\n- Dave (1 day): Laptop")
+            .unwrap();
+        let resolved = text
+            .find("Resolved blockers\n- Alice: VPN (resolved by Erin: new cert)\n- frank: Keys\n")
+            .unwrap();
+        assert!(new < ongoing && ongoing < resolved, "{text}");
+        assert!(
+            digest.html.contains("<h3>Still blocked</h3>"),
+            "{}",
+            digest.html
+        );
+        assert!(
+            digest.html.contains("Vendor &lt;contract&gt;"),
+            "{}",
+            digest.html
+        );
+        assert!(!digest.html.contains("<contract>"));
+        assert!(digest.html.contains("<h3>Resolved blockers</h3>"));
+        // Without tracked blockers the digest is as before: no empty sections.
+        let plain = compile(&team());
+        assert!(!plain.text.contains("Still blocked") && !plain.text.contains("Resolved blockers"));
     }
 }

@@ -156,6 +156,14 @@ text_enum!(
     }
 );
 
+text_enum!(
+    /// Whether a tracked blocker still holds someone up.
+    BlockerStatus {
+        Open => "OPEN",
+        Resolved => "RESOLVED",
+    }
+);
+
 impl Weekday {
     /// The same day in chrono's terms.
     pub fn to_chrono(self) -> chrono::Weekday {
@@ -251,5 +259,6 @@ mod tests {
         same(DeliveryChannel::ALL);
         same(StandupState::ALL);
         same(ParticipationState::ALL);
+        same(BlockerStatus::ALL);
     }
 }

@@ -34,6 +34,11 @@ pub enum StandupEventKind {
     /// A participant answered after the close, within the late window (`user_id` says
     /// who).
     LateAnswer,
+    /// A participant's answer opened a blocker, or a resolved one was reopened
+    /// (`user_id` is its owner).
+    BlockerOpened,
+    /// A blocker from this standup was resolved (`user_id` is its owner).
+    BlockerResolved,
 }
 
 impl StandupEventKind {
@@ -44,6 +49,8 @@ impl StandupEventKind {
         Self::Skipped,
         Self::Closed,
         Self::LateAnswer,
+        Self::BlockerOpened,
+        Self::BlockerResolved,
     ];
 
     /// The name on the wire and in GraphQL.
@@ -55,6 +62,8 @@ impl StandupEventKind {
             Self::Skipped => "SKIPPED",
             Self::Closed => "CLOSED",
             Self::LateAnswer => "LATE_ANSWER",
+            Self::BlockerOpened => "BLOCKER_OPENED",
+            Self::BlockerResolved => "BLOCKER_RESOLVED",
         }
     }
 }

@@ -38,6 +38,7 @@ macro_rules! fragments {
 
 mod api_tokens;
 mod away;
+mod blockers;
 mod organization;
 mod search;
 #[macro_use]
@@ -50,6 +51,7 @@ pub use answer_links::*;
 pub use api_tokens::*;
 pub use away::*;
 pub use insights::*;
+pub use blockers::*;
 pub use organization::*;
 pub use search::*;
 pub use standups::*;
@@ -525,6 +527,7 @@ pub const ALL: &[&[(&str, &str)]] = &[
     search::OPERATIONS,
     api_tokens::OPERATIONS,
     insights::OPERATIONS,
+    blockers::OPERATIONS,
 ];
 
 /// Every operation, flattened.
@@ -676,7 +679,7 @@ mod tests {
 
     #[test]
     fn every_document_names_its_operation_and_defines_used_fragments() {
-        assert_eq!(all().count(), 69);
+        assert_eq!(all().count(), 72);
         for (name, query) in all() {
             assert!(
                 query.contains(&format!(" {name}")),

@@ -6,6 +6,7 @@ mod api_tokens;
 mod audit;
 mod auth;
 mod away;
+mod blockers;
 mod input_bounds;
 mod insights;
 mod invitations;
@@ -43,6 +44,7 @@ pub struct QueryRoot(
     search::SearchQuery,
     api_tokens::ApiTokensQuery,
     insights::InsightsQuery,
+    blockers::BlockersQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -61,6 +63,7 @@ pub struct MutationRoot(
     slack::SlackMutation,
     away::AwayMutation,
     api_tokens::ApiTokensMutation,
+    blockers::BlockersMutation,
 );
 
 pub type SubscriptionRoot = standups::StandupsSubscription;

@@ -163,6 +163,12 @@ impl Standup {
             }))
     }
 
+    /// The viewer's open blockers in this organization, oldest first (whichever standup
+    /// opened them), so this standup can ask whether they still hold.
+    async fn my_open_blockers(&self, ctx: &Context<'_>) -> Result<Vec<super::blockers::Blocker>> {
+        super::blockers::my_open(ctx).await
+    }
+
     /// The digest, once the standup closed and it was compiled.
     async fn digest(&self, ctx: &Context<'_>) -> Result<Option<Digest>> {
         let loader = ctx.data::<RequestLoader>()?;
@@ -577,6 +583,8 @@ pub enum StandupEventKind {
     Skipped,
     Closed,
     LateAnswer,
+    BlockerOpened,
+    BlockerResolved,
 }
 
 /// Something happened to a standup of the team: refetch what you show of it.

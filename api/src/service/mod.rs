@@ -7,6 +7,7 @@ pub mod api_tokens;
 pub mod audit_log;
 pub mod auth;
 pub mod away;
+pub mod blockers;
 pub mod holidays;
 pub mod ics;
 pub mod insights;

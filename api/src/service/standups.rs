@@ -20,7 +20,7 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ApiResult};
 use crate::service::slack_answers::SlackMember;
 use crate::service::teams::{require_admin, require_member, team_not_found};
-use crate::service::{audit, enqueue};
+use crate::service::{audit, blockers, enqueue};
 use crate::state::{AppState, RequestMeta};
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection;
@@ -596,7 +596,7 @@ async fn record_answers(
 ) -> ApiResult<ParticipationView> {
     let mut conn = state.db().await?;
     let now = Utc::now();
-    let (view, closed, late) = conn
+    let (view, closed, late, opened) = conn
         .transaction::<_, ApiError, _>(async |tx| {
             let standup = runs::find_for_update(tx, caller.org, id)
                 .await?
@@ -615,11 +615,15 @@ async fn record_answers(
             // An edit: there was a submission (or answers) before this one.
             let is_edit = before.state == ParticipationState::Answered || !existing.is_empty();
             let mut edits = Vec::new();
+            let mut changed = HashMap::new();
             for question in &questions {
                 let old = existing.get(&question.id);
                 let new = wanted.get(&question.id);
                 if old == new {
                     continue;
+                }
+                if let Some(text) = new {
+                    changed.insert(question.id, text.clone());
                 }
                 match new {
                     Some(text) => {
@@ -653,6 +657,9 @@ async fn record_answers(
                 }
             }
             answers::insert_edits(tx, &edits).await?;
+            let opened =
+                blockers::record_from_answers(tx, &standup, caller.user, &questions, &changed, now)
+                    .await?;
             let first_submission = before.state != ParticipationState::Answered;
             let participation = runs::set_response(
                 tx,
@@ -687,6 +694,7 @@ async fn record_answers(
                     "teamId": standup.team_id,
                     "userId": caller.user,
                     "answered": wanted.len(),
+                    "blockersOpened": opened.len(),
                     "questions": questions.len(),
                     "edit": is_edit,
                     "changedAnswers": edits.len(),
@@ -700,7 +708,7 @@ async fn record_answers(
             }
             let (view, closed) =
                 finish_response(tx, meta, caller, standup, participation, now).await?;
-            Ok((view, closed, late))
+            Ok((view, closed, late, opened))
         })
         .await?;
     let kind = if late {
@@ -709,6 +717,7 @@ async fn record_answers(
         StandupEventKind::AnswerSubmitted
     };
     announce_response(state, caller, kind, &view, closed);
+    after_commit(state, false, blockers::opened_events(&opened));
     if late {
         // The late answer's webhook job waits in the outbox.
         state.outbox.wake();

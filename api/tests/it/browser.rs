@@ -1724,3 +1724,94 @@ async fn the_search_box_on_the_history_page_finds_an_answer() {
         .await;
     browser.quit().await;
 }
+
+#[tokio::test]
+async fn an_answer_with_a_blocker_shows_on_the_team_page_until_someone_resolves_it() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::spawn().await;
+    let owner = app.sign_up(&unique_email("blocked"), "Blocked Inc").await;
+    let team = crate::teams::create_team(&app, &owner.token, "Platform").await;
+    crate::teams::add_member(&app, &owner.token, &team, &owner.user_id).await;
+    let body = app
+        .graphql_as(
+            &owner.token,
+            "mutation($input: CreateStandupConfigInput!) { createStandupConfig(input: $input) { id } }",
+            serde_json::json!({ "input": {
+                "teamId": team, "name": "Daily", "weekdays": ["MON"], "timeOfDay": "09:00",
+                "responseWindowMinutes": 240, "delivery": ["WEB"],
+                "questions": [
+                    { "prompt": "Yesterday?", "kind": "TEXT" },
+                    { "prompt": "Blockers?", "kind": "BLOCKER" }
+                ],
+                "participantIds": [owner.user_id]
+            } }),
+        )
+        .await;
+    let config = body["data"]["createStandupConfig"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{body}"))
+        .to_string();
+    let (standup, _) = crate::standups::start(&app, &owner.token, &config).await;
+
+    // Answer on the standup page, with a blocker.
+    sign_in_in_ui(&browser, &app, &owner.email, &owner.org_name).await;
+    browser
+        .goto(&app.url(&format!("/standups/{standup}")))
+        .await;
+    browser.fill("#answer-0", "Migrations").await;
+    // "No blockers" fills in the answer that opens none; Ada changes her mind.
+    browser.click("[data-testid=no-blockers-1]").await;
+    wait_script(
+        &browser,
+        "return document.querySelector('#answer-1').value",
+        serde_json::json!("None"),
+    )
+    .await;
+    browser.fill("#answer-1", "Waiting on DB access").await;
+    browser.click("[data-testid=submit-answers]").await;
+    browser
+        .wait_text("[data-testid=toasts]", "Your answers are in")
+        .await;
+
+    // Back on the standup, it asks whether the blocker still holds; "Still blocked"
+    // keeps it open.
+    browser.reload().await;
+    browser
+        .wait_text("[data-testid=my-blocker]", "Waiting on DB access")
+        .await;
+    browser.click("[data-testid=still-blocked]").await;
+    browser.wait_gone("[data-testid=my-blockers]").await;
+
+    // The team page lists it, with its owner and age.
+    browser.goto(&app.url(&format!("/teams/{team}"))).await;
+    browser
+        .wait_text("[data-testid=team-blocker]", "Waiting on DB access")
+        .await;
+    browser
+        .wait_text("[data-testid=team-blocker]", "open since today")
+        .await;
+    browser.screenshot("team-open-blockers").await;
+
+    // Resolve it with a note: it leaves the list.
+    browser.click("[data-testid=blocker-resolve]").await;
+    browser.fill("#blocker-note", "DBA granted access").await;
+    browser.click("[data-testid=blocker-resolve-confirm]").await;
+    browser.wait_text("[data-testid=toasts]", "resolved").await;
+    browser.wait_present("[data-testid=blockers-empty]").await;
+    let body = app
+        .graphql_as(
+            &owner.token,
+            "query($team: ID!) { blockers(teamId: $team) { nodes { status resolutionNote } } }",
+            serde_json::json!({ "team": team }),
+        )
+        .await;
+    assert_eq!(
+        body["data"]["blockers"]["nodes"],
+        serde_json::json!([{ "status": "RESOLVED", "resolutionNote": "DBA granted access" }]),
+        "{body}"
+    );
+
+    browser.quit().await;
+}

@@ -164,6 +164,20 @@ async fn every_operation_keeps_tenants_apart() {
         .as_str()
         .unwrap_or_else(|| panic!("{created}"))
         .to_string();
+    // An open blocker of A's owner in A's team.
+    let blocker = uuid::Uuid::new_v4().to_string();
+    diesel_async::RunQueryDsl::execute(
+        diesel::sql_query(format!(
+            "INSERT INTO blockers (id, org_id, team_id, owner_id, standup_id, question_id, text)
+         VALUES ('{blocker}', '{}', '{team}', '{}', '{standup}', '{}', 'A blocked')",
+            a.org_id,
+            a.user_id,
+            uuid::Uuid::new_v4()
+        )),
+        &mut db,
+    )
+    .await
+    .unwrap();
     let ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20270101\r\nSUMMARY:Taken\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
 
     let user = json!({ "id": a.user_id });
@@ -524,6 +538,27 @@ async fn every_operation_keeps_tenants_apart() {
             true,
         ),
         (
+            "blockers",
+            "query($team: ID!) { blockers(teamId: $team) { edges { node { id text } } } }",
+            team_and_user.clone(),
+            Some("NOT_FOUND"),
+            false,
+        ),
+        (
+            "resolveBlocker",
+            "mutation($id: ID!) { resolveBlocker(id: $id, note: \"B did it\") { id status } }",
+            json!({ "id": blocker }),
+            Some("NOT_FOUND"),
+            false,
+        ),
+        (
+            "reopenBlocker",
+            "mutation($id: ID!) { reopenBlocker(id: $id) { id status } }",
+            json!({ "id": blocker }),
+            Some("NOT_FOUND"),
+            false,
+        ),
+        (
             "holidayCalendars",
             "{ holidayCalendars { id name teamIds holidays { date name } } }",
             json!({}),
@@ -653,6 +688,8 @@ async fn every_operation_keeps_tenants_apart() {
         "A away",
         api_token.as_str(),
         "A token",
+        blocker.as_str(),
+        "A blocked",
     ];
     for (name, query, vars, b_expects, member_forbidden) in &cases {
         let body = app.graphql_as(&b.token, query, vars.clone()).await;
@@ -687,6 +724,15 @@ async fn every_operation_keeps_tenants_apart() {
     assert_eq!(body["data"]["standup"]["state"], "OPEN", "{body}");
     assert_eq!(crate::teams::count(&app, "SELECT 1 FROM answers").await, 0);
     assert_eq!(crate::teams::count(&app, "SELECT 1 FROM standups").await, 1);
+    // Nor A's blocker.
+    assert_eq!(
+        crate::teams::count(
+            &app,
+            "SELECT 1 FROM blockers WHERE status = 'OPEN' AND resolution_note IS NULL"
+        )
+        .await,
+        1
+    );
     // Nor A's calendar or A's period.
     assert_eq!(crate::teams::count(&app, "SELECT 1 FROM holidays").await, 1);
     assert_eq!(

@@ -7,6 +7,7 @@ mod api_tokens;
 mod audit;
 mod auth;
 mod away;
+mod blockers;
 mod browser;
 mod cli;
 mod demo;

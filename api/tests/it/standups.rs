@@ -611,6 +611,32 @@ pub(crate) async fn until_live(ws: &mut WsClient, publish: impl Fn()) {
     panic!("the subscription never went live");
 }
 
+/// `token` subscribed to `team`'s events at `address`, live once a probe published
+/// through `publisher` arrived (and drained); the probe's standup id.
+pub(crate) async fn watch_team(
+    address: &str,
+    token: &str,
+    publisher: &api::state::AppState,
+    org: &str,
+    team: &str,
+) -> (WsClient, uuid::Uuid) {
+    let (mut ws, ack) = WsClient::init(address, Some(token)).await;
+    assert!(
+        matches!(&ack, Incoming::Message(m) if m["type"] == "connection_ack"),
+        "{ack:?}"
+    );
+    ws.subscribe("1", STANDUP_EVENTS, json!({ "team": team }))
+        .await;
+    let probe = uuid::Uuid::new_v4();
+    until_live(&mut ws, || {
+        publisher
+            .events
+            .publish(event(StandupEventKind::Opened, org, team, probe))
+    })
+    .await;
+    (ws, probe)
+}
+
 #[tokio::test]
 async fn standup_events_reach_subscribers_on_every_replica() {
     let a = TestApp::spawn().await;
@@ -619,23 +645,8 @@ async fn standup_events_reach_subscribers_on_every_replica() {
     let other_team = crate::teams::create_team(&a, &f.owner.token, "Apps").await;
 
     // Eve watches the team through replica A.
-    let (mut ws, ack) = WsClient::init(&a.address, Some(&f.eve.token)).await;
-    assert!(
-        matches!(&ack, Incoming::Message(m) if m["type"] == "connection_ack"),
-        "{ack:?}"
-    );
-    ws.subscribe("1", STANDUP_EVENTS, json!({ "team": f.team }))
-        .await;
-    let probe = uuid::Uuid::new_v4();
-    until_live(&mut ws, || {
-        b.state.events.publish(event(
-            StandupEventKind::Opened,
-            &f.owner.org_id,
-            &f.team,
-            probe,
-        ))
-    })
-    .await;
+    let (mut ws, probe) =
+        watch_team(&a.address, &f.eve.token, &b.state, &f.owner.org_id, &f.team).await;
 
     // Another team's and another organization's events never arrive.
     b.state.events.publish(event(

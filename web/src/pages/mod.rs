@@ -16,6 +16,7 @@ pub mod forgot_password;
 pub mod home;
 pub mod insights;
 pub mod members;
+pub mod my_blockers;
 pub mod not_found;
 pub mod org_insights;
 pub mod reset_password;
@@ -25,6 +26,7 @@ pub mod sign_in;
 pub mod sign_up;
 pub mod standups;
 pub mod team;
+pub mod team_blockers;
 pub mod teams;
 
 pub use accept_invitation::AcceptInvitationPage;

@@ -313,6 +313,7 @@ fn StandupView(props: &StandupViewProps) -> Html {
             }
             if let Some(mine) = &s.my_participation {
                 if s.state == StandupState::Open {
+                    <super::my_blockers::MyOpenBlockers standup_id={s.id.clone()} />
                     <AnswerForm questions={s.questions.clone()} target={AnswerTarget::Standup(s.id.clone())} mine={mine.clone()} on_saved={props.refetch.clone()} />
                 }
             }
@@ -542,6 +543,18 @@ pub(crate) fn AnswerForm(props: &AnswerFormProps) -> Html {
                 }
                 { for questions.iter().enumerate().map(|(i, q)| {
                     let id = answer_field(i);
+                    // "No blockers": the answer that opens no blocker, in one click.
+                    let no_blockers = |i: usize| {
+                        let (texts, submit, id) = (texts.clone(), submit.clone(), id.clone());
+                        Callback::from(move |_: MouseEvent| {
+                            submit.clear_error(&id);
+                            let mut next = (*texts).clone();
+                            if let Some(slot) = next.get_mut(i) {
+                                *slot = "None".to_owned();
+                            }
+                            texts.set(next);
+                        })
+                    };
                     let error = submit.errors().field(&id).or_else(|| {
                         server_answers_error.clone().filter(|_| server_answer_at == Some(i))
                     });
@@ -570,6 +583,9 @@ pub(crate) fn AnswerForm(props: &AnswerFormProps) -> Html {
                                 aria-describedby={error.is_some().then(|| error_id.clone())}
                                 value={texts.get(i).cloned().unwrap_or_default()} {oninput}
                                 placeholder={match q.kind { QuestionKind::Mood => "How are you feeling? A word or an emoji", QuestionKind::Blocker => "Leave empty or write none if nothing blocks you", QuestionKind::Text => "" }} />
+                            if q.kind == QuestionKind::Blocker {
+                                <Button kind={ButtonKind::Ghost} onclick={no_blockers(i)} testid={format!("no-blockers-{i}")}>{ "No blockers" }</Button>
+                            }
                             if let Some(error) = error {
                                 <p class="field-error" id={error_id} data-testid={format!("{id}-error")}>
                                     <span class="field-error-icon" aria-hidden="true">{ "!" }</span>{ error }

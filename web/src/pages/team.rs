@@ -277,6 +277,10 @@ pub fn TeamPage(props: &TeamPageProps) -> Html {
                 </div>
                 <RecentStandups team_id={team.id.clone()} />
             </section>
+            <section class="card" aria-labelledby="blockers-title">
+                <h2 id="blockers-title" class="card-title">{ "Open blockers" }</h2>
+                <super::team_blockers::TeamBlockers team_id={team.id.clone()} />
+            </section>
             <section class="card" aria-labelledby="people-title">
                 <h2 id="people-title" class="card-title">{ format!("People ({})", team.members.len()) }</h2>
                 { members }

@@ -20,13 +20,16 @@ use crate::{
 };
 use diesel_async::AsyncPgConnection;
 use schema::{
-    digest::{self, Digest, DigestAnswer, DigestInput, DigestParticipant, DigestQuestion},
+    digest::{
+        self, Digest, DigestAnswer, DigestInput, DigestParticipant, DigestQuestion, OngoingBlocker,
+        ResolvedBlocker,
+    },
     enums::{DeliveryChannel, ParticipationState, StandupState},
     ids::{StandupId, UserId},
     jobs::{Job, JobEnvelope, SlackStep},
 };
 use schema_server::db::{
-    answers, mail_preferences, members,
+    answers, blockers, mail_preferences, members,
     models::Standup,
     standup_configs, standups,
     users::{self, Contact},
@@ -194,6 +197,24 @@ pub(super) async fn digest_input(
         })
         .collect();
     let team = team_name(tx, standup.team_id).await?;
+    let until = standup.closed_at.unwrap_or(standup.closes_at);
+    let (ongoing, resolved) = blockers::for_digest(
+        tx,
+        standup.org_id,
+        standup.team_id,
+        id,
+        standup.config_id,
+        standup.scheduled_for,
+        until,
+    )
+    .await?;
+    let name = |name: &str, email: &str| {
+        if name.trim().is_empty() {
+            email.to_owned()
+        } else {
+            name.to_owned()
+        }
+    };
     Ok(DigestInput {
         team_name: team,
         standup_name: standup.name.clone(),
@@ -202,6 +223,24 @@ pub(super) async fn digest_input(
         questions,
         participants,
         standup_url: Some(standup_url(&ctx.public_url, id)),
+        ongoing_blockers: ongoing
+            .into_iter()
+            .map(|b| OngoingBlocker {
+                name: name(&b.owner_name, &b.owner_email),
+                age_days: u32::try_from((until - b.opened_at).num_days().max(0))
+                    .unwrap_or(u32::MAX),
+                text: b.text,
+            })
+            .collect(),
+        resolved_blockers: resolved
+            .into_iter()
+            .map(|b| ResolvedBlocker {
+                name: name(&b.owner_name, &b.owner_email),
+                text: b.text,
+                resolved_by: b.resolved_by_name,
+                note: b.resolution_note,
+            })
+            .collect(),
     })
 }
 

@@ -527,6 +527,8 @@ mod tests {
                 })
                 .collect(),
             standup_url: Some("https://standup.example/standups/7".into()),
+            ongoing_blockers: Vec::new(),
+            resolved_blockers: Vec::new(),
         }
     }
 

@@ -9,6 +9,7 @@ pub mod answers;
 pub mod api_tokens;
 pub mod audit;
 pub mod away;
+pub mod blockers;
 pub mod demo;
 pub mod holidays;
 pub mod insights;

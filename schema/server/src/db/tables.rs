@@ -410,6 +410,23 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    blockers (id) {
+        id -> Uuid,
+        org_id -> Uuid,
+        team_id -> Uuid,
+        owner_id -> Uuid,
+        standup_id -> Uuid,
+        question_id -> Uuid,
+        text -> Text,
+        status -> Text,
+        opened_at -> Timestamptz,
+        resolved_by -> Nullable<Uuid>,
+        resolved_at -> Nullable<Timestamptz>,
+        resolution_note -> Nullable<Text>,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     organizations,
@@ -441,6 +458,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     mail_opt_outs,
     unsubscribe_links,
     api_tokens,
+    blockers,
 );
 
 diesel::table! {

@@ -145,3 +145,16 @@ pub async fn update_profile(
         .await
         .optional()?)
 }
+
+/// The users among `ids`, in one statement. For ids read from rows of one organization
+/// (the caller has already been allowed to read those rows).
+pub async fn find_many(conn: &mut AsyncPgConnection, ids: &[UserId]) -> Result<Vec<User>, DbError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(users::table
+        .filter(users::id.eq_any(ids))
+        .select(User::as_select())
+        .load(conn)
+        .await?)
+}

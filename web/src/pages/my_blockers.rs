@@ -1,0 +1,109 @@
+//! On an open standup: the viewer's open blockers, each with "Still blocked" (keep it,
+//! hide it here) or "Resolved" (with an optional note).
+
+use schema::ops::{
+    Blocker, MyOpenBlockersQuery, MyOpenBlockersVariables, ResolveBlocker, ResolveBlockerVariables,
+};
+use yew::prelude::*;
+
+use super::team_blockers::age_label;
+use crate::components::{Button, ButtonKind, ErrorBanner, TextField};
+use crate::hooks::{Load, MutationOptions, use_mutation, use_query};
+
+const NOTE: &str = "note";
+
+#[derive(Properties, PartialEq)]
+pub struct MyOpenBlockersProps {
+    pub standup_id: String,
+}
+
+#[component]
+pub fn MyOpenBlockers(props: &MyOpenBlockersProps) -> Html {
+    let version = use_state(|| 0u32);
+    let list = use_query::<MyOpenBlockersQuery, _>(
+        MyOpenBlockersVariables {
+            id: props.standup_id.clone(),
+        },
+        *version,
+    );
+    // Blockers the viewer said still hold: not asked about again on this page.
+    let kept = use_state(Vec::<String>::new);
+    let note = use_state(String::new);
+    let settled = {
+        let (version, note) = (version.clone(), note.clone());
+        Callback::from(move |ok: bool| {
+            if ok {
+                note.set(String::new());
+            }
+            version.set(*version + 1);
+        })
+    };
+    let resolve = use_mutation(MutationOptions {
+        fields: &[NOTE],
+        settled: Some(settled),
+        ..Default::default()
+    });
+    let blockers: Vec<Blocker> = match &*list.state {
+        Load::Loading => return html! { <p class="muted">{ "Loading your blockers…" }</p> },
+        Load::Failed(err) => {
+            return html! {
+                <ErrorBanner title="Your blockers could not be loaded" message={err.user_message()} on_retry={list.retry.clone()} />
+            };
+        }
+        Load::Ready(data) => data
+            .standup
+            .as_ref()
+            .map(|s| s.my_open_blockers.clone())
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|b| !kept.contains(&b.id))
+            .collect(),
+    };
+    let Some(first) = blockers.first().cloned() else {
+        return Html::default();
+    };
+    // One question at a time: the oldest first.
+    let keep = {
+        let (kept, id) = (kept.clone(), first.id.clone());
+        Callback::from(move |_: MouseEvent| {
+            let mut next = (*kept).clone();
+            next.push(id.clone());
+            kept.set(next);
+        })
+    };
+    let onsubmit = {
+        let (resolve, note, id) = (resolve.clone(), note.clone(), first.id.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let vars = ResolveBlockerVariables {
+                id: id.clone(),
+                note: Some(note.trim().to_owned()).filter(|n| !n.is_empty()),
+            };
+            resolve.run::<ResolveBlocker>(vars, |_| Some("Blocker resolved".to_owned()));
+        })
+    };
+    let oninput = {
+        let note = note.clone();
+        Callback::from(move |v: String| note.set(v))
+    };
+    html! {
+        <section class="card" aria-labelledby="my-blockers-title" data-testid="my-blockers">
+            <h2 id="my-blockers-title" class="card-title">{ format!("Your open blockers ({})", blockers.len()) }</h2>
+            <p data-testid="my-blocker">
+                <span class="blocker-text">{ first.text.clone() }</span>
+                <span class="muted">{ format!(" · {}", age_label(first.age_days)) }</span>
+            </p>
+            <form class="form form-narrow" ref={resolve.form()} {onsubmit} novalidate=true>
+                if let Some(message) = resolve.errors().form() {
+                    <ErrorBanner {message} />
+                }
+                <TextField id="my-blocker-note" name={NOTE} label="Note if resolved (optional)" value={(*note).clone()} {oninput}
+                    error={resolve.errors().field(NOTE)} />
+                <div class="form-actions">
+                    <Button kind={ButtonKind::Secondary} onclick={keep} testid="still-blocked">{ "Still blocked" }</Button>
+                    <Button kind={ButtonKind::Primary} r#type="submit" busy={resolve.busy()} testid="blocker-resolved">{ "Resolved" }</Button>
+                </div>
+            </form>
+        </section>
+    }
+}

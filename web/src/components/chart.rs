@@ -44,6 +44,13 @@ const RIGHT: f64 = 12.0;
 const TOP: f64 = 12.0;
 const BOTTOM: f64 = 56.0;
 
+/// A coordinate in whole user units: the viewBox is 640 wide, so a pixel's rounding is
+/// invisible, and integers keep Rust's float formatting out of the bundle.
+#[allow(clippy::cast_possible_truncation)]
+fn px(v: f64) -> String {
+    (v.round() as i32).to_string()
+}
+
 /// The chart and its table view.
 pub fn bar_chart(props: ChartProps) -> Html {
     let plot_w = WIDTH - LEFT - RIGHT;
@@ -61,8 +68,8 @@ pub fn bar_chart(props: ChartProps) -> Html {
         let y = y_of(*v);
         html! {
             <g class="chart-tick">
-                <line x1={LEFT.to_string()} x2={(WIDTH - RIGHT).to_string()} y1={y.to_string()} y2={y.to_string()} class="chart-grid" />
-                <text x={(LEFT - 6.0).to_string()} y={(y + 4.0).to_string()} text-anchor="end" class="chart-text">{ text.clone() }</text>
+                <line x1={px(LEFT)} x2={px(WIDTH - RIGHT)} y1={px(y)} y2={px(y)} class="chart-grid" />
+                <text x={px(LEFT - 6.0)} y={px(y + 4.0)} text-anchor="end" class="chart-text">{ text.clone() }</text>
             </g>
         }
     });
@@ -72,14 +79,14 @@ pub fn bar_chart(props: ChartProps) -> Html {
             let y = y_of(v);
             let h = (TOP + plot_h - y).max(if v > 0.0 { 1.0 } else { 0.0 });
             html! {
-                <rect x={(x + band * 0.15).to_string()} y={(TOP + plot_h - h).to_string()}
-                    width={(band * 0.7).to_string()} height={h.to_string()} class="chart-bar">
+                <rect x={px(x + band * 0.15)} y={px(TOP + plot_h - h)}
+                    width={px(band * 0.7)} height={px(h)} class="chart-bar">
                     <title>{ format!("{}: {}", p.label, p.text) }</title>
                 </rect>
             }
         });
         let label = (i % every == 0).then(|| html! {
-            <text x={(x + band / 2.0).to_string()} y={(TOP + plot_h + 16.0).to_string()} text-anchor="middle" class="chart-text">
+            <text x={px(x + band / 2.0)} y={px(TOP + plot_h + 16.0)} text-anchor="middle" class="chart-text">
                 { p.label.clone() }
             </text>
         });
@@ -89,16 +96,16 @@ pub fn bar_chart(props: ChartProps) -> Html {
     html! {
         <figure class="chart" data-testid={format!("{}-chart", props.id)}>
             <figcaption class="chart-title" id={title_id.clone()}>{ props.title }</figcaption>
-            <svg viewBox={format!("0 0 {WIDTH} {HEIGHT}")} class="chart-svg" role="img"
+            <svg viewBox={format!("0 0 {} {}", px(WIDTH), px(HEIGHT))} class="chart-svg" role="img"
                 aria-labelledby={title_id} aria-describedby={desc_id.clone()}>
                 <desc id={desc_id}>{ format!("{} by {}; the table below has the numbers.", props.y_label, props.x_label.to_lowercase()) }</desc>
                 { for ticks }
-                <line x1={LEFT.to_string()} x2={LEFT.to_string()} y1={TOP.to_string()} y2={(TOP + plot_h).to_string()} class="chart-axis" />
-                <line x1={LEFT.to_string()} x2={(WIDTH - RIGHT).to_string()} y1={(TOP + plot_h).to_string()} y2={(TOP + plot_h).to_string()} class="chart-axis" />
+                <line x1={px(LEFT)} x2={px(LEFT)} y1={px(TOP)} y2={px(TOP + plot_h)} class="chart-axis" />
+                <line x1={px(LEFT)} x2={px(WIDTH - RIGHT)} y1={px(TOP + plot_h)} y2={px(TOP + plot_h)} class="chart-axis" />
                 { for bars }
-                <text x={(LEFT + plot_w / 2.0).to_string()} y={(HEIGHT - 8.0).to_string()} text-anchor="middle" class="chart-label">{ props.x_label }</text>
-                <text x="14" y={(TOP + plot_h / 2.0).to_string()} text-anchor="middle" class="chart-label"
-                    transform={format!("rotate(-90 14 {})", TOP + plot_h / 2.0)}>{ props.y_label }</text>
+                <text x={px(LEFT + plot_w / 2.0)} y={px(HEIGHT - 8.0)} text-anchor="middle" class="chart-label">{ props.x_label }</text>
+                <text x="14" y={px(TOP + plot_h / 2.0)} text-anchor="middle" class="chart-label"
+                    transform={format!("rotate(-90 14 {})", px(TOP + plot_h / 2.0))}>{ props.y_label }</text>
             </svg>
             <details class="chart-table">
                 <summary>{ "Show as a table" }</summary>

@@ -1,6 +1,7 @@
 //! A modal dialog on the native `<dialog>` element: `showModal()` makes the rest of the
 //! page inert (focus stays inside), Escape closes it, and focus returns to where it was.
 
+use crate::components::{Button, ButtonKind};
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlDialogElement, HtmlElement};
 use yew::prelude::*;
@@ -80,4 +81,34 @@ fn next_dialog_number() -> u32 {
     use std::sync::atomic::{AtomicU32, Ordering};
     static NEXT: AtomicU32 = AtomicU32::new(1);
     NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+/// What an "are you sure?" dialog says: its title, one paragraph, and the confirm
+/// button's label and look (`busy` while the action runs).
+pub struct Confirmation {
+    pub title: String,
+    pub text: String,
+    pub label: String,
+    pub kind: ButtonKind,
+    pub busy: bool,
+}
+
+/// The one confirmation dialog every destructive or costly action asks through: the text,
+/// Cancel first (`data-testid=cancel`, focused when it opens) and the confirm button
+/// (`data-testid=confirm`). A function, not a component: it holds no state.
+pub fn confirm_dialog(
+    c: Confirmation,
+    on_cancel: Callback<()>,
+    on_confirm: Callback<MouseEvent>,
+) -> Html {
+    let cancel = on_cancel.clone();
+    html! {
+        <Dialog title={c.title} on_close={on_cancel} testid="confirm-dialog">
+            <p>{ c.text }</p>
+            <div class="dialog-actions">
+                <Button kind={ButtonKind::Secondary} onclick={Callback::from(move |_| cancel.emit(()))} testid="cancel">{ "Cancel" }</Button>
+                <Button kind={c.kind} busy={c.busy} onclick={on_confirm} testid="confirm">{ c.label }</Button>
+            </div>
+        </Dialog>
+    }
 }

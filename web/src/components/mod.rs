@@ -19,7 +19,7 @@ pub mod theme_switch;
 pub mod toast;
 
 pub use button::{Button, ButtonKind};
-pub use dialog::Dialog;
+pub use dialog::{Confirmation, Dialog, confirm_dialog};
 pub use error_banner::ErrorBanner;
 pub use loading::{full_page_loading, loading};
 pub use notice::{Notice, NoticeKind};

@@ -10,7 +10,9 @@ use yew_router::prelude::*;
 use super::use_title;
 use crate::api::use_api;
 use crate::app::Route;
-use crate::components::{Button, ButtonKind, Dialog, ErrorBanner, TextField, use_viewer};
+use crate::components::{
+    Button, ButtonKind, Confirmation, ErrorBanner, TextField, confirm_dialog, use_viewer,
+};
 use crate::hooks::{FormErrors, MutationOptions, use_mutation};
 
 const CURRENT: &str = "currentPassword";
@@ -144,13 +146,17 @@ fn SignOutEverywhereCard() -> Html {
                 </Button>
             </div>
             if *confirming {
-                <Dialog title="Sign out everywhere?" on_close={close.clone()} testid="confirm-dialog">
-                    <p>{ "Every session of your account ends now, on every device, this one included. You then sign in again with your password." }</p>
-                    <div class="dialog-actions">
-                        <Button kind={ButtonKind::Secondary} onclick={Callback::from(move |_| close.emit(()))}>{ "Cancel" }</Button>
-                        <Button kind={ButtonKind::Danger} busy={sign_out.busy()} onclick={confirm} testid="confirm">{ "Sign out everywhere" }</Button>
-                    </div>
-                </Dialog>
+                { confirm_dialog(
+                    Confirmation {
+                        title: "Sign out everywhere?".into(),
+                        text: "Every session of your account ends now, on every device, this one included. You then sign in again with your password.".into(),
+                        label: "Sign out everywhere".into(),
+                        kind: ButtonKind::Danger,
+                        busy: sign_out.busy(),
+                    },
+                    close.clone(),
+                    confirm,
+                ) }
             }
         </section>
     }

@@ -11,7 +11,8 @@ use schema::validation::ValidationError;
 use yew::prelude::*;
 
 use crate::components::{
-    Button, ButtonKind, Dialog, ErrorBanner, SecretField, SelectField, TextField,
+    Button, ButtonKind, Confirmation, Dialog, ErrorBanner, SecretField, SelectField, TextField,
+    confirm_dialog,
 };
 use crate::format::local;
 use crate::hooks::{FormErrors, Load, MutationOptions, use_mutation, use_query};
@@ -140,7 +141,7 @@ pub fn ApiTokensCard() -> Html {
                 let created = created.clone();
                 Callback::from(move |()| created.set(None))
             };
-            html! { <SecretDialog secret={AttrValue::from(secret.clone())} on_close={close} /> }
+            secret_dialog(AttrValue::from(secret.clone()), close)
         }
     };
     let revoke_dialog = match &*revoking {
@@ -164,16 +165,17 @@ pub fn ApiTokensCard() -> Html {
                     );
                 })
             };
-            let cancel = close.clone();
-            html! {
-                <Dialog title={format!("Revoke \"{}\"?", token.name)} on_close={close} testid="confirm-dialog">
-                    <p>{ "Scripts and tools using this token stop working now. This cannot be undone." }</p>
-                    <div class="dialog-actions">
-                        <Button kind={ButtonKind::Secondary} onclick={Callback::from(move |_| cancel.emit(()))}>{ "Cancel" }</Button>
-                        <Button kind={ButtonKind::Danger} busy={revoke.busy()} onclick={confirm} testid="confirm">{ "Revoke token" }</Button>
-                    </div>
-                </Dialog>
-            }
+            confirm_dialog(
+                Confirmation {
+                    title: format!("Revoke \"{}\"?", token.name),
+                    text: "Scripts and tools using this token stop working now. This cannot be undone.".into(),
+                    label: "Revoke token".into(),
+                    kind: ButtonKind::Danger,
+                    busy: revoke.busy(),
+                },
+                close,
+                confirm,
+            )
         }
     };
 
@@ -245,20 +247,14 @@ fn token_row(token: &ApiToken, on_revoke: &Callback<ApiToken>) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct SecretDialogProps {
-    secret: AttrValue,
-    on_close: Callback<()>,
-}
-
 /// The new token, once: with a copy button and the warning that it is not shown again.
-#[component]
-fn SecretDialog(props: &SecretDialogProps) -> Html {
-    let done = props.on_close.clone();
+/// A function, not a component: it holds no state.
+fn secret_dialog(secret: AttrValue, on_close: Callback<()>) -> Html {
+    let done = on_close.clone();
     html! {
-        <Dialog title="Your new API token" on_close={props.on_close.clone()} testid="token-dialog">
+        <Dialog title="Your new API token" on_close={on_close} testid="token-dialog">
             <p><strong>{ "Copy it now. You won't see it again: " }</strong>{ "only a fingerprint of it is kept." }</p>
-            <SecretField id="token-secret" label="API token" value={props.secret.clone()}
+            <SecretField id="token-secret" label="API token" value={secret}
                 testid="token-secret" copy_testid="copy-token" />
             <div class="dialog-actions">
                 <Button onclick={Callback::from(move |_| done.emit(()))} testid="token-done">{ "Done" }</Button>

@@ -9,7 +9,8 @@ use yew::prelude::*;
 
 use super::use_title;
 use crate::components::{
-    Button, ButtonKind, Dialog, EmptyState, ErrorBanner, LoadMoreProps, load_more, table_skeleton,
+    Button, ButtonKind, Confirmation, EmptyState, ErrorBanner, LoadMoreProps, confirm_dialog,
+    load_more, table_skeleton,
 };
 use crate::format;
 use crate::hooks::{Load, Mutation, MutationOptions, use_mutation, use_paged_query};
@@ -88,7 +89,7 @@ pub fn FailedJobsPage() -> Html {
     };
 
     let dialog = match &*confirm {
-        Some(job) => confirm_dialog(job, &confirm, &retry),
+        Some(job) => retry_dialog(job, &confirm, &retry),
         None => Html::default(),
     };
 
@@ -130,7 +131,7 @@ fn job_row(job: &FailedJob, confirm: &UseStateHandle<Option<FailedJob>>) -> Html
     }
 }
 
-fn confirm_dialog(
+fn retry_dialog(
     job: &FailedJob,
     confirm: &UseStateHandle<Option<FailedJob>>,
     retry: &Mutation,
@@ -139,10 +140,6 @@ fn confirm_dialog(
     let cancel = {
         let confirm = confirm.clone();
         Callback::from(move |()| confirm.set(None))
-    };
-    let on_cancel = {
-        let cancel = cancel.clone();
-        Callback::from(move |_: MouseEvent| cancel.emit(()))
     };
     let on_retry = {
         let (retry, id, kind) = (retry.clone(), job.id.clone(), kind.clone());
@@ -153,15 +150,20 @@ fn confirm_dialog(
             });
         })
     };
-    html! {
-        <Dialog title={format!("Retry \"{kind}\"?")} on_close={cancel} testid="confirm-dialog">
-            <p>{ format!("The job runs again from its first attempt ({} before). If its cause is not fixed it fails again and comes back here.", format::count(job.attempts.max(0) as usize, "attempt")) }</p>
-            <div class="dialog-actions">
-                <Button kind={ButtonKind::Secondary} onclick={on_cancel}>{ "Cancel" }</Button>
-                <Button busy={retry.busy()} onclick={on_retry} testid="confirm">{ "Retry job" }</Button>
-            </div>
-        </Dialog>
-    }
+    confirm_dialog(
+        Confirmation {
+            title: format!("Retry \"{kind}\"?"),
+            text: format!(
+                "The job runs again from its first attempt ({} before). If its cause is not fixed it fails again and comes back here.",
+                format::count(job.attempts.max(0) as usize, "attempt")
+            ),
+            label: "Retry job".into(),
+            kind: ButtonKind::Primary,
+            busy: retry.busy(),
+        },
+        cancel,
+        on_retry,
+    )
 }
 
 #[cfg(test)]

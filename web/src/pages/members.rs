@@ -16,8 +16,8 @@ use yew::prelude::*;
 
 use super::use_title;
 use crate::components::{
-    Button, ButtonKind, Dialog, EmptyState, ErrorBanner, LoadMoreProps, SelectField, TextField,
-    load_more, table_skeleton, use_viewer,
+    Button, ButtonKind, Confirmation, Dialog, EmptyState, ErrorBanner, LoadMoreProps, SelectField,
+    TextField, confirm_dialog, load_more, table_skeleton, use_viewer,
 };
 use crate::format;
 use crate::hooks::{FormErrors, Load, MutationOptions, use_mutation, use_paged_query};
@@ -279,24 +279,32 @@ fn MemberRow(props: &MemberRowProps) -> Html {
 
     let org = props.viewer.organization.name.clone();
     let dialog = match *confirm {
-        Some(Confirm::Remove) => html! {
-            <Dialog title={format!("Remove {name} from {org}?")} on_close={cancel.clone()} testid="confirm-dialog">
-                <p>{ format!("{name} loses access to {org} at once and leaves its teams. Their past answers stay. You can invite them again later.") }</p>
-                <div class="dialog-actions">
-                    <Button kind={ButtonKind::Secondary} onclick={let c = cancel.clone(); Callback::from(move |_| c.emit(()))}>{ "Cancel" }</Button>
-                    <Button kind={ButtonKind::Danger} busy={action.busy()} onclick={act(Some(Confirm::Remove))} testid="confirm">{ format!("Remove {name}") }</Button>
-                </div>
-            </Dialog>
-        },
-        Some(Confirm::Suspend) => html! {
-            <Dialog title={format!("Suspend {name}?")} on_close={cancel.clone()} testid="confirm-dialog">
-                <p>{ format!("{name} is signed out of {org} now and cannot sign in to it until reactivated.") }</p>
-                <div class="dialog-actions">
-                    <Button kind={ButtonKind::Secondary} onclick={let c = cancel.clone(); Callback::from(move |_| c.emit(()))}>{ "Cancel" }</Button>
-                    <Button kind={ButtonKind::Danger} busy={action.busy()} onclick={act(Some(Confirm::Suspend))} testid="confirm">{ format!("Suspend {name}") }</Button>
-                </div>
-            </Dialog>
-        },
+        Some(Confirm::Remove) => confirm_dialog(
+            Confirmation {
+                title: format!("Remove {name} from {org}?"),
+                text: format!(
+                    "{name} loses access to {org} at once and leaves its teams. Their past answers stay. You can invite them again later."
+                ),
+                label: format!("Remove {name}"),
+                kind: ButtonKind::Danger,
+                busy: action.busy(),
+            },
+            cancel.clone(),
+            act(Some(Confirm::Remove)),
+        ),
+        Some(Confirm::Suspend) => confirm_dialog(
+            Confirmation {
+                title: format!("Suspend {name}?"),
+                text: format!(
+                    "{name} is signed out of {org} now and cannot sign in to it until reactivated."
+                ),
+                label: format!("Suspend {name}"),
+                kind: ButtonKind::Danger,
+                busy: action.busy(),
+            },
+            cancel.clone(),
+            act(Some(Confirm::Suspend)),
+        ),
         None => Html::default(),
     };
 
@@ -576,13 +584,17 @@ fn PendingInvitations(props: &PendingInvitationsProps) -> Html {
             <h2 id="invitations-title" class="card-title">{ "Pending invitations" }</h2>
             { body }
             if let Some((_, email)) = (*revoking).clone() {
-                <Dialog title={format!("Revoke the invitation for {email}?")} on_close={cancel_revoke.clone()} testid="confirm-dialog">
-                    <p>{ "The link in their e-mail stops working at once. You can invite them again later." }</p>
-                    <div class="dialog-actions">
-                        <Button kind={ButtonKind::Secondary} onclick={Callback::from(move |_| cancel_revoke.emit(()))}>{ "Cancel" }</Button>
-                        <Button kind={ButtonKind::Danger} busy={revoke.busy()} onclick={on_revoke} testid="confirm">{ "Revoke invitation" }</Button>
-                    </div>
-                </Dialog>
+                { confirm_dialog(
+                    Confirmation {
+                        title: format!("Revoke the invitation for {email}?"),
+                        text: "The link in their e-mail stops working at once. You can invite them again later.".into(),
+                        label: "Revoke invitation".into(),
+                        kind: ButtonKind::Danger,
+                        busy: revoke.busy(),
+                    },
+                    cancel_revoke,
+                    on_revoke,
+                ) }
             }
         </section>
     }

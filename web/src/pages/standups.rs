@@ -23,8 +23,8 @@ use crate::api::live::use_standup_events;
 use crate::api::use_api;
 use crate::app::Route;
 use crate::components::{
-    Button, ButtonKind, Dialog, EmptyState, ErrorBanner, TextField, participation_label,
-    standup_row, state_badge, table_skeleton, use_viewer,
+    Button, ButtonKind, Confirmation, EmptyState, ErrorBanner, TextField, confirm_dialog,
+    participation_label, standup_row, state_badge, table_skeleton, use_viewer,
 };
 use crate::format;
 use crate::hooks::{
@@ -303,13 +303,17 @@ fn StandupView(props: &StandupViewProps) -> Html {
                 }
             </header>
             if *confirming {
-                <Dialog title={format!("Close {} now?", s.name)} on_close={cancel_close.clone()} testid="confirm-dialog">
-                    <p>{ "Nobody can answer or skip after this, and the digest goes out." }</p>
-                    <div class="dialog-actions">
-                        <Button kind={ButtonKind::Secondary} onclick={cancel_close.reform(|_| ())} testid="cancel">{ "Cancel" }</Button>
-                        <Button kind={ButtonKind::Danger} onclick={close} testid="confirm">{ "Close now" }</Button>
-                    </div>
-                </Dialog>
+                { confirm_dialog(
+                    Confirmation {
+                        title: format!("Close {} now?", s.name),
+                        text: "Nobody can answer or skip after this, and the digest goes out.".into(),
+                        label: "Close now".into(),
+                        kind: ButtonKind::Danger,
+                        busy: false,
+                    },
+                    cancel_close.clone(),
+                    close,
+                ) }
             }
             if let Some(mine) = &s.my_participation {
                 if s.state == StandupState::Open {

@@ -16,8 +16,8 @@ use super::use_title;
 use crate::app::Route;
 use crate::components::pickers::weekdays_summary;
 use crate::components::{
-    Button, ButtonKind, Dialog, EmptyState, ErrorBanner, RecentStandups, SelectField,
-    StartNowButton, TeamDialog, table_skeleton, use_viewer,
+    Button, ButtonKind, Confirmation, EmptyState, ErrorBanner, RecentStandups, SelectField,
+    StartNowButton, TeamDialog, confirm_dialog, table_skeleton, use_viewer,
 };
 use crate::format;
 use crate::hooks::{Load, MutationOptions, use_mutation, use_query};
@@ -157,15 +157,17 @@ pub fn TeamPage(props: &TeamPageProps) -> Html {
                     format!("Delete {name}"),
                 ),
             };
-            html! {
-                <Dialog {title} on_close={cancel.clone()} testid="confirm-dialog">
-                    <p>{ text }</p>
-                    <div class="dialog-actions">
-                        <Button kind={ButtonKind::Secondary} onclick={let c = cancel.clone(); Callback::from(move |_| c.emit(()))}>{ "Cancel" }</Button>
-                        <Button kind={ButtonKind::Danger} busy={action.busy()} onclick={confirmed} testid="confirm">{ label }</Button>
-                    </div>
-                </Dialog>
-            }
+            confirm_dialog(
+                Confirmation {
+                    title: title.to_string(),
+                    text: text.to_string(),
+                    label: label.to_string(),
+                    kind: ButtonKind::Danger,
+                    busy: action.busy(),
+                },
+                cancel.clone(),
+                confirmed,
+            )
         }
     };
 

@@ -1,8 +1,9 @@
 //! The `asyncstand` command line, run as the real binary against a running api.
 //!
-//! - `auth_lists_open_standups_and_answers_from_a_file`: `auth` checks the token and
-//!   stores it (mode 0600), `standups` lists the open standup, `answer --from` submits
-//!   the answers named by prompt or id.
+//! - `auth_lists_open_standups_answers_from_a_file_and_exports`: `auth` checks the token
+//!   and stores it (mode 0600), `standups` lists the open standup, `answer --from` submits
+//!   the answers named by prompt or id, `export` streams the person's answers as CSV and
+//!   as JSON lines.
 //! - `bad_tokens_closed_standups_and_no_network_are_one_line_errors`: each with its own
 //!   non-zero exit code, and a rejected token is not stored.
 
@@ -47,7 +48,7 @@ fn config_dir() -> std::path::PathBuf {
 }
 
 #[tokio::test]
-async fn auth_lists_open_standups_and_answers_from_a_file() {
+async fn auth_lists_open_standups_answers_from_a_file_and_exports() {
     let app = TestApp::spawn().await;
     let f = fixture(&app, false).await;
     let (standup, questions) = start(&app, &f.owner.token, &f.config).await;
@@ -125,6 +126,33 @@ async fn auth_lists_open_standups_and_answers_from_a_file() {
         stderr(&out).contains("'Tomorrow?' is not a question"),
         "{}",
         stderr(&out)
+    );
+
+    // Export with the same token: a member gets their own answers, as CSV (the two-line
+    // answer quoted) and as one JSON object per line.
+    let out = asyncstand(&home, &["export", "--team", &f.team, "--format", "csv"]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let csv = stdout(&out);
+    assert!(
+        csv.starts_with("standup_id,standup_date,team,config,person,email,question,answer,late,skipped_reason\r\n"),
+        "{csv}"
+    );
+    assert!(csv.contains("Shipped the CLI"), "{csv}");
+    assert!(csv.contains("\"Line one\nLine two\""), "{csv}");
+    let out = asyncstand(&home, &["export", "--team", &f.team, "--format", "jsonl"]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let rows: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    assert!(
+        rows.iter().all(|r| r["email"] == "ada@a.example"),
+        "{rows:?}"
+    );
+    assert!(
+        rows.iter().any(|r| r["answer"] == "Line one\nLine two"),
+        "{rows:?}"
     );
     std::fs::remove_dir_all(&home).unwrap();
 }

@@ -5,7 +5,7 @@
 //! asyncstand standups
 //! asyncstand answer <standup-id> [--from answers.yaml]
 //! asyncstand export --team <team-id> --from 2026-11-01 --to 2026-11-30 --format csv
-//! asyncstand blockers [--team <team-id>]
+//! asyncstand blockers --team <team-id> [--status open|resolved]
 //! ```
 //!
 //! Errors are one line on stderr; the exit code says which kind (1 the server refused,
@@ -70,11 +70,11 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Csv)]
         format: Format,
     },
-    /// Lists blockers (open ones unless --status says otherwise)
+    /// Lists a team's blockers, oldest first (open ones unless --status says otherwise)
     Blockers {
-        /// Only this team's blockers (its id)
+        /// The team (its id, as `standups` and the web show it)
         #[arg(long)]
-        team: Option<String>,
+        team: String,
         #[arg(long, value_enum, default_value_t = BlockerStatus::Open)]
         status: BlockerStatus,
     },
@@ -318,23 +318,19 @@ enum Blockers {}
 #[derive(serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 struct BlockersVariables {
-    team_id: Option<String>,
+    team_id: String,
     status: &'static str,
     first: i32,
 }
 
 impl Operation for Blockers {
     const NAME: &'static str = "Blockers";
-    const QUERY: &'static str = "query Blockers($teamId: ID, $status: BlockerStatus, $first: Int) { blockers(teamId: $teamId, status: $status, first: $first) { nodes { id text status openedAt owner { name } team { name } } } }";
+    const QUERY: &'static str = "query Blockers($teamId: ID!, $status: BlockerStatus, $first: Int) { blockers(teamId: $teamId, status: $status, first: $first) { nodes { id text status openedAt owner { name } team { name } } } }";
     type Variables = BlockersVariables;
     type Data = serde_json::Value;
 }
 
-async fn blockers(
-    client: &Client,
-    team: Option<String>,
-    status: BlockerStatus,
-) -> Result<(), CliError> {
+async fn blockers(client: &Client, team: String, status: BlockerStatus) -> Result<(), CliError> {
     let data = client
         .run::<Blockers>(&BlockersVariables {
             team_id: team,

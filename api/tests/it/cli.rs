@@ -1,9 +1,9 @@
 //! The `asyncstand` command line, run as the real binary against a running api.
 //!
-//! - `auth_lists_open_standups_answers_from_a_file_and_exports`: `auth` checks the token
+//! - `auth_lists_open_standups_answers_from_a_file_exports_and_lists_blockers`: `auth` checks the token
 //!   and stores it (mode 0600), `standups` lists the open standup, `answer --from` submits
 //!   the answers named by prompt or id, `export` streams the person's answers as CSV and
-//!   as JSON lines.
+//!   as JSON lines, `blockers` lists the team's open blockers.
 //! - `bad_tokens_closed_standups_and_no_network_are_one_line_errors`: each with its own
 //!   non-zero exit code, and a rejected token is not stored.
 
@@ -48,7 +48,7 @@ fn config_dir() -> std::path::PathBuf {
 }
 
 #[tokio::test]
-async fn auth_lists_open_standups_answers_from_a_file_and_exports() {
+async fn auth_lists_open_standups_answers_from_a_file_exports_and_lists_blockers() {
     let app = TestApp::spawn().await;
     let f = fixture(&app, false).await;
     let (standup, questions) = start(&app, &f.owner.token, &f.config).await;
@@ -153,6 +153,31 @@ async fn auth_lists_open_standups_answers_from_a_file_and_exports() {
     assert!(
         rows.iter().any(|r| r["answer"] == "Line one\nLine two"),
         "{rows:?}"
+    );
+
+    // Blockers: none yet ("none" opened nothing); Bob's answer opens one, listed with
+    // its team.
+    let out = asyncstand(&home, &["blockers", "--team", &f.team]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("No blockers."), "{}", stdout(&out));
+    let body = app
+        .graphql_as(
+            &f.bob.token,
+            crate::standups::SUBMIT,
+            crate::standups::answers(
+                &standup,
+                &questions,
+                &["Reviews", "Waiting on the VPN", "More reviews"],
+            ),
+        )
+        .await;
+    assert!(body["errors"].is_null(), "{body}");
+    let out = asyncstand(&home, &["blockers", "--team", &f.team]).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let listed = stdout(&out);
+    assert!(
+        listed.contains("Waiting on the VPN") && listed.contains("Platform · "),
+        "{listed}"
     );
     std::fs::remove_dir_all(&home).unwrap();
 }

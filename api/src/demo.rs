@@ -460,6 +460,7 @@ fn respond(
                     org_id: rows.org_id,
                     text: text.clone(),
                     updated_at: at,
+                    mood: None,
                 });
                 answers.push(DigestAnswer {
                     question_id: q.id.as_uuid(),

@@ -636,6 +636,7 @@ async fn record_answers(
                                 org_id: caller.org,
                                 text: text.clone(),
                                 updated_at: now,
+                                mood: None,
                             },
                         )
                         .await?

@@ -50,6 +50,7 @@ pub async fn upsert_answer(conn: &mut AsyncPgConnection, answer: &Answer) -> Res
         .set((
             answers::text.eq(&answer.text),
             answers::updated_at.eq(answer.updated_at),
+            answers::mood.eq(answer.mood),
         ))
         .execute(conn)
         .await?;

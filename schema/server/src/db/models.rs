@@ -299,6 +299,8 @@ pub struct Answer {
     pub org_id: OrganizationId,
     pub text: String,
     pub updated_at: DateTime<Utc>,
+    /// 1-5 for a MOOD question (`text` is then its optional comment), else `None`.
+    pub mood: Option<i16>,
 }
 
 /// One edit of an answer after the first submission.

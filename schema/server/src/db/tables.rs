@@ -216,6 +216,7 @@ diesel::table! {
         slack_channel_name -> Nullable<Text>,
         late_answers_minutes -> Int4,
         everyone -> Bool,
+        anonymous_mood -> Bool,
     }
 }
 
@@ -263,6 +264,7 @@ diesel::table! {
         digest -> Nullable<Jsonb>,
         digest_delivered_at -> Nullable<Timestamptz>,
         late_answers_minutes -> Int4,
+        anonymous_mood -> Bool,
     }
 }
 
@@ -291,6 +293,8 @@ diesel::table! {
         org_id -> Uuid,
         text -> Text,
         updated_at -> Timestamptz,
+        /// 1-5 for a MOOD question (`text` is then its optional comment), else NULL.
+        mood -> Nullable<Int2>,
     }
 }
 

@@ -128,14 +128,15 @@ const BLOCKERS: &[&str] = &[
     "Need access to the analytics account",
     "Code review queue is two days long",
 ];
-const MOODS: &[&str] = &[
-    "🙂",
-    "great",
-    "😐 ok",
-    "tired",
-    "🚀",
-    "focused",
-    "☕ slow start",
+/// (mood 1-5, comment) of the MOOD answers, in turn.
+const MOODS: &[(i16, &str)] = &[
+    (4, ""),
+    (5, "great week"),
+    (3, ""),
+    (2, "tired"),
+    (5, ""),
+    (4, "focused"),
+    (3, "slow start"),
 ];
 const SKIP_REASONS: &[&str] = &["Out sick", "Vacation", "At a conference"];
 
@@ -363,6 +364,7 @@ fn build<'a>(
                 standup_url: Some(format!("{public_url}/standups/{id}")),
                 ongoing_blockers: Vec::new(),
                 resolved_blockers: Vec::new(),
+                mood: None,
             };
             rows.closings.push(DemoClosing {
                 standup_id: id,
@@ -451,8 +453,10 @@ fn respond(
                         BLOCKERS[(d + t) % BLOCKERS.len()].to_string()
                     }
                     QuestionKind::Blocker => "None".to_string(),
-                    QuestionKind::Mood => MOODS[(d * 3 + m) % MOODS.len()].to_string(),
+                    QuestionKind::Mood => MOODS[(d * 3 + m) % MOODS.len()].1.to_string(),
                 };
+                let mood =
+                    (q.kind == QuestionKind::Mood).then(|| MOODS[(d * 3 + m) % MOODS.len()].0);
                 rows.answers.push(Answer {
                     standup_id: id,
                     user_id,
@@ -460,11 +464,11 @@ fn respond(
                     org_id: rows.org_id,
                     text: text.clone(),
                     updated_at: at,
-                    mood: None,
+                    mood,
                 });
                 answers.push(DigestAnswer {
                     question_id: q.id.as_uuid(),
-                    text,
+                    text: mood.map_or(text.clone(), |m| schema::standup::mood_text(m, &text)),
                 });
             }
         }

@@ -104,6 +104,42 @@ pub struct DigestInput {
     /// The team's blockers resolved since the config's previous digest.
     #[serde(default)]
     pub resolved_blockers: Vec<ResolvedBlocker>,
+    /// The moods given, counted (None: the standup asks no mood). With `anonymous`, the
+    /// participants' MOOD answers are left out of `participants` and only this shows.
+    #[serde(default)]
+    pub mood: Option<MoodTally>,
+}
+
+/// A standup's moods, counted for the digest's mood line.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MoodTally {
+    pub anonymous: bool,
+    /// People who gave a mood.
+    pub people: i64,
+    /// Answers per mood, for 1 to 5.
+    pub counts: [i64; 5],
+}
+
+impl MoodTally {
+    /// The digest's line: the average when it may be shown (see
+    /// [`crate::standup::shown_mood_average`]), else why it is not.
+    #[must_use]
+    pub fn line(&self) -> Option<String> {
+        let average = crate::standup::shown_mood_average(self.people, &self.counts, self.anonymous);
+        let people = if self.people == 1 { "person" } else { "people" };
+        match (average, self.anonymous) {
+            (Some(avg), anonymous) => Some(format!(
+                "Team mood: {avg:.1}/5 from {} {people}{}",
+                self.people,
+                if anonymous { " (anonymous)" } else { "" }
+            )),
+            (None, true) if self.people > 0 => Some(format!(
+                "Team mood: anonymous, shown once {} people give one",
+                crate::standup::ANONYMOUS_MOOD_MIN_PEOPLE
+            )),
+            (None, _) => None,
+        }
+    }
 }
 
 /// A tracked blocker still open when the standup closed.
@@ -257,9 +293,11 @@ pub fn compile(input: &DigestInput) -> Digest {
             (inline(&b.name), text)
         })
         .collect();
+    let mood = input.mood.as_ref().and_then(MoodTally::line);
     let parts = Parts {
         header: &header,
         counts: &counts,
+        mood: mood.as_deref(),
         blockers: &blockers,
         ongoing: &ongoing,
         resolved: &resolved,
@@ -390,6 +428,7 @@ pub fn escape_html(raw: &str) -> String {
 struct Parts<'a> {
     header: &'a str,
     counts: &'a str,
+    mood: Option<&'a str>,
     blockers: &'a [(String, String)],
     /// `(name with age, text)`.
     ongoing: &'a [(String, String)],
@@ -404,6 +443,7 @@ struct Parts<'a> {
 
 fn render_text(parts: &Parts<'_>) -> String {
     let mut lines: Vec<String> = vec![parts.header.to_owned(), parts.counts.to_owned()];
+    lines.extend(parts.mood.map(str::to_owned));
 
     if !parts.blockers.is_empty() {
         lines.push(String::new());
@@ -485,6 +525,11 @@ fn render_html(parts: &Parts<'_>) -> String {
         format!("<h2>{}</h2>", escape_html(parts.header)),
         format!("<p>{}</p>", escape_html(parts.counts)),
     ];
+    html.extend(
+        parts
+            .mood
+            .map(|line| format!("<p>{}</p>", escape_html(line))),
+    );
 
     for (title, list) in [
         ("Blockers", parts.blockers),
@@ -713,6 +758,7 @@ mod tests {
             standup_url: None,
             ongoing_blockers: Vec::new(),
             resolved_blockers: Vec::new(),
+            mood: None,
         }
     }
 
@@ -1187,5 +1233,39 @@ Open the standup: https://app.example.com/standups/1";
         // Without tracked blockers the digest is as before: no empty sections.
         let plain = compile(&team());
         assert!(!plain.text.contains("Still blocked") && !plain.text.contains("Resolved blockers"));
+    }
+    #[test]
+    fn an_anonymous_mood_line_shows_no_average_under_three_people() {
+        let tally = |people, counts| MoodTally {
+            anonymous: true,
+            people,
+            counts,
+        };
+        let mut two = input(Vec::new());
+        two.mood = Some(tally(2, [0, 0, 0, 1, 1]));
+        let digest = compile(&two);
+        assert!(
+            digest
+                .text
+                .contains("Team mood: anonymous, shown once 3 people give one"),
+            "{}",
+            digest.text
+        );
+        assert!(!digest.text.contains("/5"), "{}", digest.text);
+        let mut three = input(Vec::new());
+        three.mood = Some(tally(3, [0, 0, 1, 1, 1]));
+        let digest = compile(&three);
+        assert!(
+            digest
+                .text
+                .contains("Team mood: 4.0/5 from 3 people (anonymous)"),
+            "{}",
+            digest.text
+        );
+        assert!(
+            digest
+                .html
+                .contains("<p>Team mood: 4.0/5 from 3 people (anonymous)</p>")
+        );
     }
 }

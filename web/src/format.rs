@@ -48,6 +48,13 @@ pub fn percent(ratio: f64) -> String {
     format!("{} %", (ratio * 100.0).round_ties_even() as i64)
 }
 
+/// A number with one decimal: 3.84 -> "3.8" (without the float formatting the bundle
+/// leaves out, see [`percent`]).
+pub fn tenths(value: f64) -> String {
+    let tenths = (value * 10.0).round() as i64;
+    format!("{}.{}", tenths / 10, (tenths % 10).abs())
+}
+
 /// "Nov 24, 2026".
 pub fn date(at: DateTime<Utc>) -> String {
     let month = MONTHS.get(at.month0() as usize).copied().unwrap_or("");

@@ -52,7 +52,8 @@ enum Command {
     Answer {
         /// The standup's id (see `asyncstand standups`)
         standup_id: String,
-        /// A YAML file mapping each question (its prompt or id) to your answer
+        /// A YAML file mapping each question (its prompt or id) to your answer; a mood
+        /// question's answer starts with 1 (awful) to 5 (great), then an optional comment
         #[arg(long = "from", value_name = "FILE")]
         from: Option<PathBuf>,
     },
@@ -212,10 +213,7 @@ async fn answer(client: &Client, id: &str, from: Option<PathBuf>) -> Result<(), 
                             path.display()
                         ))
                     })?;
-                answers.push(AnswerInput {
-                    question_id: question.id.clone(),
-                    text,
-                });
+                answers.push(answer_input(question, text)?);
             }
             answers
         }
@@ -268,13 +266,41 @@ fn ask(questions: &[schema::ops::Question]) -> Result<Vec<AnswerInput>, CliError
             }
         }
         if !text.is_empty() {
-            answers.push(AnswerInput {
-                question_id: q.id.clone(),
-                text: text.join("\n"),
-            });
+            answers.push(answer_input(q, text.join("\n"))?);
         }
     }
     Ok(answers)
+}
+
+/// One answer as typed: a MOOD question's starts with its mood, 1 to 5 ("4", "4 good
+/// week", "4/5 good week"); the rest is its comment.
+fn answer_input(question: &schema::ops::Question, text: String) -> Result<AnswerInput, CliError> {
+    if question.kind != schema::enums::QuestionKind::Mood {
+        return Ok(AnswerInput {
+            question_id: question.id.clone(),
+            text,
+            mood: None,
+        });
+    }
+    let trimmed = text.trim();
+    let digits = trimmed.chars().take_while(char::is_ascii_digit).count();
+    let mood = trimmed[..digits]
+        .parse::<i32>()
+        .ok()
+        .filter(|m| (1..=5).contains(m))
+        .ok_or_else(|| {
+            CliError::Input(format!(
+                "\u{201c}{}\u{201d}: start the answer with a mood from 1 (awful) to 5 (great)",
+                question.prompt
+            ))
+        })?;
+    let rest = trimmed[digits..].trim_start();
+    let comment = rest.strip_prefix("/5").unwrap_or(rest).trim();
+    Ok(AnswerInput {
+        question_id: question.id.clone(),
+        text: comment.to_owned(),
+        mood: Some(mood),
+    })
 }
 
 async fn export(

@@ -115,13 +115,7 @@ impl AnswerLinksMutation {
         answers: Vec<AnswerInput>,
     ) -> Result<Participation> {
         let (state, meta) = (ctx.data::<AppState>()?, ctx.data::<RequestMeta>()?);
-        let drafts = answers
-            .into_iter()
-            .map(|a| AnswerDraft {
-                question_id: a.question_id.0,
-                text: a.text,
-            })
-            .collect();
+        let drafts = answers.into_iter().map(AnswerDraft::from).collect();
         Ok(service::submit(state, meta, &token, drafts)
             .await
             .extend()?

@@ -110,6 +110,12 @@ pub struct BlockersQuery;
 
 #[Object]
 impl BlockersQuery {
+    /// The viewer's open blockers in the current organization, oldest first (the
+    /// dashboard's list). Any member.
+    async fn my_open_blockers(&self, ctx: &Context<'_>) -> Result<Vec<Blocker>> {
+        my_open(ctx).await
+    }
+
     /// A team's blockers, oldest first; `status` narrows to OPEN or RESOLVED. Any member.
     async fn blockers(
         &self,

@@ -155,6 +155,15 @@ impl StandupConfig {
             .extend()
     }
 
+    /// Moods are shown only as aggregates over 3 or more people (runs keep the setting
+    /// they opened with).
+    async fn anonymous_mood(&self, ctx: &Context<'_>) -> Result<bool> {
+        let state = ctx.data::<AppState>()?;
+        service::anonymous_mood(state, self.0.org_id, self.0.id)
+            .await
+            .extend()
+    }
+
     /// Everyone in the team is asked, also people added to the team later; false: only
     /// the chosen `participants`.
     async fn everyone(&self, ctx: &Context<'_>) -> Result<bool> {
@@ -284,6 +293,9 @@ pub struct CreateStandupConfigInput {
     /// 0 (no late answers, the default) to 10080 (7 days) minutes after the close.
     #[graphql(default)]
     pub late_answers_minutes: i32,
+    /// Show moods only as aggregates over 3 or more people (default false).
+    #[graphql(default)]
+    pub anonymous_mood: bool,
     /// TEAM_TIME when left out.
     pub ask_at: Option<AskAt>,
     /// MEMBER_LOCAL_TIME: HH:MM in the config's zone, the latest close (and digest).
@@ -312,6 +324,8 @@ pub struct UpdateStandupConfigInput {
     /// chosen `participantIds` (today's participants when left out).
     pub everyone: Option<bool>,
     pub late_answers_minutes: Option<i32>,
+    /// Applies to the runs opened from now on.
+    pub anonymous_mood: Option<bool>,
     pub ask_at: Option<AskAt>,
     /// Null clears it.
     pub digest_time: MaybeUndefined<String>,
@@ -447,6 +461,7 @@ impl StandupConfigsMutation {
             close_when_all_answered: input.close_when_all_answered,
             everyone: input.everyone,
             late_answers_minutes: input.late_answers_minutes,
+            anonymous_mood: input.anonymous_mood,
             local: service::LocalInput {
                 ask_at: input.ask_at.map(Into::into),
                 digest_time: Some(input.digest_time),
@@ -498,6 +513,7 @@ impl StandupConfigsMutation {
             close_when_all_answered: input.close_when_all_answered,
             everyone: input.everyone,
             late_answers_minutes: input.late_answers_minutes,
+            anonymous_mood: input.anonymous_mood,
             local: service::LocalInput {
                 ask_at: input.ask_at.map(Into::into),
                 digest_time: match input.digest_time {

@@ -143,6 +143,7 @@ impl Standup {
                 row,
                 user,
                 questions: questions.clone(),
+                own: false,
             })
             .collect())
     }
@@ -160,6 +161,7 @@ impl Standup {
                 row,
                 user,
                 questions,
+                own: true,
             }))
     }
 
@@ -205,6 +207,40 @@ impl Standup {
         self.late_window(ctx).await
     }
 
+    /// Moods are shown only as aggregates over 3 or more people (set by the config when
+    /// the standup opened): other people's MOOD answers are left out of `answers`.
+    async fn anonymous_mood(&self, ctx: &Context<'_>) -> Result<bool> {
+        let loader = ctx.data::<RequestLoader>()?;
+        Ok(loader
+            .load_one(ExtraOf(self.0.org_id, self.0.id))
+            .await
+            .extend()?
+            .is_some_and(|extra| extra.anonymous_mood))
+    }
+
+    /// The moods given so far; null when nobody gave one, and with `anonymousMood` when
+    /// fewer than 3 people did (no aggregate at all, so no one's mood can be told).
+    async fn mood_summary(&self, ctx: &Context<'_>) -> Result<Option<MoodSummary>> {
+        let state = ctx.data::<AppState>()?;
+        let anonymous = self.anonymous_mood(ctx).await?;
+        let counts = service::mood_counts(state, self.0.org_id, self.0.id)
+            .await
+            .extend()?;
+        Ok(
+            schema::standup::shown_mood_average(counts.people, &counts.counts, anonymous).map(
+                |average| MoodSummary {
+                    people: i32::try_from(counts.people).unwrap_or(i32::MAX),
+                    average,
+                    counts: counts
+                        .counts
+                        .iter()
+                        .map(|n| i32::try_from(*n).unwrap_or(i32::MAX))
+                        .collect(),
+                },
+            ),
+        )
+    }
+
     /// Until when answers are accepted: the deadline (or the close) plus the late window.
     async fn accepts_answers_until(&self, ctx: &Context<'_>) -> Result<DateTime<Utc>> {
         let late = self.late_window(ctx).await?;
@@ -217,6 +253,9 @@ pub struct Participation {
     row: models::Participation,
     user: models::User,
     questions: Arc<Vec<schema::standup::Question>>,
+    /// Known to be the viewer's own (a mutation's answer, `myParticipation`, an answer
+    /// link's); otherwise the viewer is compared with its person.
+    own: bool,
 }
 
 impl From<service::ParticipationView> for Participation {
@@ -226,6 +265,7 @@ impl From<service::ParticipationView> for Participation {
             row: v.participation,
             user: v.user,
             questions,
+            own: true,
         }
     }
 }
@@ -248,9 +288,23 @@ impl Participation {
             .await
             .extend()?
             .unwrap_or_default();
+        // An anonymous mood is the person's own to see; others get the aggregate only.
+        let viewer = ctx
+            .data::<AuthState>()
+            .ok()
+            .and_then(|auth| require_caller(auth).ok())
+            .map(|caller| caller.user);
+        let hide_mood = !self.own
+            && viewer != Some(self.row.user_id)
+            && loader
+                .load_one(ExtraOf(self.row.org_id, self.row.standup_id))
+                .await
+                .extend()?
+                .is_some_and(|extra| extra.anonymous_mood);
         Ok(self
             .questions
             .iter()
+            .filter(|q| !(hide_mood && q.kind == schema::enums::QuestionKind::Mood))
             .filter_map(|q| {
                 answers
                     .iter()
@@ -258,6 +312,7 @@ impl Participation {
                     .map(|a| Answer {
                         question: q.clone().into(),
                         text: a.text.clone(),
+                        mood: a.mood.map(i32::from),
                     })
             })
             .collect())
@@ -302,7 +357,21 @@ impl Participation {
 #[derive(SimpleObject, Clone, Debug)]
 pub struct Answer {
     pub question: Question,
+    /// The answer; a MOOD question's comment (may be empty).
     pub text: String,
+    /// A MOOD question's answer, 1 to 5; null for other questions.
+    pub mood: Option<i32>,
+}
+
+/// A standup's moods, counted.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct MoodSummary {
+    /// People who gave a mood.
+    pub people: i32,
+    /// The average mood, 1 to 5.
+    pub average: f64,
+    /// How many answers gave each mood: five counts, for 1 to 5.
+    pub counts: Vec<i32>,
 }
 
 /// What was sent when the standup closed.
@@ -369,8 +438,21 @@ pub struct StandupFilter {
 #[derive(InputObject, Debug)]
 pub struct AnswerInput {
     pub question_id: ID,
-    /// At most 5000 characters; blank leaves an optional question unanswered.
+    /// At most 5000 characters; blank leaves an optional question unanswered. For a
+    /// MOOD question: its optional comment.
     pub text: String,
+    /// A MOOD question's answer, 1 (awful) to 5 (great); no other question takes one.
+    pub mood: Option<i32>,
+}
+
+impl From<AnswerInput> for service::AnswerDraft {
+    fn from(a: AnswerInput) -> Self {
+        Self {
+            question_id: a.question_id.0,
+            text: a.text,
+            mood: a.mood,
+        }
+    }
 }
 
 /// Every answer at once: submitting again replaces them (edits are kept in history).
@@ -543,14 +625,7 @@ impl StandupsMutation {
         let meta = ctx.data::<RequestMeta>()?;
         let caller = require_caller(ctx.data::<AuthState>()?).extend()?;
         let id = standup_id(&input.standup_id)?;
-        let drafts = input
-            .answers
-            .into_iter()
-            .map(|a| service::AnswerDraft {
-                question_id: a.question_id.0,
-                text: a.text,
-            })
-            .collect();
+        let drafts = input.answers.into_iter().map(Into::into).collect();
         Ok(service::submit_answers(state, meta, caller, id, drafts)
             .await
             .extend()?

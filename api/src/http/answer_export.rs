@@ -68,6 +68,14 @@ fn filter(params: Params) -> Result<SearchFilter, ApiError> {
     })
 }
 
+/// The answer cell: a MOOD answer as its one line ("4/5 Good — comment").
+fn shown_answer(row: &ExportRow) -> String {
+    match row.mood {
+        Some(mood) => schema::standup::mood_text(mood, &row.answer),
+        None => row.answer.clone(),
+    }
+}
+
 fn csv(rows: &[ExportRow]) -> Bytes {
     let mut out = String::with_capacity(rows.len() * 160);
     for row in rows {
@@ -79,7 +87,7 @@ fn csv(rows: &[ExportRow]) -> Bytes {
             row.person.clone(),
             row.email.clone(),
             row.question.clone(),
-            row.answer.clone(),
+            shown_answer(row),
             row.late.to_string(),
             row.skipped_reason.clone().unwrap_or_default(),
         ];
@@ -102,7 +110,8 @@ fn jsonl(rows: &[ExportRow]) -> Bytes {
             "person": row.person,
             "email": row.email,
             "question": row.question,
-            "answer": row.answer,
+            "answer": shown_answer(row),
+            "mood": row.mood,
             "late": row.late,
             "skippedReason": row.skipped_reason,
         });

@@ -30,6 +30,7 @@ use crate::service::slack_answers::{self, SlackMember};
 use crate::service::standups::{self, AnswerDraft};
 use crate::state::{AppState, RequestMeta};
 use actix_web::{HttpRequest, HttpResponse, web};
+use schema::enums::QuestionKind;
 use schema::ids::StandupId;
 use schema_server::slack::{self, SignatureError};
 use secrecy::ExposeSecret;
@@ -307,10 +308,15 @@ fn submitted_values(view: &Value) -> HashMap<String, String> {
     let mut out = HashMap::new();
     if let Some(blocks) = view["state"]["values"].as_object() {
         for (block, actions) in blocks {
+            // A text input's `value`, a select's `selected_option.value`.
             let text = actions
                 .as_object()
                 .and_then(|a| a.values().next())
-                .and_then(|input| input["value"].as_str())
+                .and_then(|input| {
+                    input["value"]
+                        .as_str()
+                        .or_else(|| input["selected_option"]["value"].as_str())
+                })
                 .unwrap_or_default();
             out.insert(block.clone(), text.to_owned());
         }
@@ -391,9 +397,20 @@ async fn submission(
         let drafts = questions
             .iter()
             .filter_map(|q| {
-                values.get(&q.id.to_string()).map(|text| AnswerDraft {
+                let value = values.get(&q.id.to_string());
+                if q.kind != QuestionKind::Mood {
+                    return value.map(|text| AnswerDraft {
+                        question_id: q.id.to_string(),
+                        text: text.clone(),
+                        mood: None,
+                    });
+                }
+                // The select gives the mood, the block beside it the comment.
+                let comment = values.get(&format!("{}{}", q.id, views::COMMENT_SUFFIX));
+                (value.is_some() || comment.is_some()).then(|| AnswerDraft {
                     question_id: q.id.to_string(),
-                    text: text.clone(),
+                    text: comment.cloned().unwrap_or_default(),
+                    mood: value.and_then(|v| v.parse().ok()),
                 })
             })
             .collect();

@@ -2,7 +2,8 @@
 //! the modal that says why not, and the `/standup` list.
 
 use crate::service::slack_answers::AnswerForm;
-use schema::standup::{ANSWER_MAX_CHARS, SKIP_REASON_MAX_CHARS};
+use schema::enums::QuestionKind;
+use schema::standup::{ANSWER_MAX_CHARS, MOOD_LABELS, SKIP_REASON_MAX_CHARS};
 use schema_server::db::models::Standup;
 use serde_json::{Value, json};
 
@@ -54,14 +55,71 @@ fn closes(standup: &Standup) -> String {
     )
 }
 
+/// The block of a MOOD question's optional comment: the question id and this.
+pub const COMMENT_SUFFIX: &str = ":comment";
+
+/// A MOOD question: a 1-5 select (`block_id` = the question id) and an optional comment
+/// (`block_id` = the id and [`COMMENT_SUFFIX`]), prefilled with the current answer.
+fn mood_blocks(form: &AnswerForm, question: &schema::standup::Question) -> [Value; 2] {
+    let option = |n: usize| {
+        json!({
+            "text": plain(&format!("{n} {}", MOOD_LABELS[n - 1])),
+            "value": n.to_string(),
+        })
+    };
+    let mut select = json!({
+        "type": "static_select",
+        "action_id": ANSWER_ACTION,
+        "placeholder": plain("1 (awful) to 5 (great)"),
+        "options": (1..=MOOD_LABELS.len()).map(option).collect::<Vec<_>>(),
+    });
+    if let Some(mood) = form
+        .moods
+        .get(&question.id)
+        .and_then(|m| usize::try_from(*m).ok())
+        .filter(|m| (1..=MOOD_LABELS.len()).contains(m))
+    {
+        select["initial_option"] = option(mood);
+    }
+    let mut comment = json!({
+        "type": "plain_text_input",
+        "action_id": ANSWER_ACTION,
+        "max_length": ANSWER_MAX_CHARS,
+    });
+    if let Some(text) = form.answers.get(&question.id).filter(|t| !t.is_empty()) {
+        comment["initial_value"] = text.as_str().into();
+    }
+    [
+        json!({
+            "type": "input",
+            "block_id": question.id.to_string(),
+            "optional": !question.required,
+            "label": plain(&question.prompt),
+            "element": select,
+        }),
+        json!({
+            "type": "input",
+            "block_id": format!("{}{COMMENT_SUFFIX}", question.id),
+            "optional": true,
+            "label": plain("Comment (optional)"),
+            "element": comment,
+        }),
+    ]
+}
+
 /// The answer modal: one multi-line input per question (`block_id` = the question id),
-/// prefilled with the current answer; optional questions are optional inputs.
+/// prefilled with the current answer; optional questions are optional inputs. A MOOD
+/// question is a 1-5 select and a comment ([`mood_blocks`]).
 pub fn answer_modal(form: &AnswerForm) -> Value {
     let mut blocks = vec![json!({
         "type": "context",
         "elements": [{ "type": "mrkdwn", "text": format!("{} · {}", escape(&form.standup.name), closes(&form.standup)) }]
     })];
     for question in &form.questions {
+        if question.kind == QuestionKind::Mood {
+            blocks.extend(mood_blocks(form, question));
+            continue;
+        }
         let mut element = json!({
             "type": "plain_text_input",
             "action_id": ANSWER_ACTION,

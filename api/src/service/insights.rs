@@ -1,5 +1,5 @@
-//! Insights: a team's participation and times to answer per week, and each team's
-//! participation over a range for the organization's owners and admins.
+//! Insights: a team's participation, times to answer, mood and blockers per week, and
+//! each team's participation over a range for the organization's owners and admins.
 //!
 //! Rules: a team's insights are read by its members and by the organization's OWNER
 //! and ADMIN (another member gets FORBIDDEN; another organization's team NOT_FOUND);
@@ -14,8 +14,10 @@ use crate::service::away::parse_day;
 use crate::service::teams::{require_admin, require_member, team_not_found};
 use crate::state::AppState;
 use chrono::NaiveDate;
-use schema::ids::TeamId;
-use schema_server::db::insights::{self, ParticipationWeek, ResponseTimeWeek, TeamParticipation};
+use diesel_async::AsyncPgConnection;
+use schema::ids::{OrganizationId, TeamId};
+use schema_server::db::DbError;
+use schema_server::db::insights::{self, TeamParticipation};
 use schema_server::db::models::Team;
 use schema_server::db::teams;
 use std::collections::HashMap;
@@ -71,30 +73,25 @@ async fn readable_team(state: &AppState, caller: &Caller, id: TeamId) -> ApiResu
     Ok(team)
 }
 
-/// The team's participation per week of the range, oldest first.
+/// One weekly chart of a team over the range, counted by `query` (one of
+/// [`schema_server::db::insights`]'s team queries) once the caller may read the team.
 #[tracing::instrument(skip_all)]
-pub async fn team_participation(
+pub async fn team_weeks<T>(
     state: &AppState,
     caller: &Caller,
     team: TeamId,
     range: Range,
-) -> ApiResult<Vec<ParticipationWeek>> {
+    query: impl AsyncFnOnce(
+        &mut AsyncPgConnection,
+        OrganizationId,
+        TeamId,
+        NaiveDate,
+        NaiveDate,
+    ) -> Result<Vec<T>, DbError>,
+) -> ApiResult<Vec<T>> {
     readable_team(state, caller, team).await?;
     let mut conn = state.db().await?;
-    Ok(insights::team_participation(&mut conn, caller.org, team, range.from, range.to).await?)
-}
-
-/// The team's median time from ask to answer per week of the range, oldest first.
-#[tracing::instrument(skip_all)]
-pub async fn team_response_times(
-    state: &AppState,
-    caller: &Caller,
-    team: TeamId,
-    range: Range,
-) -> ApiResult<Vec<ResponseTimeWeek>> {
-    readable_team(state, caller, team).await?;
-    let mut conn = state.db().await?;
-    Ok(insights::team_response_times(&mut conn, caller.org, team, range.from, range.to).await?)
+    Ok(query(&mut conn, caller.org, team, range.from, range.to).await?)
 }
 
 /// Every team of the organization (by name) with its participation over the range.

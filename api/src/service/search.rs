@@ -77,8 +77,16 @@ pub async fn search_answers(
     require_member(state, caller).await?;
     check_filter(state, caller, filter).await?;
     let mut conn = state.db().await?;
-    let mut hits =
-        search::search_answers(&mut conn, caller.org, query, filter, after, first + 1).await?;
+    let mut hits = search::search_answers(
+        &mut conn,
+        caller.org,
+        caller.user,
+        query,
+        filter,
+        after,
+        first + 1,
+    )
+    .await?;
     let more = hits.len() as i64 > first;
     hits.truncate(first as usize);
     Ok((hits, more))
@@ -128,5 +136,13 @@ where
     Fut: Future<Output = bool> + Send,
 {
     let mut conn = state.db().await?;
-    Ok(answer_export::each_batch(&mut conn, caller.org, filter, EXPORT_BATCH, sink).await?)
+    Ok(answer_export::each_batch(
+        &mut conn,
+        caller.org,
+        caller.user,
+        filter,
+        EXPORT_BATCH,
+        sink,
+    )
+    .await?)
 }

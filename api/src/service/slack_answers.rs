@@ -109,7 +109,10 @@ pub async fn member_for_standup(
 pub struct AnswerForm {
     pub standup: Standup,
     pub questions: Vec<Question>,
+    /// The text of each answer (a MOOD question's comment).
     pub answers: HashMap<QuestionId, String>,
+    /// The MOOD questions' answers, 1 to 5.
+    pub moods: HashMap<QuestionId, i16>,
 }
 
 /// The answer form of `standup` for `member`: FORBIDDEN unless they are asked in it,
@@ -125,16 +128,18 @@ pub async fn answer_form(
         .ok_or_else(|| ApiError::Forbidden("you are not asked in this standup".into()))?;
     super::standups::ensure_open(&standup, chrono::Utc::now())?;
     let questions = super::standups::questions_of(&standup)?;
-    let answers =
-        answers::answers_of_participant(&mut conn, member.org(), standup.id, member.user())
-            .await?
-            .into_iter()
-            .map(|a| (a.question_id, a.text))
-            .collect();
+    let given =
+        answers::answers_of_participant(&mut conn, member.org(), standup.id, member.user()).await?;
+    let moods = given
+        .iter()
+        .filter_map(|a| Some((a.question_id, a.mood?)))
+        .collect();
+    let answers = given.into_iter().map(|a| (a.question_id, a.text)).collect();
     Ok(AnswerForm {
         standup,
         questions,
         answers,
+        moods,
     })
 }
 

@@ -23,7 +23,7 @@ use schema::standup::{MAX_CONFIGS_PER_TEAM, MAX_PARTICIPANTS, MAX_QUESTIONS, Que
 use schema::validation::{self, ValidationError};
 use schema_server::db::local_time::{self, LocalSettings};
 use schema_server::db::models::{StandupConfig, StandupConfigValues, User};
-use schema_server::db::{AsyncPgConnection, answer_links, slack, standup_configs, teams};
+use schema_server::db::{AsyncPgConnection, answer_links, mood, slack, standup_configs, teams};
 use schema_server::webhook::{generate_secret, secret_context};
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
@@ -71,6 +71,8 @@ pub struct NewConfigInput {
     pub close_when_all_answered: bool,
     /// Minutes after the close during which answers are still taken (0 = off).
     pub late_answers_minutes: i32,
+    /// Moods shown only as aggregates over 3 or more people.
+    pub anonymous_mood: bool,
     pub local: LocalInput,
 }
 
@@ -95,6 +97,7 @@ pub struct ConfigChanges {
     pub active: Option<bool>,
     pub close_when_all_answered: Option<bool>,
     pub late_answers_minutes: Option<i32>,
+    pub anonymous_mood: Option<bool>,
     pub local: LocalInput,
 }
 
@@ -522,6 +525,7 @@ pub async fn create(
         standup_configs::set_everyone(tx, id, everyone).await?;
         store_slack_channel(tx, id, &checked).await?;
         answer_links::set_config_late_window(tx, id, late).await?;
+        mood::set_config_anonymous(tx, id, input.anonymous_mood).await?;
         let local = store_local(tx, caller.org, id, None, input.local).await?;
         audit(
             tx,
@@ -535,6 +539,7 @@ pub async fn create(
                 "before": null,
                 "after": summary(&checked.values, checked.participants.len(), checked.slack_channel.as_ref()),
                 "lateAnswersMinutes": late,
+                "anonymousMood": input.anonymous_mood,
                 "local": local,
             }),
         )
@@ -654,6 +659,9 @@ pub async fn update(
         let late_before = answer_links::config_late_window(tx, caller.org, id).await?;
         let late = changes.late_answers_minutes.unwrap_or(late_before);
         answer_links::set_config_late_window(tx, id, late).await?;
+        let anonymous_before = mood::config_anonymous(tx, caller.org, id).await?;
+        let anonymous = changes.anonymous_mood.unwrap_or(anonymous_before);
+        mood::set_config_anonymous(tx, id, anonymous).await?;
         audit(
             tx,
             meta,
@@ -664,6 +672,7 @@ pub async fn update(
             json!({
                 "teamId": before.team_id,
                 "lateAnswersMinutes": { "before": late_before, "after": late },
+                "anonymousMood": { "before": anonymous_before, "after": anonymous },
                 "before": summary(&values_of(&before), current_participants.len(), channel_before.as_ref()),
                 "after": summary(&checked.values, checked.participants.len(), checked.slack_channel.as_ref()),
                 "local": local,
@@ -858,6 +867,16 @@ pub async fn load_slack_channels(
 ) -> ApiResult<Vec<(StandupConfigId, String, String)>> {
     let mut conn = state.db().await?;
     Ok(standup_configs::slack_channels(&mut conn, org, configs).await?)
+}
+
+/// Whether config `id`'s moods are anonymous (false when not found). Any member.
+pub async fn anonymous_mood(
+    state: &AppState,
+    org: OrganizationId,
+    id: StandupConfigId,
+) -> ApiResult<bool> {
+    let mut conn = state.db().await?;
+    Ok(mood::config_anonymous(&mut conn, org, id).await?)
 }
 
 /// Config `id`'s late window, in minutes (0 = no late answers). Any member.

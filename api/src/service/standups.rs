@@ -24,7 +24,7 @@ use crate::service::{audit, blockers, enqueue};
 use crate::state::{AppState, RequestMeta};
 use chrono::{DateTime, Utc};
 use diesel_async::AsyncConnection;
-use schema::enums::{DeliveryChannel, ParticipationState, StandupState};
+use schema::enums::{DeliveryChannel, ParticipationState, QuestionKind, StandupState};
 use schema::events::{StandupEvent, StandupEventKind};
 use schema::ids::{OrganizationId, QuestionId, StandupConfigId, StandupId, TeamId, UserId};
 use schema::jobs::Job;
@@ -44,7 +44,28 @@ use tokio::sync::broadcast;
 #[derive(Clone, Debug)]
 pub struct AnswerDraft {
     pub question_id: String,
+    /// A MOOD question's optional comment.
     pub text: String,
+    /// 1-5, for a MOOD question only.
+    pub mood: Option<i32>,
+}
+
+/// One question's answer once checked: its trimmed text (a MOOD question's comment) and
+/// its mood.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Given {
+    pub text: String,
+    pub mood: Option<i16>,
+}
+
+impl Given {
+    /// As the edit history keeps it: the text, or a MOOD answer's one line.
+    fn history_text(&self) -> String {
+        match self.mood {
+            Some(mood) => schema::standup::mood_text(mood, &self.text),
+            None => self.text.clone(),
+        }
+    }
 }
 
 /// A participation with the person and the standup it belongs to (whose questions its
@@ -453,14 +474,15 @@ fn stats(rows: Vec<(User, ParticipationState)>) -> Vec<MemberStats> {
     out
 }
 
-/// Checks the answers against the standup's questions; returns the new text of every
-/// question (None: no answer).
+/// Checks the answers against the standup's questions; returns the new answer of every
+/// question (None: no answer). A MOOD question takes a mood of 1 to 5 (its text is an
+/// optional comment); no other question takes a mood.
 fn check_answers(
     questions: &[Question],
     drafts: &[AnswerDraft],
-) -> ApiResult<HashMap<QuestionId, String>> {
+) -> ApiResult<HashMap<QuestionId, Given>> {
     let known: HashMap<QuestionId, &Question> = questions.iter().map(|q| (q.id, q)).collect();
-    let mut given: HashMap<QuestionId, String> = HashMap::new();
+    let mut given: HashMap<QuestionId, Given> = HashMap::new();
     for (index, draft) in drafts.iter().enumerate() {
         let id = draft
             .question_id
@@ -483,22 +505,65 @@ fn check_answers(
                 format!("answer {}: the question is answered twice", index + 1),
             ));
         }
-        let text = draft.text.trim();
-        if !text.is_empty() {
-            given.insert(id, text.to_string());
-        } else {
-            // Present but blank: the same as no answer.
-            given.insert(id, String::new());
-        }
+        let text = draft.text.trim().to_string();
+        let mood = check_mood(index, known[&id], draft.mood, &text)?;
+        // Present but blank: the same as no answer.
+        given.insert(id, Given { text, mood });
     }
-    if let Some(question) = unanswered_required(questions, &given).first() {
+    // What answers each question: a MOOD question's mood, any other's text.
+    let answering: HashMap<QuestionId, String> = questions
+        .iter()
+        .filter_map(|q| {
+            let g = given.get(&q.id)?;
+            Some(match q.kind {
+                QuestionKind::Mood => (q.id, g.mood.map(|m| m.to_string()).unwrap_or_default()),
+                _ => (q.id, g.text.clone()),
+            })
+        })
+        .collect();
+    if let Some(question) = unanswered_required(questions, &answering).first() {
+        let what = if question.kind == QuestionKind::Mood {
+            "needs a mood from 1 to 5"
+        } else {
+            "needs an answer"
+        };
         return Err(bad(
             "answers",
-            format!("\u{201c}{}\u{201d} needs an answer", question.prompt),
+            format!("\u{201c}{}\u{201d} {what}", question.prompt),
         ));
     }
-    given.retain(|_, text| !text.is_empty());
+    given.retain(|_, g| !g.text.is_empty() || g.mood.is_some());
     Ok(given)
+}
+
+/// The mood of answer `index` to `question`: 1 to 5 on a MOOD question (a comment needs
+/// one), none on any other.
+fn check_mood(
+    index: usize,
+    question: &Question,
+    mood: Option<i32>,
+    text: &str,
+) -> ApiResult<Option<i16>> {
+    let n = index + 1;
+    match (question.kind, mood) {
+        (QuestionKind::Mood, Some(m @ 1..=5)) => Ok(i16::try_from(m).ok()),
+        (QuestionKind::Mood, Some(m)) => Err(bad(
+            "answers",
+            format!("answer {n}: a mood is 1 to 5, not {m}"),
+        )),
+        (QuestionKind::Mood, None) if !text.is_empty() => Err(bad(
+            "answers",
+            format!(
+                "answer {n}: pick a mood from 1 to 5 for \u{201c}{}\u{201d}; the text is its comment",
+                question.prompt
+            ),
+        )),
+        (_, Some(_)) => Err(bad(
+            "answers",
+            format!("answer {n}: only a mood question takes a mood"),
+        )),
+        _ => Ok(None),
+    }
 }
 
 /// The required questions `given` leaves without an answer (a blank one counts as none),
@@ -542,6 +607,16 @@ fn check_skip_reason(reason: Option<String>) -> ApiResult<Option<String>> {
         ));
     }
     Ok(reason)
+}
+
+/// The moods given in standup `id` of `org` (the caller may read the standup).
+pub async fn mood_counts(
+    state: &AppState,
+    org: OrganizationId,
+    id: StandupId,
+) -> ApiResult<schema_server::db::mood::MoodCounts> {
+    let mut conn = state.db().await?;
+    Ok(schema_server::db::mood::run_counts(&mut conn, org, id).await?)
 }
 
 /// Submits (or edits) the caller's answers. Participants, while OPEN.
@@ -606,11 +681,19 @@ async fn record_answers(
             let late = ensure_accepting(&standup, late_minutes, now)?;
             let questions = questions_of(&standup)?;
             let wanted = check_answers(&questions, &drafts)?;
-            let existing: HashMap<QuestionId, String> =
+            let existing: HashMap<QuestionId, Given> =
                 answers::answers_of_participant(tx, caller.org, id, caller.user)
                     .await?
                     .into_iter()
-                    .map(|a| (a.question_id, a.text))
+                    .map(|a| {
+                        (
+                            a.question_id,
+                            Given {
+                                text: a.text,
+                                mood: a.mood,
+                            },
+                        )
+                    })
                     .collect();
             // An edit: there was a submission (or answers) before this one.
             let is_edit = before.state == ParticipationState::Answered || !existing.is_empty();
@@ -622,11 +705,11 @@ async fn record_answers(
                 if old == new {
                     continue;
                 }
-                if let Some(text) = new {
-                    changed.insert(question.id, text.clone());
+                if let Some(given) = new {
+                    changed.insert(question.id, given.text.clone());
                 }
                 match new {
-                    Some(text) => {
+                    Some(given) => {
                         answers::upsert_answer(
                             tx,
                             &Answer {
@@ -634,9 +717,9 @@ async fn record_answers(
                                 user_id: caller.user,
                                 question_id: question.id,
                                 org_id: caller.org,
-                                text: text.clone(),
+                                text: given.text.clone(),
                                 updated_at: now,
-                                mood: None,
+                                mood: given.mood,
                             },
                         )
                         .await?
@@ -651,8 +734,8 @@ async fn record_answers(
                         standup_id: id,
                         user_id: caller.user,
                         question_id: question.id,
-                        old_text: old.cloned(),
-                        new_text: new.cloned().unwrap_or_default(),
+                        old_text: old.map(Given::history_text),
+                        new_text: new.map(Given::history_text).unwrap_or_default(),
                         edited_at: now,
                     });
                 }
@@ -1064,6 +1147,7 @@ mod tests {
         AnswerDraft {
             question_id: q.id.to_string(),
             text: text.into(),
+            mood: None,
         }
     }
 
@@ -1075,7 +1159,10 @@ mod tests {
         let ok = check_answers(&qs, &[draft(&yesterday, " shipped "), draft(&notes, "  ")])
             .unwrap_or_default();
         assert_eq!(ok.len(), 1);
-        assert_eq!(ok.get(&yesterday.id).map(String::as_str), Some("shipped"));
+        assert_eq!(
+            ok.get(&yesterday.id).map(|g| g.text.as_str()),
+            Some("shipped")
+        );
         for drafts in [
             vec![draft(&notes, "x")],
             vec![draft(&yesterday, "   ")],
@@ -1085,6 +1172,7 @@ mod tests {
                 AnswerDraft {
                     question_id: "nope".into(),
                     text: "x".into(),
+                    mood: None,
                 },
             ],
         ] {
@@ -1092,6 +1180,44 @@ mod tests {
             assert!(
                 matches!(
                     e,
+                    Some(ApiError::BadInput {
+                        field: Some("answers"),
+                        ..
+                    })
+                ),
+                "{drafts:?}"
+            );
+        }
+    }
+    #[test]
+    fn a_mood_question_takes_1_to_5_with_an_optional_comment_and_nothing_else_does() {
+        let text = question(false, "Notes?");
+        let mut mood = question(true, "Mood?");
+        mood.kind = QuestionKind::Mood;
+        let qs = vec![text.clone(), mood.clone()];
+        let with = |q: &Question, text: &str, m: Option<i32>| AnswerDraft {
+            mood: m,
+            ..draft(q, text)
+        };
+        let ok = check_answers(&qs, &[with(&mood, " tired ", Some(2))]).unwrap_or_default();
+        assert_eq!(
+            ok.get(&mood.id),
+            Some(&Given {
+                text: "tired".into(),
+                mood: Some(2)
+            })
+        );
+        assert!(check_answers(&qs, &[with(&mood, "", Some(5))]).is_ok());
+        for drafts in [
+            vec![with(&mood, "", Some(0))],
+            vec![with(&mood, "", Some(6))],
+            vec![with(&mood, "a comment without a mood", None)],
+            vec![with(&mood, "", None)],
+            vec![with(&mood, "", Some(3)), with(&text, "x", Some(3))],
+        ] {
+            assert!(
+                matches!(
+                    check_answers(&qs, &drafts).err(),
                     Some(ApiError::BadInput {
                         field: Some("answers"),
                         ..

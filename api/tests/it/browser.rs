@@ -7,6 +7,7 @@
 
 mod dashboard;
 mod driver;
+mod mood;
 mod routes;
 
 use crate::helpers::{PASSWORD, TestApp};

@@ -347,6 +347,20 @@ async fn every_operation_keeps_tenants_apart() {
             false,
         ),
         (
+            "teamMoodTrend",
+            "query($team: ID!) { teamMoodTrend(teamId: $team, from: \"2026-11-02\", to: \"2026-12-31\") { weekStart average } }",
+            json!({ "team": team }),
+            Some("NOT_FOUND"),
+            false,
+        ),
+        (
+            "teamBlockerFlow",
+            "query($team: ID!) { teamBlockerFlow(teamId: $team, from: \"2026-11-02\", to: \"2026-12-31\") { weekStart opened } }",
+            json!({ "team": team }),
+            Some("NOT_FOUND"),
+            false,
+        ),
+        (
             "organizationParticipation",
             "{ organizationParticipation(from: \"2026-11-02\", to: \"2026-12-31\") { team { id name } asked } }",
             json!({}),
@@ -542,6 +556,13 @@ async fn every_operation_keeps_tenants_apart() {
             "query($team: ID!) { blockers(teamId: $team) { edges { node { id text } } } }",
             team_and_user.clone(),
             Some("NOT_FOUND"),
+            false,
+        ),
+        (
+            "myOpenBlockers",
+            "{ myOpenBlockers { id text } }",
+            json!({}),
+            None,
             false,
         ),
         (

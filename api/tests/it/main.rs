@@ -23,6 +23,7 @@ mod invitations;
 mod isolation;
 mod members;
 mod migrations;
+mod mood;
 mod pipeline;
 mod profile;
 mod schema_contract;

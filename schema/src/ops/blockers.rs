@@ -89,6 +89,28 @@ impl Operation for MyOpenBlockersQuery {
     type Data = MyOpenBlockersData;
 }
 
+/// `myOpenBlockers: [Blocker!]!` — the viewer's open blockers, oldest first (the
+/// dashboard's list).
+#[derive(Debug)]
+pub enum DashboardBlockersQuery {}
+
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize, FromJson)]
+#[serde(rename_all = "camelCase")]
+pub struct DashboardBlockersData {
+    pub my_open_blockers: Vec<Blocker>,
+}
+
+impl Operation for DashboardBlockersQuery {
+    const NAME: &'static str = "DashboardBlockers";
+    const QUERY: &'static str = concat!(
+        "query DashboardBlockers { myOpenBlockers ",
+        blocker_fields!(),
+        " }"
+    );
+    type Variables = super::NoVariables;
+    type Data = DashboardBlockersData;
+}
+
 /// `resolveBlocker(id: ID!, note: String): Blocker!`
 #[derive(Debug)]
 pub enum ResolveBlocker {}
@@ -121,6 +143,7 @@ pub(super) const OPERATIONS: &[(&str, &str)] = &[
     (TeamBlockersQuery::NAME, TeamBlockersQuery::QUERY),
     (ResolveBlocker::NAME, ResolveBlocker::QUERY),
     (MyOpenBlockersQuery::NAME, MyOpenBlockersQuery::QUERY),
+    (DashboardBlockersQuery::NAME, DashboardBlockersQuery::QUERY),
 ];
 
 #[cfg(test)]

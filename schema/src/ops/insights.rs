@@ -169,6 +169,64 @@ impl Operation for TeamResponseTimesQuery {
     type Data = TeamResponseTimesData;
 }
 
+/// `type MoodWeek`: one week of a team's moods.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, FromJson)]
+#[serde(rename_all = "camelCase")]
+pub struct MoodWeek {
+    /// The Monday, YYYY-MM-DD.
+    pub week_start: String,
+    pub answers: i32,
+    /// 1 to 5; `None` without answers, or when an anonymous mood had fewer than 3 people.
+    #[serde(default)]
+    pub average: Option<f64>,
+}
+
+/// `teamMoodTrend(teamId, from, to): [MoodWeek!]!`
+#[derive(Debug)]
+pub enum TeamMoodTrendQuery {}
+
+#[derive(Clone, Debug, PartialEq, Deserialize, FromJson)]
+#[serde(rename_all = "camelCase")]
+pub struct TeamMoodTrendData {
+    pub team_mood_trend: Vec<MoodWeek>,
+}
+
+impl Operation for TeamMoodTrendQuery {
+    const NAME: &'static str = "TeamMoodTrend";
+    const QUERY: &'static str = "query TeamMoodTrend($teamId: ID!, $from: String!, $to: String!) { teamMoodTrend(teamId: $teamId, from: $from, to: $to) { weekStart answers average } }";
+    type Variables = TeamRangeVariables;
+    type Data = TeamMoodTrendData;
+}
+
+/// `type BlockerWeek`: one week of a team's blockers opened and resolved.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, FromJson)]
+#[serde(rename_all = "camelCase")]
+pub struct BlockerWeek {
+    /// The Monday, YYYY-MM-DD.
+    pub week_start: String,
+    pub opened: i32,
+    pub resolved: i32,
+    #[serde(default)]
+    pub median_days_to_resolve: Option<f64>,
+}
+
+/// `teamBlockerFlow(teamId, from, to): [BlockerWeek!]!`
+#[derive(Debug)]
+pub enum TeamBlockerFlowQuery {}
+
+#[derive(Clone, Debug, PartialEq, Deserialize, FromJson)]
+#[serde(rename_all = "camelCase")]
+pub struct TeamBlockerFlowData {
+    pub team_blocker_flow: Vec<BlockerWeek>,
+}
+
+impl Operation for TeamBlockerFlowQuery {
+    const NAME: &'static str = "TeamBlockerFlow";
+    const QUERY: &'static str = "query TeamBlockerFlow($teamId: ID!, $from: String!, $to: String!) { teamBlockerFlow(teamId: $teamId, from: $from, to: $to) { weekStart opened resolved medianDaysToResolve } }";
+    type Variables = TeamRangeVariables;
+    type Data = TeamBlockerFlowData;
+}
+
 /// The team of an overview row.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 pub struct OverviewTeam {
@@ -223,6 +281,8 @@ pub(super) const OPERATIONS: &[(&str, &str)] = &[
         TeamWeeklyParticipationQuery::QUERY,
     ),
     (TeamResponseTimesQuery::NAME, TeamResponseTimesQuery::QUERY),
+    (TeamMoodTrendQuery::NAME, TeamMoodTrendQuery::QUERY),
+    (TeamBlockerFlowQuery::NAME, TeamBlockerFlowQuery::QUERY),
     (
         OrganizationParticipationQuery::NAME,
         OrganizationParticipationQuery::QUERY,

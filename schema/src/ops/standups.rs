@@ -14,7 +14,11 @@ use crate::ids::UserId;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromJson)]
 pub struct Answer {
     pub question: AnswerQuestion,
+    /// A MOOD question's comment, any other question's answer.
     pub text: String,
+    /// A MOOD question's answer, 1 to 5.
+    #[serde(default)]
+    pub mood: Option<i32>,
 }
 
 /// The question an answer answers (its id is enough; the standup lists the questions).
@@ -42,7 +46,7 @@ pub struct Participation {
 
 macro_rules! participation_fields {
     () => {
-        "{ user { id name email } state answers { question { id } text } submittedAt skipReason editedAt outOfOfficeNote late }"
+        "{ user { id name email } state answers { question { id } text mood } submittedAt skipReason editedAt outOfOfficeNote late }"
     };
 }
 
@@ -82,6 +86,35 @@ pub struct Standup {
     pub participations: Vec<Participation>,
     pub my_participation: Option<Participation>,
     pub digest: Option<Digest>,
+    /// Moods are shown only as an aggregate over 3 or more people.
+    #[serde(default)]
+    pub anonymous_mood: bool,
+    /// `None` without moods, or with anonymous moods from fewer than 3 people.
+    #[serde(default)]
+    pub mood_summary: Option<MoodSummary>,
+}
+
+/// `type MoodSummary`: a standup's moods, counted (the average is worked out from the
+/// counts).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+pub struct MoodSummary {
+    pub people: i32,
+    /// Answers per mood, for 1 to 5.
+    pub counts: Vec<i32>,
+}
+
+impl MoodSummary {
+    /// The average mood, 1 to 5 (0 without answers).
+    #[must_use]
+    pub fn average(&self) -> f64 {
+        let answers: i32 = self.counts.iter().sum();
+        let total: i32 = self.counts.iter().zip(1..).map(|(n, mood)| n * mood).sum();
+        if answers == 0 {
+            0.0
+        } else {
+            f64::from(total) / f64::from(answers)
+        }
+    }
 }
 
 macro_rules! standup_fields {
@@ -91,7 +124,7 @@ macro_rules! standup_fields {
             participation_fields!(),
             " myParticipation ",
             participation_fields!(),
-            " digest { text answered skipped missing deliveredAt } }"
+            " digest { text answered skipped missing deliveredAt } anonymousMood moodSummary { people counts } }"
         )
     };
 }
@@ -326,7 +359,11 @@ impl Operation for CloseStandup {
 #[serde(rename_all = "camelCase")]
 pub struct AnswerInput {
     pub question_id: String,
+    /// A MOOD question's optional comment.
     pub text: String,
+    /// A MOOD question's answer, 1 to 5.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mood: Option<i32>,
 }
 
 /// `input SubmitAnswersInput`.
@@ -454,6 +491,7 @@ mod tests {
                 answers: vec![AnswerInput {
                     question_id: "q1".into(),
                     text: "Done".into(),
+                    mood: None,
                 }],
             },
         }))

@@ -67,6 +67,9 @@ pub struct StandupConfig {
     /// Everyone in the team is asked, also people added later.
     #[serde(default)]
     pub everyone: bool,
+    /// Moods are shown only as aggregates over 3 or more people.
+    #[serde(default)]
+    pub anonymous_mood: bool,
     pub participants: Vec<Person>,
     pub next_run_at: Option<DateTime<Utc>>,
     /// Where SLACK_CHANNEL delivery posts the digest.
@@ -76,7 +79,7 @@ pub struct StandupConfig {
 
 macro_rules! config_fields {
     () => {
-        "{ id name questions { id prompt kind required } weekdays timeOfDay timezone responseWindowMinutes reminderMinutesBefore delivery webhookUrl webhookHost active closeWhenAllAnswered askAt digestTime everyone participants { id name email } nextRunAt slackChannel { id name isPrivate } }"
+        "{ id name questions { id prompt kind required } weekdays timeOfDay timezone responseWindowMinutes reminderMinutesBefore delivery webhookUrl webhookHost active closeWhenAllAnswered askAt digestTime everyone anonymousMood participants { id name email } nextRunAt slackChannel { id name isPrivate } }"
     };
 }
 
@@ -209,7 +212,7 @@ pub struct StandupConfigData {
 
 impl Operation for StandupConfigQuery {
     const NAME: &'static str = "StandupConfig";
-    const QUERY: &'static str = "query StandupConfig($id: ID!) { standupConfig(id: $id) { id name questions { id prompt kind required } weekdays timeOfDay timezone responseWindowMinutes reminderMinutesBefore delivery webhookUrl webhookHost active closeWhenAllAnswered askAt digestTime participants { id name email } nextRunAt slackChannel { id name isPrivate } team { id name timezone members { user { id name email timezone } addedAt } } } }";
+    const QUERY: &'static str = "query StandupConfig($id: ID!) { standupConfig(id: $id) { id name questions { id prompt kind required } weekdays timeOfDay timezone responseWindowMinutes reminderMinutesBefore delivery webhookUrl webhookHost active closeWhenAllAnswered askAt digestTime anonymousMood participants { id name email } nextRunAt slackChannel { id name isPrivate } team { id name timezone members { user { id name email timezone } addedAt } } } }";
     type Variables = IdVariables;
     type Data = StandupConfigData;
 }
@@ -360,6 +363,8 @@ pub struct StandupConfigInput {
     pub everyone: bool,
     pub active: bool,
     pub close_when_all_answered: bool,
+    /// Moods shown only as aggregates over 3 or more people.
+    pub anonymous_mood: bool,
     pub ask_at: AskAt,
     /// `None` clears it.
     pub digest_time: Option<String>,
@@ -533,6 +538,7 @@ mod tests {
             everyone: false,
             active: true,
             close_when_all_answered: false,
+            anonymous_mood: true,
             ask_at: AskAt::TeamTime,
             digest_time: None,
         };

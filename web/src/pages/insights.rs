@@ -1,10 +1,11 @@
-//! `/teams/:id/insights`: a team's participation rate and median time to answer per
-//! week over the last 4, 12 or 52 weeks, one query and one chart each (with its table
-//! view). For the team's members and the organization's owners and admins.
+//! `/teams/:id/insights`: a team's participation rate, median time to answer, average
+//! mood and blockers opened and resolved per week over the last 4, 12 or 52 weeks, one
+//! query per chart (each with its table view). For the team's members and the
+//! organization's owners and admins.
 
 use schema::ops::{
-    ParticipationWeek, ResponseTimeWeek, TeamRangeVariables, TeamResponseTimesQuery,
-    TeamWeeklyParticipationQuery,
+    BlockerWeek, MoodWeek, ParticipationWeek, ResponseTimeWeek, TeamBlockerFlowQuery,
+    TeamMoodTrendQuery, TeamRangeVariables, TeamResponseTimesQuery, TeamWeeklyParticipationQuery,
 };
 use yew::prelude::*;
 use yew_router::prelude::*;
@@ -98,6 +99,81 @@ fn response_time_chart(weeks: &[ResponseTimeWeek]) -> Html {
     })
 }
 
+fn mood_chart(weeks: &[MoodWeek]) -> Html {
+    bar_chart(ChartProps {
+        title: "Average mood per week",
+        id: "mood",
+        x_label: "Week",
+        y_label: "Mood (1 to 5)",
+        detail_label: "Moods given",
+        y_max: 5.0,
+        y_ticks: [1, 3, 5]
+            .into_iter()
+            .map(|v| (f64::from(v), v.to_string()))
+            .collect(),
+        points: weeks
+            .iter()
+            .map(|w| ChartPoint {
+                label: format::week_label(&w.week_start),
+                value: w.average,
+                text: w.average.map_or_else(|| "—".to_owned(), format::tenths),
+                detail: if w.answers > 0 && w.average.is_none() {
+                    format!("{} (anonymous, fewer than 3 people)", w.answers)
+                } else {
+                    w.answers.to_string()
+                },
+            })
+            .collect(),
+    })
+}
+
+/// Two charts of one query: blockers opened per week, and resolved per week with the
+/// median days it took.
+fn blocker_charts(weeks: &[BlockerWeek]) -> Html {
+    let top = weeks
+        .iter()
+        .map(|w| w.opened.max(w.resolved))
+        .max()
+        .unwrap_or(0)
+        .max(2);
+    let chart = |title,
+                 id,
+                 y_label,
+                 detail_label,
+                 value: fn(&BlockerWeek) -> i32,
+                 detail: fn(&BlockerWeek) -> String| {
+        bar_chart(ChartProps {
+            title,
+            id,
+            x_label: "Week",
+            y_label,
+            detail_label,
+            y_max: f64::from(top),
+            y_ticks: [0, top / 2, top]
+                .into_iter()
+                .map(|v| (f64::from(v), v.to_string()))
+                .collect(),
+            points: weeks
+                .iter()
+                .map(|w| ChartPoint {
+                    label: format::week_label(&w.week_start),
+                    value: Some(f64::from(value(w))),
+                    text: value(w).to_string(),
+                    detail: detail(w),
+                })
+                .collect(),
+        })
+    };
+    html! {
+        <>
+            { chart("Blockers opened per week", "blockers-opened", "Opened", "Resolved that week", |w| w.opened, |w| w.resolved.to_string()) }
+            { chart("Blockers resolved per week", "blockers-resolved", "Resolved", "Median time to resolve", |w| w.resolved, |w| {
+                w.median_days_to_resolve.map_or_else(|| "—".to_owned(), |d| format!("{} days", format::tenths(d)))
+            }) }
+        </>
+    }
+}
+
 #[component]
 pub fn TeamInsightsPage(props: &InsightsProps) -> Html {
     use_title("Team insights");
@@ -109,7 +185,9 @@ pub fn TeamInsightsPage(props: &InsightsProps) -> Html {
         to,
     };
     let participation = use_query::<TeamWeeklyParticipationQuery, _>(variables.clone(), ());
-    let times = use_query::<TeamResponseTimesQuery, _>(variables, ());
+    let times = use_query::<TeamResponseTimesQuery, _>(variables.clone(), ());
+    let moods = use_query::<TeamMoodTrendQuery, _>(variables.clone(), ());
+    let blockers = use_query::<TeamBlockerFlowQuery, _>(variables, ());
     let on_range = {
         let weeks = weeks.clone();
         Callback::from(move |v: String| weeks.set(v))
@@ -128,7 +206,7 @@ pub fn TeamInsightsPage(props: &InsightsProps) -> Html {
             <header class="page-header page-header-actions">
                 <div>
                     <h1 class="page-title">{ "Team insights" }</h1>
-                    <p class="page-description">{ "How many answer, and how soon, week by week." }</p>
+                    <p class="page-description">{ "How many answer, how soon, how they feel and what blocks them, week by week." }</p>
                 </div>
                 <SelectField id="insights-range" label="Range" options={options} value={(*weeks).clone()} onchange={on_range} />
             </header>
@@ -137,6 +215,12 @@ pub fn TeamInsightsPage(props: &InsightsProps) -> Html {
             </section>
             <section class="card" aria-label="Time to answer">
                 { chart_or_state(&times, "Loading times to answer…", |d| response_time_chart(&d.team_response_times)) }
+            </section>
+            <section class="card" aria-label="Mood">
+                { chart_or_state(&moods, "Loading moods…", |d| mood_chart(&d.team_mood_trend)) }
+            </section>
+            <section class="card" aria-label="Blockers">
+                { chart_or_state(&blockers, "Loading blockers…", |d| blocker_charts(&d.team_blocker_flow)) }
             </section>
         </>
     }

@@ -14,6 +14,7 @@ use schema::ops::{
     SwitchOrganizationVariables, TeamParticipationQuery, TeamParticipationVariables,
     TeamStandupsQuery, TeamStandupsVariables,
 };
+use schema::standup::MOOD_LABELS;
 use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 use yew_router::prelude::*;
@@ -338,6 +339,7 @@ fn StandupView(props: &StandupViewProps) -> Html {
                     }
                 </section>
             }
+            { mood_card(s) }
             <section class="card" aria-labelledby="answers-title" aria-live="polite">
                 <h2 id="answers-title" class="card-title">{ "Answers" }</h2>
                 <ul class="answer-list" data-testid="answers">
@@ -345,6 +347,44 @@ fn StandupView(props: &StandupViewProps) -> Html {
                 </ul>
             </section>
         </>
+    }
+}
+
+/// The team's mood: the average and how many gave each mood; with anonymous moods only
+/// that (and nothing until 3 people have given one). None when the standup asks no mood.
+fn mood_card(s: &Standup) -> Html {
+    if !s.questions.iter().any(|q| q.kind == QuestionKind::Mood) {
+        return Html::default();
+    }
+    let body = match &s.mood_summary {
+        Some(summary) => html! {
+            <>
+                <p data-testid="mood-average">
+                    <strong>{ format!("{}/5", format::tenths(summary.average())) }</strong>
+                    { format!(" average from {} {}", summary.people, if summary.people == 1 { "person" } else { "people" }) }
+                </p>
+                <ul class="mood-counts">
+                    { for summary.counts.iter().zip(1..).zip(MOOD_LABELS).map(|((n, mood), label)| html! {
+                        <li>{ format!("{mood} {label}: {n}") }</li>
+                    }) }
+                </ul>
+            </>
+        },
+        None if s.anonymous_mood => html! {
+            <p class="muted" data-testid="mood-hidden">
+                { "Moods are anonymous: the team's average shows once 3 people have given one." }
+            </p>
+        },
+        None => html! { <p class="muted">{ "No moods yet." }</p> },
+    };
+    html! {
+        <section class="card" aria-labelledby="mood-title" data-testid="mood-summary">
+            <h2 id="mood-title" class="card-title">
+                { "Team mood" }
+                if s.anonymous_mood { <span class="badge badge-muted">{ "Anonymous" }</span> }
+            </h2>
+            { body }
+        </section>
     }
 }
 
@@ -356,11 +396,15 @@ fn participation_card(
     let mut answers: Vec<_> = p
         .answers
         .iter()
-        .filter(|a| !a.text.trim().is_empty())
+        .filter(|a| a.mood.is_some() || !a.text.trim().is_empty())
         .filter_map(|a| {
+            let text = match a.mood.and_then(|m| i16::try_from(m).ok()) {
+                Some(mood) => schema::standup::mood_text(mood, &a.text),
+                None => a.text.clone(),
+            };
             prompts
                 .get(&a.question.id)
-                .map(|(prompt, kind)| (prompt, *kind, &a.text))
+                .map(|(prompt, kind)| (prompt, *kind, text))
         })
         .collect();
     // Blockers first.
@@ -393,7 +437,7 @@ fn participation_card(
                     { for answers.iter().map(|(prompt, kind, text)| html! {
                         <>
                             <dt class={classes!((*kind == QuestionKind::Blocker).then_some("answer-blocker"))}>{ (*prompt).clone() }</dt>
-                            <dd>{ (*text).clone() }</dd>
+                            <dd>{ text.clone() }</dd>
                         </>
                     }) }
                 </dl>
@@ -437,6 +481,22 @@ pub(crate) fn AnswerForm(props: &AnswerFormProps) -> Html {
                 .collect::<Vec<String>>()
         })
     };
+    // A MOOD question's 1-5 (its text above is the comment).
+    let moods = {
+        let mine = props.mine.clone();
+        let questions = props.questions.clone();
+        use_state(move || {
+            questions
+                .iter()
+                .map(|q| {
+                    mine.answers
+                        .iter()
+                        .find(|a| a.question.id == q.id)
+                        .and_then(|a| a.mood)
+                })
+                .collect::<Vec<Option<i32>>>()
+        })
+    };
     let skip_reason = use_state(String::new);
     let submit = use_mutation(MutationOptions {
         fields: &["answers"],
@@ -450,21 +510,26 @@ pub(crate) fn AnswerForm(props: &AnswerFormProps) -> Html {
     let answered = props.mine.state == ParticipationState::Answered;
 
     let onsubmit = {
-        let (texts, submit, done) = (texts.clone(), submit.clone(), props.on_saved.clone());
+        let (texts, moods, submit, done) = (
+            texts.clone(),
+            moods.clone(),
+            submit.clone(),
+            props.on_saved.clone(),
+        );
         let questions = questions.clone();
         let target = props.target.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let required: Vec<bool> = questions.iter().map(|q| q.required).collect();
-            if submit.invalid(missing_answers(&required, &texts)) {
+            if submit.invalid(missing_answers(&questions, &texts, &moods)) {
                 return;
             }
             let answers: Vec<AnswerInput> = questions
                 .iter()
-                .zip(texts.iter())
-                .map(|(q, t)| AnswerInput {
+                .zip(texts.iter().zip(moods.iter()))
+                .map(|(q, (t, m))| AnswerInput {
                     question_id: q.id.clone(),
                     text: t.trim().to_owned(),
+                    mood: m.filter(|_| q.kind == QuestionKind::Mood),
                 })
                 .collect();
             let done = done.clone();
@@ -575,6 +640,47 @@ pub(crate) fn AnswerForm(props: &AnswerFormProps) -> Html {
                         })
                     };
                     let error_id = format!("{id}-error");
+                    if q.kind == QuestionKind::Mood {
+                        let pick = |n: i32| {
+                            let (moods, submit, id) = (moods.clone(), submit.clone(), id.clone());
+                            Callback::from(move |_: Event| {
+                                submit.clear_error(&id);
+                                let mut next = (*moods).clone();
+                                if let Some(slot) = next.get_mut(i) {
+                                    *slot = Some(n);
+                                }
+                                moods.set(next);
+                            })
+                        };
+                        let chosen = moods.get(i).copied().flatten();
+                        return html! {
+                            <fieldset class={classes!("field", "mood-field", error.is_some().then_some("has-error"))}
+                                aria-describedby={error.is_some().then(|| error_id.clone())} data-testid={format!("mood-{i}")}>
+                                <legend class="field-label">
+                                    { q.prompt.clone() }
+                                    if q.required { <span class="field-required" aria-hidden="true">{ " *" }</span> }
+                                </legend>
+                                <div class="mood-scale">
+                                    { for (1..=5).zip(MOOD_LABELS).map(|(n, label)| html! {
+                                        <label class="mood-option">
+                                            <input type="radio" name={format!("mood-{i}")} value={n.to_string()}
+                                                checked={chosen == Some(n)} onchange={pick(n)} />
+                                            <span class="mood-number">{ n }</span>
+                                            <span class="mood-label">{ label }</span>
+                                        </label>
+                                    }) }
+                                </div>
+                                <label class="field-label" for={id.clone()}>{ "Comment (optional)" }</label>
+                                <textarea class="input textarea" id={id.clone()} rows="2"
+                                    value={texts.get(i).cloned().unwrap_or_default()} {oninput} />
+                                if let Some(error) = error {
+                                    <p class="field-error" id={error_id} data-testid={format!("{id}-error")}>
+                                        <span class="field-error-icon" aria-hidden="true">{ "!" }</span>{ error }
+                                    </p>
+                                }
+                            </fieldset>
+                        };
+                    }
                     html! {
                         <div class={classes!("field", error.is_some().then_some("has-error"))}>
                             <label class="field-label" for={id.clone()}>
@@ -586,7 +692,7 @@ pub(crate) fn AnswerForm(props: &AnswerFormProps) -> Html {
                                 aria-invalid={if error.is_some() { "true" } else { "false" }}
                                 aria-describedby={error.is_some().then(|| error_id.clone())}
                                 value={texts.get(i).cloned().unwrap_or_default()} {oninput}
-                                placeholder={match q.kind { QuestionKind::Mood => "How are you feeling? A word or an emoji", QuestionKind::Blocker => "Leave empty or write none if nothing blocks you", QuestionKind::Text => "" }} />
+                                placeholder={if q.kind == QuestionKind::Blocker { "Leave empty or write none if nothing blocks you" } else { "" }} />
                             if q.kind == QuestionKind::Blocker {
                                 <Button kind={ButtonKind::Ghost} onclick={no_blockers(i)} testid={format!("no-blockers-{i}")}>{ "No blockers" }</Button>
                             }
@@ -620,15 +726,27 @@ fn answer_field(i: usize) -> String {
     format!("answer-{i}")
 }
 
-/// One error under each required question left blank (`required[i]` for question `i`).
-pub(crate) fn missing_answers(required: &[bool], texts: &[String]) -> FormErrors {
+/// One error under each required question left blank: a MOOD question without a mood,
+/// any other without text (`texts[i]` and `moods[i]` for question `i`).
+pub(crate) fn missing_answers(
+    questions: &[Question],
+    texts: &[String],
+    moods: &[Option<i32>],
+) -> FormErrors {
     FormErrors::from_fields(
-        required
+        questions
             .iter()
-            .zip(texts)
+            .zip(texts.iter().zip(moods))
             .enumerate()
-            .filter(|(_, (required, text))| **required && text.trim().is_empty())
-            .map(|(i, _)| (answer_field(i), "Required: write an answer".to_owned())),
+            .filter_map(|(i, (q, (text, mood)))| {
+                let message = match q.kind {
+                    QuestionKind::Mood if mood.is_none() => "Required: pick a mood from 1 to 5",
+                    QuestionKind::Mood => return None,
+                    _ if text.trim().is_empty() => "Required: write an answer",
+                    _ => return None,
+                };
+                q.required.then(|| (answer_field(i), message.to_owned()))
+            }),
     )
 }
 
@@ -655,18 +773,33 @@ mod answer_tests {
 
     #[test]
     fn every_blank_required_answer_gets_its_own_error() {
-        let texts = [
-            "".to_owned(),
-            "  ".to_owned(),
-            "".to_owned(),
-            "x".to_owned(),
+        let q = |required, kind| Question {
+            id: String::new(),
+            prompt: String::new(),
+            kind,
+            required,
+        };
+        let text = QuestionKind::Text;
+        let questions = [
+            q(true, text),
+            q(true, text),
+            q(false, text),
+            q(true, text),
+            q(true, QuestionKind::Mood),
         ];
-        let errors = missing_answers(&[true, true, false, true], &texts);
+        let texts = ["", "  ", "", "x", "a comment"].map(str::to_owned);
+        let errors = missing_answers(&questions, &texts, &[None; 5]);
         assert!(errors.field("answer-0").is_some());
         assert!(errors.field("answer-1").is_some());
         assert!(errors.field("answer-2").is_none());
         assert!(errors.field("answer-3").is_none());
-        assert!(missing_answers(&[true, false], &["a".to_owned(), String::new()]).is_empty());
+        assert_eq!(
+            errors.field("answer-4").as_deref(),
+            Some("Required: pick a mood from 1 to 5")
+        );
+        let moods = [None, None, None, None, Some(3)];
+        let texts = ["a", "b", "", "x", ""].map(str::to_owned);
+        assert!(missing_answers(&questions, &texts, &moods).is_empty());
     }
 
     #[test]

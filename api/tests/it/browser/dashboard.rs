@@ -158,7 +158,7 @@ async fn the_dashboard_guides_a_new_organization_then_shows_open_standups_and_in
     assert_eq!(browser.count("[data-testid=dashboard-setup]").await, 0);
     browser.screenshot("dashboard").await;
 
-    // The team's insights, from the dashboard: two charts, each with its table.
+    // The team's insights, from the dashboard: its charts, each with its table.
     browser.click("[data-testid=dashboard-team] a").await;
     browser.wait_path(&format!("/teams/{team}/insights")).await;
     browser.wait_text("h1", "Team insights").await;
@@ -199,6 +199,19 @@ async fn the_dashboard_guides_a_new_organization_then_shows_open_standups_and_in
     let text = last.text().await.expect("row text");
     assert!(text.contains("min") && text.ends_with('1'), "{text}");
     browser.screenshot("team-insights-tables").await;
+    // The mood and blocker charts, each with its table: one row per week.
+    for chart in ["mood", "blockers-opened", "blockers-resolved"] {
+        browser
+            .wait_present(&format!("[data-testid={chart}-chart] svg"))
+            .await;
+        assert_eq!(
+            browser
+                .count(&format!("[data-testid={chart}-table] tbody tr"))
+                .await,
+            12,
+            "{chart}"
+        );
+    }
 
     // The organization overview, from the navigation: each team's rate, charted and
     // tabled.

@@ -41,8 +41,12 @@ pub struct ExportRow {
     /// The question's prompt; empty on a skipped participation's row.
     #[diesel(sql_type = Text)]
     pub question: String,
+    /// A MOOD question's comment, or any other question's answer.
     #[diesel(sql_type = Text)]
     pub answer: String,
+    /// A MOOD question's answer, 1 to 5.
+    #[diesel(sql_type = Nullable<diesel::sql_types::SmallInt>)]
+    pub mood: Option<i16>,
     #[diesel(sql_type = Bool)]
     pub late: bool,
     /// Set on a skipped participation's row ("" when they gave no reason).
@@ -53,14 +57,14 @@ pub struct ExportRow {
 const DECLARE: &str = "DECLARE answer_export NO SCROLL CURSOR FOR
     SELECT s.id AS standup_id, s.local_date AS standup_date, s.scheduled_for,
            s.team_id, t.name AS team, s.name AS config, u.id AS user_id, u.name AS person,
-           u.email, r.question, r.answer, p.late_at IS NOT NULL AS late,
+           u.email, r.question, r.answer, r.mood, p.late_at IS NOT NULL AS late,
            CASE WHEN p.state = 'SKIPPED' THEN coalesce(p.skip_reason, '') END AS skipped_reason
     FROM participations p
     JOIN standups s ON s.id = p.standup_id AND s.org_id = p.org_id
     JOIN teams t ON t.id = s.team_id AND t.org_id = s.org_id
     JOIN users u ON u.id = p.user_id
     JOIN LATERAL (
-        SELECT coalesce(q.prompt, '') AS question, a.text AS answer,
+        SELECT coalesce(q.prompt, '') AS question, a.text AS answer, a.mood,
                coalesce(q.n, 2147483647) AS n
         FROM answers a
         LEFT JOIN LATERAL (
@@ -70,8 +74,10 @@ const DECLARE: &str = "DECLARE answer_export NO SCROLL CURSOR FOR
             LIMIT 1
         ) q ON true
         WHERE a.standup_id = p.standup_id AND a.user_id = p.user_id
+          -- An anonymous mood is only its giver's own to export.
+          AND (a.mood IS NULL OR NOT s.anonymous_mood OR a.user_id = $6)
         UNION ALL
-        SELECT '', '', 0 WHERE p.state = 'SKIPPED'
+        SELECT '', '', NULL::smallint, 0 WHERE p.state = 'SKIPPED'
     ) r ON true
     WHERE p.org_id = $1
       AND ($2::uuid IS NULL OR s.team_id = $2)
@@ -87,6 +93,7 @@ const DECLARE: &str = "DECLARE answer_export NO SCROLL CURSOR FOR
 pub async fn each_batch<F, Fut>(
     conn: &mut AsyncPgConnection,
     org: OrganizationId,
+    viewer: UserId,
     filter: &ExportFilter,
     batch: u32,
     mut sink: F,
@@ -106,6 +113,7 @@ where
                 .bind::<Nullable<SqlUuid>, _>(filter.user)
                 .bind::<Nullable<Date>, _>(filter.from)
                 .bind::<Nullable<Date>, _>(filter.to)
+                .bind::<SqlUuid, _>(viewer)
                 .execute(conn)
                 .await?;
             let fetch = format!("FETCH FORWARD {batch} FROM answer_export");

@@ -58,8 +58,9 @@ pub async fn find(
         .optional()?)
 }
 
-/// Copies each config's `late_answers_minutes` onto its runs among `ids` that were just
-/// opened (one statement; runs without a config keep 0).
+/// Copies each config's `late_answers_minutes` and `anonymous_mood` onto its runs among
+/// `ids` that were just opened (one statement; runs without a config keep 0 and false), so
+/// a later change of the config does not change what those runs promised.
 pub async fn snapshot_late_window(
     conn: &mut AsyncPgConnection,
     ids: &[StandupId],
@@ -69,10 +70,11 @@ pub async fn snapshot_late_window(
         return Ok(());
     }
     diesel::sql_query(
-        "UPDATE standups s SET late_answers_minutes = c.late_answers_minutes
+        "UPDATE standups s SET late_answers_minutes = c.late_answers_minutes,
+                               anonymous_mood = c.anonymous_mood
          FROM standup_configs c
          WHERE s.id = ANY($1) AND c.id = s.config_id AND c.org_id = s.org_id
-           AND c.late_answers_minutes <> 0",
+           AND (c.late_answers_minutes <> 0 OR c.anonymous_mood)",
     )
     .bind::<Array<SqlUuid>, _>(ids)
     .execute(conn)

@@ -175,3 +175,120 @@ pub async fn organization_participation(
     .load(conn)
     .await?)
 }
+
+/// One week of a team's moods.
+#[derive(Clone, Debug, PartialEq, QueryableByName)]
+pub struct MoodWeek {
+    /// The Monday of the week.
+    #[diesel(sql_type = Date)]
+    pub week: NaiveDate,
+    /// Mood answers given.
+    #[diesel(sql_type = BigInt)]
+    pub answers: i64,
+    /// The average mood (1-5); `None` without answers, and for a week with an
+    /// anonymous-mood run when fewer than [`schema::standup::ANONYMOUS_MOOD_MIN_PEOPLE`] people
+    /// gave one.
+    #[diesel(sql_type = Nullable<diesel::sql_types::Double>)]
+    pub average: Option<f64>,
+}
+
+/// Every week from the week of `from` to the week of `to` with the average mood of the
+/// team's runs dated `from..=to`, oldest first.
+pub async fn team_mood_trend(
+    conn: &mut AsyncPgConnection,
+    org: OrganizationId,
+    team: TeamId,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<MoodWeek>, DbError> {
+    weekly(
+        conn,
+        &format!(
+            "moods AS (
+                 SELECT date_trunc('week', s.local_date)::date AS week,
+                        count(*) AS answers,
+                        count(DISTINCT a.user_id) AS people,
+                        avg(a.mood)::float8 AS average,
+                        bool_or(s.anonymous_mood) AS anonymous
+                 FROM standups s
+                 JOIN answers a ON a.standup_id = s.id AND a.org_id = s.org_id AND a.mood IS NOT NULL
+                 WHERE s.org_id = $1 AND s.team_id = $2 AND s.local_date BETWEEN $3 AND $4
+                 GROUP BY 1
+             )
+             SELECT weeks.week,
+                    coalesce(moods.answers, 0) AS answers,
+                    CASE WHEN moods.anonymous AND moods.people < {min} THEN NULL
+                         ELSE moods.average END AS average
+             FROM weeks LEFT JOIN moods USING (week)
+             ORDER BY weeks.week",
+            min = schema::standup::ANONYMOUS_MOOD_MIN_PEOPLE
+        ),
+        org,
+        team,
+        (from, to),
+    )
+    .await
+}
+
+/// One week of a team's blockers.
+#[derive(Clone, Debug, PartialEq, QueryableByName)]
+pub struct BlockerWeek {
+    /// The Monday of the week.
+    #[diesel(sql_type = Date)]
+    pub week: NaiveDate,
+    /// Blockers opened that week.
+    #[diesel(sql_type = BigInt)]
+    pub opened: i64,
+    /// Blockers resolved that week.
+    #[diesel(sql_type = BigInt)]
+    pub resolved: i64,
+    /// The median days from opening to resolving of those resolved; `None` without any.
+    #[diesel(sql_type = Nullable<diesel::sql_types::Double>)]
+    pub median_days_to_resolve: Option<f64>,
+}
+
+/// Every week from the week of `from` to the week of `to` with the team's blockers
+/// opened and resolved (by the date in the team's zone), oldest first.
+pub async fn team_blocker_flow(
+    conn: &mut AsyncPgConnection,
+    org: OrganizationId,
+    team: TeamId,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<BlockerWeek>, DbError> {
+    weekly(
+        conn,
+        "zone AS (SELECT timezone FROM teams WHERE org_id = $1 AND id = $2),
+         opened AS (
+             SELECT date_trunc('week', (b.opened_at AT TIME ZONE zone.timezone)::date)::date AS week,
+                    count(*) AS opened
+             FROM blockers b, zone
+             WHERE b.org_id = $1 AND b.team_id = $2
+               AND (b.opened_at AT TIME ZONE zone.timezone)::date BETWEEN $3 AND $4
+             GROUP BY 1
+         ),
+         resolved AS (
+             SELECT date_trunc('week', (b.resolved_at AT TIME ZONE zone.timezone)::date)::date AS week,
+                    count(*) AS resolved,
+                    percentile_cont(0.5) WITHIN GROUP (
+                        ORDER BY extract(epoch FROM b.resolved_at - b.opened_at)
+                    ) / 86400.0 AS median_days
+             FROM blockers b, zone
+             WHERE b.org_id = $1 AND b.team_id = $2 AND b.status = 'RESOLVED'
+               AND (b.resolved_at AT TIME ZONE zone.timezone)::date BETWEEN $3 AND $4
+             GROUP BY 1
+         )
+         SELECT weeks.week,
+                coalesce(opened.opened, 0) AS opened,
+                coalesce(resolved.resolved, 0) AS resolved,
+                resolved.median_days::float8 AS median_days_to_resolve
+         FROM weeks
+         LEFT JOIN opened USING (week)
+         LEFT JOIN resolved USING (week)
+         ORDER BY weeks.week",
+        org,
+        team,
+        (from, to),
+    )
+    .await
+}

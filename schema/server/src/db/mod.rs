@@ -20,6 +20,7 @@ pub mod locks;
 pub mod mail_preferences;
 pub mod members;
 pub mod models;
+pub mod mood;
 pub mod organizations;
 pub mod outbox;
 pub mod password_resets;

@@ -261,6 +261,8 @@ pub struct StandupExtra {
     /// Minutes after the close during which answers are still taken (snapshotted from
     /// the config; 0 = none).
     pub late_answers_minutes: i32,
+    /// Moods shown only as aggregates of 3 or more (snapshotted from the config).
+    pub anonymous_mood: bool,
 }
 
 impl StandupExtra {

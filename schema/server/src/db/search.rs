@@ -81,10 +81,12 @@ impl SearchHit {
 
 /// Up to `limit` answers of `org` matching `query` (web search syntax: words, "quoted
 /// phrases", `or`, `-excluded`), best first, after `after`. Snippets are computed for the
-/// returned page only.
+/// returned page only. Another person's answer to a MOOD question of an anonymous-mood
+/// run is never found (its comment would name them), only `viewer`'s own.
 pub async fn search_answers(
     conn: &mut AsyncPgConnection,
     org: OrganizationId,
+    viewer: UserId,
     query: &str,
     filter: &SearchFilter,
     after: Option<SearchCursor>,
@@ -100,6 +102,7 @@ pub async fn search_answers(
              JOIN standups s ON s.id = a.standup_id AND s.org_id = a.org_id
              WHERE a.org_id = $1
                AND a.search @@ q.q
+               AND (a.mood IS NULL OR NOT s.anonymous_mood OR a.user_id = $13)
                AND ($3::uuid IS NULL OR s.team_id = $3)
                AND ($4::uuid IS NULL OR a.user_id = $4)
                AND ($5::date IS NULL OR s.local_date >= $5)
@@ -139,6 +142,7 @@ pub async fn search_answers(
     .bind::<Nullable<SqlUuid>, _>(after.map(|c| c.user))
     .bind::<Nullable<SqlUuid>, _>(after.map(|c| c.question))
     .bind::<diesel::sql_types::BigInt, _>(limit)
+    .bind::<SqlUuid, _>(viewer)
     .load(conn)
     .await?)
 }

@@ -54,6 +54,8 @@ pub struct Draft {
     pub everyone: bool,
     pub active: bool,
     pub close_when_all_answered: bool,
+    /// Moods shown only as aggregates over 3 or more people.
+    pub anonymous_mood: bool,
     /// Ask each participant at the time of day in their own zone.
     pub member_local: bool,
     /// MEMBER_LOCAL_TIME: HH:MM in the config's zone, the latest close; empty: none.
@@ -96,6 +98,7 @@ impl Draft {
             everyone: true,
             active: true,
             close_when_all_answered: false,
+            anonymous_mood: false,
             member_local: false,
             digest_time: String::new(),
         }
@@ -130,6 +133,7 @@ impl Draft {
             everyone: config.everyone,
             active: config.active,
             close_when_all_answered: config.close_when_all_answered,
+            anonymous_mood: config.anonymous_mood,
             member_local: config.ask_at == Some(AskAt::MemberLocalTime),
             digest_time: config.digest_time.clone().unwrap_or_default(),
         }
@@ -229,6 +233,7 @@ impl Draft {
             everyone: self.everyone,
             active: self.active,
             close_when_all_answered: self.close_when_all_answered,
+            anonymous_mood: self.anonymous_mood,
             ask_at: if self.member_local {
                 AskAt::MemberLocalTime
             } else {

@@ -87,6 +87,11 @@ pub fn questions(editor: &Editor) -> Html {
                 <p class="field-error" role="alert" data-testid="questions-error"><span class="field-error-icon" aria-hidden="true">{ "!" }</span>{ error }</p>
             }
             <ol class="question-list">{ questions }</ol>
+            if draft.questions.iter().any(|q| q.kind == QuestionKind::Mood) {
+                <Checkbox id="anonymous-mood" label="Anonymous mood"
+                    hint="Moods are 1 to 5. Others see only the average, and only once 3 people have given one."
+                    checked={draft.anonymous_mood} onchange={editor.flag(|d, on| d.anonymous_mood = on)} />
+            }
             <div>
                 <Button kind={ButtonKind::Secondary} onclick={add_question}
                     disabled={draft.questions.len() >= MAX_QUESTIONS} testid="add-question">

@@ -679,7 +679,7 @@ mod tests {
 
     #[test]
     fn every_document_names_its_operation_and_defines_used_fragments() {
-        assert_eq!(all().count(), 75);
+        assert_eq!(all().count(), 71);
         for (name, query) in all() {
             assert!(
                 query.contains(&format!(" {name}")),

@@ -68,6 +68,11 @@ pub fn shown_mood_average(people: i64, counts: &[i64; 5], anonymous: bool) -> Op
     Some(total as f64 / answers as f64)
 }
 
+/// Characters of the reason given for skipping a standup.
+pub const SKIP_REASON_MAX_CHARS: usize = 500;
+/// Standups `myStandups` returns at most.
+pub const MY_STANDUPS_LIMIT: i64 = 50;
+
 #[cfg(test)]
 mod mood_tests {
     use super::*;
@@ -90,8 +95,3 @@ mod mood_tests {
         assert_eq!(mood_text(9, ""), "9/5");
     }
 }
-
-/// Characters of the reason given for skipping a standup.
-pub const SKIP_REASON_MAX_CHARS: usize = 500;
-/// Standups `myStandups` returns at most.
-pub const MY_STANDUPS_LIMIT: i64 = 50;

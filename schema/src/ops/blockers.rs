@@ -57,58 +57,26 @@ impl Operation for TeamBlockersQuery {
     type Data = TeamBlockersData;
 }
 
-/// `standup(id) { myOpenBlockers }` — the viewer's open blockers, oldest first.
+/// `myOpenBlockers: [Blocker!]!` — the viewer's open blockers in the organization, oldest
+/// first (a standup asks about them; the dashboard lists them).
 #[derive(Debug)]
 pub enum MyOpenBlockersQuery {}
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct MyOpenBlockersVariables {
-    /// The standup being answered.
-    pub id: String,
-}
-
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, FromJson)]
 #[serde(rename_all = "camelCase")]
-pub struct MyOpenBlockersStandup {
-    pub my_open_blockers: Vec<Blocker>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize, FromJson)]
 pub struct MyOpenBlockersData {
-    pub standup: Option<MyOpenBlockersStandup>,
+    pub my_open_blockers: Vec<Blocker>,
 }
 
 impl Operation for MyOpenBlockersQuery {
     const NAME: &'static str = "MyOpenBlockers";
     const QUERY: &'static str = concat!(
-        "query MyOpenBlockers($id: ID!) { standup(id: $id) { myOpenBlockers ",
-        blocker_fields!(),
-        " } }"
-    );
-    type Variables = MyOpenBlockersVariables;
-    type Data = MyOpenBlockersData;
-}
-
-/// `myOpenBlockers: [Blocker!]!` — the viewer's open blockers, oldest first (the
-/// dashboard's list).
-#[derive(Debug)]
-pub enum DashboardBlockersQuery {}
-
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize, FromJson)]
-#[serde(rename_all = "camelCase")]
-pub struct DashboardBlockersData {
-    pub my_open_blockers: Vec<Blocker>,
-}
-
-impl Operation for DashboardBlockersQuery {
-    const NAME: &'static str = "DashboardBlockers";
-    const QUERY: &'static str = concat!(
-        "query DashboardBlockers { myOpenBlockers ",
+        "query MyOpenBlockers { myOpenBlockers ",
         blocker_fields!(),
         " }"
     );
     type Variables = super::NoVariables;
-    type Data = DashboardBlockersData;
+    type Data = MyOpenBlockersData;
 }
 
 /// `resolveBlocker(id: ID!, note: String): Blocker!`
@@ -143,7 +111,6 @@ pub(super) const OPERATIONS: &[(&str, &str)] = &[
     (TeamBlockersQuery::NAME, TeamBlockersQuery::QUERY),
     (ResolveBlocker::NAME, ResolveBlocker::QUERY),
     (MyOpenBlockersQuery::NAME, MyOpenBlockersQuery::QUERY),
-    (DashboardBlockersQuery::NAME, DashboardBlockersQuery::QUERY),
 ];
 
 #[cfg(test)]

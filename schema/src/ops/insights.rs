@@ -135,40 +135,6 @@ pub struct TeamRangeVariables {
     pub to: String,
 }
 
-/// `teamWeeklyParticipation(teamId, from, to): [ParticipationWeek!]!`
-#[derive(Debug)]
-pub enum TeamWeeklyParticipationQuery {}
-
-#[derive(Clone, Debug, PartialEq, Deserialize, FromJson)]
-#[serde(rename_all = "camelCase")]
-pub struct TeamWeeklyParticipationData {
-    pub team_weekly_participation: Vec<ParticipationWeek>,
-}
-
-impl Operation for TeamWeeklyParticipationQuery {
-    const NAME: &'static str = "TeamWeeklyParticipation";
-    const QUERY: &'static str = "query TeamWeeklyParticipation($teamId: ID!, $from: String!, $to: String!) { teamWeeklyParticipation(teamId: $teamId, from: $from, to: $to) { weekStart asked answered skipped rate } }";
-    type Variables = TeamRangeVariables;
-    type Data = TeamWeeklyParticipationData;
-}
-
-/// `teamResponseTimes(teamId, from, to): [ResponseTimeWeek!]!`
-#[derive(Debug)]
-pub enum TeamResponseTimesQuery {}
-
-#[derive(Clone, Debug, PartialEq, Deserialize, FromJson)]
-#[serde(rename_all = "camelCase")]
-pub struct TeamResponseTimesData {
-    pub team_response_times: Vec<ResponseTimeWeek>,
-}
-
-impl Operation for TeamResponseTimesQuery {
-    const NAME: &'static str = "TeamResponseTimes";
-    const QUERY: &'static str = "query TeamResponseTimes($teamId: ID!, $from: String!, $to: String!) { teamResponseTimes(teamId: $teamId, from: $from, to: $to) { weekStart answers medianMinutes } }";
-    type Variables = TeamRangeVariables;
-    type Data = TeamResponseTimesData;
-}
-
 /// `type MoodWeek`: one week of a team's moods.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, FromJson)]
 #[serde(rename_all = "camelCase")]
@@ -179,23 +145,6 @@ pub struct MoodWeek {
     /// 1 to 5; `None` without answers, or when an anonymous mood had fewer than 3 people.
     #[serde(default)]
     pub average: Option<f64>,
-}
-
-/// `teamMoodTrend(teamId, from, to): [MoodWeek!]!`
-#[derive(Debug)]
-pub enum TeamMoodTrendQuery {}
-
-#[derive(Clone, Debug, PartialEq, Deserialize, FromJson)]
-#[serde(rename_all = "camelCase")]
-pub struct TeamMoodTrendData {
-    pub team_mood_trend: Vec<MoodWeek>,
-}
-
-impl Operation for TeamMoodTrendQuery {
-    const NAME: &'static str = "TeamMoodTrend";
-    const QUERY: &'static str = "query TeamMoodTrend($teamId: ID!, $from: String!, $to: String!) { teamMoodTrend(teamId: $teamId, from: $from, to: $to) { weekStart answers average } }";
-    type Variables = TeamRangeVariables;
-    type Data = TeamMoodTrendData;
 }
 
 /// `type BlockerWeek`: one week of a team's blockers opened and resolved.
@@ -210,21 +159,30 @@ pub struct BlockerWeek {
     pub median_days_to_resolve: Option<f64>,
 }
 
-/// `teamBlockerFlow(teamId, from, to): [BlockerWeek!]!`
+/// A team's insights page in one request: `teamWeeklyParticipation`, `teamResponseTimes`,
+/// `teamMoodTrend` and `teamBlockerFlow` over the same range (one query per chart, one
+/// round trip and one loading state for the page).
 #[derive(Debug)]
-pub enum TeamBlockerFlowQuery {}
+pub enum TeamInsightsQuery {}
 
 #[derive(Clone, Debug, PartialEq, Deserialize, FromJson)]
 #[serde(rename_all = "camelCase")]
-pub struct TeamBlockerFlowData {
+pub struct TeamInsightsData {
+    pub team_weekly_participation: Vec<ParticipationWeek>,
+    pub team_response_times: Vec<ResponseTimeWeek>,
+    pub team_mood_trend: Vec<MoodWeek>,
     pub team_blocker_flow: Vec<BlockerWeek>,
 }
 
-impl Operation for TeamBlockerFlowQuery {
-    const NAME: &'static str = "TeamBlockerFlow";
-    const QUERY: &'static str = "query TeamBlockerFlow($teamId: ID!, $from: String!, $to: String!) { teamBlockerFlow(teamId: $teamId, from: $from, to: $to) { weekStart opened resolved medianDaysToResolve } }";
+impl Operation for TeamInsightsQuery {
+    const NAME: &'static str = "TeamInsights";
+    const QUERY: &'static str = "query TeamInsights($teamId: ID!, $from: String!, $to: String!) { \
+        teamWeeklyParticipation(teamId: $teamId, from: $from, to: $to) { weekStart asked answered skipped rate } \
+        teamResponseTimes(teamId: $teamId, from: $from, to: $to) { weekStart answers medianMinutes } \
+        teamMoodTrend(teamId: $teamId, from: $from, to: $to) { weekStart answers average } \
+        teamBlockerFlow(teamId: $teamId, from: $from, to: $to) { weekStart opened resolved medianDaysToResolve } }";
     type Variables = TeamRangeVariables;
-    type Data = TeamBlockerFlowData;
+    type Data = TeamInsightsData;
 }
 
 /// The team of an overview row.
@@ -276,13 +234,7 @@ impl Operation for OrganizationParticipationQuery {
 pub(super) const OPERATIONS: &[(&str, &str)] = &[
     (FailedJobsQuery::NAME, FailedJobsQuery::QUERY),
     (RetryFailedJob::NAME, RetryFailedJob::QUERY),
-    (
-        TeamWeeklyParticipationQuery::NAME,
-        TeamWeeklyParticipationQuery::QUERY,
-    ),
-    (TeamResponseTimesQuery::NAME, TeamResponseTimesQuery::QUERY),
-    (TeamMoodTrendQuery::NAME, TeamMoodTrendQuery::QUERY),
-    (TeamBlockerFlowQuery::NAME, TeamBlockerFlowQuery::QUERY),
+    (TeamInsightsQuery::NAME, TeamInsightsQuery::QUERY),
     (
         OrganizationParticipationQuery::NAME,
         OrganizationParticipationQuery::QUERY,
@@ -311,22 +263,22 @@ mod tests {
     }
 
     #[test]
-    fn a_week_without_answers_reads_without_a_rate_or_median() {
-        let raw = json!({ "data": { "teamWeeklyParticipation": [
-            { "weekStart": "2026-11-02", "asked": 4, "answered": 3, "skipped": 0, "rate": 0.75 },
-            { "weekStart": "2026-11-09", "asked": 0, "answered": 0, "skipped": 0, "rate": null }
-        ] } });
-        let resp: Response<TeamWeeklyParticipationData> = serde_json::from_value(raw).unwrap();
-        let weeks = resp.data.unwrap().team_weekly_participation;
-        assert_eq!(weeks[0].rate, Some(0.75));
-        assert_eq!(weeks[1].rate, None);
-        let raw = json!({ "data": { "teamResponseTimes": [
-            { "weekStart": "2026-11-02", "answers": 0, "medianMinutes": null }
-        ] } });
-        let resp: Response<TeamResponseTimesData> = serde_json::from_value(raw).unwrap();
-        assert_eq!(
-            resp.data.unwrap().team_response_times[0].median_minutes,
-            None
-        );
+    fn a_week_without_answers_reads_without_a_rate_median_or_average() {
+        let raw = json!({ "data": {
+            "teamWeeklyParticipation": [
+                { "weekStart": "2026-11-02", "asked": 4, "answered": 3, "skipped": 0, "rate": 0.75 },
+                { "weekStart": "2026-11-09", "asked": 0, "answered": 0, "skipped": 0, "rate": null }
+            ],
+            "teamResponseTimes": [{ "weekStart": "2026-11-02", "answers": 0, "medianMinutes": null }],
+            "teamMoodTrend": [{ "weekStart": "2026-11-02", "answers": 2, "average": null }],
+            "teamBlockerFlow": [{ "weekStart": "2026-11-02", "opened": 1, "resolved": 0, "medianDaysToResolve": null }]
+        } });
+        let resp: Response<TeamInsightsData> = serde_json::from_value(raw).unwrap();
+        let data = resp.data.unwrap();
+        assert_eq!(data.team_weekly_participation[0].rate, Some(0.75));
+        assert_eq!(data.team_weekly_participation[1].rate, None);
+        assert_eq!(data.team_response_times[0].median_minutes, None);
+        assert_eq!(data.team_mood_trend[0].average, None);
+        assert_eq!(data.team_blocker_flow[0].opened, 1);
     }
 }

@@ -4,13 +4,12 @@
 
 use schema::enums::{ParticipationState, StandupState};
 use schema::ops::{
-    DashboardBlockersQuery, DateRangeVariables, MyStandupsQuery, MyStandupsVariables, NoVariables,
-    OrganizationParticipationQuery, TeamParticipation,
+    DateRangeVariables, MyStandupsQuery, MyStandupsVariables, OrganizationParticipationQuery,
+    TeamParticipation,
 };
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use super::team_blockers::age_label;
 use super::use_title;
 use crate::app::Route;
 use crate::components::shell::role_label;
@@ -28,28 +27,8 @@ pub fn HomePage() -> Html {
         },
         (),
     );
-    let mine = use_query::<DashboardBlockersQuery, _>(NoVariables {}, ());
     let Some(viewer) = viewer else {
         return Html::default();
-    };
-    let blockers = match &*mine.state {
-        Load::Loading => table_skeleton("Loading your open blockers…", 1),
-        Load::Failed(err) => html! {
-            <ErrorBanner title="Your blockers could not be loaded" message={err.user_message()} on_retry={mine.retry.clone()} />
-        },
-        Load::Ready(data) if data.my_open_blockers.is_empty() => html! {
-            <p class="muted">{ "Nothing blocks you. What you report as blocking you in a standup shows here until it is resolved." }</p>
-        },
-        Load::Ready(data) => html! {
-            <ul class="blocker-list" data-testid="dashboard-blocker-list">
-                { for data.my_open_blockers.iter().map(|b| html! {
-                    <li class="blocker-row">
-                        <span class="blocker-text">{ b.text.clone() }</span>
-                        <span class="muted">{ age_label(b.age_days) }</span>
-                    </li>
-                }) }
-            </ul>
-        },
     };
     let first_name = viewer
         .user
@@ -104,10 +83,7 @@ pub fn HomePage() -> Html {
                 </div>
                 { standups }
             </section>
-            <section class="card" aria-labelledby="blockers-title" data-testid="dashboard-blockers">
-                <h2 id="blockers-title" class="card-title">{ "Your open blockers" }</h2>
-                { blockers }
-            </section>
+            <div data-testid="dashboard-blockers"><super::my_blockers::MyOpenBlockers always=true /></div>
             <div class="grid">
                 <section class="card" aria-labelledby="you-title">
                     <h2 id="you-title" class="card-title">{ "You" }</h2>

@@ -4,8 +4,8 @@
 //! organization's owners and admins.
 
 use schema::ops::{
-    BlockerWeek, MoodWeek, ParticipationWeek, ResponseTimeWeek, TeamBlockerFlowQuery,
-    TeamMoodTrendQuery, TeamRangeVariables, TeamResponseTimesQuery, TeamWeeklyParticipationQuery,
+    BlockerWeek, MoodWeek, ParticipationWeek, ResponseTimeWeek, TeamInsightsQuery,
+    TeamRangeVariables,
 };
 use yew::prelude::*;
 use yew_router::prelude::*;
@@ -15,7 +15,7 @@ use crate::app::Route;
 use crate::components::chart::{ChartPoint, ChartProps, bar_chart, rate_chart};
 use crate::components::{ErrorBanner, SelectField, loading};
 use crate::format;
-use crate::hooks::{Load, QueryHandle, use_query};
+use crate::hooks::{Load, use_query};
 
 /// The ranges offered: weeks and how they read.
 pub const RANGES: [(&str, &str); 3] = [
@@ -27,21 +27,6 @@ pub const RANGES: [(&str, &str); 3] = [
 #[derive(Properties, PartialEq)]
 pub struct InsightsProps {
     pub id: AttrValue,
-}
-
-/// One chart's query in its three states.
-fn chart_or_state<T>(
-    query: &QueryHandle<T>,
-    what: &'static str,
-    chart: impl FnOnce(&T) -> Html,
-) -> Html {
-    match &*query.state {
-        Load::Loading => loading(what),
-        Load::Failed(err) => html! {
-            <ErrorBanner title="This chart could not be loaded" message={err.user_message()} on_retry={query.retry.clone()} />
-        },
-        Load::Ready(data) => chart(data.as_ref()),
-    }
 }
 
 fn participation_chart(weeks: &[ParticipationWeek]) -> Html {
@@ -184,10 +169,8 @@ pub fn TeamInsightsPage(props: &InsightsProps) -> Html {
         from,
         to,
     };
-    let participation = use_query::<TeamWeeklyParticipationQuery, _>(variables.clone(), ());
-    let times = use_query::<TeamResponseTimesQuery, _>(variables.clone(), ());
-    let moods = use_query::<TeamMoodTrendQuery, _>(variables.clone(), ());
-    let blockers = use_query::<TeamBlockerFlowQuery, _>(variables, ());
+    // The four charts' queries in one request.
+    let insights = use_query::<TeamInsightsQuery, _>(variables, ());
     let on_range = {
         let weeks = weeks.clone();
         Callback::from(move |v: String| weeks.set(v))
@@ -210,18 +193,20 @@ pub fn TeamInsightsPage(props: &InsightsProps) -> Html {
                 </div>
                 <SelectField id="insights-range" label="Range" options={options} value={(*weeks).clone()} onchange={on_range} />
             </header>
-            <section class="card" aria-label="Participation">
-                { chart_or_state(&participation, "Loading participation…", |d| participation_chart(&d.team_weekly_participation)) }
-            </section>
-            <section class="card" aria-label="Time to answer">
-                { chart_or_state(&times, "Loading times to answer…", |d| response_time_chart(&d.team_response_times)) }
-            </section>
-            <section class="card" aria-label="Mood">
-                { chart_or_state(&moods, "Loading moods…", |d| mood_chart(&d.team_mood_trend)) }
-            </section>
-            <section class="card" aria-label="Blockers">
-                { chart_or_state(&blockers, "Loading blockers…", |d| blocker_charts(&d.team_blocker_flow)) }
-            </section>
+            { match &*insights.state {
+                Load::Loading => loading("Loading the charts…"),
+                Load::Failed(err) => html! {
+                    <ErrorBanner title="The charts could not be loaded" message={err.user_message()} on_retry={insights.retry.clone()} />
+                },
+                Load::Ready(d) => html! {
+                    <>
+                        <section class="card" aria-label="Participation">{ participation_chart(&d.team_weekly_participation) }</section>
+                        <section class="card" aria-label="Time to answer">{ response_time_chart(&d.team_response_times) }</section>
+                        <section class="card" aria-label="Mood">{ mood_chart(&d.team_mood_trend) }</section>
+                        <section class="card" aria-label="Blockers">{ blocker_charts(&d.team_blocker_flow) }</section>
+                    </>
+                },
+            } }
         </>
     }
 }

@@ -1,8 +1,9 @@
-//! On an open standup: the viewer's open blockers, each with "Still blocked" (keep it,
-//! hide it here) or "Resolved" (with an optional note).
+//! The viewer's open blockers, one at a time, each with "Still blocked" (keep it, hide it
+//! here) or "Resolved" (with an optional note): on an open standup (nothing when there
+//! are none) and on the dashboard (with its empty state).
 
 use schema::ops::{
-    Blocker, MyOpenBlockersQuery, MyOpenBlockersVariables, ResolveBlocker, ResolveBlockerVariables,
+    Blocker, MyOpenBlockersQuery, NoVariables, ResolveBlocker, ResolveBlockerVariables,
 };
 use yew::prelude::*;
 
@@ -14,18 +15,15 @@ const NOTE: &str = "note";
 
 #[derive(Properties, PartialEq)]
 pub struct MyOpenBlockersProps {
-    pub standup_id: String,
+    /// The dashboard's card: shown (with its empty state) also when there are none.
+    #[prop_or_default]
+    pub always: bool,
 }
 
 #[component]
 pub fn MyOpenBlockers(props: &MyOpenBlockersProps) -> Html {
     let version = use_state(|| 0u32);
-    let list = use_query::<MyOpenBlockersQuery, _>(
-        MyOpenBlockersVariables {
-            id: props.standup_id.clone(),
-        },
-        *version,
-    );
+    let list = use_query::<MyOpenBlockersQuery, _>(NoVariables {}, *version);
     // Blockers the viewer said still hold: not asked about again on this page.
     let kept = use_state(Vec::<String>::new);
     let note = use_state(String::new);
@@ -51,16 +49,23 @@ pub fn MyOpenBlockers(props: &MyOpenBlockersProps) -> Html {
             };
         }
         Load::Ready(data) => data
-            .standup
-            .as_ref()
-            .map(|s| s.my_open_blockers.clone())
-            .unwrap_or_default()
-            .into_iter()
+            .my_open_blockers
+            .iter()
             .filter(|b| !kept.contains(&b.id))
+            .cloned()
             .collect(),
     };
     let Some(first) = blockers.first().cloned() else {
-        return Html::default();
+        return if props.always {
+            html! {
+                <section class="card" aria-labelledby="my-blockers-title" data-testid="my-blockers">
+                    <h2 id="my-blockers-title" class="card-title">{ "Your open blockers" }</h2>
+                    <p class="muted" data-testid="my-blockers-empty">{ "Nothing blocks you. What you report as blocking you in a standup shows here until it is resolved." }</p>
+                </section>
+            }
+        } else {
+            Html::default()
+        };
     };
     // One question at a time: the oldest first.
     let keep = {

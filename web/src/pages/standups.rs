@@ -318,7 +318,7 @@ fn StandupView(props: &StandupViewProps) -> Html {
             }
             if let Some(mine) = &s.my_participation {
                 if s.state == StandupState::Open {
-                    <super::my_blockers::MyOpenBlockers standup_id={s.id.clone()} />
+                    <super::my_blockers::MyOpenBlockers />
                     <AnswerForm questions={s.questions.clone()} target={AnswerTarget::Standup(s.id.clone())} mine={mine.clone()} on_saved={props.refetch.clone()} />
                 }
             }
@@ -350,8 +350,8 @@ fn StandupView(props: &StandupViewProps) -> Html {
     }
 }
 
-/// The team's mood: the average and how many gave each mood; with anonymous moods only
-/// that (and nothing until 3 people have given one). None when the standup asks no mood.
+/// The team's mood: the average (with anonymous moods, nothing until 3 people have given
+/// one). None when the standup asks no mood.
 fn mood_card(s: &Standup) -> Html {
     if !s.questions.iter().any(|q| q.kind == QuestionKind::Mood) {
         return Html::default();
@@ -363,11 +363,6 @@ fn mood_card(s: &Standup) -> Html {
                     <strong>{ format!("{}/5", format::tenths(summary.average())) }</strong>
                     { format!(" average from {} {}", summary.people, if summary.people == 1 { "person" } else { "people" }) }
                 </p>
-                <ul class="mood-counts">
-                    { for summary.counts.iter().zip(1..).zip(MOOD_LABELS).map(|((n, mood), label)| html! {
-                        <li>{ format!("{mood} {label}: {n}") }</li>
-                    }) }
-                </ul>
             </>
         },
         None if s.anonymous_mood => html! {
@@ -640,59 +635,46 @@ pub(crate) fn AnswerForm(props: &AnswerFormProps) -> Html {
                         })
                     };
                     let error_id = format!("{id}-error");
-                    if q.kind == QuestionKind::Mood {
-                        let pick = |n: i32| {
-                            let (moods, submit, id) = (moods.clone(), submit.clone(), id.clone());
-                            Callback::from(move |_: Event| {
-                                submit.clear_error(&id);
-                                let mut next = (*moods).clone();
-                                if let Some(slot) = next.get_mut(i) {
-                                    *slot = Some(n);
-                                }
-                                moods.set(next);
-                            })
-                        };
+                    // A MOOD question: the 1-5 scale above its (optional) comment.
+                    let scale = (q.kind == QuestionKind::Mood).then(|| {
                         let chosen = moods.get(i).copied().flatten();
-                        return html! {
-                            <fieldset class={classes!("field", "mood-field", error.is_some().then_some("has-error"))}
-                                aria-describedby={error.is_some().then(|| error_id.clone())} data-testid={format!("mood-{i}")}>
-                                <legend class="field-label">
-                                    { q.prompt.clone() }
-                                    if q.required { <span class="field-required" aria-hidden="true">{ " *" }</span> }
-                                </legend>
-                                <div class="mood-scale">
-                                    { for (1..=5).zip(MOOD_LABELS).map(|(n, label)| html! {
+                        html! {
+                            <div class="mood-scale" role="radiogroup" aria-label={q.prompt.clone()}>
+                                { for (1..=5).zip(MOOD_LABELS).map(|(n, label)| {
+                                    let (moods, submit, id) = (moods.clone(), submit.clone(), id.clone());
+                                    let onchange = Callback::from(move |_: Event| {
+                                        submit.clear_error(&id);
+                                        let mut next = (*moods).clone();
+                                        if let Some(slot) = next.get_mut(i) {
+                                            *slot = Some(n);
+                                        }
+                                        moods.set(next);
+                                    });
+                                    html! {
                                         <label class="mood-option">
                                             <input type="radio" name={format!("mood-{i}")} value={n.to_string()}
-                                                checked={chosen == Some(n)} onchange={pick(n)} />
+                                                checked={chosen == Some(n)} {onchange} />
                                             <span class="mood-number">{ n }</span>
                                             <span class="mood-label">{ label }</span>
                                         </label>
-                                    }) }
-                                </div>
-                                <label class="field-label" for={id.clone()}>{ "Comment (optional)" }</label>
-                                <textarea class="input textarea" id={id.clone()} rows="2"
-                                    value={texts.get(i).cloned().unwrap_or_default()} {oninput} />
-                                if let Some(error) = error {
-                                    <p class="field-error" id={error_id} data-testid={format!("{id}-error")}>
-                                        <span class="field-error-icon" aria-hidden="true">{ "!" }</span>{ error }
-                                    </p>
-                                }
-                            </fieldset>
-                        };
-                    }
+                                    }
+                                }) }
+                            </div>
+                        }
+                    });
                     html! {
-                        <div class={classes!("field", error.is_some().then_some("has-error"))}>
+                        <div class={classes!("field", error.is_some().then_some("has-error"))} data-testid={format!("question-{i}")}>
                             <label class="field-label" for={id.clone()}>
                                 { q.prompt.clone() }
                                 if q.required { <span class="field-required" aria-hidden="true">{ " *" }</span> }
                                 if q.kind == QuestionKind::Blocker { <span class="badge badge-muted">{ "Blocker" }</span> }
                             </label>
-                            <textarea class="input textarea" id={id.clone()} rows="3" required={q.required}
+                            { scale.unwrap_or_default() }
+                            <textarea class="input textarea" id={id.clone()} rows="3" required={q.required && q.kind != QuestionKind::Mood}
                                 aria-invalid={if error.is_some() { "true" } else { "false" }}
                                 aria-describedby={error.is_some().then(|| error_id.clone())}
                                 value={texts.get(i).cloned().unwrap_or_default()} {oninput}
-                                placeholder={if q.kind == QuestionKind::Blocker { "Leave empty or write none if nothing blocks you" } else { "" }} />
+                                placeholder={match q.kind { QuestionKind::Mood => "A comment (optional)", QuestionKind::Blocker => "Leave empty or write none if nothing blocks you", QuestionKind::Text => "" }} />
                             if q.kind == QuestionKind::Blocker {
                                 <Button kind={ButtonKind::Ghost} onclick={no_blockers(i)} testid={format!("no-blockers-{i}")}>{ "No blockers" }</Button>
                             }

@@ -21,17 +21,17 @@ use crate::{
 use diesel_async::AsyncPgConnection;
 use schema::{
     digest::{
-        self, Digest, DigestAnswer, DigestInput, DigestParticipant, DigestQuestion, OngoingBlocker,
-        ResolvedBlocker,
+        self, Digest, DigestAnswer, DigestInput, DigestParticipant, DigestQuestion, MoodTally,
+        OngoingBlocker, ResolvedBlocker,
     },
-    enums::{DeliveryChannel, ParticipationState, StandupState},
+    enums::{DeliveryChannel, ParticipationState, QuestionKind, StandupState},
     ids::{StandupId, UserId},
     jobs::{Job, JobEnvelope, SlackStep},
 };
 use schema_server::db::{
     answers, blockers, mail_preferences, members,
     models::Standup,
-    standup_configs, standups,
+    mood, standup_configs, standups,
     users::{self, Contact},
 };
 use schema_server::outbox;
@@ -160,16 +160,40 @@ pub(super) async fn digest_input(
         .into_iter()
         .map(|person| (person.id, person))
         .collect();
+    let anonymous = mood::run_anonymous(tx, standup.org_id, id).await?;
+    let mut tally = MoodTally {
+        anonymous,
+        ..MoodTally::default()
+    };
+    let mut moody = std::collections::HashSet::new();
     let mut by_user: HashMap<_, Vec<DigestAnswer>> = HashMap::new();
     for answer in answers {
+        let text = match answer.mood {
+            Some(m) => {
+                if let Some(n) = usize::try_from(m - 1)
+                    .ok()
+                    .and_then(|i| tally.counts.get_mut(i))
+                {
+                    *n += 1;
+                }
+                moody.insert(answer.user_id);
+                // An anonymous mood shows only in the tally.
+                if anonymous {
+                    continue;
+                }
+                schema::standup::mood_text(m, &answer.text)
+            }
+            None => answer.text,
+        };
         by_user
             .entry(answer.user_id)
             .or_default()
             .push(DigestAnswer {
                 question_id: answer.question_id.as_uuid(),
-                text: answer.text,
+                text,
             });
     }
+    tally.people = i64::try_from(moody.len()).unwrap_or(i64::MAX);
     let questions = standup
         .questions()
         .map_err(|e| Error::Schedule(format!("standup {id} has unreadable questions: {e}")))?
@@ -180,7 +204,8 @@ pub(super) async fn digest_input(
             kind: q.kind,
             required: q.required,
         })
-        .collect();
+        .collect::<Vec<_>>();
+    let asks_mood = questions.iter().any(|q| q.kind == QuestionKind::Mood);
     let participants = participations
         .iter()
         .filter_map(|p| {
@@ -241,6 +266,7 @@ pub(super) async fn digest_input(
                 note: b.resolution_note,
             })
             .collect(),
+        mood: asks_mood.then_some(tally),
     })
 }
 

@@ -203,10 +203,14 @@ pub fn digest_messages(input: &DigestInput, compiled: &Digest) -> Vec<Value> {
         one_line(&input.standup_name),
         input.local_date.format("%a %-d %b %Y")
     );
-    let counts = format!(
+    let mut counts = format!(
         "{} answered · {} skipped · {} missing",
         compiled.answered, compiled.skipped, compiled.missing
     );
+    if let Some(mood) = input.mood.as_ref().and_then(digest::MoodTally::line) {
+        counts.push_str(" · ");
+        counts.push_str(&mood);
+    }
     let mut blocks = vec![
         json!({ "type": "header", "text": { "type": "plain_text", "text": truncate(&title, MAX_HEADER_CHARS) } }),
         context(&counts),
@@ -529,6 +533,7 @@ mod tests {
             standup_url: Some("https://standup.example/standups/7".into()),
             ongoing_blockers: Vec::new(),
             resolved_blockers: Vec::new(),
+            mood: None,
         }
     }
 

@@ -59,14 +59,17 @@ async fn an_anonymous_mood_shows_the_team_average_only_from_three_people() {
         .goto(&app.url(&format!("/standups/{standup}")))
         .await;
     browser
-        .wait_text("[data-testid=mood-1] legend", "How do you feel?")
+        .wait_text(
+            "[data-testid=question-1] label.field-label",
+            "How do you feel?",
+        )
         .await;
     browser.click("[data-testid=submit-answers]").await;
     browser
         .wait_text("[data-testid=answer-1-error]", "pick a mood")
         .await;
     browser
-        .click("[data-testid=mood-1] label.mood-option:nth-child(4)")
+        .click("[data-testid=question-1] label.mood-option:nth-child(4)")
         .await;
     browser.fill("#answer-1", "Good week").await;
     browser.screenshot("mood-picker").await;
@@ -90,7 +93,7 @@ async fn an_anonymous_mood_shows_the_team_average_only_from_three_people() {
     assert!(
         browser
             .script_value(
-                "return document.querySelector('[data-testid=mood-1] input[value=\"4\"]').checked"
+                "return document.querySelector('[data-testid=question-1] input[value=\"4\"]').checked"
             )
             .await
             == json!(true)

@@ -3,11 +3,12 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help run demo stop-services services build web test lint fmt-check data-layer wasm-deps unused-deps compose clippy audit coverage wasm-target unit smoke faults browser-deps sdl bench bench-quick bench-burst bench-slack bench-local-day clean
+.PHONY: help run demo stop-services services build web test lint fmt-check data-layer wasm-deps unused-deps compose clippy audit coverage wasm-target unit smoke faults browser-deps sdl bench bench-quick bench-burst bench-slack bench-local-day seed bench-insight clean
 
 help:
 	@echo "make run    build everything (web UI included) and start api + worker on http://127.0.0.1:8080"
 	@echo "make demo   make run with a demo organization (3 teams, 3 weeks of standups); prints its sign-in (same as DEMO=1 make run)"
+	@echo "make seed   seed organizations of 10 teams with a history of standups (SEED_TEAMS=20, SEED_DAYS=30, SEED_RESET=1 to replace; DATABASE_URL); prints the sign-in"
 	@echo "make stop-services  stop the PostgreSQL / RabbitMQ that make run started for this checkout (var/services/), if left running"
 	@echo "make test   fmt, SQL only in schema/server/src/db, clippy -D warnings, every test (browser tests included), smoke and fault tests"
 	@echo "make coverage  every test under cargo-llvm-cov, line coverage per crate (docs/testing.md)"
@@ -18,6 +19,7 @@ help:
 	@echo "make bench  run the benchmarks of docs/benchmarks.md against the release build"
 	@echo "make bench-slack  10,000 Slack DMs from due to posted to the fake Slack, one worker"
 	@echo "make bench-local-day  a simulated day of MEMBER_LOCAL_TIME standups: 10,000 teams x 10 members over 24 zones"
+	@echo "make bench-insight  search, insights and the answer export on a seeded year of 1,000 teams (BENCH_SEED_TEAMS, BENCH_SEED_DAYS)"
 	@echo "make bench-burst  the 9:00 burst: 10,000 standups due at once, 1 worker then 2 (BENCH_WORKERS=n for one run)"
 
 web:
@@ -34,6 +36,12 @@ run: build
 # `make run` plus the demo organization (`api demo`, idempotent); prints its sign-in.
 demo: build
 	DEMO=1 bash api/scripts/run.sh
+
+# Seeded data at scale (`api seed`): SEED_TEAMS teams of 10 (+ one of 50) in organizations
+# of 10, SEED_DAYS days of closed standups; refuses when seeded data is there unless
+# SEED_RESET=1. Uses DATABASE_URL (default: the app's database).
+seed:
+	cargo run --release -p api -- seed
 
 stop-services:
 	bash api/scripts/services.sh stop
@@ -106,6 +114,12 @@ sdl:
 
 bench: build
 	bash api/scripts/bench.sh
+
+# Search, insights and the export on 1,000 teams x 365 days (seeded once into
+# asyncstand_seed, reused while it holds that scale): api/scripts/bench-insight.sh.
+bench-insight:
+	cargo build --release -p api --bin api --example insight_bench
+	BENCH_CLIENT=target/release/examples/insight_bench bash api/scripts/bench-insight.sh
 
 bench-quick: build
 	BENCH_SECONDS=5 bash api/scripts/bench.sh

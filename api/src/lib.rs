@@ -12,6 +12,7 @@ pub mod graphql;
 pub mod http;
 pub mod metrics;
 pub mod outbox;
+pub mod seed;
 pub mod service;
 pub mod state;
 pub mod telemetry;

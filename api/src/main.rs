@@ -3,7 +3,8 @@ use api::config::Settings;
 use secrecy::ExposeSecret;
 
 /// `api` serves; `api migrate` only migrates; `api demo` migrates and fills the demo
-/// organization (api::demo); `api export-schema [PATH]` writes the SDL.
+/// organization (api::demo); `api seed` migrates and seeds data at scale (api::seed,
+/// `SEED_TEAMS`, `SEED_DAYS`, `SEED_RESET`); `api export-schema [PATH]` writes the SDL.
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     // `.env` first, so RUST_LOG and LOG_FORMAT in it reach the logger.
@@ -46,6 +47,53 @@ async fn main() -> anyhow::Result<()> {
             println!("  password: {}", demo.password);
             Ok(())
         }
+        Some("seed") => {
+            let settings = Settings::from_env()?;
+            // Every seeded account shares one printed password: never on production.
+            anyhow::ensure!(
+                !settings.production,
+                "api seed refuses APP_ENV=production: the seeded accounts share a public password"
+            );
+            let scale = api::seed::SeedScale::from_env()?;
+            println!(
+                "seeding {} teams of {} (+ one of {}) in {} organization(s), {} days",
+                scale.teams,
+                api::seed::TEAM_SIZE,
+                api::seed::BIG_TEAM_SIZE,
+                scale.orgs(),
+                scale.days
+            );
+            let seeded =
+                api::seed::fill(settings.database_url.expose_secret(), scale, true).await?;
+            let c = &seeded.counts;
+            println!(
+                "seeded {} organization(s) in {:.0} s: {} people, {} teams, {} standups, {} participations, {} answers, {} blockers",
+                seeded.orgs,
+                seeded.seconds,
+                c.users,
+                c.teams,
+                c.standups,
+                c.participations,
+                c.answers,
+                c.blockers
+            );
+            println!("  web UI:   {}/", settings.public_url);
+            println!(
+                "  first organization's owner: {} / {}",
+                seeded.owner_email, seeded.password
+            );
+            println!(
+                "  \"{}\" (50 people) is in the first organization: {} / {}",
+                api::seed::BIG_TEAM_NAME,
+                seeded.owner_email,
+                seeded.password
+            );
+            println!(
+                "  every organization N has owner{{N:04}}@{} with the same password",
+                schema_server::db::seed::EMAIL_DOMAIN
+            );
+            Ok(())
+        }
         Some("export-schema") => {
             let path = args
                 .next()
@@ -56,7 +104,9 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Some(other) => {
-            anyhow::bail!("unknown command '{other}'; use serve, migrate, demo or export-schema")
+            anyhow::bail!(
+                "unknown command '{other}'; use serve, migrate, demo, seed or export-schema"
+            )
         }
     }
 }

@@ -28,6 +28,7 @@ mod pipeline;
 mod profile;
 mod schema_contract;
 mod search;
+mod seed;
 mod slack;
 mod slack_bench;
 mod slack_delivery;

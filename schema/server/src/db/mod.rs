@@ -27,6 +27,7 @@ pub mod password_resets;
 mod pool;
 pub mod rate_limits;
 pub mod search;
+pub mod seed;
 pub mod sessions;
 pub mod slack;
 pub mod standup_configs;

@@ -27,6 +27,8 @@ results=$out/results.txt
 
 say() { printf '\033[1m[bench-insight]\033[0m %s\n' "$*" >&2; }
 die() { say "FAIL: $*"; exit 1; }
+# shellcheck source=api/scripts/bench-api.sh
+source api/scripts/bench-api.sh
 
 [ -x "$api_bin" ] || die "$api_bin missing: run 'cargo build --release -p api' (or 'make bench-insight')"
 if [ -z "${BENCH_CLIENT:-}" ]; then
@@ -61,33 +63,7 @@ fi
 say "database: $(q "SELECT pg_size_pretty(pg_database_size(current_database()))"), $(q "SELECT count(*) FROM answers") answers, $(q "SELECT count(*) FROM participations") participations"
 
 say "starting the api on $bind (log $log)"
-BIND=$bind \
-  DATABASE_URL=$db_url \
-  RATE_LIMIT_PER_MINUTE=0 \
-  SIGNUP_PER_IP_PER_HOUR=0 \
-  PASSWORD_HASH_QUEUE=100000 \
-  LOGIN_MAX_FAILURES_PER_IP=1000000 \
-  LOGIN_MAX_FAILURES_PER_ACCOUNT=1000000 \
-  JWT_SECRET=${BENCH_JWT_SECRET:-bench-secret-bench-secret-bench-secret-0123} \
-  PUBLIC_URL=http://$bind \
-  RUST_LOG=warn \
-  "$api_bin" >"$log" 2>&1 &
-api_pid=$!
-stop_api() {
-  if kill -0 "$api_pid" 2>/dev/null; then
-    kill -TERM "$api_pid" 2>/dev/null || true
-    wait "$api_pid" 2>/dev/null || true
-  fi
-}
-trap stop_api EXIT
-
-deadline=$((SECONDS + 120))
-until [ "$(curl -s -o /dev/null -w '%{http_code}' "http://$bind/healthz")" = 200 ]; do
-  kill -0 "$api_pid" 2>/dev/null || { tail -n 30 "$log" >&2; die "the api exited"; }
-  [ $SECONDS -lt $deadline ] || { tail -n 30 "$log" >&2; die "/healthz never answered 200"; }
-  sleep 0.3
-done
-say "api ready (pid $api_pid)"
+start_bench_api "$bind" "$db_url" "$api_bin" "$log" healthz
 
 set +e
 "$client" --addr "$bind" --pid "$api_pid" \

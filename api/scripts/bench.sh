@@ -32,6 +32,8 @@ log=$out/api.log
 
 say() { printf '\033[1m[bench]\033[0m %s\n' "$*" >&2; }
 die() { say "FAIL: $*"; exit 1; }
+# shellcheck source=api/scripts/bench-api.sh
+source api/scripts/bench-api.sh
 
 [ -x "$api_bin" ] || die "$api_bin missing: run 'make build' (or 'make bench')"
 if [ -z "${BENCH_LOADGEN:-}" ]; then
@@ -51,33 +53,7 @@ admin_url=${db_url%/*}/postgres
 psql -q "$admin_url" -c "DROP DATABASE IF EXISTS \"$db_name\" WITH (FORCE)" >/dev/null
 
 say "starting the api on $bind (database $db_name, log $log)"
-BIND=$bind \
-  DATABASE_URL=$db_url \
-  RATE_LIMIT_PER_MINUTE=0 \
-  SIGNUP_PER_IP_PER_HOUR=0 \
-  PASSWORD_HASH_QUEUE=100000 \
-  LOGIN_MAX_FAILURES_PER_IP=1000000 \
-  LOGIN_MAX_FAILURES_PER_ACCOUNT=1000000 \
-  JWT_SECRET=${BENCH_JWT_SECRET:-bench-secret-bench-secret-bench-secret-0123} \
-  PUBLIC_URL=http://$bind \
-  RUST_LOG=warn \
-  "$api_bin" >"$log" 2>&1 &
-api_pid=$!
-stop_api() {
-  if kill -0 "$api_pid" 2>/dev/null; then
-    kill -TERM "$api_pid" 2>/dev/null || true
-    wait "$api_pid" 2>/dev/null || true
-  fi
-}
-trap stop_api EXIT
-
-deadline=$((SECONDS + 120))
-until [ "$(curl -s -o /dev/null -w '%{http_code}' "http://$bind/readyz")" = 200 ]; do
-  kill -0 "$api_pid" 2>/dev/null || { tail -n 30 "$log" >&2; die "the api exited"; }
-  [ $SECONDS -lt $deadline ] || { tail -n 30 "$log" >&2; die "/readyz never answered 200"; }
-  sleep 0.3
-done
-say "api ready (pid $api_pid)"
+start_bench_api "$bind" "$db_url" "$api_bin" "$log" readyz
 
 "$loadgen" signup --addr "$bind" --users "$users" --concurrency 4 --out "$users_file"
 
@@ -90,7 +66,7 @@ lg open --name org_open --rate "$rate" --connections 32 --seconds "$seconds"
 lg login --name login --connections "$login_conns" --seconds "$seconds"
 lg storm --name storm --rate "$rate" --connections 32 --login-connections "$login_conns" --login-rate "$storm_login_rate" --seconds "$seconds"
 
-stop_api
+stop_bench_api
 trap - EXIT
 
 # Bundle: the Yew app's wasm and JS glue, gzip -9, as a browser downloads them.

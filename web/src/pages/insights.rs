@@ -84,6 +84,14 @@ fn response_time_chart(weeks: &[ResponseTimeWeek]) -> Html {
     })
 }
 
+/// Axis ticks at whole numbers, each written as itself.
+fn whole_ticks(values: [i32; 3]) -> Vec<(f64, String)> {
+    values
+        .into_iter()
+        .map(|v| (f64::from(v), v.to_string()))
+        .collect()
+}
+
 fn mood_chart(weeks: &[MoodWeek]) -> Html {
     bar_chart(ChartProps {
         title: "Average mood per week",
@@ -92,10 +100,7 @@ fn mood_chart(weeks: &[MoodWeek]) -> Html {
         y_label: "Mood (1 to 5)",
         detail_label: "Moods given",
         y_max: 5.0,
-        y_ticks: [1, 3, 5]
-            .into_iter()
-            .map(|v| (f64::from(v), v.to_string()))
-            .collect(),
+        y_ticks: whole_ticks([1, 3, 5]),
         points: weeks
             .iter()
             .map(|w| ChartPoint {
@@ -134,10 +139,7 @@ fn blocker_charts(weeks: &[BlockerWeek]) -> Html {
             y_label,
             detail_label,
             y_max: f64::from(top),
-            y_ticks: [0, top / 2, top]
-                .into_iter()
-                .map(|v| (f64::from(v), v.to_string()))
-                .collect(),
+            y_ticks: whole_ticks([0, top / 2, top]),
             points: weeks
                 .iter()
                 .map(|w| ChartPoint {

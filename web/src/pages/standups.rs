@@ -460,38 +460,9 @@ pub(crate) struct AnswerFormProps {
 
 #[component]
 pub(crate) fn AnswerForm(props: &AnswerFormProps) -> Html {
-    let texts = {
-        let mine = props.mine.clone();
-        let questions = props.questions.clone();
-        use_state(move || {
-            questions
-                .iter()
-                .map(|q| {
-                    mine.answers
-                        .iter()
-                        .find(|a| a.question.id == q.id)
-                        .map(|a| a.text.clone())
-                        .unwrap_or_default()
-                })
-                .collect::<Vec<String>>()
-        })
-    };
+    let texts = use_state(|| current_answers(&props.questions, &props.mine).0);
     // A MOOD question's 1-5 (its text above is the comment).
-    let moods = {
-        let mine = props.mine.clone();
-        let questions = props.questions.clone();
-        use_state(move || {
-            questions
-                .iter()
-                .map(|q| {
-                    mine.answers
-                        .iter()
-                        .find(|a| a.question.id == q.id)
-                        .and_then(|a| a.mood)
-                })
-                .collect::<Vec<Option<i32>>>()
-        })
-    };
+    let moods = use_state(|| current_answers(&props.questions, &props.mine).1);
     let skip_reason = use_state(String::new);
     let submit = use_mutation(MutationOptions {
         fields: &["answers"],
@@ -701,6 +672,22 @@ pub(crate) fn AnswerForm(props: &AnswerFormProps) -> Html {
             }
         </section>
     }
+}
+
+/// Each question's current answer: its text (a MOOD question's comment) and its mood.
+fn current_answers(
+    questions: &[Question],
+    mine: &Participation,
+) -> (Vec<String>, Vec<Option<i32>>) {
+    questions
+        .iter()
+        .map(|q| {
+            mine.answers
+                .iter()
+                .find(|a| a.question.id == q.id)
+                .map_or_else(Default::default, |a| (a.text.clone(), a.mood))
+        })
+        .unzip()
 }
 
 /// The form field of the answer to question `i` (also the id of its text area).

@@ -69,6 +69,27 @@ impl Team {
     }
 
     /// The team's standup configs, oldest first.
+    /// The team's oldest open blocker, null when none is open (the dashboard lists each
+    /// team's). Any member of the organization, as `blockers`.
+    async fn oldest_open_blocker(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<super::blockers::Blocker>> {
+        let state = ctx.data::<AppState>()?;
+        let caller = require_caller(ctx.data::<AuthState>()?).extend()?;
+        let (open, _) = crate::service::blockers::list(
+            state,
+            caller,
+            self.0.id,
+            Some(schema::enums::BlockerStatus::Open),
+            None,
+            1,
+        )
+        .await
+        .extend()?;
+        Ok(open.into_iter().next().map(super::blockers::Blocker))
+    }
+
     async fn standup_configs(&self, ctx: &Context<'_>) -> Result<Vec<StandupConfig>> {
         let loader = ctx.data::<RequestLoader>()?;
         let configs = loader

@@ -1723,6 +1723,42 @@ async fn the_search_box_on_the_history_page_finds_an_answer() {
             "No answers match \u{201c}vacation\u{201d}",
         )
         .await;
+
+    // The page's filters narrow the search: Bob wrote nothing about deploys, Ada did.
+    // (Closed, the standup lists both in the Person filter.)
+    let body = app
+        .graphql_as(
+            &f.owner.token,
+            "mutation($id: ID!) { closeStandup(standupId: $id) { state } }",
+            serde_json::json!({ "id": standup }),
+        )
+        .await;
+    assert_eq!(body["data"]["closeStandup"]["state"], "CLOSED", "{body}");
+    browser.reload().await;
+    browser
+        .wait_present(&format!(
+            "#history-person option[value='{}']",
+            f.bob.user_id
+        ))
+        .await;
+    browser.fill("#answer-search", "deploy").await;
+    browser.click("#answer-search-submit").await;
+    browser
+        .wait_text("[data-testid=search-results] mark", "Deployed")
+        .await;
+    // (Everyone here is called Ada Lovelace: the person is picked by id.)
+    let pick = |id: &str| {
+        format!(
+            "const s = document.querySelector('#history-person'); s.value = '{id}'; \
+             s.dispatchEvent(new Event('change', {{ bubbles: true }})); return s.value;"
+        )
+    };
+    browser.script_value(&pick(&f.bob.user_id)).await;
+    browser.wait_present("[data-testid=search-empty]").await;
+    browser.script_value(&pick(&f.ada.user_id)).await;
+    browser
+        .wait_text("[data-testid=search-results] mark", "Deployed")
+        .await;
     browser.quit().await;
 }
 

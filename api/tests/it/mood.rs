@@ -7,8 +7,8 @@
 //! - `a_mood_is_1_to_5_and_only_a_mood_question_takes_one`: out-of-range moods, a comment
 //!   without a mood and a mood on a text question are refused with the field at fault,
 //!   and the answers stored before stay as they were.
-//! - `blocker_flow_counts_opened_and_resolved_blockers_per_week`: `teamBlockerFlow` and
-//!   the dashboard's `myOpenBlockers`.
+//! - `blocker_flow_counts_opened_and_resolved_blockers_per_week`: `teamBlockerFlow`, and
+//!   the dashboard's `myOpenBlockers` and each team's `oldestOpenBlocker`.
 
 use crate::helpers::*;
 use crate::members::join;
@@ -291,6 +291,20 @@ async fn blocker_flow_counts_opened_and_resolved_blockers_per_week() {
             .await;
         assert!(body["errors"].is_null(), "{body}");
     }
+    // The dashboard's oldest open blocker per team: Ada's, the first opened.
+    let today = chrono::Utc::now().date_naive();
+    let oldest = async || {
+        let body = app
+            .graphql_as(
+                &f.owner.token,
+                "query($from: String!, $to: String!) { organizationParticipation(from: $from, to: $to) { team { id oldestOpenBlocker { text ageDays } } } }",
+                json!({ "from": today.to_string(), "to": today.to_string() }),
+            )
+            .await;
+        assert!(body["errors"].is_null(), "{body}");
+        body["data"]["organizationParticipation"][0]["team"]["oldestOpenBlocker"].clone()
+    };
+    assert_eq!(oldest().await["text"], "Waiting on DB access");
     let mine = app
         .graphql_as(
             &f.ada.token,
@@ -313,8 +327,8 @@ async fn blocker_flow_counts_opened_and_resolved_blockers_per_week() {
         .graphql_as(&f.ada.token, "{ myOpenBlockers { id } }", json!({}))
         .await;
     assert_eq!(empty["data"]["myOpenBlockers"], json!([]), "{empty}");
+    assert_eq!(oldest().await["text"], "No VPN");
 
-    let today = chrono::Utc::now().date_naive();
     let vars = json!({ "team": f.team, "from": (today - chrono::Duration::days(13)).to_string(), "to": (today + chrono::Duration::days(1)).to_string() });
     let flow = "query($team: ID!, $from: String!, $to: String!) { teamBlockerFlow(teamId: $team, from: $from, to: $to) { weekStart opened resolved medianDaysToResolve } }";
     let body = app.graphql_as(&f.eve.token, flow, vars.clone()).await;

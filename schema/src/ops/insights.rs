@@ -187,9 +187,21 @@ impl Operation for TeamInsightsQuery {
 
 /// The team of an overview row.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[serde(rename_all = "camelCase")]
 pub struct OverviewTeam {
     pub id: String,
     pub name: String,
+    /// Its oldest open blocker, if any.
+    #[serde(default)]
+    pub oldest_open_blocker: Option<OldestBlocker>,
+}
+
+/// A team's oldest open blocker, as the overview shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, FromJson)]
+#[serde(rename_all = "camelCase")]
+pub struct OldestBlocker {
+    pub text: String,
+    pub age_days: i32,
 }
 
 /// `type TeamParticipation`: one team's participation over a range.
@@ -225,7 +237,7 @@ pub struct OrganizationParticipationData {
 
 impl Operation for OrganizationParticipationQuery {
     const NAME: &'static str = "OrganizationParticipation";
-    const QUERY: &'static str = "query OrganizationParticipation($from: String!, $to: String!) { organizationParticipation(from: $from, to: $to) { team { id name } asked answered skipped rate } }";
+    const QUERY: &'static str = "query OrganizationParticipation($from: String!, $to: String!) { organizationParticipation(from: $from, to: $to) { team { id name oldestOpenBlocker { text ageDays } } asked answered skipped rate } }";
     type Variables = DateRangeVariables;
     type Data = OrganizationParticipationData;
 }

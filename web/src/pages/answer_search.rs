@@ -1,5 +1,6 @@
 //! The answer search on a team's history page: a search box, then the matching answers
-//! (snippet with the found words marked, person, date, link to the standup).
+//! (snippet with the found words marked, person, date, link to the standup), narrowed by
+//! the page's From, To and Person filters.
 
 use schema::ops::{
     AnswerSearchFilter, AnswerSearchResult, SearchAnswersQuery, SearchAnswersVariables,
@@ -18,6 +19,10 @@ const QUERY_MAX_CHARS: usize = 200;
 #[derive(Properties, PartialEq)]
 pub struct AnswerSearchProps {
     pub team_id: AttrValue,
+    /// The history's filters (empty: none): dates YYYY-MM-DD, a person's id.
+    pub from: AttrValue,
+    pub to: AttrValue,
+    pub person: AttrValue,
 }
 
 #[component]
@@ -53,11 +58,12 @@ pub fn AnswerSearch(props: &AnswerSearchProps) -> Html {
             <form class="filters" role="search" {onsubmit} novalidate=true>
                 <TextField id="answer-search" label="Words to find" r#type="search"
                     value={(*text).clone()} {oninput} error={errors.field("query")}
-                    hint="Words, \"a phrase\", or -word to leave out" />
+                    hint="Words, \"a phrase\", or -word to leave out. The From, To and Person filters below narrow it too." />
                 <Button kind={ButtonKind::Primary} r#type="submit" id="answer-search-submit">{ "Search" }</Button>
             </form>
             if let Some(query) = &*submitted {
-                <AnswerSearchResults team_id={props.team_id.clone()} query={AttrValue::from(query.clone())} />
+                <AnswerSearchResults team_id={props.team_id.clone()} query={AttrValue::from(query.clone())}
+                    from={props.from.clone()} to={props.to.clone()} person={props.person.clone()} />
             }
         </section>
     }
@@ -67,6 +73,9 @@ pub fn AnswerSearch(props: &AnswerSearchProps) -> Html {
 struct ResultsProps {
     team_id: AttrValue,
     query: AttrValue,
+    from: AttrValue,
+    to: AttrValue,
+    person: AttrValue,
 }
 
 #[component]
@@ -75,7 +84,9 @@ fn AnswerSearchResults(props: &ResultsProps) -> Html {
         query: props.query.to_string(),
         filter: AnswerSearchFilter {
             team_id: Some(props.team_id.to_string()),
-            ..Default::default()
+            user_id: given(&props.person),
+            from: given(&props.from),
+            to: given(&props.to),
         },
         first: Some(20),
         after: None,
@@ -97,6 +108,11 @@ fn AnswerSearchResults(props: &ResultsProps) -> Html {
             </>
         },
     }
+}
+
+/// A filter's value, `None` when empty.
+fn given(value: &AttrValue) -> Option<String> {
+    (!value.is_empty()).then(|| value.to_string())
 }
 
 fn result_row(hit: &AnswerSearchResult) -> Html {

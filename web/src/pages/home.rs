@@ -166,7 +166,8 @@ fn setup(org: &str) -> Html {
     }
 }
 
-/// Each team's participation: the team (to its insights), answered of asked, the rate.
+/// Each team's participation: the team (to its insights), answered of asked, the rate,
+/// and its oldest open blocker.
 pub fn participation_table(teams: &[TeamParticipation]) -> Html {
     html! {
         <div class="table-wrap">
@@ -176,6 +177,7 @@ pub fn participation_table(teams: &[TeamParticipation]) -> Html {
                         <th scope="col">{ "Team" }</th>
                         <th scope="col">{ "Answered" }</th>
                         <th scope="col">{ "Rate" }</th>
+                        <th scope="col">{ "Oldest open blocker" }</th>
                     </tr>
                 </thead>
                 <tbody>
@@ -186,6 +188,10 @@ pub fn participation_table(teams: &[TeamParticipation]) -> Html {
                             </th>
                             <td>{ if t.asked == 0 { "No standup yet".to_owned() } else { format!("{} of {}", t.answered, t.asked) } }</td>
                             <td>{ t.rate.map_or_else(|| "—".to_owned(), format::percent) }</td>
+                            <td data-testid="dashboard-oldest-blocker">{ t.team.oldest_open_blocker.as_ref().map_or_else(
+                                || "—".to_owned(),
+                                |b| format!("{} ({})", b.text, super::team_blockers::age_label(b.age_days)),
+                            ) }</td>
                         </tr>
                     }) }
                 </tbody>

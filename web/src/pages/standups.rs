@@ -893,7 +893,8 @@ pub fn TeamHistoryPage(props: &TeamHistoryProps) -> Html {
                 <h1 class="page-title">{ "History and participation" }</h1>
                 <p class="page-description">{ "Past standups of the team and who took part." }</p>
             </header>
-            <super::answer_search::AnswerSearch team_id={props.id.clone()} />
+            <super::answer_search::AnswerSearch team_id={props.id.clone()}
+                from={(*from).clone()} to={(*to).clone()} person={(*person).clone()} />
             <section class="card" aria-label="Filters">
                 <div class="filters" role="search">
                     <TextField id="history-from" label="From" r#type="date" value={(*from).clone()} oninput={set(&from)} />

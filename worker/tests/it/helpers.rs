@@ -453,7 +453,17 @@ pub fn part(email: &str, content_type: &str) -> Option<String> {
     let start = email.find(&format!("Content-Type: {content_type}"))?;
     let rest = &email[start..];
     let (headers, body) = rest.split_once("\n\n")?;
-    let body = body.split("\n--").next()?;
+    // The part ends at the MIME boundary; any other line starting with "--" (a soft line
+    // break can put one there, inside a link token) is part of the body.
+    let end = match email
+        .split("boundary=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+    {
+        Some(boundary) => format!("\n--{boundary}"),
+        None => "\n--".to_owned(),
+    };
+    let body = body.split(end.as_str()).next()?;
     if headers.contains("quoted-printable") {
         Some(decode_quoted_printable(body))
     } else {
